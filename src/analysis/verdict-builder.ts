@@ -1,0 +1,51 @@
+// Shared pieces of a MetricVerdict: the figures every verdict reports, whatever it says.
+
+import type { JudgeOptions, MetricSeries, MetricVerdict, ReasonCode, Verdict } from './types.js';
+import type { TheilSenDetail } from './theil-sen.js';
+
+export interface Figures {
+  perOp: number | null;
+  ci: [number, number] | null;
+  perHour: number | null;
+  minDetectablePerOp: number | null;
+}
+
+export function figuresOf(fit: TheilSenDetail | null, opsPerSecond: number): Figures {
+  if (fit === null) return { perOp: null, ci: null, perHour: null, minDetectablePerOp: null };
+  const perHour = Number.isFinite(opsPerSecond) && opsPerSecond > 0 ? fit.slope * opsPerSecond * 3600 : null;
+  return { perOp: fit.slope, ci: [fit.ci[0], fit.ci[1]], perHour, minDetectablePerOp: fit.halfWidth };
+}
+
+export interface VerdictParts {
+  verdict: Verdict;
+  reasonCode: ReasonCode;
+  reason: string;
+  figures: Figures;
+  cyclesUsed: number;
+  cyclesNeeded?: number | null;
+  persistence?: MetricVerdict['persistence'];
+  recovery?: MetricVerdict['recovery'];
+  step?: MetricVerdict['step'];
+}
+
+export function buildVerdict(series: MetricSeries, options: JudgeOptions, parts: VerdictParts): MetricVerdict {
+  return {
+    metric: series.metric,
+    kind: series.kind,
+    unit: series.unit,
+    verdict: parts.verdict,
+    reasonCode: parts.reasonCode,
+    reason: parts.reason,
+    perOp: parts.figures.perOp,
+    ci: parts.figures.ci,
+    perHour: parts.figures.perHour,
+    minDetectablePerOp: parts.figures.minDetectablePerOp,
+    thresholdPerOp: options.thresholdPerOp,
+    cyclesUsed: parts.cyclesUsed,
+    cyclesDropped: series.cycles.length - parts.cyclesUsed,
+    cyclesNeeded: parts.cyclesNeeded ?? null,
+    persistence: parts.persistence ?? null,
+    recovery: parts.recovery ?? null,
+    step: parts.step ?? null,
+  };
+}

@@ -1,0 +1,82 @@
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import { formatAmount, formatNumber, formatPerOp } from '../analysis/format.js';
+import type { MetricReport, RunReport, RunVerdict, ScenarioReport } from './model.js';
+
+// The terminal summary: one row per scenario × metric, the reasons in plain words below each scenario.
+
+const VERDICT_LABEL: Record<RunVerdict, string> = { pass: 'PASS', leak: 'LEAK', inconclusive: 'INCONCLUSIVE', error: 'ERROR' };
+
+function paint(style: ChalkInstance, verdict: RunVerdict, text: string): string {
+  if (verdict === 'leak' || verdict === 'error') return style.red.bold(text);
+  if (verdict === 'inconclusive') return style.yellow(text);
+  return style.green(text);
+}
+
+function slopeCell(metric: MetricReport): string {
+  if (metric.perOp === null) return '—';
+  const interval = metric.ci === null ? '' : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
+  return `${formatPerOp(metric.perOp, metric.unit)}${interval}`;
+}
+
+function perHourCell(metric: MetricReport): string {
+  if (metric.mbPerHour !== null) return `${formatNumber(metric.mbPerHour)} MB/h`;
+  if (metric.perHour !== null) return `${formatAmount(metric.perHour, metric.unit)}/h`;
+  return '—';
+}
+
+function scenarioLine(scenario: ScenarioReport, style: ChalkInstance): string {
+  const rate = scenario.opsPerSecond === null ? '' : `, ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
+  const failures = scenario.failures > 0 ? `, ${scenario.failures} failed` : '';
+  return `${style.bold(scenario.name)}: ${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} — ${scenario.operations} ${scenario.operation}s${rate}${failures}, ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s`;
+}
+
+export function renderTable(report: RunReport, style: ChalkInstance, width: number): string {
+  const lines: string[] = [];
+  if (report.target !== null) lines.push(`target: ${report.target.description}${report.target.gcForced ? ' (GC forced before each floor)' : ''}`);
+  const table = new Table({
+    head: ['scenario', 'metric', 'verdict', 'growth per op [interval]', 'per hour', 'detectable'],
+    style: { head: [], border: [] },
+    wordWrap: true,
+  });
+  for (const scenario of report.scenarios) {
+    for (const metric of scenario.metrics) {
+      table.push([
+        scenario.name,
+        metric.name,
+        paint(style, metric.verdict, VERDICT_LABEL[metric.verdict]),
+        slopeCell(metric),
+        perHourCell(metric),
+        metric.minDetectablePerOp === null ? '—' : `±${formatPerOp(metric.minDetectablePerOp, metric.unit)}`,
+      ]);
+    }
+  }
+  if (report.scenarios.some((scenario) => scenario.metrics.length > 0)) lines.push(table.toString());
+  for (const scenario of report.scenarios) {
+    lines.push('', scenarioLine(scenario, style));
+    for (const metric of scenario.metrics) {
+      if (metric.verdict !== 'pass') lines.push(wrap(`  ${metric.name}: ${metric.reason}`, width, '    '));
+    }
+    for (const issue of scenario.issues) lines.push(wrap(`  data: ${issue.detail}`, width, '    '));
+    if (scenario.error !== null) lines.push(wrap(`  ${style.red('stopped')}: ${scenario.error}`, width, '    '));
+  }
+  lines.push('', `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${report.interrupted ? ' — interrupted' : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(' ');
+  const out: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line !== '' && line.length + word.length + 1 > width) {
+      out.push(line);
+      line = indent + word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') out.push(line);
+  return out.join('\n');
+}
+

@@ -1,0 +1,15 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunReport } from './model.js';
+import { renderJson } from './render-json.js';
+
+/** `reports/mqleak-2026-11-21T10-48-34Z.json`: sortable, one per run, never overwritten by the next. */
+export function defaultReportPath(outDir: string, report: RunReport): string {
+  const stamp = report.startedAt.replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  return path.join(outDir, `mqleak-${stamp}.json`);
+}
+
+export async function writeJsonReport(file: string, report: RunReport): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, renderJson(report));
+}

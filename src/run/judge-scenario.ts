@@ -1,0 +1,118 @@
+import {
+  combineVerdicts,
+  DEFAULT_FAMILY_ALPHA,
+  defaultThresholdPerOp,
+  judgeMetric,
+  shareAlpha,
+  type DataIssue,
+  type MetricSeries,
+} from '../analysis/index.js';
+import type { MetricReport, RunVerdict } from '../report/model.js';
+import { METRICS, type MetricInfo, type Sample } from '../sample/metrics.js';
+import type { Scenario } from '../scenario/load-scenario.js';
+import type { ThresholdMetric } from '../scenario/run-params.js';
+import type { ScenarioRecording } from './run-scenario.js';
+
+const MIB = 1024 * 1024;
+const SECONDS_PER_HOUR = 3600;
+/** Samples this much later than scheduled on median mean mqleak itself was starved: the floors are suspect. */
+const LATE_SAMPLE_MEDIAN_MS = 250;
+
+export interface ScenarioJudgement {
+  metrics: MetricReport[];
+  issues: DataIssue[];
+  verdict: RunVerdict;
+  opsPerSecond: number | null;
+  measuredOperations: number;
+}
+
+/** Achieved rate over the measured cycles' load: what the per-hour figures assume. */
+function measuredRate(recording: ScenarioRecording): { opsPerSecond: number | null; operations: number } {
+  const measured = recording.cycles.filter((cycle) => !cycle.warmup);
+  const operations = measured.reduce((sum, cycle) => sum + cycle.operations, 0);
+  const loadMs = measured.reduce((sum, cycle) => sum + (cycle.loadEndMs - cycle.startMs), 0);
+  return { opsPerSecond: loadMs > 0 ? operations / (loadMs / 1000) : null, operations };
+}
+
+function runIssues(samples: readonly Sample[]): DataIssue[] {
+  const issues: DataIssue[] = [];
+  const lateness = samples.map((sample) => sample.lateMs).sort((a, b) => a - b);
+  const median = lateness[Math.floor(lateness.length / 2)] ?? 0;
+  if (median > LATE_SAMPLE_MEDIAN_MS) {
+    issues.push({ code: 'late-samples', detail: `samples ran ${Math.round(median)} ms late on median: mqleak's own process was overloaded` });
+  }
+  const swaps = samples.map((sample) => sample.values.swap ?? 0);
+  if (swaps.length > 0 && Math.max(...swaps) > (swaps[0] ?? 0)) {
+    issues.push({ code: 'swapping', detail: `the broker's swapped-out memory grew to ${Math.round(Math.max(...swaps) / MIB)} MB: RSS no longer shows all its memory` });
+  }
+  return issues;
+}
+
+function seriesFor(metric: MetricInfo, recording: ScenarioRecording, issues: DataIssue[]): MetricSeries | null {
+  if (metric.kind === 'rate') return null;
+  const cycles = recording.cycles.map((cycle) => ({
+    index: cycle.index,
+    warmup: cycle.warmup,
+    cumulativeOps: cycle.cumulativeOps,
+    floor: cycle.floors[metric.name] ?? null,
+    endMs: cycle.endMs,
+  }));
+  if (cycles.every((cycle) => cycle.floor === null)) return null;
+  const missing = cycles.filter((cycle) => cycle.floor === null).length;
+  const seriesIssues = [...issues];
+  if (missing > 0) seriesIssues.push({ code: 'missing-samples', detail: `${missing} of ${cycles.length} cycles had no ${metric.name} sample in their floor window` });
+  return {
+    metric: metric.name,
+    kind: metric.kind,
+    unit: metric.unit,
+    cycles,
+    baselineFloor: recording.baselineFloors[metric.name] ?? null,
+    recoveryFloor: recording.recoveryFloors[metric.name] ?? null,
+    issues: seriesIssues,
+  };
+}
+
+/** Judges every metric the probe saw, sharing the error budget across them. */
+export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[]): ScenarioJudgement {
+  const issues = runIssues(samples);
+  const { opsPerSecond, operations } = measuredRate(recording);
+  const series = METRICS.filter((metric) => metric.judged)
+    .map((metric) => seriesFor(metric, recording, issues))
+    .filter((value): value is MetricSeries => value !== null);
+  const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, series.length);
+  const metrics = series.map((entry): MetricReport => {
+    const thresholdPerOp = scenario.thresholds[entry.metric as ThresholdMetric] ?? defaultThresholdPerOp(entry.metric, entry.kind);
+    const judged = judgeMetric(entry, { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 });
+    const bytes = entry.kind === 'bytes';
+    return {
+      name: entry.metric,
+      kind: entry.kind,
+      unit: entry.unit,
+      verdict: judged.verdict,
+      reasonCode: judged.reasonCode,
+      reason: judged.reason,
+      bytesPerOp: bytes ? judged.perOp : null,
+      ci: judged.ci,
+      mbPerHour: bytes && judged.perOp !== null && opsPerSecond !== null ? (judged.perOp * opsPerSecond * SECONDS_PER_HOUR) / MIB : null,
+      perOp: judged.perOp,
+      perHour: judged.perHour,
+      minDetectablePerOp: judged.minDetectablePerOp,
+      thresholdPerOp,
+      cyclesUsed: judged.cyclesUsed,
+      cyclesDropped: judged.cyclesDropped,
+      cyclesNeeded: judged.cyclesNeeded,
+      baselineFloor: entry.baselineFloor,
+      recoveryFloor: entry.recoveryFloor,
+      persistence: judged.persistence,
+      recovery: judged.recovery,
+      step: judged.step,
+    };
+  });
+  return {
+    metrics,
+    issues,
+    verdict: combineVerdicts(metrics.map((metric) => metric.verdict)),
+    opsPerSecond,
+    measuredOperations: operations,
+  };
+}

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_FAMILY_ALPHA } from '../analysis/index.js';
+import { ExitCode, MqleakError, errorMessage, isMqleakError, type ExitCodeValue } from '../errors.js';
+import { SCHEMA_VERSION, type RunReport, type RunVerdict, type ScenarioReport, type TargetReport } from '../report/model.js';
+import { ProcProbe } from '../sample/proc-probe.js';
+import { DEFAULT_SAMPLE_INTERVAL_MS, Sampler } from '../sample/sampler.js';
+import type { Sample } from '../sample/metrics.js';
+import { builtinScenarioNames, loadScenario, type Scenario } from '../scenario/load-scenario.js';
+import { applyOverrides, parseOverride } from '../scenario/overrides.js';
+import { resolveTarget, type TargetOptions } from '../target/resolve-target.js';
+import type { Target } from '../target/target.js';
+import { VERSION } from '../version.js';
+import { judgeScenario } from './judge-scenario.js';
+import type { RunObserver } from './observer.js';
+import { recordScenario, type ScenarioRecording } from './run-scenario.js';
+
+export interface RunOptions {
+  /** Scenario names or files; empty: every built-in scenario. */
+  scenarios: readonly string[];
+  quick: boolean;
+  /** `--set` texts: `[SCENARIO:]KEY=VALUE`. */
+  overrides: readonly string[];
+  target: TargetOptions;
+  sampleIntervalMs?: number;
+  observer?: RunObserver;
+  /** Aborting it (Ctrl-C) ends the run early; the report is still built from what was measured. */
+  signal?: AbortSignal;
+  /** The command line, recorded in the report. */
+  argv?: readonly string[];
+}
+
+/** Everything checked before any connection is made: scenario files, parameters, overrides. */
+export interface PreparedRun {
+  options: RunOptions;
+  scenarios: Scenario[];
+}
+
+export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
+  const refs = options.scenarios.length > 0 ? options.scenarios : await builtinScenarioNames();
+  const scenarios: Scenario[] = [];
+  for (const ref of refs) scenarios.push(await loadScenario(ref, options.quick));
+  const overrides = options.overrides.map(parseOverride);
+  return { options, scenarios: applyOverrides(scenarios, overrides) };
+}
+
+export function exitCodeFor(verdict: RunVerdict, error: MqleakError | null): ExitCodeValue {
+  if (error !== null) return error.exitCode;
+  return { pass: ExitCode.pass, leak: ExitCode.leak, inconclusive: ExitCode.inconclusive, error: ExitCode.internal }[verdict];
+}
+
+function runVerdict(scenarios: readonly ScenarioReport[], error: MqleakError | null): RunVerdict {
+  if (error !== null) return 'error';
+  const verdicts = scenarios.map((scenario) => scenario.verdict);
+  if (verdicts.includes('error')) return 'error';
+  if (verdicts.includes('leak')) return 'leak';
+  if (verdicts.length === 0 || verdicts.includes('inconclusive')) return 'inconclusive';
+  return 'pass';
+}
+
+function asMqleakError(error: unknown): MqleakError {
+  if (isMqleakError(error)) return error;
+  return new MqleakError('internal', `mqleak failed: ${errorMessage(error)}`, 'run again with --verbose and report it', { cause: error });
+}
+
+function targetReport(target: Target): TargetReport {
+  return {
+    kind: target.kind,
+    url: target.address.url,
+    pid: target.pid,
+    description: target.description,
+    command: target.command,
+    gcForced: target.canForceGc,
+    outputTail: target.outputTail(),
+  };
+}
+
+function scenarioReport(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[], runError: MqleakError | null): ScenarioReport {
+  const own = samples.filter((sample) => sample.t >= recording.startMs && sample.t <= recording.endMs);
+  const judgement = judgeScenario(scenario, recording, own);
+  const failures = recording.cycles.reduce((sum, cycle) => sum + cycle.failures, 0);
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    source: scenario.source,
+    pattern: scenario.pattern.name,
+    operation: scenario.pattern.operation,
+    verdict: runError !== null && runError.kind !== 'usage' ? 'error' : judgement.verdict,
+    parameters: scenario.params,
+    thresholds: Object.fromEntries(judgement.metrics.map((metric) => [metric.name, metric.thresholdPerOp])),
+    quick: scenario.quick,
+    operations: recording.cycles.at(-1)?.cumulativeOps ?? 0,
+    measuredOperations: judgement.measuredOperations,
+    failures,
+    failureKinds: recording.failureKinds,
+    opsPerSecond: judgement.opsPerSecond,
+    startMs: recording.startMs,
+    endMs: recording.endMs,
+    phases: recording.phases,
+    cycles: recording.cycles,
+    metrics: judgement.metrics,
+    issues: judgement.issues,
+    error: runError === null ? null : runError.message,
+    samples: own.map((sample) => ({ t: sample.t, lateMs: sample.lateMs, ...sample.values })),
+  };
+}
+
+/** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
+export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
+  const { options, scenarios } = prepared;
+  const observer = options.observer ?? {};
+  const started = Date.now();
+  const clock = (): number => Date.now() - started;
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const intervalMs = options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
+  const runToken = randomBytes(4).toString('hex');
+  const reports: ScenarioReport[] = [];
+  let target: Target | null = null;
+  let sampler: Sampler | null = null;
+  let failure: MqleakError | null = null;
+
+  try {
+    target = await resolveTarget(options.target);
+    observer.targetReady?.(target.description);
+    sampler = new Sampler(new ProcProbe(target.pid), intervalMs, clock);
+    sampler.onFailure(() => controller.abort());
+    const liveSampler = sampler;
+    if (observer.sample !== undefined) {
+      const report = observer.sample.bind(observer);
+      sampler.onSample((sample) => report(sample.values));
+    }
+    sampler.start();
+    for (const [index, scenario] of scenarios.entries()) {
+      if (controller.signal.aborted) break;
+      const recording = await recordScenario(
+        { scenario, target, sampler: liveSampler, signal: controller.signal, runToken, clock, observer },
+        index,
+        scenarios.length,
+      );
+      const error = recording.error === null ? null : asMqleakError(recording.error);
+      const report = scenarioReport(scenario, recording, liveSampler.samples, error);
+      reports.push(report);
+      observer.scenarioDone?.(scenario.name, report.verdict);
+      if (error !== null) {
+        failure = error;
+        break;
+      }
+    }
+  } catch (error) {
+    failure = asMqleakError(error);
+  } finally {
+    sampler?.stop();
+    options.signal?.removeEventListener('abort', onAbort);
+    await target?.stop().catch(() => undefined);
+  }
+
+  const verdict = runVerdict(reports, failure);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'mqleak', version: VERSION, node: process.version },
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    verdict,
+    exitCode: exitCodeFor(verdict, failure),
+    interrupted: options.signal?.aborted ?? false,
+    error: failure === null ? null : { kind: failure.kind, message: failure.message, hint: failure.hint ?? null },
+    target: target === null ? null : targetReport(target),
+    settings: { quick: options.quick, sampleIntervalMs: intervalMs, familyAlpha: DEFAULT_FAMILY_ALPHA, command: [...(options.argv ?? [])] },
+    scenarios: reports,
+  };
+}

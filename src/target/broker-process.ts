@@ -1,0 +1,51 @@
+import type { RunningBroker } from './embedded-broker.js';
+
+// The little protocol between mqleak and a broker child it forked (the embedded broker, the test fixtures):
+// the child says where it listens, and forces a garbage collection when asked, so cycle floors of a
+// garbage-collected broker are read after a collection instead of somewhere on the sawtooth.
+
+export type ParentMessage = { type: 'gc' };
+export type ChildMessage = { type: 'ready'; port: number; pid: number } | { type: 'gc-done'; ok: boolean };
+
+/** The line a broker child prints on stdout once it listens, for launchers without IPC. */
+export const READY_LINE_PREFIX = 'mqleak-broker listening on port ';
+
+function isParentMessage(value: unknown): value is ParentMessage {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'gc';
+}
+
+function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return false;
+  gc();
+  return true;
+}
+
+/** Runs inside the broker child: announce readiness, serve GC requests, close cleanly on SIGTERM/SIGINT. */
+export function serveBrokerProcess(broker: RunningBroker): void {
+  const send = (message: ChildMessage): void => {
+    if (process.send !== undefined) process.send(message);
+  };
+  process.stdout.write(`${READY_LINE_PREFIX}${broker.port}\n`);
+  send({ type: 'ready', port: broker.port, pid: process.pid });
+  process.on('message', (message: unknown) => {
+    if (isParentMessage(message)) send({ type: 'gc-done', ok: collectGarbage() });
+  });
+  // SIGUSR2 lets a user-given GC command (`--gc-cmd "kill -USR2 {pid}"`) collect without IPC.
+  process.on('SIGUSR2', () => collectGarbage());
+  const shutdown = (): void => {
+    void broker.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  // Orphaned (the parent died without stopping us): do not linger as a stray broker.
+  process.on('disconnect', shutdown);
+}
+
+export function parsePortArgument(argv: string[], fallback: number): number {
+  const at = argv.indexOf('--port');
+  if (at === -1) return fallback;
+  const port = Number(argv[at + 1]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${argv[at + 1]}: not a port`);
+  return port;
+}

@@ -1,0 +1,24 @@
+import type { BrokerAddress } from './broker-address.js';
+
+export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port';
+
+/** The broker under test: where it listens and which process to watch. */
+export interface Target {
+  kind: TargetKind;
+  address: BrokerAddress;
+  pid: number;
+  /** One line for the terminal and the report, e.g. "embedded Aedes broker (pid 1234)". */
+  description: string;
+  /** The command mqleak started, when it started one. */
+  command: string | null;
+  /** Whether forceGc can do anything for this target. */
+  canForceGc: boolean;
+  /** Ask the broker to collect garbage before a floor is read; false when it could not. */
+  forceGc(): Promise<boolean>;
+  /** The last lines the broker printed, when mqleak started it. */
+  outputTail(): string[];
+  /** Why the broker process ended, once it has (only for brokers mqleak started); null while it runs. */
+  exitReason(): string | null;
+  /** Stops the broker if mqleak started it; otherwise nothing. */
+  stop(): Promise<void>;
+}

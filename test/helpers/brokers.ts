@@ -1,0 +1,96 @@
+// Real brokers for integration tests, each on 127.0.0.1 and a free port, started and stopped by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NODE_BROKER_ENV, NODE_BROKER_EXEC_ARGV } from '../../src/target/node-broker-runtime.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const READY_TIMEOUT_MS = 20_000;
+
+export interface TestBroker {
+  port: number;
+  pid: number;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return address.port;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`broker exited with code ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`broker did not listen on ${port} within ${READY_TIMEOUT_MS} ms`);
+}
+
+/** Debian's Mosquitto with a config written by the test: anonymous access on 127.0.0.1 only. */
+export async function startMosquitto(extraConfig: string[] = []): Promise<TestBroker> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-mosquitto-'));
+  const config = path.join(dir, 'mosquitto.conf');
+  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', ...extraConfig, ''].join('\n'));
+  const child = spawn('mosquitto', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await waitForPort(port, child);
+  return {
+    port,
+    pid: child.pid as number,
+    url: `mqtt://127.0.0.1:${port}`,
+    child,
+    stop: async () => {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The leaky fixture broker (Aedes + a deliberate leak of `leakPerConnection` bytes per TCP connection), run as mqleak runs its embedded broker. */
+export async function startFixtureBroker(leakPerConnection: number): Promise<TestBroker> {
+  const child = spawn(
+    process.execPath,
+    [...NODE_BROKER_EXEC_ARGV, path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'), '--port', '0', '--leak-per-connection', String(leakPerConnection)],
+    { cwd: REPO_ROOT, env: { ...process.env, ...NODE_BROKER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('fixture broker did not start')), READY_TIMEOUT_MS);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on port (\d+)/.exec(out);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fixture broker exited with code ${code}`)));
+  });
+  return { port, pid: child.pid as number, url: `mqtt://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
+}

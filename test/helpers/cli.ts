@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunReport } from '../../src/report/model.js';
+import { REPO_ROOT } from './brokers.js';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The report written to the run's own --out folder, when there is one. */
+  report: RunReport | null;
+}
+
+/** A bound on any one CLI run in the tests: the runner stops the CLI if it ever hangs. */
+const CLI_TIMEOUT_MS = 240_000;
+
+/** Runs the built CLI (bin/mqleak.js) as a user would, with its own report folder. */
+export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'mqleak-reports-'));
+  const fullArgs = args[0] === 'run' ? [...args, '--out', out] : args;
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/mqleak.js'), ...fullArgs], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  clearTimeout(timer);
+  const files = await readdir(out).catch(() => [] as string[]);
+  const file = files.find((name) => name.endsWith('.json'));
+  const report = file === undefined ? null : (JSON.parse(await readFile(path.join(out, file), 'utf8')) as RunReport);
+  return { code, stdout, stderr, report };
+}
