@@ -38,6 +38,12 @@ export interface MetricReport {
   persistence: { firstHalfPerOp: number | null; secondHalfPerOp: number | null; persists: boolean } | null;
   recovery: { postWarmupFloor: number; lastFloor: number; recoveryFloor: number | null; retainedShare: number | null; returned: boolean } | null;
   step: { atCycle: number; size: number } | null;
+  /**
+   * The fitted line's value at 0 operations: floor ≈ intercept + perOp × cumulativeOps over the judged
+   * cycles (the last `cyclesUsed` measured cycles with a floor). Null when there is no slope; absent in
+   * reports of older versions (readers recompute it from the cycles).
+   */
+  intercept?: number | null;
 }
 
 export interface CycleReport {
@@ -108,6 +114,38 @@ export interface TargetReport {
   outputTail: string[];
 }
 
+/** Which figure of a metric a threshold limits: the point estimates the table shows. */
+export type ThresholdStat = 'bytesPerOp' | 'mbPerHour' | 'perOp' | 'perHour';
+
+/** One k6-style threshold (`--threshold`, a scenario file's `limits:`) checked against one scenario's metric. */
+export interface ThresholdResult {
+  /** As checked, with its scenario: `connect-churn:rss<=64B/op`. */
+  expression: string;
+  source: 'command-line' | 'scenario-file' | 'report-command';
+  scenario: string;
+  metric: string;
+  stat: ThresholdStat;
+  operator: '<=' | '<';
+  /** The limit in the stat's unit: bytes per op, MB per hour, the metric's unit per op or per hour. */
+  limit: number;
+  /** The measured figure in the same unit; null when the run has none (the metric was not judged, no slope). */
+  value: number | null;
+  /** `no-data` does not break the run: the verdict already says why the figure is missing. */
+  status: 'pass' | 'fail' | 'no-data';
+  /** One line in plain words. */
+  message: string;
+}
+
+/** The machine the run was made on: what a rerun should match for figures to compare. */
+export interface EnvironmentReport {
+  platform: string;
+  release: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+}
+
 export interface RunReport {
   schemaVersion: number;
   tool: { name: 'mqleak'; version: string; node: string };
@@ -119,6 +157,18 @@ export interface RunReport {
   interrupted: boolean;
   error: { kind: ErrorKind; message: string; hint: string | null } | null;
   target: TargetReport | null;
-  settings: { quick: boolean; sampleIntervalMs: number; familyAlpha: number; command: string[] };
+  settings: {
+    quick: boolean;
+    sampleIntervalMs: number;
+    familyAlpha: number;
+    /** process.argv of the run, credentials redacted. */
+    command: string[];
+    /** The same as a shell command line that repeats the run (`mqleak run ...`); absent in older reports. */
+    commandLine?: string;
+  };
+  /** Absent in older reports. */
+  environment?: EnvironmentReport;
   scenarios: ScenarioReport[];
+  /** k6-style thresholds and whether each held; any `fail` makes the exit code 1. Absent in older reports. */
+  thresholds?: ThresholdResult[];
 }

@@ -5,7 +5,7 @@ import type { ParamSpecs } from '../patterns/pattern.js';
  * measured cycles → recovery. Defaults are what a CI gate should use; scenario files and `--set` override.
  */
 export const RUN_PARAMS: ParamSpecs = {
-  operationsPerCycle: { type: 'integer', default: 2000, minimum: 1, maximum: 1_000_000, description: 'operations of the pattern per cycle' },
+  operationsPerCycle: { type: 'integer', default: 5000, minimum: 1, maximum: 1_000_000, description: 'operations of the pattern per cycle' },
   concurrency: {
     type: 'integer',
     default: 20,

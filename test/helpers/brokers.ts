@@ -57,8 +57,10 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<TestBr
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-mosquitto-'));
   const config = path.join(dir, 'mosquitto.conf');
-  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', ...extraConfig, ''].join('\n'));
-  const child = spawn('mosquitto', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Mosquitto logs every connection: to a file, never to a pipe nobody drains (it would block the broker).
+  const log = path.join(dir, 'mosquitto.log');
+  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', `log_dest file ${log}`, ...extraConfig, ''].join('\n'));
+  const child = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
   await waitForPort(port, child);
   return {
     port,
@@ -72,13 +74,17 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<TestBr
   };
 }
 
+/** How often the fixture collects its garbage: often enough that every floor window (≥ 1 s) sees a collection. */
+const FIXTURE_GC_EVERY_MS = 500;
+
 /** The leaky fixture broker (Aedes + a deliberate leak of `leakPerConnection` bytes per TCP connection), run as mqleak runs its embedded broker. */
 export async function startFixtureBroker(leakPerConnection: number): Promise<TestBroker> {
   const child = spawn(
     process.execPath,
-    [...NODE_BROKER_EXEC_ARGV, path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'), '--port', '0', '--leak-per-connection', String(leakPerConnection)],
+    [...NODE_BROKER_EXEC_ARGV, path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'), '--port', '0', '--leak-per-connection', String(leakPerConnection), '--gc-every-ms', String(FIXTURE_GC_EVERY_MS)],
     { cwd: REPO_ROOT, env: { ...process.env, ...NODE_BROKER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  child.stderr?.resume(); // drained: a full pipe would block the broker
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('fixture broker did not start')), READY_TIMEOUT_MS);
