@@ -1,10 +1,10 @@
 // Benchmark of the verdict on seeded synthetic series: how often it is right, and the smallest
-// leak it finds. Prints one JSON object to stdout. Run: npx tsx bench/verdict.ts
+// leak it finds. Prints one JSON object to stdout. Run: npm run bench:verdict
 // Deterministic: every series comes from a seeded PRNG, so the figures are the same every run
 // (only elapsedMs changes).
 
-import { judgeMetric, type MetricSeries, type Verdict } from '../src/analysis/index.js';
-import { bytesSeries, countSeries, SYNTHETIC_DEFAULTS, type BytesShape, type CountSeriesOptions } from '../test/helpers/synthetic.js';
+import { combineFloorViews, judgeMetric, lowFloor, planTroughFloors, troughFloors, type CycleFloor, type MetricSeries, type MetricVerdict, type Verdict } from '../src/analysis/index.js';
+import { bytesSeries, countSeries, cycledGcSeries, SYNTHETIC_DEFAULTS, type BytesShape, type CountSeriesOptions } from '../test/helpers/synthetic.js';
 
 const KB = 1024;
 const MB = 1024 * 1024;
@@ -36,6 +36,22 @@ const params = {
       leak: '128, 256, 1024, 4096 B/op kept in recovery; also under a 4 MB/3-cycle sawtooth, after a 16 MB warm-up, and with a 16 MB step at measured cycle 4',
       count: 'fds with a connection still closing in 15 % of floors: flat; pool of 8 grown in warm-up; one-off step of 4; transient 1 per 1000 ops given back; leaks of 1 per 200, 1000, 2000, 4000 ops',
     },
+  },
+  gcWithoutHook: {
+    meaning:
+      'a garbage-collected broker nobody can collect, sampled raw under the cycle run model (load then idle; it collects only under load): verdicts on the settle floors alone (as before issue #3) vs what mqleak does (settle floors and post-GC troughs, each at half the error budget, the deciding view taken)',
+    warmupCycles: 3,
+    measuredCycles: 12,
+    opsPerCycle: 5000,
+    loadMs: 2500,
+    settleMs: 2000,
+    sampleMs: 100,
+    gcEveryOps: [1500, 2400, 4000, 6000],
+    garbageBytesPerOp: [4000, 12000],
+    gcJitter: 0.1,
+    noiseBytes: 256 * KB,
+    leakBytesPerOp: [0, 256, 1024],
+    seeds: 20,
   },
   minDetectable: {
     measuredCycles: [8, 12, 24, 48],
@@ -202,9 +218,56 @@ function minDetectable(): MdlRow[] {
   return rows;
 }
 
+interface GcRow {
+  gcEveryOps: number;
+  garbageBytesPerOp: number;
+  leakBytesPerOp: number;
+  /** Verdicts on the settle floors alone, at the full error budget. */
+  settleOnly: Counts;
+  /** Verdicts as mqleak gives them without a GC hook: both views, each at half the budget, combined. */
+  mqleak: Counts;
+  /** How many runs had trough floors (collections were seen and the window fits the run). */
+  troughFloorsUsed: number;
+}
+
+/** The uncollected-GC comparison: the same raw runs judged on settle floors and on trough floors. */
+function gcWithoutHook(): GcRow[] {
+  const p = params.gcWithoutHook;
+  const rows: GcRow[] = [];
+  const cycles = p.warmupCycles + p.measuredCycles;
+  const options = { thresholdPerOp: THRESHOLD_BYTES, alpha: ALPHA, opsPerSecond: p.opsPerCycle / (p.loadMs / 1000) };
+  for (const gcEveryOps of p.gcEveryOps)
+    for (const garbageBytesPerOp of p.garbageBytesPerOp)
+      for (const leakBytesPerOp of p.leakBytesPerOp) {
+        const row: GcRow = { gcEveryOps, garbageBytesPerOp, leakBytesPerOp, settleOnly: zero(), mqleak: zero(), troughFloorsUsed: 0 };
+        for (let seed = 1; seed <= p.seeds; seed++) {
+          const run = cycledGcSeries({ seed: 11_000_000 + seed, cycles, opsPerCycle: p.opsPerCycle, loadMs: p.loadMs, settleMs: p.settleMs, sampleMs: p.sampleMs, gcEveryOps, garbagePerOp: garbageBytesPerOp, leakPerOp: leakBytesPerOp, noise: p.noiseBytes, jitter: p.gcJitter });
+          const judge = (floors: (number | null)[], alpha: number): MetricVerdict => {
+            const cs: CycleFloor[] = run.cycles.map((c, i) => ({ index: i, warmup: i < p.warmupCycles, cumulativeOps: c.cumulativeOps, floor: floors[i] ?? null, endMs: c.endMs }));
+            return judgeMetric({ metric: 'rss', kind: 'bytes', unit: 'B', cycles: cs, baselineFloor: null, recoveryFloor: run.values.at(-1) ?? null, issues: [] }, { ...options, alpha });
+          };
+          // The runner's settle floor: lowFloor over the second half of the idle window.
+          const settle = run.cycles.map((c) => lowFloor(run.values.filter((_, i) => (run.ts[i] as number) >= (c.loadEndMs + c.endMs) / 2 && (run.ts[i] as number) <= c.endMs)));
+          const settleOnly = judge(settle, ALPHA);
+          row.settleOnly[settleOnly.verdict]++;
+          const plan = planTroughFloors(run.cycles, run.ts, run.values, p.measuredCycles, THRESHOLD_BYTES * p.opsPerCycle);
+          if (plan.windowCycles === null) {
+            row.mqleak[settleOnly.verdict]++;
+          } else {
+            row.troughFloorsUsed++;
+            const troughs = troughFloors(run.cycles, run.ts, run.values, plan.windowCycles);
+            row.mqleak[combineFloorViews(judge(settle, ALPHA / 2), judge(troughs, ALPHA / 2)).verdict.verdict]++;
+          }
+        }
+        rows.push(row);
+      }
+  return rows;
+}
+
 const started = process.hrtime.bigint();
 const confusionMatrix = confusion();
 const minDetectableLeak = minDetectable();
+const gcWithoutHookRows = gcWithoutHook();
 const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
 
-process.stdout.write(`${JSON.stringify({ benchmark: 'verdict', confusionMatrix, minDetectableLeak, params, elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ benchmark: 'verdict', confusionMatrix, minDetectableLeak, gcWithoutHook: gcWithoutHookRows, params, elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`);

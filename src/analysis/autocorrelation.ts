@@ -30,6 +30,50 @@ export function lag1Autocorrelation(values: readonly number[]): number {
 }
 
 /**
+ * Lag-1 autocorrelation of a series from the ranks of its values, on the scale of a Gaussian
+ * series' ordinary one. A floor series is a few dozen values, and one or two wild floors (a
+ * collection that happened to free more, two cycles in a 6 MB dip among ±0.3 MB floors) own the
+ * ordinary estimate: their squared deviations are most of both sums, so two neighbouring dips read
+ * as strong serial correlation and widened Sen's interval threefold on a broker that did not move.
+ * Ranks bound what any one value can weigh. The rank correlation r_s of a Gaussian AR(1) series
+ * with lag-1 correlation ρ is (6/π)·asin(ρ/2) (Pearson's relation for the Spearman coefficient),
+ * so ρ = 2·sin(π·r_s/6) puts it back on the scale effectiveSampleSize expects.
+ * Tied values get their average rank. 0 for fewer than 3 values or a constant series.
+ */
+export function rankLag1Autocorrelation(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 3) return 0;
+  const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
+  const ranks = new Array<number>(n).fill(0);
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && values[order[end] as number] === values[order[start] as number]) end++;
+    const average = (start + end - 1) / 2 + 1;
+    for (let k = start; k < end; k++) ranks[order[k] as number] = average;
+    start = end;
+  }
+  const rs = lag1Autocorrelation(ranks);
+  return Math.max(-1, Math.min(1, 2 * Math.sin((Math.PI * rs) / 6)));
+}
+
+/**
+ * The serial correlation Sen's interval is widened for: the smaller of the ordinary and the
+ * rank-based lag-1 estimates. For Gaussian AR(1) noise both estimate the same ρ; each is inflated
+ * by a different shape that is not serially correlated noise. The ordinary one by one or two wild
+ * residuals: two neighbouring 6 MB dips among ±0.3 MB floors read as r ≈ 0.38 and gave a ±830 B/op
+ * interval (median of 20 seeded series of 12 floors) on a flat broker; ranks mostly read below
+ * 0.25, and with the smaller of the two the median interval is ±230 B/op. The
+ * rank one by a smooth misfit of the line, such as a warm-up still settling in the first judged
+ * floors: ranks read the arch it leaves as r ≈ 0.6, the ordinary estimate ≈ 0.3, and its shape is
+ * for the warm-up, step and saturation checks to judge. Taking the smaller costs under a point and
+ * a half of coverage on true AR(1) noise (95 % intervals over 12 floors at ρ = 0.5: 86.2 % instead
+ * of 86.6 %; at ρ = 0.7: 77.8 % instead of 79.3 %; seeded simulation, 2,000 series each).
+ */
+export function residualAutocorrelation(residuals: readonly number[]): number {
+  return Math.min(lag1Autocorrelation(residuals), rankLag1Autocorrelation(residuals));
+}
+
+/**
  * Effective sample size of an AR(1)-like series: n(1 − r)/(1 + r). Only positive correlation
  * reduces it (negative r is treated as 0: we never narrow an interval on that evidence), and r
  * is capped at MAX_RESIDUAL_AUTOCORRELATION.

@@ -23,8 +23,12 @@ export {
   GC_SUBMULTIPLE_MIN_SHARE,
   WINDOW_MIN_COVERAGE,
 } from './soak.js';
+export { planTroughFloors, troughFloors, findFalls, MAX_TROUGH_WINDOW_SHARE } from './trough-floors.js';
+export type { Fall, LoadCycle, TroughPlan } from './trough-floors.js';
+export { combineFloorViews } from './floor-views.js';
+export type { CombinedViews, FloorView } from './floor-views.js';
 export { normalQuantile, twoSidedZ } from './normal.js';
-export { lag1Autocorrelation, effectiveSampleSize, MAX_RESIDUAL_AUTOCORRELATION } from './autocorrelation.js';
+export { lag1Autocorrelation, rankLag1Autocorrelation, residualAutocorrelation, effectiveSampleSize, MAX_RESIDUAL_AUTOCORRELATION } from './autocorrelation.js';
 export { MIN_JUDGED_CYCLES, MAX_NULL_FLOOR_SHARE, SERIOUS_ISSUE_CODES } from './prepare.js';
 export { DEFAULT_MIN_WARMUP_CYCLES, MAX_WARMUP_SHARE, WARMUP_OUTLIER_SIGMAS, WARMUP_MIN_SHRINK } from './warmup.js';
 export { STEP_MIN_SIDE_CYCLES, STEP_MIN_JUMP_SIGMAS, STEP_MAX_SIDE_DRIFT_SHARE, STEP_SIDE_FLAT_Z, STEP_MIN_ADJACENT_SHARE } from './step.js';
@@ -34,3 +38,4 @@ export { MAX_CYCLES_NEEDED, HALF_WIDTH_EXPONENT } from './power.js';
 export { STEP_MIN_RELEVANCE, UNCONFIRMED_GROWTH_CYCLES_FACTOR } from './judge-bytes.js';
 export { COUNT_TOLERANCE, COUNT_MIN_RISE, COUNT_LEVEL_CYCLES, COUNT_NOISE_FLOOR } from './judge-count.js';
 export { formatBytes } from './format.js';
+export { median } from './quantile.js';

@@ -2,7 +2,7 @@
 // correlated residuals. Robust to a few wild floors (breakdown point ≈ 29 %), distribution-free
 // under independent errors, and it only ever sees floors, never raw autocorrelated samples.
 
-import { effectiveSampleSize, lag1Autocorrelation } from './autocorrelation.js';
+import { effectiveSampleSize, residualAutocorrelation } from './autocorrelation.js';
 import { twoSidedZ } from './normal.js';
 import { quantileSorted } from './quantile.js';
 
@@ -21,7 +21,7 @@ export interface TheilSenFit {
 export interface TheilSenDetail extends TheilSenFit {
   /** Points used (pairs with non-finite values dropped). */
   n: number;
-  /** Lag-1 autocorrelation of the residuals, in x order. */
+  /** Lag-1 autocorrelation of the residuals, in x order (residualAutocorrelation: the smaller of two estimates). */
   residualLag1: number;
   /** n(1 − r)/(1 + r) with r = max(0, residualLag1), capped. */
   nEff: number;
@@ -70,7 +70,7 @@ export function theilSenDetailed(
   // Residuals in x order, for the serial-correlation check.
   const order = x.map((_, i) => i).sort((a, b) => (x[a] as number) - (x[b] as number));
   const residuals = order.map((i) => (y[i] as number) - (intercept + slope * (x[i] as number)));
-  const residualLag1 = lag1Autocorrelation(residuals);
+  const residualLag1 = residualAutocorrelation(residuals);
   const adjust = options.adjustForAutocorrelation !== false;
   const nEff = adjust ? effectiveSampleSize(n, residualLag1) : n;
 

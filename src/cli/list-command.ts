@@ -14,8 +14,8 @@ export async function listCommand(flags: { json?: boolean }, io: Streams): Promi
       name,
       description: full.description,
       pattern: full.pattern.name,
-      defaultSeconds: Math.round(estimateScenarioMs(full.params) / 1000),
-      quickSeconds: Math.round(estimateScenarioMs(quick.params) / 1000),
+      defaultSeconds: Math.round(estimateScenarioMs(full.params, full.pattern) / 1000),
+      quickSeconds: Math.round(estimateScenarioMs(quick.params, quick.pattern) / 1000),
     });
   }
   if (flags.json === true) {

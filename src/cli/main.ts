@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
+import { compareCommand, type CompareFlags } from './compare-command.js';
 import { listCommand } from './list-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
 import { reportError } from './output.js';
 import { runCommand, type RunFlags, type Streams } from './run-command.js';
 
@@ -14,12 +16,13 @@ Target (where the broker is, which process to watch):
   --broker URL --pid N            a running broker and its process id
   --spawn "CMD" [--broker URL]    mqleak starts the broker (default port 1883) and stops it after
 
-Exit codes: 0 all PASS, 1 a LEAK, 2 INCONCLUSIVE and no LEAK, 3 the target failed,
+Exit codes: 0 all PASS, 1 a LEAK or a broken --threshold, 2 INCONCLUSIVE and no LEAK, 3 the target failed,
             4 mqleak failed, 64 bad usage or scenario file.
 
 Examples:
   mqleak run                                      the built-in scenarios against the embedded broker
   mqleak run --quick connect-churn                a short run of one scenario
+  mqleak run --all --budget 10m                   the whole library, scaled to fit ten minutes
   mqleak run health-check-churn --broker mqtt://127.0.0.1:1883 --pid $(pgrep -n mosquitto)
   mqleak run --spawn "mosquitto -p 1884" --broker mqtt://127.0.0.1:1884 --json -`;
 
@@ -45,8 +48,16 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
     .option('--gc-cmd <cmd>', 'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"')
     .option('--set <key=value>', 'override a scenario parameter, [SCENARIO:]KEY=VALUE; thresholds.METRIC=BYTES sets δ (repeatable)', collect, [])
     .option('--quick', 'a short run (fewer, smaller cycles): a smoke test, not a gate')
+    .option('--all', 'run every built-in scenario (the default when none is named)')
+    .option('--budget <duration>', 'fit the run into this much time, e.g. 10m, 90s, 1h: cycles, operations and idle times scaled down alike, never below their minimums')
+    .option('--username <name>', 'user name for a broker that refuses anonymous clients (or MQLEAK_USERNAME); never written into reports')
+    .option('--password <secret>', 'its password (better: MQLEAK_PASSWORD, kept out of the shell history); never written into reports')
     .option('--json <file>', 'also write the JSON report here (- for stdout)')
-    .option('--out <dir>', 'folder for the JSON report', 'reports')
+    .option('--out <dir>', 'folder for the JSON report (and the HTML report beside it)', 'reports')
+    .option('--html <file>', 'also write the HTML report here (one is always written beside the JSON report)')
+    .option('--no-html', 'no HTML report beside the JSON report')
+    .option('--junit <file>', 'write a JUnit XML report: one test case per scenario × metric, a failure for LEAK')
+    .option('--threshold <limit>', "fail the run (exit 1) when a figure breaks a limit, [SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h, e.g. 'connect-churn:rss<=64B/op' (repeatable)", collect, [])
     .option('--interval <ms>', 'sampling interval in milliseconds', '100')
     .option('-q, --quiet', 'no progress output')
     .addOption(new Option('--no-color', 'no colour in the output'))
@@ -55,6 +66,30 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
     .action(async (scenarios: string[], flags: RunFlags) => {
       verbose.on = flags.verbose === true;
       result.code = await runCommand(scenarios, flags, argv, io);
+    });
+
+  program
+    .command('compare')
+    .description('compare two JSON reports: bytes/op per scenario and metric side by side; exit 1 when NEW regressed beyond the intervals')
+    .argument('<base>', 'the JSON report to compare against (e.g. the last release)')
+    .argument('<new>', 'the JSON report of the run under test')
+    .option('--json', 'the comparison as JSON on stdout')
+    .addOption(new Option('--no-color', 'no colour in the output'))
+    .addHelpText('after', '\nA regression: NEW is LEAK where BASE was not, or NEW\'s interval lies wholly above BASE\'s and above δ.\nExit codes: 0 no regression, 1 a regression, 64 a file that is not a readable mqleak report.')
+    .action(async (base: string, next: string, flags: CompareFlags) => {
+      result.code = await compareCommand(base, next, flags, io);
+    });
+
+  program
+    .command('report')
+    .description('re-render a saved JSON report: as the table (default), as HTML, or as JUnit XML')
+    .argument('<file>', 'a JSON report written by `mqleak run`')
+    .option('--html <out>', 'write the HTML report here')
+    .option('--junit <out>', 'write the JUnit XML report here')
+    .option('--threshold <limit>', 'check a limit against the saved figures, exit 1 when broken (repeatable; see `mqleak run --help`)', collect, [])
+    .addOption(new Option('--no-color', 'no colour in the output'))
+    .action(async (file: string, flags: ReportFlags) => {
+      result.code = await reportCommand(file, flags, io);
     });
 
   program

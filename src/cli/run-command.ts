@@ -3,9 +3,15 @@ import { ExitCode, usageError, type ExitCodeValue } from '../errors.js';
 import { renderJson } from '../report/render-json.js';
 import { renderTable } from '../report/render-table.js';
 import { styleFor } from '../report/style.js';
-import { defaultReportPath, writeJsonReport } from '../report/write-report.js';
+import { besidePath, defaultReportPath, writeTextReport } from '../report/write-report.js';
+import { renderHtml } from '../report/render-html.js';
+import { renderJunit } from '../report/render-junit.js';
+import { evaluateThresholds, withThresholds, type SourcedThreshold } from '../report/thresholds.js';
+import { parseDuration } from '../run/budget.js';
 import { executeRun, prepareRun } from '../run/run.js';
+import { credentialsFrom } from './credentials.js';
 import { progressObserver } from './progress.js';
+import { parseThresholdFlags } from './thresholds.js';
 
 export interface RunFlags {
   broker?: string;
@@ -14,7 +20,15 @@ export interface RunFlags {
   gcCmd?: string;
   set: string[];
   quick?: boolean;
+  all?: boolean;
+  budget?: string;
+  username?: string;
+  password?: string;
   json?: string;
+  /** A file name, or false for --no-html (no HTML beside the JSON); true (default) writes it beside the JSON only. */
+  html: string | boolean;
+  junit?: string;
+  threshold: string[];
   out: string;
   interval: string;
   quiet?: boolean;
@@ -23,6 +37,8 @@ export interface RunFlags {
 }
 
 const MIN_INTERVAL_MS = 10;
+/** Shorter than any scenario's baseline and one cycle: a budget below it is a typo. */
+const MIN_BUDGET_MS = 10_000;
 const MAX_INTERVAL_MS = 60_000;
 
 function parsePid(raw: string | undefined): number | undefined {
@@ -30,6 +46,13 @@ function parsePid(raw: string | undefined): number | undefined {
   const pid = Number(raw);
   if (!Number.isInteger(pid) || pid <= 0) throw usageError(`--pid ${raw}: not a process id`, 'pass a positive integer, e.g. --pid $(pgrep -n mosquitto)');
   return pid;
+}
+
+function parseBudget(raw: string | undefined): { ms: number; text: string } | undefined {
+  if (raw === undefined) return undefined;
+  const ms = parseDuration(raw);
+  if (!(ms >= MIN_BUDGET_MS)) throw usageError(`--budget ${raw}: not a time budget`, 'e.g. --budget 10m, 90s, 1h30m (at least 10 s)');
+  return { ms, text: raw };
 }
 
 function parseInterval(raw: string): number {
@@ -52,6 +75,9 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
   // With JSON on stdout, everything for people goes to stderr so the machine output stays clean.
   const human = jsonToStdout ? io.stderr : io.stdout;
   const style = styleFor(human, io.env, flags.color);
+  if (flags.all === true && scenarios.length > 0) {
+    throw usageError(`--all with scenarios named (${scenarios.join(', ')})`, 'either name scenarios or give --all for every built-in one');
+  }
   const prepared = await prepareRun({
     scenarios,
     quick: flags.quick === true,
@@ -59,7 +85,14 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
     target: { broker: flags.broker, pid: parsePid(flags.pid), spawn: flags.spawn, gcCommand: flags.gcCmd },
     sampleIntervalMs: parseInterval(flags.interval),
     argv,
+    credentials: credentialsFrom(flags, io.env),
+    budget: parseBudget(flags.budget),
   });
+  if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
+  const thresholds: SourcedThreshold[] = [
+    ...parseThresholdFlags(flags.threshold, prepared.scenarios.map((scenario) => scenario.name), 'command-line'),
+    ...prepared.scenarios.flatMap((scenario) => scenario.limits.map((spec): SourcedThreshold => ({ spec, source: 'scenario-file', scenario: scenario.name }))),
+  ];
   const progress = flags.quiet === true ? null : progressObserver(io.stderr, styleFor(io.stderr, io.env, flags.color));
   const interrupt = new AbortController();
   const onSigint = (): void => {
@@ -74,20 +107,28 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
     process.removeListener('SIGINT', onSigint);
     progress?.close();
   }
+  report = withThresholds(report, evaluateThresholds(report, thresholds));
 
   human.write(renderTable(report, style, human.columns ?? 100));
   if (report.error !== null) {
     io.stderr.write(`mqleak: ${report.error.message}${report.error.hint === null ? '' : `\n  hint: ${report.error.hint}`}\n`);
   }
   if (jsonToStdout) io.stdout.write(renderJson(report));
-  const files = new Set<string>([defaultReportPath(flags.out, report)]);
-  if (flags.json !== undefined && !jsonToStdout) files.add(flags.json);
-  for (const file of files) {
+  const finished = report;
+  const defaultJson = defaultReportPath(flags.out, finished);
+  const json = (): string => renderJson(finished);
+  const htmlPage = (): string => renderHtml(finished);
+  const files = new Map<string, () => string>([[defaultJson, json]]);
+  if (flags.json !== undefined && !jsonToStdout) files.set(flags.json, json);
+  if (flags.html !== false) files.set(besidePath(defaultJson, '.html'), htmlPage);
+  if (typeof flags.html === 'string') files.set(flags.html, htmlPage);
+  if (flags.junit !== undefined) files.set(flags.junit, () => renderJunit(finished));
+  for (const [file, render] of files) {
     try {
-      await writeJsonReport(file, report);
+      await writeTextReport(file, render());
       if (flags.quiet !== true) io.stderr.write(`report: ${path.relative(process.cwd(), path.resolve(file)) || file}\n`);
     } catch (error) {
-      io.stderr.write(`mqleak: cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / --json point to a writable place\n`);
+      io.stderr.write(`mqleak: cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / --json / --html / --junit point to a writable place\n`);
       return ExitCode.internal;
     }
   }

@@ -12,6 +12,10 @@ export interface RawConnectOptions {
   keepalive: number;
   clean: boolean;
   timeoutMs: number;
+  /** Every packet the broker sends after CONNACK (subscription, publish and ack flows); set before connecting so none is missed. */
+  onPacket?: (packet: Packet) => void;
+  /** Extra CONNECT fields: MQTT 5 properties (session expiry ...), username and password, a will. */
+  connectExtras?: Pick<IConnectPacket, 'properties' | 'username' | 'password' | 'will'>;
 }
 
 /**
@@ -33,6 +37,7 @@ export class RawMqttConnection {
       clientId: options.clientId,
       clean: options.clean,
       keepalive: options.keepalive,
+      ...options.connectExtras,
     };
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: options.host, port: options.port });
@@ -46,7 +51,12 @@ export class RawMqttConnection {
       socket.once('error', fail);
       socket.once('close', () => fail(new OperationFailure('closed-before-connack', 'the broker closed the connection before CONNACK')));
       parser.on('error', (error: Error) => fail(new OperationFailure('bad-packet', error.message)));
+      let connected = false;
       parser.on('packet', (packet: Packet) => {
+        if (connected) {
+          options.onPacket?.(packet);
+          return;
+        }
         if (packet.cmd !== 'connack') return;
         clearTimeout(timer);
         socket.removeAllListeners('close');
@@ -58,11 +68,19 @@ export class RawMqttConnection {
           reject(new OperationFailure(`connack-${code}`, `the broker refused the connection (CONNACK code ${code})`));
           return;
         }
+        connected = true;
         resolve(new RawMqttConnection(socket, options.protocolVersion, packet));
       });
       socket.on('data', (chunk: Buffer) => parser.parse(chunk));
       socket.once('connect', () => socket.write(mqttPacket.generate(connect, { protocolVersion: options.protocolVersion })));
     });
+  }
+
+  /** Writes one packet; false when the socket is already gone. */
+  send(packet: Packet): boolean {
+    if (this.socket.destroyed) return false;
+    this.socket.write(mqttPacket.generate(packet, { protocolVersion: this.protocolVersion }));
+    return true;
   }
 
   /** Clean way out: DISCONNECT, then close; resolves once the socket is closed. */

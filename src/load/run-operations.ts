@@ -53,3 +53,15 @@ export async function runOperations(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
   return tally;
 }
+
+/** Several batches run side by side (pools of their own), as one tally. */
+export function sumTallies(tallies: readonly OperationTally[]): OperationTally {
+  const total: OperationTally = { attempted: 0, failures: 0, failureKinds: {}, timedOut: false };
+  for (const tally of tallies) {
+    total.attempted += tally.attempted;
+    total.failures += tally.failures;
+    total.timedOut ||= tally.timedOut;
+    for (const [kind, count] of Object.entries(tally.failureKinds)) total.failureKinds[kind] = (total.failureKinds[kind] ?? 0) + count;
+  }
+  return total;
+}

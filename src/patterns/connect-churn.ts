@@ -1,47 +1,144 @@
 import { RawMqttConnection, type ProtocolVersion } from '../load/raw-mqtt-client.js';
-import { runOperations } from '../load/run-operations.js';
-import { numberParam, type PatternDefinition } from './pattern.js';
+import { runOperations, sumTallies } from '../load/run-operations.js';
+import { connectExtrasFor, waitForClose } from '../load/raw-helpers.js';
+import { numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
+import { ProtocolFacts } from './protocol-facts.js';
 
 // Clients that connect and go away again, half of them politely (DISCONNECT) and half abruptly (the Go
-// clients of the seeds that vanish without DISCONNECT): a session's resources must be freed on both ways out.
+// clients of the seeds that vanish without DISCONNECT): a session's resources must be freed on both ways
+// out. Pooled client ids make each connection reuse (or take over) an earlier session's id; a share of
+// clients go silent with a short keepalive, and the broker must notice and drop them.
 
 /** Deterministic spread of abrupt closes: operation i is abrupt when the running share crosses an integer. */
 export function isAbrupt(index: number, abruptShare: number): boolean {
   return Math.floor((index + 1) * abruptShare) > Math.floor(index * abruptShare);
 }
 
+/** The client id of operation `index`: unique per connection, or one of `poolSize` ids in turn. */
+export function clientIdFor(prefix: string, index: number, mode: string, poolSize: number): string {
+  return mode === 'pooled' ? `${prefix}-p${index % poolSize}` : `${prefix}-${index}`;
+}
+
+/**
+ * MQTT 3.1.1 and 5 both say the broker closes a connection that sent nothing for 1.5 × keepalive;
+ * a broker that checks on a timer may take a little longer, so the wait is bounded by a parameter.
+ */
+const KEEPALIVE_GRACE = 1.5;
+/** Brokers check keepalives on a timer: Mosquitto 2.0 dropped 1 s-keepalive clients after 1.9–4.8 s here. For estimates only. */
+const KEEPALIVE_CHECK_PERIOD_MS = 3000;
+/** Check: the broker closed a client silent past 1.5 × its keepalive (within expiryWaitMs). */
+export const KEEPALIVE_DROPPED = 'keepalive-expired-dropped';
+
 export const connectChurn: PatternDefinition = {
   name: 'connect-churn',
-  summary: 'MQTT CONNECT → CONNACK → close, half with DISCONNECT, half abrupt',
+  summary: 'MQTT CONNECT → CONNACK → DISCONNECT or abrupt close; pooled client ids; clients gone silent past their keepalive',
   operation: 'connection',
   params: {
     abruptShare: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of connections closed without DISCONNECT' },
     protocolVersion: { type: 'integer', default: 4, minimum: 4, maximum: 5, description: 'MQTT protocol level: 4 (3.1.1) or 5' },
     keepalive: { type: 'integer', default: 30, minimum: 0, maximum: 65535, description: 'keepalive seconds sent in CONNECT' },
+    clientIds: {
+      type: 'string',
+      default: 'unique',
+      enum: ['unique', 'pooled'],
+      description: 'unique: a new client id per connection; pooled: ids reused in turn from a pool of `clientIdPool` (a later connection resumes or takes over an earlier one\'s session)',
+    },
+    clientIdPool: { type: 'integer', default: 100, minimum: 1, maximum: 1_000_000, description: 'client ids in the pool when clientIds is pooled' },
+    keepaliveExpiryShare: {
+      type: 'number',
+      default: 0,
+      minimum: 0,
+      maximum: 1,
+      description: 'share of connections that go silent with a short keepalive (`silentKeepalive`) until the broker drops them',
+    },
+    silentKeepalive: { type: 'integer', default: 1, minimum: 1, maximum: 60, description: 'keepalive seconds of the clients that go silent' },
+    expiryWaitMs: {
+      type: 'integer',
+      default: 10_000,
+      minimum: 100,
+      maximum: 600_000,
+      description: 'give up waiting for the broker to drop a silent client after this long (then close it): the check fails',
+    },
+    expiryConcurrency: {
+      type: 'integer',
+      default: 500,
+      minimum: 1,
+      maximum: 10_000,
+      description: 'silent clients held at once (a pool of their own, beside `concurrency`)',
+    },
     connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
+  },
+  extraCycleMs(params: Params) {
+    const silent = Math.ceil(numberParam(params, 'operationsPerCycle') * numberParam(params, 'keepaliveExpiryShare'));
+    const perClientMs = numberParam(params, 'silentKeepalive') * 1000 * KEEPALIVE_GRACE + KEEPALIVE_CHECK_PERIOD_MS;
+    return silent === 0 ? 0 : Math.ceil(silent / numberParam(params, 'expiryConcurrency')) * perClientMs;
   },
   async start(context) {
     const { host, port } = context.broker;
-    const abruptShare = numberParam(context.params, 'abruptShare');
-    const protocolVersion = numberParam(context.params, 'protocolVersion') as ProtocolVersion;
-    const keepalive = numberParam(context.params, 'keepalive');
-    const timeoutMs = numberParam(context.params, 'connectTimeoutMs');
-    let clients = 0;
+    const params = context.params;
+    const abruptShare = numberParam(params, 'abruptShare');
+    const protocolVersion = numberParam(params, 'protocolVersion') as ProtocolVersion;
+    const keepalive = numberParam(params, 'keepalive');
+    const idMode = stringParam(params, 'clientIds');
+    const poolSize = numberParam(params, 'clientIdPool');
+    const expiryShare = numberParam(params, 'keepaliveExpiryShare');
+    const silentKeepalive = numberParam(params, 'silentKeepalive');
+    const expiryWaitMs = numberParam(params, 'expiryWaitMs');
+    const expiryConcurrency = numberParam(params, 'expiryConcurrency');
+    const timeoutMs = numberParam(params, 'connectTimeoutMs');
+    const prefix = `mqleak-${context.runToken}`;
+    const extras = connectExtrasFor(context.credentials);
+    const facts = new ProtocolFacts();
+    let churned = 0;
+    let silenced = 0;
+
+    const churn = async (): Promise<void> => {
+      const index = churned++;
+      const connection = await RawMqttConnection.connect({
+        host,
+        port,
+        clientId: clientIdFor(prefix, index, idMode, poolSize),
+        protocolVersion,
+        keepalive,
+        clean: true,
+        timeoutMs,
+        connectExtras: extras,
+      });
+      if (isAbrupt(index, abruptShare)) connection.vanish();
+      else await connection.disconnect();
+    };
+
+    const goSilent = async (): Promise<void> => {
+      const connection = await RawMqttConnection.connect({
+        host,
+        port,
+        // Unique whatever the id mode: a pooled id would be taken over, not expired.
+        clientId: `${prefix}-ka${silenced++}`,
+        protocolVersion,
+        keepalive: silentKeepalive,
+        clean: true,
+        timeoutMs,
+        connectExtras: extras,
+      });
+      const sinceConnack = Date.now();
+      const closed = await waitForClose(connection.socket, expiryWaitMs);
+      facts.check(KEEPALIVE_DROPPED, closed);
+      if (closed) facts.observe('keepaliveDropMs', Date.now() - sinceConnack);
+      else connection.vanish();
+    };
+
     return {
-      runCycle: (request) =>
-        runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, async (index) => {
-          const connection = await RawMqttConnection.connect({
-            host,
-            port,
-            clientId: `mqleak-${context.runToken}-${clients++}`,
-            protocolVersion,
-            keepalive,
-            clean: true,
-            timeoutMs,
-          });
-          if (isAbrupt(index, abruptShare)) connection.vanish();
-          else await connection.disconnect();
-        }).then((tally) => ({ operations: tally.attempted, ...tally })),
+      async runCycle(request) {
+        const silent = Array.from({ length: request.operations }, (_, i) => isAbrupt(request.index * request.operations + i, expiryShare));
+        const silentCount = silent.filter(Boolean).length;
+        const tally = sumTallies(
+          await Promise.all([
+            runOperations(request.operations - silentCount, request.concurrency, request.deadlineMs, context.signal, churn),
+            runOperations(silentCount, expiryConcurrency, request.deadlineMs, context.signal, goSilent),
+          ]),
+        );
+        return { operations: tally.attempted, ...tally, ...facts.take() };
+      },
       teardown: async () => undefined,
     };
   },

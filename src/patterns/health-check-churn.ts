@@ -1,40 +1,105 @@
-import { runOperations } from '../load/run-operations.js';
-import { tcpConnectClose, type TcpCloseMode } from '../load/tcp-probe.js';
-import { numberParam, stringParam, type PatternDefinition } from './pattern.js';
+import { runOperations, sumTallies, type OperationTally } from '../load/run-operations.js';
+import { tcpConnectClose, tcpHold } from '../load/tcp-probe.js';
+import { numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
+import { ProtocolFacts } from './protocol-facts.js';
 
 // RocketMQ's HAConnection leaked threads and objects under high-frequency health checks on its port:
 // a connection accepted, then closed before any protocol was spoken. Load balancers and Kubernetes
-// TCP probes do exactly this to MQTT ports all day.
+// TCP probes do exactly this to MQTT ports all day, and so do HTTP checks and TLS clients pointed at
+// the plain port by mistake. The broker's side of each: accept, wait for CONNECT, give up.
 
-const CLOSE_MODES = ['close', 'reset', 'mixed'] as const;
+const WAYS_OUT = ['close', 'reset', 'garbage', 'silent'] as const;
+type WayOut = (typeof WAYS_OUT)[number];
+const CLOSE_MODES = [...WAYS_OUT, 'mixed'] as const;
 
-function closeModeFor(mode: string, index: number): TcpCloseMode {
-  if (mode === 'mixed') return index % 2 === 0 ? 'close' : 'reset';
-  return mode === 'reset' ? 'reset' : 'close';
+/** What non-MQTT clients send to an MQTT port: an HTTP health check, a TLS handshake, a zeroed buffer. */
+export const GARBAGE: ReadonlyArray<{ name: string; bytes: Buffer }> = [
+  { name: 'http-get', bytes: Buffer.from('GET /healthz HTTP/1.1\r\nHost: mqtt\r\nUser-Agent: kube-probe/1.29\r\n\r\n') },
+  // A minimal TLS 1.2 ClientHello (zero random, one suite, no extensions): a TLS client on the plain port.
+  { name: 'tls-client-hello', bytes: Buffer.from(`160301002d010000290303${'00'.repeat(32)}000002002f0100`, 'hex') },
+  { name: 'zero-bytes', bytes: Buffer.alloc(16) },
+];
+
+export function wayOutFor(mode: string, index: number): WayOut {
+  if (mode === 'mixed') return WAYS_OUT[index % WAYS_OUT.length] as WayOut;
+  return (WAYS_OUT as readonly string[]).includes(mode) ? (mode as WayOut) : 'close';
+}
+
+function garbageFor(mode: string, index: number): { name: string; bytes: Buffer } {
+  const turn = mode === 'mixed' ? Math.floor(index / WAYS_OUT.length) : index;
+  return GARBAGE[turn % GARBAGE.length] as { name: string; bytes: Buffer };
+}
+
+function silentShare(mode: string): number {
+  if (mode === 'mixed') return 1 / WAYS_OUT.length;
+  return mode === 'silent' ? 1 : 0;
 }
 
 export const healthCheckChurn: PatternDefinition = {
   name: 'health-check-churn',
-  summary: 'bare TCP connect, then close; no MQTT',
+  summary: 'TCP connections that never speak MQTT: closed, reset, sending garbage, or left silent',
   operation: 'connection',
   params: {
     closeMode: {
       type: 'string',
       default: 'close',
       enum: CLOSE_MODES,
-      description: 'how the probe ends the connection: close (FIN), reset (RST), or mixed (alternating)',
+      description:
+        'how each connection ends: close (FIN), reset (RST), garbage (send non-MQTT bytes, wait for the broker to close), silent (send nothing, wait for the broker to time it out), or mixed (rotating through all four)',
+    },
+    silentTimeoutMs: {
+      type: 'integer',
+      default: 1000,
+      minimum: 10,
+      maximum: 600_000,
+      description: 'give up on a silent or garbage connection the broker has not closed after this long (then close it)',
+    },
+    silentConcurrency: {
+      type: 'integer',
+      default: 500,
+      minimum: 1,
+      maximum: 10_000,
+      // Silent connections wait most of their time; a pool of their own keeps them from starving the others.
+      description: 'silent connections held at once (a pool of their own, beside `concurrency`)',
     },
     connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection after this long' },
+  },
+  extraCycleMs(params: Params) {
+    const silent = Math.ceil(numberParam(params, 'operationsPerCycle') * silentShare(stringParam(params, 'closeMode')));
+    return silent === 0 ? 0 : Math.ceil(silent / numberParam(params, 'silentConcurrency')) * numberParam(params, 'silentTimeoutMs');
   },
   async start(context) {
     const { host, port } = context.broker;
     const mode = stringParam(context.params, 'closeMode');
+    const holdMs = numberParam(context.params, 'silentTimeoutMs');
+    const silentConcurrency = numberParam(context.params, 'silentConcurrency');
     const timeoutMs = numberParam(context.params, 'connectTimeoutMs');
+    const facts = new ProtocolFacts();
+
+    const operation = async (index: number): Promise<void> => {
+      const way = wayOutFor(mode, index);
+      if (way === 'close' || way === 'reset') {
+        await tcpConnectClose(host, port, way, timeoutMs);
+        return;
+      }
+      const garbage = way === 'garbage' ? garbageFor(mode, index) : null;
+      const { end, ms } = await tcpHold(host, port, garbage?.bytes ?? null, holdMs, timeoutMs);
+      const variant = garbage === null ? 'silent' : `garbage:${garbage.name}`;
+      facts.answer(variant, end);
+      if (end !== 'gave-up') facts.observe(garbage === null ? 'silentCloseMs' : 'garbageCloseMs', ms);
+    };
+
     return {
-      runCycle: (request) =>
-        runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, (index) =>
-          tcpConnectClose(host, port, closeModeFor(mode, index), timeoutMs),
-        ).then((tally) => ({ operations: tally.attempted, ...tally })),
+      async runCycle(request) {
+        const first = request.index * request.operations;
+        const silent: number[] = [];
+        const others: number[] = [];
+        for (let i = 0; i < request.operations; i++) (wayOutFor(mode, first + i) === 'silent' ? silent : others).push(first + i);
+        const pool = (indices: number[], concurrency: number): Promise<OperationTally> =>
+          runOperations(indices.length, concurrency, request.deadlineMs, context.signal, (k) => operation(indices[k] as number));
+        const total = sumTallies(await Promise.all([pool(others, request.concurrency), pool(silent, silentConcurrency)]));
+        return { operations: total.attempted, ...total, ...facts.take() };
+      },
       teardown: async () => undefined,
     };
   },

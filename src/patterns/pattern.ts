@@ -1,3 +1,4 @@
+import type { BridgeCycleReport } from '../report/model.js';
 import type { BrokerAddress } from '../target/broker-address.js';
 
 export type ParamValue = number | string | boolean;
@@ -23,6 +24,15 @@ export interface PatternContext {
   signal: AbortSignal;
   /** A token unique to this run, for client ids and topics that must not collide with other runs. */
   runToken: string;
+  /** `--username` / `--password` (or MQLEAK_USERNAME / MQLEAK_PASSWORD): for brokers that refuse anonymous clients. Never reported. */
+  credentials?: Credentials;
+  /** Tells the user something they must act on before the pattern can go on (where to point a bridge). */
+  notice?: (message: string) => void;
+}
+
+export interface Credentials {
+  username: string;
+  password?: string;
 }
 
 export interface CycleRequest {
@@ -39,7 +49,37 @@ export interface CycleOutcome {
   failures: number;
   failureKinds: Record<string, number>;
   timedOut: boolean;
+  /** Protocol checks of this cycle (a will arrived, a takeover closed the first connection ...): see ProtocolFacts. */
+  checks?: Record<string, CheckTally>;
+  /** What the broker answered, by variant of what was tried: variant → answer (`connack-135`, `closed`, ACCEPTED_ANSWER ...) → count. */
+  answers?: Record<string, Record<string, number>>;
+  /** Measured quantities (`peakClients`, `silentCloseMs`): aggregated over the scenario as count, min, max and mean. */
+  observations?: Record<string, ObservationTally>;
+  /** bridge-churn: the cycle's bridge reconnects and message counts, kept per cycle in the report. */
+  bridge?: BridgeCycleReport;
 }
+
+/**
+ * A protocol fact checked per operation: how many times it should have held, how many times it did.
+ * Phrased so that observed === expected is right; expected 0 means the run never exercised it.
+ */
+export interface CheckTally {
+  expected: number;
+  observed: number;
+}
+
+export interface ObservationTally {
+  count: number;
+  min: number;
+  max: number;
+  total: number;
+}
+
+/**
+ * The answer that says the broker let through what was tried (a CONNECT with a bad password on a broker
+ * with anonymous access): that variant was not exercised, which a report must not pass off as clean.
+ */
+export const ACCEPTED_ANSWER = 'accepted';
 
 /** A pattern that is running against a broker: one cycle at a time, then a teardown that lets go of everything. */
 export interface PatternRun {
@@ -56,6 +96,16 @@ export interface PatternDefinition {
   operation: string;
   params: ParamSpecs;
   start(context: PatternContext): Promise<PatternRun>;
+  /**
+   * Time a cycle takes beyond its operations at the nominal rate (clients held, wills waited for, idle
+   * connections left to time out), for duration estimates (`mqleak list`, `--budget`). None: 0.
+   */
+  extraCycleMs?(params: Params): number;
+  /**
+   * What the target must be set up with before the pattern can run (a bridge to mqleak's peer broker).
+   * Scenarios of such a pattern run only when named, never in the default "every built-in scenario" set.
+   */
+  needsTargetSetup?: string;
 }
 
 export function numberParam(params: Params, name: string): number {

@@ -1,6 +1,7 @@
-import type { DataIssue, MetricKind, ReasonCode, Verdict } from '../analysis/types.js';
+import type { DataIssue, MetricKind, PersistenceCheck, ReasonCode, RecoveryCheck, StepInfo, Verdict } from '../analysis/types.js';
 import type { ErrorKind } from '../errors.js';
 import type { Params } from '../patterns/pattern.js';
+import type { FlowTally } from '../load/flow-ledger.js';
 import type { MetricValues } from '../sample/metrics.js';
 import type { TargetKind } from '../target/target.js';
 
@@ -35,15 +36,38 @@ export interface MetricReport {
   cyclesNeeded: number | null;
   baselineFloor: number | null;
   recoveryFloor: number | null;
-  persistence: { firstHalfPerOp: number | null; secondHalfPerOp: number | null; persists: boolean } | null;
-  recovery: { postWarmupFloor: number; lastFloor: number; recoveryFloor: number | null; retainedShare: number | null; returned: boolean } | null;
-  step: { atCycle: number; size: number } | null;
+  persistence: PersistenceCheck | null;
+  recovery: RecoveryCheck | null;
+  step: StepInfo | null;
   /**
    * The fitted line's value at 0 operations: floor ≈ intercept + perOp × cumulativeOps over the judged
    * cycles (the last `cyclesUsed` measured cycles with a floor). Null when there is no slope; absent in
    * reports of older versions (readers recompute it from the cycles).
    */
   intercept?: number | null;
+  /** How this metric's cycle floors were read (the `floors` of `cycles[]`); absent in older reports. */
+  floorMethod?: FloorMethodReport;
+}
+
+/**
+ * `settle`: a robust low value over the end of each settle window, after a forced collection where the
+ * target allows one. `trough`: for a garbage-collected target nobody can collect, the lowest reading
+ * over a trailing window of `windowCycles` cycles, load included: the memory right after a collection.
+ */
+export interface FloorMethodReport {
+  /** The floors the verdict, the figures and `cycles[].floors` come from. */
+  kind: 'settle' | 'trough';
+  /** A collection was forced before every measured floor (embedded broker, `--gc-cmd`). */
+  gcForced: boolean;
+  /** The garbage-collection period seen under load, in operations and in ms of load; null when none was seen or looked for. */
+  gcPeriodOps: number | null;
+  gcPeriodMs: number | null;
+  /** Cycles in each trough window; null when there were no troughs. */
+  windowCycles: number | null;
+  /** Why this method, in words. */
+  why: string;
+  /** Without a forced collection, when troughs could be read, both views were judged (half the error budget each): the other one's result. */
+  other: { kind: 'settle' | 'trough'; verdict: Verdict; reasonCode: ReasonCode; perOp: number | null; ci: [number, number] | null } | null;
 }
 
 export interface CycleReport {
@@ -58,8 +82,28 @@ export interface CycleReport {
   failures: number;
   failureKinds: Record<string, number>;
   gcForced: boolean;
-  /** The cycle's floor per metric: a robust low value over the end of its settle window. */
+  /** The cycle's floor per metric: a robust low value over the end of its settle window, or its post-GC trough where the metric's `floorMethod.kind` is `trough`. */
   floors: MetricValues;
+  /** bridge-churn only: the cycle's bridge reconnects and the messages through the bridge. */
+  bridge?: BridgeCycleReport;
+}
+
+/** bridge-churn: one cycle of the target's bridge to mqleak's peer broker. */
+export interface BridgeCycleReport {
+  /** `host:port` of mqleak's peer broker, where the target's bridge connects. */
+  peer: string;
+  reconnects: number;
+  /** Reconnects done by the restart hook; the others by the peer dropping the bridge's connection. */
+  byHook: number;
+  /** The bridge's connection attempts the peer refused (refuseSeconds with refuseMode unavailable or close). */
+  refusedAttempts: number;
+  /** Per reconnect: ms from the drop (or hook) to the bridge's next accepted connection, refusal included. */
+  reconnectMs: number[];
+  /** Per reconnect and direction: ms from the reconnect until a message sent after it arrived; missing when it did not resume. */
+  resumeMs: { out: number[]; in: number[] };
+  /** Messages target → peer, and peer → target, over the cycle (counted after its drain). */
+  out: FlowTally;
+  in: FlowTally;
 }
 
 export type PhaseName = 'baseline' | 'warmup' | 'measured' | 'recovery';
@@ -101,6 +145,29 @@ export interface ScenarioReport {
   /** Set when the scenario could not finish. */
   error: string | null;
   samples: SampleReport[];
+  /** Protocol checks the pattern made, by name (absent when it makes none): not part of the leak verdict. */
+  checks?: Record<string, CheckReport>;
+  /** What the broker answered, by variant tried: answer (`connack-135`, `closed`, `timeout`, `accepted`) → count. */
+  answers?: Record<string, Record<string, number>>;
+  /** Quantities the pattern measured (`peakClients`, `silentCloseMs` ...). */
+  observations?: Record<string, ObservationReport>;
+}
+
+/**
+ * One protocol check over the scenario: `held` when observed === expected, `failed` otherwise,
+ * `not-exercised` when nothing the run did called for it (expected 0).
+ */
+export interface CheckReport {
+  expected: number;
+  observed: number;
+  status: 'held' | 'failed' | 'not-exercised';
+}
+
+export interface ObservationReport {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
 }
 
 export interface TargetReport {
@@ -165,6 +232,8 @@ export interface RunReport {
     command: string[];
     /** The same as a shell command line that repeats the run (`mqleak run ...`); absent in older reports. */
     commandLine?: string;
+    /** `--budget`: the time given, the estimates before and after fitting, and what was scaled. */
+    budget?: { seconds: number; fullSeconds: number; plannedSeconds: number; scale: number; notes: string[] };
   };
   /** Absent in older reports. */
   environment?: EnvironmentReport;

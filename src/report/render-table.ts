@@ -2,6 +2,9 @@ import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { formatAmount, formatNumber, formatPerOp } from '../analysis/format.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport } from './model.js';
+import { bridgeLines } from './render-bridge.js';
+import { protocolFactLines } from './render-facts.js';
+import { thresholdLines, thresholdVerdictNote } from './render-thresholds.js';
 
 // The terminal summary: one row per scenario × metric, the reasons in plain words below each scenario.
 
@@ -58,25 +61,29 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
       if (metric.verdict !== 'pass') lines.push(wrap(`  ${metric.name}: ${metric.reason}`, width, '    '));
     }
     for (const issue of scenario.issues) lines.push(wrap(`  data: ${issue.detail}`, width, '    '));
+    for (const line of protocolFactLines(scenario, style)) lines.push(wrap(line, width, '    '));
+    for (const line of bridgeLines(scenario)) lines.push(wrap(line, width, '    '));
     if (scenario.error !== null) lines.push(wrap(`  ${style.red('stopped')}: ${scenario.error}`, width, '    '));
   }
-  lines.push('', `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${report.interrupted ? ' — interrupted' : ''}`);
+  lines.push(...thresholdLines(report, style));
+  lines.push('', `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ' — interrupted' : ''}`);
   return `${lines.join('\n')}\n`;
 }
 
+/** Wraps at spaces to the terminal width, keeping the first line's own indent and `indent` after it. */
 function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(' ');
+  const lead = /^ */.exec(text)?.[0] ?? '';
   const out: string[] = [];
-  let line = '';
-  for (const word of words) {
-    if (line !== '' && line.length + word.length + 1 > width) {
+  let line = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    if (line.trim() !== '' && line.length + word.length + 1 > width) {
       out.push(line);
       line = indent + word;
     } else {
-      line = line === '' ? word : `${line} ${word}`;
+      line = line.trim() === '' ? line + word : `${line} ${word}`;
     }
   }
-  if (line !== '') out.push(line);
+  if (line.trim() !== '') out.push(line);
   return out.join('\n');
 }
 

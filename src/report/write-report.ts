@@ -13,3 +13,15 @@ export async function writeJsonReport(file: string, report: RunReport): Promise<
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await writeFile(file, renderJson(report));
 }
+
+/** Any rendered report (HTML, JUnit): the folder is made when missing. */
+export async function writeTextReport(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, text);
+}
+
+/** `reports/mqleak-<start>.html` beside `reports/mqleak-<start>.json`: same base name, another extension. */
+export function besidePath(jsonFile: string, extension: string): string {
+  const parsed = path.parse(jsonFile);
+  return path.join(parsed.dir, `${parsed.name}${extension}`);
+}

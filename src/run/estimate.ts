@@ -1,15 +1,15 @@
-import type { Params } from '../patterns/pattern.js';
+import type { Params, PatternDefinition } from '../patterns/pattern.js';
 
 /**
  * A rate to guess load time with before anything ran. Measured here: Mosquitto took ~3,100 connects/s
  * from one mqleak process, Aedes 1,300 (MQTT) to 6,800 (bare TCP) per second.
  */
-const NOMINAL_OPS_PER_SECOND = 2500;
+export const NOMINAL_OPS_PER_SECOND = 2500;
 
-/** Rough length of a scenario from its parameters, for `mqleak list` and the progress line. */
-export function estimateScenarioMs(params: Params): number {
+/** Rough length of a scenario from its parameters (and its pattern's own extra time per cycle), for `mqleak list`, `--budget` and the progress line. */
+export function estimateScenarioMs(params: Params, pattern?: Pick<PatternDefinition, 'extraCycleMs'>): number {
   const n = (name: string): number => (typeof params[name] === 'number' ? (params[name] as number) : 0);
   const cycles = n('warmupCycles') + n('cycles');
   const loadSeconds = (cycles * n('operationsPerCycle')) / NOMINAL_OPS_PER_SECOND;
-  return (n('baselineSeconds') + n('recoverySeconds') + cycles * n('settleSeconds') + loadSeconds) * 1000;
+  return (n('baselineSeconds') + n('recoverySeconds') + cycles * n('settleSeconds') + loadSeconds) * 1000 + cycles * (pattern?.extraCycleMs?.(params) ?? 0);
 }

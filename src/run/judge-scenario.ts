@@ -7,10 +7,12 @@ import {
   type DataIssue,
   type MetricSeries,
 } from '../analysis/index.js';
-import type { MetricReport, RunVerdict } from '../report/model.js';
-import { METRICS, type MetricInfo, type Sample } from '../sample/metrics.js';
+import type { CycleReport, MetricReport, RunVerdict } from '../report/model.js';
+import { fittedIntercept } from '../report/fit.js';
+import { METRICS, type MetricInfo, type MetricName, type Sample } from '../sample/metrics.js';
 import type { Scenario } from '../scenario/load-scenario.js';
 import type { ThresholdMetric } from '../scenario/run-params.js';
+import { floorNote, judgeWithFloorViews, troughViews } from './floor-choice.js';
 import type { ScenarioRecording } from './run-scenario.js';
 
 const MIB = 1024 * 1024;
@@ -24,6 +26,8 @@ export interface ScenarioJudgement {
   verdict: RunVerdict;
   opsPerSecond: number | null;
   measuredOperations: number;
+  /** The cycles with the floors that were judged (post-GC troughs where no collection could be forced): the report's `cycles`. */
+  cycles: CycleReport[];
 }
 
 /** Achieved rate over the measured cycles' load: what the per-hour figures assume. */
@@ -76,13 +80,27 @@ function seriesFor(metric: MetricInfo, recording: ScenarioRecording, issues: Dat
 export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[]): ScenarioJudgement {
   const issues = runIssues(samples);
   const { opsPerSecond, operations } = measuredRate(recording);
+  const thresholdFor = (metric: string, kind: 'bytes' | 'count'): number => scenario.thresholds[metric as ThresholdMetric] ?? defaultThresholdPerOp(metric, kind);
+  const recovery = recording.phases.find((phase) => phase.name === 'recovery') ?? null;
+  const views = troughViews(recording.cycles, samples, (metric) => thresholdFor(metric, 'bytes'), recovery);
+  const judgedCycles = recording.cycles.map((cycle) => ({ ...cycle, floors: { ...cycle.floors } }));
   const series = METRICS.filter((metric) => metric.judged)
     .map((metric) => seriesFor(metric, recording, issues))
     .filter((value): value is MetricSeries => value !== null);
   const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, series.length);
   const metrics = series.map((entry): MetricReport => {
-    const thresholdPerOp = scenario.thresholds[entry.metric as ThresholdMetric] ?? defaultThresholdPerOp(entry.metric, entry.kind);
-    const judged = judgeMetric(entry, { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 });
+    const thresholdPerOp = thresholdFor(entry.metric, entry.kind);
+    const options = { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 };
+    const memory = entry.kind === 'bytes' ? judgeWithFloorViews(entry, options, views) : null;
+    const judged = memory?.judged ?? judgeMetric(entry, options);
+    const troughs = memory?.floors ?? null;
+    if (troughs !== null) {
+      judgedCycles.forEach((cycle, k) => {
+        const floor = troughs[k];
+        if (floor === null || floor === undefined) delete cycle.floors[entry.metric as MetricName];
+        else cycle.floors[entry.metric as MetricName] = floor;
+      });
+    }
     const bytes = entry.kind === 'bytes';
     return {
       name: entry.metric,
@@ -90,7 +108,7 @@ export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, 
       unit: entry.unit,
       verdict: judged.verdict,
       reasonCode: judged.reasonCode,
-      reason: judged.reason,
+      reason: judged.reason + (memory === null ? '' : floorNote(memory.method)),
       bytesPerOp: bytes ? judged.perOp : null,
       ci: judged.ci,
       mbPerHour: bytes && judged.perOp !== null && opsPerSecond !== null ? (judged.perOp * opsPerSecond * SECONDS_PER_HOUR) / MIB : null,
@@ -106,6 +124,8 @@ export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, 
       persistence: judged.persistence,
       recovery: judged.recovery,
       step: judged.step,
+      intercept: fittedIntercept(judgedCycles, entry.metric, judged.perOp, judged.cyclesUsed),
+      ...(memory === null ? {} : { floorMethod: memory.method }),
     };
   });
   return {
@@ -114,5 +134,6 @@ export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, 
     verdict: combineVerdicts(metrics.map((metric) => metric.verdict)),
     opsPerSecond,
     measuredOperations: operations,
+    cycles: judgedCycles,
   };
 }

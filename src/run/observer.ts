@@ -8,8 +8,15 @@ export interface RunObserver {
   phase?(name: PhaseName, detail: string): void;
   cycleDone?(progress: CycleProgress): void;
   scenarioDone?(name: string, verdict: string): void;
-  /** A latest sample, at most a few times per second. */
-  sample?(values: MetricValues): void;
+  /** Something the user must act on while the run waits (where to point the target's bridge). */
+  notice?(message: string): void;
+  /** A latest sample, at most a few times per second, with what the load generator holds at that moment. */
+  sample?(values: MetricValues, load?: LoadStatus): void;
+}
+
+export interface LoadStatus {
+  /** Client connections mqleak holds open right now. */
+  clientsConnected: number;
 }
 
 export interface CycleProgress {
@@ -22,4 +29,6 @@ export interface CycleProgress {
   opsPerSecond: number;
   floors: MetricValues;
   remainingMs: number;
+  /** Operations since the scenario started, up to this cycle's load end: the x of the running slope. */
+  cumulativeOps?: number;
 }

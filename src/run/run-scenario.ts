@@ -1,6 +1,7 @@
 import { lowFloor } from '../analysis/index.js';
 import { targetError } from '../errors.js';
-import type { Params, PatternRun } from '../patterns/pattern.js';
+import type { Credentials, Params, PatternRun } from '../patterns/pattern.js';
+import { emptyProtocolFacts, mergeProtocolFacts, type ProtocolFactFields } from '../patterns/protocol-facts.js';
 import type { CycleReport, PhaseName, PhaseReport } from '../report/model.js';
 import { METRICS, type MetricValues, type Sample } from '../sample/metrics.js';
 import type { Sampler } from '../sample/sampler.js';
@@ -27,6 +28,8 @@ export interface ScenarioRecording {
   baselineFloors: MetricValues;
   recoveryFloors: MetricValues;
   failureKinds: Record<string, number>;
+  /** Protocol checks, broker answers and observations the pattern reported, summed over every cycle. */
+  facts: Required<ProtocolFactFields>;
   /** The error that ended the scenario early, if any (re-thrown by the caller after the report is built). */
   error: unknown;
 }
@@ -40,6 +43,7 @@ export interface ScenarioRunContext {
   /** ms since the run started. */
   clock: () => number;
   observer: RunObserver;
+  credentials?: Credentials;
 }
 
 function num(params: Params, name: string): number {
@@ -71,10 +75,11 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
     baselineFloors: {},
     recoveryFloors: {},
     failureKinds: {},
+    facts: emptyProtocolFacts(),
     error: null,
   };
-  const deadlineEstimate = recording.startMs + estimateScenarioMs(params);
-  observer.scenarioStart?.(scenario.name, index, total, estimateScenarioMs(params));
+  const deadlineEstimate = recording.startMs + estimateScenarioMs(params, scenario.pattern);
+  observer.scenarioStart?.(scenario.name, index, total, estimateScenarioMs(params, scenario.pattern));
 
   const phase = async <T>(name: PhaseName, body: () => Promise<T>): Promise<T> => {
     const current: PhaseReport = { name, startMs: clock(), endMs: clock() };
@@ -113,7 +118,7 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
       recording.baselineFloors = (await settle(num(params, 'baselineSeconds') * 1000)).floors;
     });
     checkTarget();
-    run = await scenario.pattern.start({ broker: target.address, params, signal, runToken: context.runToken });
+    run = await scenario.pattern.start({ broker: target.address, params, signal, runToken: context.runToken, credentials: context.credentials, notice: (message) => observer.notice?.(message) });
     const warmupCycles = num(params, 'warmupCycles');
     const totalCycles = warmupCycles + num(params, 'cycles');
     let cumulativeOps = 0;
@@ -133,6 +138,7 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
         const loadEndMs = clock();
         cumulativeOps += outcome.operations;
         for (const [kind, count] of Object.entries(outcome.failureKinds)) recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
+        mergeProtocolFacts(recording.facts, outcome);
         checkTarget();
         if (outcome.operations > 0 && outcome.failures >= outcome.operations * TARGET_REFUSED_SHARE) {
           const [topKind] = Object.entries(outcome.failureKinds).sort((a, b) => b[1] - a[1]);
@@ -154,6 +160,7 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
           failureKinds: outcome.failureKinds,
           gcForced,
           floors,
+          ...(outcome.bridge === undefined ? {} : { bridge: outcome.bridge }),
         };
         recording.cycles.push(report);
         const loadSeconds = Math.max(1e-3, (loadEndMs - startMs) / 1000);
@@ -167,6 +174,7 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
           opsPerSecond: outcome.operations / loadSeconds,
           floors,
           remainingMs: Math.max(0, deadlineEstimate - clock()),
+          cumulativeOps,
         });
       };
       // Consecutive cycles of the same kind share one phase entry.

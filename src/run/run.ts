@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_FAMILY_ALPHA } from '../analysis/index.js';
 import { ExitCode, MqleakError, errorMessage, isMqleakError, type ExitCodeValue } from '../errors.js';
 import { SCHEMA_VERSION, type RunReport, type RunVerdict, type ScenarioReport, type TargetReport } from '../report/model.js';
+import { commandLineOf, environmentReport } from '../report/command-line.js';
+import { redactReport } from '../report/redact.js';
+import type { Credentials } from '../patterns/pattern.js';
+import { protocolFactsReport } from '../patterns/protocol-facts.js';
+import { connectedClients, watchConnections } from '../load/connection-gauge.js';
 import { ProcProbe } from '../sample/proc-probe.js';
 import { DEFAULT_SAMPLE_INTERVAL_MS, Sampler } from '../sample/sampler.js';
 import type { Sample } from '../sample/metrics.js';
@@ -10,6 +15,7 @@ import { applyOverrides, parseOverride } from '../scenario/overrides.js';
 import { resolveTarget, type TargetOptions } from '../target/resolve-target.js';
 import type { Target } from '../target/target.js';
 import { VERSION } from '../version.js';
+import { budgetReport, fitToBudget, type BudgetPlan } from './budget.js';
 import { judgeScenario } from './judge-scenario.js';
 import type { RunObserver } from './observer.js';
 import { recordScenario, type ScenarioRecording } from './run-scenario.js';
@@ -27,20 +33,33 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The command line, recorded in the report. */
   argv?: readonly string[];
+  /** For brokers that refuse anonymous clients; handed to the patterns, never written into the report. */
+  credentials?: Credentials;
+  /** `--budget`: fit the scenarios into this much time (ms), as the user wrote it in `text`. */
+  budget?: { ms: number; text: string };
 }
 
 /** Everything checked before any connection is made: scenario files, parameters, overrides. */
 export interface PreparedRun {
   options: RunOptions;
   scenarios: Scenario[];
+  /** What `--budget` did to the scenarios, when given. */
+  budget?: BudgetPlan;
 }
 
 export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
   const refs = options.scenarios.length > 0 ? options.scenarios : await builtinScenarioNames();
   const scenarios: Scenario[] = [];
-  for (const ref of refs) scenarios.push(await loadScenario(ref, options.quick));
+  for (const ref of refs) {
+    const scenario = await loadScenario(ref, options.quick);
+    // A scenario that needs the target set up for it first (a bridge to mqleak's peer) runs only when named.
+    if (options.scenarios.length > 0 || scenario.pattern.needsTargetSetup === undefined) scenarios.push(scenario);
+  }
   const overrides = options.overrides.map(parseOverride);
-  return { options, scenarios: applyOverrides(scenarios, overrides) };
+  const overridden = applyOverrides(scenarios, overrides);
+  if (options.budget === undefined) return { options, scenarios: overridden };
+  const fitted = fitToBudget(overridden, options.budget.ms, options.budget.text);
+  return { options, scenarios: fitted.scenarios, budget: fitted.plan };
 }
 
 export function exitCodeFor(verdict: RunVerdict, error: MqleakError | null): ExitCodeValue {
@@ -96,11 +115,12 @@ function scenarioReport(scenario: Scenario, recording: ScenarioRecording, sample
     startMs: recording.startMs,
     endMs: recording.endMs,
     phases: recording.phases,
-    cycles: recording.cycles,
+    cycles: judgement.cycles,
     metrics: judgement.metrics,
     issues: judgement.issues,
     error: runError === null ? null : runError.message,
     samples: own.map((sample) => ({ t: sample.t, lateMs: sample.lateMs, ...sample.values })),
+    ...protocolFactsReport(recording.facts),
   };
 }
 
@@ -128,13 +148,14 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     const liveSampler = sampler;
     if (observer.sample !== undefined) {
       const report = observer.sample.bind(observer);
-      sampler.onSample((sample) => report(sample.values));
+      watchConnections();
+      sampler.onSample((sample) => report(sample.values, { clientsConnected: connectedClients() }));
     }
     sampler.start();
     for (const [index, scenario] of scenarios.entries()) {
       if (controller.signal.aborted) break;
       const recording = await recordScenario(
-        { scenario, target, sampler: liveSampler, signal: controller.signal, runToken, clock, observer },
+        { scenario, target, sampler: liveSampler, signal: controller.signal, runToken, clock, observer, credentials: options.credentials },
         index,
         scenarios.length,
       );
@@ -156,7 +177,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   }
 
   const verdict = runVerdict(reports, failure);
-  return {
+  // The one place credentials are taken out: every renderer and file reads this report.
+  return redactReport({
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'mqleak', version: VERSION, node: process.version },
     startedAt: new Date(started).toISOString(),
@@ -167,7 +189,15 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     interrupted: options.signal?.aborted ?? false,
     error: failure === null ? null : { kind: failure.kind, message: failure.message, hint: failure.hint ?? null },
     target: target === null ? null : targetReport(target),
-    settings: { quick: options.quick, sampleIntervalMs: intervalMs, familyAlpha: DEFAULT_FAMILY_ALPHA, command: [...(options.argv ?? [])] },
+    settings: {
+      quick: options.quick,
+      sampleIntervalMs: intervalMs,
+      familyAlpha: DEFAULT_FAMILY_ALPHA,
+      command: [...(options.argv ?? [])],
+      commandLine: commandLineOf(options.argv ?? []),
+      ...(prepared.budget === undefined ? {} : { budget: budgetReport(prepared.budget) }),
+    },
+    environment: environmentReport(),
     scenarios: reports,
-  };
+  });
 }

@@ -50,6 +50,11 @@ export function scenarioShapeSchema(): JsonSchema {
       parameters: { type: 'object', description: 'run shape and pattern knobs' },
       quick: { type: 'object', description: 'parameters that replace `parameters` under --quick' },
       thresholds: thresholdsSchema(),
+      limits: {
+        type: 'array',
+        description: "k6-style limits on the results, checked after the run like --threshold: METRIC<=NUMBER UNIT/op or /h, e.g. 'rss<=64B/op', 'rssAnon<=10MB/h', 'fds<=0.001/op'",
+        items: { type: 'string', minLength: 1 },
+      },
     },
   };
 }

@@ -7,6 +7,7 @@ import { usageError } from '../errors.js';
 import { PATTERNS } from '../patterns/catalogue.js';
 import type { ParamSpecs, ParamValue, Params, PatternDefinition } from '../patterns/pattern.js';
 import { describeAllowed } from './describe-param.js';
+import { parseThresholdSpec, type ThresholdSpec } from './limits.js';
 import { parametersSchema, scenarioShapeSchema } from './json-schema.js';
 import { RUN_PARAMS, type ThresholdMetric } from './run-params.js';
 
@@ -20,6 +21,8 @@ export interface Scenario {
   pattern: PatternDefinition;
   params: Params;
   thresholds: Partial<Record<ThresholdMetric, number>>;
+  /** k6-style limits on the results (`limits:`), checked after the run like `--threshold`. */
+  limits: ThresholdSpec[];
   quick: boolean;
 }
 
@@ -30,6 +33,7 @@ interface ScenarioFile {
   parameters?: Record<string, unknown>;
   quick?: Record<string, unknown>;
   thresholds?: Partial<Record<ThresholdMetric, number>>;
+  limits?: string[];
 }
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -94,6 +98,7 @@ export function parseScenario(text: string, label: string, builtin: boolean, qui
     pattern,
     params,
     thresholds: { ...(data.thresholds ?? {}) },
+    limits: (data.limits ?? []).map((text, index) => parseThresholdSpec(text, `${label}: limits[${index}] '${text}'`, false)),
     quick,
   };
 }
@@ -111,7 +116,7 @@ function schemaError(label: string, errors: ErrorObject[], allowed: (error: Erro
 
 function shapeAllowed(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties' || error.keyword === 'required') {
-    return 'a scenario has: name, description, pattern, and optionally parameters, quick, thresholds';
+    return 'a scenario has: name, description, pattern, and optionally parameters, quick, thresholds, limits';
   }
   if (error.instancePath === '/pattern') return `allowed patterns: ${[...PATTERNS.keys()].join(', ')}`;
   if (error.instancePath.startsWith('/thresholds')) return 'thresholds are positive numbers per operation for rss, rssAnon, fds, threads';

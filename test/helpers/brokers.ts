@@ -52,15 +52,15 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`broker did not listen on ${port} within ${READY_TIMEOUT_MS} ms`);
 }
 
-/** Debian's Mosquitto with a config written by the test: anonymous access on 127.0.0.1 only. */
-export async function startMosquitto(extraConfig: string[] = []): Promise<TestBroker> {
+/** Debian's Mosquitto with a config written by the test: anonymous access on 127.0.0.1 only. `env`: added to its environment (e.g. LD_PRELOAD). */
+export async function startMosquitto(extraConfig: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<TestBroker> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-mosquitto-'));
   const config = path.join(dir, 'mosquitto.conf');
   // Mosquitto logs every connection: to a file, never to a pipe nobody drains (it would block the broker).
   const log = path.join(dir, 'mosquitto.log');
   await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', `log_dest file ${log}`, ...extraConfig, ''].join('\n'));
-  const child = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
+  const child = spawn('mosquitto', ['-c', config], { stdio: 'ignore', env: { ...process.env, ...env } });
   await waitForPort(port, child);
   return {
     port,
@@ -77,13 +77,52 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<TestBr
 /** How often the fixture collects its garbage: often enough that every floor window (≥ 1 s) sees a collection. */
 const FIXTURE_GC_EVERY_MS = 500;
 
-/** The leaky fixture broker (Aedes + a deliberate leak of `leakPerConnection` bytes per TCP connection), run as mqleak runs its embedded broker. */
-export async function startFixtureBroker(leakPerConnection: number): Promise<TestBroker> {
+/**
+ * The leaky fixture broker (Aedes + a deliberate leak of `leakPerConnection` bytes per TCP connection), run as
+ * mqleak runs its embedded broker. `extraArgs`: more fixture flags, e.g. `['--leak-on', 'topic=4096']`.
+ */
+export async function startFixtureBroker(leakPerConnection: number, extraArgs: readonly string[] = []): Promise<TestBroker> {
   const child = spawn(
     process.execPath,
-    [...NODE_BROKER_EXEC_ARGV, path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'), '--port', '0', '--leak-per-connection', String(leakPerConnection), '--gc-every-ms', String(FIXTURE_GC_EVERY_MS)],
+    [
+      ...NODE_BROKER_EXEC_ARGV,
+      path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'),
+      '--port',
+      '0',
+      '--leak-per-connection',
+      String(leakPerConnection),
+      '--gc-every-ms',
+      String(FIXTURE_GC_EVERY_MS),
+      ...extraArgs,
+    ],
     { cwd: REPO_ROOT, env: { ...process.env, ...NODE_BROKER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  child.stderr?.resume(); // drained: a full pipe would block the broker
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('fixture broker did not start')), READY_TIMEOUT_MS);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on port (\d+)/.exec(out);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fixture broker exited with code ${code}`)));
+  });
+  return { port, pid: child.pid as number, url: `mqtt://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
+}
+
+/**
+ * The fixture broker as an outside garbage-collected broker nobody collects: `node` with its defaults (no
+ * --expose-gc, no GC timer, no mqleak runtime settings), with exactly the given fixture flags.
+ */
+export async function startUncollectedFixtureBroker(fixtureArgs: readonly string[]): Promise<TestBroker> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'), '--port', '0', ...fixtureArgs], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr?.resume(); // drained: a full pipe would block the broker
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';

@@ -240,3 +240,63 @@ export function rawSawtooth(o: {
   }
   return { ts, values };
 }
+
+/**
+ * A garbage-collected broker under the cycle run model, sampled raw, with nobody forcing a
+ * collection: during each cycle's load memory climbs with the garbage the operations make and
+ * drops back to the live level at a collection every `gcEveryOps` operations (±`jitter`); while it
+ * idles (settle) nothing is allocated or collected, so memory stays wherever the load left it.
+ * Live memory grows `leakPerOp` bytes per operation. For the trough-floor tests.
+ */
+export function cycledGcSeries(o: {
+  seed: number;
+  cycles: number;
+  opsPerCycle: number;
+  /** Load time of one cycle, ms (the rate is opsPerCycle / loadMs). */
+  loadMs: number;
+  settleMs: number;
+  sampleMs: number;
+  gcEveryOps: number;
+  /** Garbage made per operation, bytes: the sawtooth's height is gcEveryOps × garbagePerOp. */
+  garbagePerOp: number;
+  leakPerOp?: number;
+  noise: number;
+  jitter?: number;
+}): { cycles: { startMs: number; loadEndMs: number; endMs: number; operations: number; cumulativeOps: number }[]; ts: number[]; values: number[] } {
+  const rand = mulberry32(o.seed);
+  const gauss = gaussian(rand);
+  const base = 100 * 1024 * 1024;
+  const leak = o.leakPerOp ?? 0;
+  const nextGap = (): number => o.gcEveryOps * (1 + (o.jitter ?? 0) * (2 * rand() - 1));
+  const cycles: { startMs: number; loadEndMs: number; endMs: number; operations: number; cumulativeOps: number }[] = [];
+  const ts: number[] = [];
+  const values: number[] = [];
+  let t = 0;
+  let ops = 0;
+  let garbageOps = o.gcEveryOps * rand(); // where on its sawtooth the run starts
+  let untilGc = nextGap() - garbageOps;
+  const opsPerMs = o.opsPerCycle / o.loadMs;
+  for (let c = 0; c < o.cycles; c++) {
+    const startMs = t;
+    const loadEndMs = startMs + o.loadMs;
+    const endMs = loadEndMs + o.settleMs;
+    for (; t < endMs; t += o.sampleMs) {
+      if (t < loadEndMs) {
+        const step = Math.min(o.sampleMs, loadEndMs - t) * opsPerMs;
+        ops += step;
+        garbageOps += step;
+        untilGc -= step;
+        while (untilGc <= 0) {
+          // The collection happened -untilGc operations ago: that much garbage has built up since.
+          garbageOps = Math.min(garbageOps, -untilGc);
+          untilGc += nextGap();
+        }
+      }
+      ts.push(t);
+      values.push(base + leak * ops + o.garbagePerOp * garbageOps + o.noise * gauss());
+    }
+    t = endMs;
+    cycles.push({ startMs, loadEndMs, endMs, operations: o.opsPerCycle, cumulativeOps: Math.round(ops) });
+  }
+  return { cycles, ts, values };
+}

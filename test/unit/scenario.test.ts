@@ -46,7 +46,7 @@ test('a bad file names the file, the field path and what is allowed', () => {
   const bad = (body: string): string => usageMessage(() => parseScenario(`name: x\ndescription: d\n${body}`, 'x.yaml', false, false));
   assert.match(bad('pattern: connect-churn\nparameters:\n  concurrency: 0\n'), /x\.yaml: parameters\.concurrency: must be >= 1 \| concurrency: an integer from 1 to 10000/);
   assert.match(bad('pattern: connect-churn\nparameters:\n  closeMode: reset\n'), /parameters\.closeMode: is not a known field \| known parameters: .*abruptShare/);
-  assert.match(bad('pattern: health-check-churn\nparameters:\n  closeMode: sideways\n'), /parameters\.closeMode: must be equal to one of the allowed values \| closeMode: one of close, reset, mixed/);
+  assert.match(bad('pattern: health-check-churn\nparameters:\n  closeMode: sideways\n'), /parameters\.closeMode: must be equal to one of the allowed values \| closeMode: one of close, reset, garbage, silent, mixed/);
   assert.match(bad('pattern: nope\n'), /x\.yaml: pattern: .* \| allowed patterns: health-check-churn, connect-churn/);
   assert.match(bad('pattern: connect-churn\ncolour: red\n'), /x\.yaml: colour: is not a known field/);
   assert.match(bad('pattern: connect-churn\nthresholds:\n  rss: -1\n'), /x\.yaml: thresholds\.rss/);

@@ -1,0 +1,95 @@
+import type { Packet } from 'mqtt-packet';
+import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT, waitForClose } from '../load/raw-helpers.js';
+import { RawMqttConnection, type ProtocolVersion } from '../load/raw-mqtt-client.js';
+import { runOperations } from '../load/run-operations.js';
+import { isAbrupt } from './connect-churn.js';
+import { numberParam, type PatternDefinition } from './pattern.js';
+import { ProtocolFacts } from './protocol-facts.js';
+
+// A second connection with the client id of a live one: the broker must close the first (3.1.1
+// 3.1.4-2; MQTT 5 first sends it DISCONNECT 0x8E "session taken over") and hand the id to the second.
+// Two connections briefly own one session: the takeover path is where a broker frees the loser's
+// socket, buffers and registration, or forgets to.
+
+/** Checks: the broker closed the first connection; on MQTT 5 it sent it DISCONNECT 0x8E (session taken over) first. */
+export const FIRST_CLOSED = 'first-connection-closed';
+export const DISCONNECT_8E = 'disconnect-0x8e-sent';
+/** MQTT 5 reason code 0x8E: Session taken over. */
+const SESSION_TAKEN_OVER = 0x8e;
+
+export const sessionTakeover: PatternDefinition = {
+  name: 'session-takeover',
+  summary: 'a second connection with the client id of a live one; the broker must close the first (MQTT 5: DISCONNECT 0x8E)',
+  operation: 'takeover',
+  params: {
+    v5Share: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of takeovers on MQTT 5 (the first connection must get DISCONNECT 0x8E); the rest on 3.1.1' },
+    abruptShare: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of second connections that vanish without DISCONNECT at the end' },
+    takeoverWaitMs: {
+      type: 'integer',
+      default: 3000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'wait this long after the second CONNACK for the broker to close the first connection; the check fails after it',
+    },
+    connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
+  },
+  async start(context) {
+    const { host, port } = context.broker;
+    const params = context.params;
+    const v5Share = numberParam(params, 'v5Share');
+    const abruptShare = numberParam(params, 'abruptShare');
+    const waitMs = numberParam(params, 'takeoverWaitMs');
+    const timeoutMs = numberParam(params, 'connectTimeoutMs');
+    const prefix = `mqleak-${context.runToken}-take`;
+    const extras = connectExtrasFor(context.credentials);
+    const facts = new ProtocolFacts();
+    let serial = 0;
+    let v5Refused = false;
+
+    const connect = (clientId: string, protocolVersion: ProtocolVersion, onPacket?: (packet: Packet) => void): Promise<RawMqttConnection> =>
+      RawMqttConnection.connect({ host, port, clientId, protocolVersion, keepalive: 30, clean: true, timeoutMs, onPacket, connectExtras: extras });
+
+    const operation = async (): Promise<void> => {
+      const id = serial++;
+      const protocolVersion: ProtocolVersion = isAbrupt(id, v5Share) && !v5Refused ? 5 : 4;
+      const clientId = `${prefix}-${id}`;
+      let reason: number | null = null;
+      let first: RawMqttConnection;
+      try {
+        first = await connect(clientId, protocolVersion, (packet) => {
+          if (packet.cmd === 'disconnect') reason = packet.reasonCode ?? 0;
+        });
+      } catch (error) {
+        if (protocolVersion !== 5 || !isProtocolLevelRefusal(error)) throw error;
+        v5Refused = true;
+        facts.answer(MQTT5_VARIANT, `refused: ${(error as { kind: string }).kind}`);
+        return operation(); // the same operation again, on 3.1.1
+      }
+      let second: RawMqttConnection;
+      try {
+        second = await connect(clientId, protocolVersion);
+      } catch (error) {
+        first.vanish();
+        throw error;
+      }
+      const takenAt = Date.now();
+      const closed = await waitForClose(first.socket, waitMs);
+      facts.check(FIRST_CLOSED, closed);
+      if (closed) facts.observe('takeoverCloseMs', Date.now() - takenAt);
+      else first.vanish();
+      if (protocolVersion === 5) facts.check(DISCONNECT_8E, reason === SESSION_TAKEN_OVER);
+      if (reason !== null && reason !== SESSION_TAKEN_OVER) facts.answer('first-connection-disconnect', `0x${(reason as number).toString(16)}`);
+      if (isAbrupt(id, abruptShare)) second.vanish();
+      else await second.disconnect();
+    };
+
+    return {
+      async runCycle(request) {
+        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, operation);
+        if (v5Refused && v5Share > 0) facts.declare(DISCONNECT_8E);
+        return { operations: tally.attempted, ...tally, ...facts.take() };
+      },
+      teardown: async () => undefined,
+    };
+  },
+};

@@ -1,0 +1,129 @@
+// Ground truth for the connection-level scenarios: the leaky fixture broker (Aedes) with a leak mode per
+// family — on rejected connects, on wills, on takeovers, and per connection for mass-connect — must be
+// flagged LEAK by the matching scenario; the same broker without leaks must not be.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { MetricReport, RunReport, ScenarioReport } from '../../src/report/model.js';
+import { startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
+import { runCli } from '../helpers/cli.js';
+
+const INJECTED_LEAK_BYTES = 4096;
+/**
+ * Per will: 4 KB × the 3 in 4 clients that vanish was within this short run's noise on Aedes (its wills
+ * go out at QoS 1 to the observer, a busy heap); 16 KB clears it by far, as the other modes' 4 KB do.
+ */
+const INJECTED_WILL_LEAK_BYTES = 16_384;
+const USER = 'fixture-user';
+const PASSWORD = 'fixture-pass';
+/** Six measured cycles: the fewest the verdict judges (fewer can only be INCONCLUSIVE). */
+const SHAPE = ['warmupCycles=2', 'cycles=6', 'operationsPerCycle=300', 'baselineSeconds=0.5', 'settleSeconds=1', 'recoverySeconds=1.5'];
+/** Aedes speaks no MQTT 5: the scenarios would fall back to 3.1.1 after a refusal (itself a rejected connect). */
+const V4_ONLY = ['will-churn:v5Share=0', 'session-takeover:v5Share=0'];
+const MASS = ['mass-connect:holdSeconds=0.5', 'mass-connect:subscribers=2'];
+
+function scenario(report: RunReport | null, name: string): ScenarioReport {
+  const found = report?.scenarios.find((entry) => entry.name === name);
+  assert.ok(found, `the report has ${name}`);
+  return found;
+}
+
+function rss(report: ScenarioReport): MetricReport {
+  const found = report.metrics.find((metric) => metric.name === 'rss');
+  assert.ok(found, `${report.name} has an rss verdict`);
+  return found;
+}
+
+function sets(values: readonly string[]): string[] {
+  return values.flatMap((value) => ['--set', value]);
+}
+
+function summary(report: RunReport | null): string {
+  return (report?.scenarios ?? []).flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`)).join('\n');
+}
+
+describe('fixture broker leaking per rejected connect (4 KB), per will (16 KB), per takeover (4 KB)', () => {
+  let broker: TestBroker;
+  let result: Awaited<ReturnType<typeof runCli>>;
+  before(async () => {
+    broker = await startFixtureBroker(0, [
+      '--auth',
+      `${USER}:${PASSWORD}`,
+      '--leak-on',
+      `rejected-connect=${INJECTED_LEAK_BYTES}`,
+      '--leak-on',
+      `will=${INJECTED_WILL_LEAK_BYTES}`,
+      '--leak-on',
+      `takeover=${INJECTED_LEAK_BYTES}`,
+    ]);
+    result = await runCli(
+      [
+        'run',
+        'rejected-connect',
+        'will-churn',
+        'session-takeover',
+        '--broker',
+        broker.url,
+        '--pid',
+        String(broker.pid),
+        ...sets([...SHAPE, ...V4_ONLY]),
+      ],
+      { env: { MQLEAK_USERNAME: USER, MQLEAK_PASSWORD: PASSWORD } },
+    );
+  });
+  after(async () => broker?.stop());
+
+  for (const name of ['rejected-connect', 'will-churn', 'session-takeover']) {
+    test(`${name}: LEAK on its own family's leak`, () => {
+      assert.equal(result.code, 1, summary(result.report) + result.stderr);
+      const report = scenario(result.report, name);
+      const metric = rss(report);
+      assert.equal(metric.verdict, 'leak', metric.reason);
+      assert.ok(metric.ci !== null && metric.ci[0] > metric.thresholdPerOp, 'the interval clears the threshold');
+    });
+  }
+
+  test('the scenarios still make their checks on the leaking broker', () => {
+    assert.equal(scenario(result.report, 'will-churn').checks?.['will-published']?.status, 'held');
+    assert.equal(scenario(result.report, 'session-takeover').checks?.['first-connection-closed']?.status, 'held');
+    const rejected = scenario(result.report, 'rejected-connect');
+    assert.ok((rejected.answers?.['bad-password']?.['connack-0x04'] ?? 0) > 0, 'the fixture refuses a bad password: CONNACK 0x04');
+  });
+});
+
+describe('fixture broker leaking 4 KB per connection: mass-connect', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await startFixtureBroker(INJECTED_LEAK_BYTES);
+  });
+  after(async () => broker?.stop());
+
+  test('mass-connect: LEAK', async () => {
+    const result = await runCli(['run', 'mass-connect', '--broker', broker.url, '--pid', String(broker.pid), ...sets([...SHAPE, ...MASS])]);
+    assert.equal(result.code, 1, summary(result.report) + result.stderr);
+    const metric = rss(scenario(result.report, 'mass-connect'));
+    assert.equal(metric.verdict, 'leak', metric.reason);
+    assert.equal(scenario(result.report, 'mass-connect').observations?.peakClients?.max, 300);
+  });
+});
+
+describe('the same fixture broker without leaks', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await startFixtureBroker(0, ['--auth', `${USER}:${PASSWORD}`]);
+  });
+  after(async () => broker?.stop());
+
+  test('no connection-level scenario says LEAK', async () => {
+    // health-check-churn and connect-churn on the clean fixture: test/integration/fixture-verdicts.test.ts.
+    const names = ['rejected-connect', 'will-churn', 'session-takeover', 'mass-connect'];
+    const result = await runCli(['run', ...names, '--broker', broker.url, '--pid', String(broker.pid), ...sets([...SHAPE, ...V4_ONLY, ...MASS])], {
+      env: { MQLEAK_USERNAME: USER, MQLEAK_PASSWORD: PASSWORD },
+    });
+    assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}\n${summary(result.report)}\n${result.stderr}`);
+    for (const name of names) {
+      const report = scenario(result.report, name);
+      assert.equal(report.error, null);
+      for (const metric of report.metrics) assert.notEqual(metric.verdict, 'leak', `${name}/${metric.name}: ${metric.reason}`);
+    }
+  });
+});
