@@ -39,7 +39,7 @@ const params = {
   },
   gcWithoutHook: {
     meaning:
-      'a garbage-collected broker nobody can collect, sampled raw under the cycle run model (load then idle; it collects only under load): verdicts on the settle floors alone (as before issue #3) vs what mqleak does (settle floors and post-GC troughs, each at half the error budget, the deciding view taken)',
+      'a garbage-collected broker nobody can collect, sampled raw under the cycle run model (load then idle; it collects only under load): verdicts on the settle floors alone (as before issue #3) vs what mqleak does (settle floors and post-GC troughs both judged and combined)',
     warmupCycles: 3,
     measuredCycles: 12,
     opsPerCycle: 5000,
@@ -224,7 +224,7 @@ interface GcRow {
   leakBytesPerOp: number;
   /** Verdicts on the settle floors alone, at the full error budget. */
   settleOnly: Counts;
-  /** Verdicts as mqleak gives them without a GC hook: both views, each at half the budget, combined. */
+  /** Verdicts as mqleak gives them without a GC hook: both views judged and combined. */
   mqleak: Counts;
   /** How many runs had trough floors (collections were seen and the window fits the run). */
   troughFloorsUsed: number;
@@ -256,7 +256,7 @@ function gcWithoutHook(): GcRow[] {
           } else {
             row.troughFloorsUsed++;
             const troughs = troughFloors(run.cycles, run.ts, run.values, plan.windowCycles);
-            row.mqleak[combineFloorViews(judge(settle, ALPHA / 2), judge(troughs, ALPHA / 2)).verdict.verdict]++;
+            row.mqleak[combineFloorViews(judge(settle, ALPHA), judge(troughs, ALPHA)).verdict.verdict]++;
           }
         }
         rows.push(row);

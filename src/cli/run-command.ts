@@ -78,9 +78,14 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
   if (flags.all === true && scenarios.length > 0) {
     throw usageError(`--all with scenarios named (${scenarios.join(', ')})`, 'either name scenarios or give --all for every built-in one');
   }
+  // Nothing named and no --all: the quick suite, so a first `npx mqleak run` answers in minutes, not a quarter hour.
+  const quickSuite = scenarios.length === 0 && flags.all !== true;
+  if (quickSuite && flags.quiet !== true) {
+    io.stderr.write('mqleak: no scenario named: running the quick suite (every built-in scenario, short form); name scenarios or pass --all for full-length runs a CI gate can trust\n');
+  }
   const prepared = await prepareRun({
     scenarios,
-    quick: flags.quick === true,
+    quick: flags.quick === true || quickSuite,
     overrides: flags.set,
     target: { broker: flags.broker, pid: parsePid(flags.pid), spawn: flags.spawn, gcCommand: flags.gcCmd },
     sampleIntervalMs: parseInterval(flags.interval),

@@ -66,7 +66,7 @@ export interface FloorMethodReport {
   windowCycles: number | null;
   /** Why this method, in words. */
   why: string;
-  /** Without a forced collection, when troughs could be read, both views were judged (half the error budget each): the other one's result. */
+  /** Without a forced collection, when troughs could be read, both views were judged: the other one's result. */
   other: { kind: 'settle' | 'trough'; verdict: Verdict; reasonCode: ReasonCode; perOp: number | null; ci: [number, number] | null } | null;
 }
 

@@ -6,9 +6,8 @@ import { METRICS, type MetricName, type Sample } from '../sample/metrics.js';
 // floor (the embedded broker, --gc-cmd) the settle floors are the broker's live memory, and they
 // alone are judged. Without one, a garbage-collected broker's settle floors land anywhere on its
 // GC sawtooth: when the samples under load show collections, the post-GC troughs are judged too,
-// each view at half the error budget, and combined (src/analysis/floor-views.ts: a PASS of either
-// view stands, a LEAK needs the settle floors). A C broker shows no collections and keeps its settle
-// floors at the full budget.
+// and combined (src/analysis/floor-views.ts: a PASS of either view stands, a LEAK needs the settle
+// floors). A C broker shows no collections and keeps its settle floors alone.
 
 export interface TroughViews {
   /** A collection was forced before every measured floor. */
@@ -76,13 +75,12 @@ export function judgeWithFloorViews(series: MetricSeries, options: JudgeOptions,
   if (troughs === null) {
     return { judged: judgeMetric(series, options), floors: null, method: method('settle', views, entry.plan, `settle floors: no collection forced, and ${entry.plan.why}`, null) };
   }
-  const half = { ...options, alpha: options.alpha / 2 };
-  const settle = judgeMetric(series, half);
-  const trough = judgeMetric({ ...series, cycles: series.cycles.map((cycle, k) => ({ ...cycle, floor: troughs[k] ?? null })), recoveryFloor: entry.recoveryFloor }, half);
+  const settle = judgeMetric(series, options);
+  const trough = judgeMetric({ ...series, cycles: series.cycles.map((cycle, k) => ({ ...cycle, floor: troughs[k] ?? null })), recoveryFloor: entry.recoveryFloor }, options);
   const combined = combineFloorViews(settle, trough);
   const other = combined.view === 'trough' ? settle : trough;
   const window = `${entry.plan.windowCycles === 1 ? 'each cycle' : `${entry.plan.windowCycles} cycles`}`;
-  const why = `no collection forced; ${entry.plan.why}: post-GC troughs (the lowest memory over ${window}, load included) and settle floors judged at half the error budget each; reported: the ${combined.view === 'trough' ? 'troughs' : 'settle floors'}`;
+  const why = `no collection forced; ${entry.plan.why}: post-GC troughs (the lowest memory over ${window}, load included) and settle floors both judged; reported: the ${combined.view === 'trough' ? 'troughs' : 'settle floors'}`;
   return {
     judged: combined.verdict,
     floors: combined.view === 'trough' ? troughs : null,
@@ -96,5 +94,5 @@ export function floorNote(method: FloorMethodReport): string {
   const mine = method.kind === 'trough' ? 'post-GC troughs (lowest memory, load included)' : 'settle floors';
   const theirs = method.kind === 'trough' ? 'settle floors' : 'post-GC troughs';
   const untrusted = method.other.kind === 'trough' && method.other.verdict === 'leak' ? ', which alone is not trusted: troughs can hold garbage a major collection has not reached yet' : '';
-  return ` Reported on its ${mine}: no collection could be forced, so troughs and settle floors were both judged, at half the error budget each (the ${theirs} said ${method.other.verdict.toUpperCase()}${untrusted}); --gc-cmd forces one before every floor.`;
+  return ` Reported on its ${mine}: no collection could be forced, so troughs and settle floors were both judged (the ${theirs} said ${method.other.verdict.toUpperCase()}${untrusted}); --gc-cmd forces one before every floor.`;
 }

@@ -1,10 +1,10 @@
-// The README's first command: `npx mqleak run` against the embedded broker prints verdicts and writes a report.
+// The embedded broker: with no --broker, mqleak starts one, prints verdicts and writes a report.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 
-test('mqleak run --quick: embedded broker, verdicts printed, report written, JSON on stdout with --json -', async () => {
-  const result = await runCli(['run', '--quick', '--json', '-']);
+test('mqleak run --quick connect-churn health-check-churn: embedded broker, verdicts printed, report written, JSON on stdout with --json -', async () => {
+  const result = await runCli(['run', '--quick', '--json', '-', 'connect-churn', 'health-check-churn']);
   assert.ok(result.report, 'a report was written to --out');
   const fromStdout = JSON.parse(result.stdout) as typeof result.report;
   assert.equal(fromStdout.schemaVersion, 1);

@@ -56,9 +56,9 @@ describe('combineFloorViews', () => {
   });
 });
 
-describe('both views on a GC sawtooth nobody collects, each at half the budget', () => {
+describe('both views on a GC sawtooth nobody collects', () => {
   const alpha = 0.05 / 4;
-  const options = { thresholdPerOp: 64, alpha: alpha / 2, opsPerSecond: 2000 };
+  const options = { thresholdPerOp: 64, alpha, opsPerSecond: 2000 };
   function judgeBoth(seed: number, leakPerOp: number, gcEveryOps: number): Verdict {
     const r = cycledGcSeries({ seed, cycles: 15, opsPerCycle: 5000, loadMs: 2500, settleMs: 2000, sampleMs: 100, gcEveryOps, garbagePerOp: 12_000, leakPerOp, noise: 0.2 * MB, jitter: 0.1 });
     const series = (floors: (number | null)[]) => {

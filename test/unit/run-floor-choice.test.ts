@@ -1,5 +1,5 @@
 // Which floors the run judges memory on: settle floors with a forced collection or without collections in
-// the data; settle floors and post-GC troughs (half the error budget each) when an uncollected broker collects.
+// the data; settle floors and post-GC troughs, combined, when an uncollected broker collects.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
