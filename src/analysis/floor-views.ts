@@ -8,7 +8,7 @@
 // view that decides is taken, with one asymmetry. A trough is live memory plus whatever garbage the
 // collections seen did not reach: the minor collections that make most troughs leave the old
 // generation to a major one, which may not come within a run, and meanwhile the troughs creep up
-// (Aedes, Node's defaults, no leak: by 58–93 B per operation in 3 of 6 runs). So troughs can only
+// (Aedes, Node's defaults, no leak: by 58–93 B per operation in 3 of 7 runs). So troughs can only
 // overstate growth: their PASS is trusted, their LEAK is not, and a LEAK needs the settle floors.
 // Each view gets the metric's whole error budget: a false LEAK can only come from the settle floors,
 // as before there were troughs, and a trough PASS, which overstated growth could only have made
