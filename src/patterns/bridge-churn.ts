@@ -5,6 +5,7 @@ import type { BridgeCycleReport } from '../report/model.js';
 import { DROP_MODES, PeerBroker, REFUSE_MODES, type DropMode, type RefuseMode } from '../target/peer-broker.js';
 import { numberParam, stringParam, type CycleOutcome, type CycleRequest, type Params, type PatternDefinition, type PatternRun } from './pattern.js';
 import { ProtocolFacts } from './protocol-facts.js';
+import { sleep } from '../run/sleep.js';
 
 // NanoMQ leaked when its bridge client was torn down and restarted: message queues, sockets, threads and
 // subscription-tree nodes were not freed (seeds/001). A bridge is the broker acting as a client of another
@@ -32,19 +33,6 @@ function topicPrefix(params: Params, name: string, fallback?: string): string {
     throw usageError(`bridge-churn: ${name} '${stringParam(params, name)}' is not a topic prefix`, `a topic without wildcards, e.g. mqleak/out; mqleak publishes on PREFIX/<run token>`);
   }
   return prefix;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 async function startPeer(host: string, port: number): Promise<PeerBroker> {
@@ -282,7 +270,7 @@ class BridgeChurnRun implements PatternRun {
     try {
       if (byHook && this.hook !== null) await runRestartHook(this.hook, numberParam(this.params, 'hookTimeoutSeconds') * 1000);
       else await this.peer.drop(this.dropMode);
-      if (refusing) await pause(this.refuseMs, this.signal);
+      if (refusing) await sleep(this.refuseMs, this.signal);
     } finally {
       if (refusing) await this.peer.accept();
     }
@@ -305,7 +293,7 @@ class BridgeChurnRun implements PatternRun {
     this.traffic.out.markOutage(outageFrom.out, out?.seq ?? this.traffic.out.nextSeq);
     this.traffic.in.markOutage(outageFrom.in, inbound?.seq ?? this.traffic.in.nextSeq);
     if (this.signal.aborted) return null;
-    await pause(this.upMs, this.signal);
+    await sleep(this.upMs, this.signal);
     return { reconnectMs: connection.atMs - startedMs, byHook, resumeMs: { out: out?.ms ?? null, in: inbound?.ms ?? null } };
   }
 
