@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunReport } from '../../src/report/model.js';
@@ -39,6 +39,5 @@ export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv 
   const files = await readdir(out).catch(() => [] as string[]);
   const file = files.find((name) => name.endsWith('.json'));
   const report = file === undefined ? null : (JSON.parse(await readFile(path.join(out, file), 'utf8')) as RunReport);
-  await rm(out, { recursive: true, force: true });
   return { code, stdout, stderr, report };
 }
