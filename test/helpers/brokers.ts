@@ -97,21 +97,7 @@ export async function startFixtureBroker(leakPerConnection: number, extraArgs: r
     ],
     { cwd: REPO_ROOT, env: { ...process.env, ...NODE_BROKER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stderr?.resume(); // drained: a full pipe would block the broker
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('fixture broker did not start')), READY_TIMEOUT_MS);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on port (\d+)/.exec(out);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`fixture broker exited with code ${code}`)));
-  });
-  return { port, pid: child.pid as number, url: `mqtt://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
+  return fixtureReady(child);
 }
 
 /**
@@ -123,6 +109,11 @@ export async function startUncollectedFixtureBroker(fixtureArgs: readonly string
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return fixtureReady(child);
+}
+
+/** Waits for a fixture broker child to print its port; its stderr is drained so a full pipe cannot block it. */
+async function fixtureReady(child: ChildProcess): Promise<TestBroker> {
   child.stderr?.resume(); // drained: a full pipe would block the broker
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
