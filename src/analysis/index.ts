@@ -23,6 +23,8 @@ export {
   GC_SUBMULTIPLE_MIN_SHARE,
   WINDOW_MIN_COVERAGE,
 } from './soak.js';
+export { judgeSoakMetric, planSoakWindow, soakSeries, opsAt, minutesForWindows, SOAK_FALLBACK_WINDOW_MS, SOAK_MAX_WINDOWS, SOAK_WARMUP_SHARE } from './soak-judge.js';
+export type { OpsPoint, SoakMetricInput, SoakSamples, SoakVerdict, SoakWindowPlan } from './soak-judge.js';
 export { planTroughFloors, troughFloors, findFalls, MAX_TROUGH_WINDOW_SHARE } from './trough-floors.js';
 export type { Fall, LoadCycle, TroughPlan } from './trough-floors.js';
 export { combineFloorViews } from './floor-views.js';

@@ -81,7 +81,8 @@ export function renderLiveLine(state: LiveState, now: number, width: number, sty
 /** The CI-log line for a finished cycle (no terminal: one line per cycle, nothing redrawn). */
 export function cycleLogLine(progress: CycleProgress, slopePerOp: number | null, clients: number | null): string {
   const failed = progress.failures > 0 ? `, ${progress.failures} failed` : '';
-  const floor = progress.floors.rss === undefined ? '' : `, rss floor ${formatBytes(progress.floors.rss)}`;
+  const rss = progress.floors['proc.rss'];
+  const floor = rss === undefined ? '' : `, rss floor ${formatBytes(rss)}`;
   const slope = slopePerOp === null ? '' : `, slope so far ${signedBytes(slopePerOp)}`;
   const held = clients === null ? '' : `, ${formatNumber(clients)} clients`;
   return `  ${progress.warmup ? 'warm-up' : 'cycle'} ${progress.index + 1}/${progress.total}: ${formatNumber(progress.operations)} ops @ ${formatNumber(progress.opsPerSecond)}/s${failed}${floor}${slope}${held}, ~${formatNumber(Math.round(progress.remainingMs / 1000))} s left`;
@@ -129,7 +130,7 @@ export function progressObserver(stream: NodeJS.WriteStream, style: ChalkInstanc
     cycleDone: (progress) => {
       state.opsPerSecond = progress.opsPerSecond;
       state.endsAt = clock() + progress.remainingMs;
-      const rssFloor = progress.floors.rss;
+      const rssFloor = progress.floors['proc.rss'];
       if (!progress.warmup && rssFloor !== undefined && progress.cumulativeOps !== undefined) {
         floors.push({ x: progress.cumulativeOps, y: rssFloor });
         const line = floors.length >= MIN_THEIL_SEN_POINTS ? theilSenLine(floors.map((p) => p.x), floors.map((p) => p.y)) : null;
@@ -139,7 +140,7 @@ export function progressObserver(stream: NodeJS.WriteStream, style: ChalkInstanc
       draw(true);
     },
     sample: (values: MetricValues, load?: LoadStatus) => {
-      state.rss = values.rss ?? state.rss;
+      state.rss = values['proc.rss'] ?? state.rss;
       if (load !== undefined) state.clients = load.clientsConnected;
       draw(false);
     },

@@ -9,26 +9,40 @@ import { renderJunit } from '../report/render-junit.js';
 import { evaluateThresholds, withThresholds, type SourcedThreshold } from '../report/thresholds.js';
 import { parseDuration } from '../run/budget.js';
 import { executeRun, prepareRun } from '../run/run.js';
+import { loadTlsSettings } from '../target/tls-settings.js';
 import { credentialsFrom } from './credentials.js';
+import { parseSourceIps } from './source-ips.js';
 import { progressObserver } from './progress.js';
+import { parseSoak } from './soak-flag.js';
 import { parseThresholdFlags } from './thresholds.js';
 
 export interface RunFlags {
   broker?: string;
-  pid?: string;
+  /** `--pid`, repeatable: the first is the target's process, the others more nodes of a cluster. */
+  pid?: string[];
+  process?: string;
+  probe?: string[];
   spawn?: string;
   gcCmd?: string;
   set: string[];
   quick?: boolean;
   all?: boolean;
   budget?: string;
+  soak?: string;
   username?: string;
   password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+  servername?: string;
   json?: string;
   /** A file name, or false for --no-html (no HTML beside the JSON); true (default) writes it beside the JSON only. */
   html: string | boolean;
   junit?: string;
   threshold: string[];
+  /** `--source-ip` (repeatable). */
+  sourceIp?: string[];
   out: string;
   interval: string;
   quiet?: boolean;
@@ -87,11 +101,16 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
     scenarios,
     quick: flags.quick === true || quickSuite,
     overrides: flags.set,
-    target: { broker: flags.broker, pid: parsePid(flags.pid), spawn: flags.spawn, gcCommand: flags.gcCmd },
+    target: { broker: flags.broker, pid: parsePid(flags.pid?.[0]), spawn: flags.spawn, gcCommand: flags.gcCmd, tls: await loadTlsSettings(flags) },
     sampleIntervalMs: parseInterval(flags.interval),
     argv,
     credentials: credentialsFrom(flags, io.env),
+    sourceIps: parseSourceIps(flags.sourceIp ?? []),
     budget: parseBudget(flags.budget),
+    soakMs: parseSoak(flags.soak, flags.budget),
+    probes: flags.probe ?? [],
+    extraPids: (flags.pid ?? []).slice(1).map((raw) => parsePid(raw) as number),
+    processName: flags.process,
   });
   if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
   const thresholds: SourcedThreshold[] = [

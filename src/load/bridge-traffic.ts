@@ -1,9 +1,10 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { targetError } from '../errors.js';
 import type { Credentials } from '../patterns/pattern.js';
 import type { BrokerAddress } from '../target/broker-address.js';
 import type { PeerBroker } from '../target/peer-broker.js';
 import { decodeSeq, encodeSeq, FlowLedger } from './flow-ledger.js';
+import { connectMqttJs } from './mqtt-js.js';
 
 // Messages both ways through a bridge: mqleak publishes on the target (target → peer, "out") and on its
 // peer (peer → target, "in"), each a numbered message on one fixed topic, and counts what arrives at the
@@ -56,7 +57,7 @@ export class BridgeTraffic {
     const { target } = options;
     let client: MqttClient;
     try {
-      client = await mqtt.connectAsync(`mqtt://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`, {
+      client = await connectMqttJs(target, {
         clientId: options.clientId,
         clean: true,
         protocolVersion: 4,
@@ -64,7 +65,7 @@ export class BridgeTraffic {
         reconnectPeriod: TARGET_CLIENT_RECONNECT_MS,
         username: options.credentials?.username,
         password: options.credentials?.password,
-      }, false);
+      });
     } catch (error) {
       throw targetError(`cannot connect mqleak's client to the target ${target.url}: ${(error as Error).message}`, 'check the broker accepts an MQTT 3.1.1 client (--username / --password for one that refuses anonymous ones)');
     }

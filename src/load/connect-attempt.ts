@@ -1,6 +1,7 @@
-import net from 'node:net';
 import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { TransportSettings } from '../target/broker-address.js';
 import { OperationFailure } from './run-operations.js';
+import { dial } from './transport.js';
 
 /** What a broker did with a CONNECT: answered it (CONNACK, MQTT 5 DISCONNECT), closed or reset the connection, or nothing in time. */
 export type ConnectAnswer =
@@ -29,9 +30,17 @@ export function answerName(answer: ConnectAnswer): string {
  * a refused one is left for the broker to close (bounded), as a client would. Connection errors
  * before the TCP connection (ECONNREFUSED) are failures, not answers.
  */
-export function attemptConnect(host: string, port: number, bytes: Buffer, parseVersion: 4 | 5, timeoutMs: number): Promise<ConnectAnswer> {
+export function attemptConnect(
+  host: string,
+  port: number,
+  bytes: Buffer,
+  parseVersion: 4 | 5,
+  timeoutMs: number,
+  transport?: TransportSettings,
+): Promise<ConnectAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const link = dial(host, port, transport);
+    const socket = link.stream;
     const parser = mqttPacket.parser({ protocolVersion: parseVersion });
     let connected = false;
     let answer: ConnectAnswer | null = null;
@@ -39,6 +48,7 @@ export function attemptConnect(host: string, port: number, bytes: Buffer, parseV
     const finish = (): void => {
       clearTimeout(timer);
       socket.destroy();
+      link.tcp.destroy();
       resolve(answer ?? { kind: 'timeout' });
     };
     function settle(first: ConnectAnswer): void {
@@ -47,7 +57,7 @@ export function attemptConnect(host: string, port: number, bytes: Buffer, parseV
       clearTimeout(timer);
       if (first.kind === 'connack' && first.code === 0) {
         // Accepted: leave politely (DISCONNECT cancels a will), then close.
-        socket.end(mqttPacket.generate({ cmd: 'disconnect' }, { protocolVersion: parseVersion }));
+        link.end(mqttPacket.generate({ cmd: 'disconnect' }, { protocolVersion: parseVersion }));
         timer = setTimeout(finish, CLOSE_AFTER_REFUSAL_MS);
         return;
       }
@@ -82,7 +92,7 @@ export function attemptConnect(host: string, port: number, bytes: Buffer, parseV
     });
     parser.on('error', () => settle({ kind: 'closed' }));
     socket.on('data', (chunk: Buffer) => parser.parse(chunk));
-    socket.once('connect', () => {
+    link.onOpen(() => {
       connected = true;
       socket.write(bytes);
     });

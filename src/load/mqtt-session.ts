@@ -1,4 +1,5 @@
 import mqttPacket, { type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type ISubscription, type Packet, type QoS } from 'mqtt-packet';
+import type { TransportSettings } from '../target/broker-address.js';
 import { RawMqttConnection, type ProtocolVersion } from './raw-mqtt-client.js';
 import { OperationFailure } from './run-operations.js';
 
@@ -18,6 +19,8 @@ export interface SessionCredentials {
 export interface SessionOptions {
   host: string;
   port: number;
+  /** mqtts://, ws://, wss:// (absent: plain TCP). */
+  transport?: TransportSettings;
   clientId: string;
   protocolVersion: ProtocolVersion;
   /** Clean session (3.1.1) / clean start (5). */
@@ -81,6 +84,7 @@ export class MqttSession {
     const connection = await RawMqttConnection.connect({
       host: options.host,
       port: options.port,
+      transport: options.transport,
       clientId: options.clientId,
       protocolVersion: options.protocolVersion,
       keepalive: options.keepalive ?? 60,
@@ -161,9 +165,12 @@ export class MqttSession {
     const connection = this.connection;
     if (connection === null || this.closedFlag) return;
     await new Promise<void>((resolve) => {
+      if (connection.socket.destroyed) {
+        resolve();
+        return;
+      }
       connection.socket.once('close', () => resolve());
-      connection.socket.end(mqttPacket.generate(packet, { protocolVersion: connection.protocolVersion }));
-      connection.socket.destroySoon();
+      connection.link.end(mqttPacket.generate(packet, { protocolVersion: connection.protocolVersion }));
     });
   }
 

@@ -1,5 +1,6 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { BrokerAddress } from '../target/broker-address.js';
+import { connectMqttJs } from './mqtt-js.js';
 
 // A watcher beside the load: one full MQTT.js client subscribed to the topics the load makes the broker
 // publish on its own (wills), so a pattern can check what the broker delivered. No reconnects: a lost
@@ -23,18 +24,14 @@ export interface Observer {
 
 /** Connects and subscribes; rejects when the broker refuses either (no credentials for an authenticating broker ...). */
 export async function openObserver(options: ObserverOptions): Promise<Observer> {
-  const client: MqttClient = await mqtt.connectAsync(
-    `mqtt://${options.broker.host.includes(':') ? `[${options.broker.host}]` : options.broker.host}:${options.broker.port}`,
-    {
-      clientId: options.clientId,
-      clean: true,
-      reconnectPeriod: 0,
-      connectTimeout: options.timeoutMs,
-      username: options.credentials?.username,
-      password: options.credentials?.password,
-    },
-    false,
-  );
+  const client: MqttClient = await connectMqttJs(options.broker, {
+    clientId: options.clientId,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: options.timeoutMs,
+    username: options.credentials?.username,
+    password: options.credentials?.password,
+  });
   client.on('error', () => undefined); // a lost observer shows as `connected: false`
   client.on('message', (topic, payload) => options.onMessage(topic, payload));
   try {

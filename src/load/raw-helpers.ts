@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { IConnectPacket } from 'mqtt-packet';
 
 /** `--username` / `--password` as CONNECT fields for the raw client; none without a user name. */
@@ -8,7 +8,7 @@ export function connectExtrasFor(credentials: { username: string; password?: str
 }
 
 /** Resolves true when the socket closes within `ms` (at once if it is already closed), false when it is still open then. */
-export function waitForClose(socket: net.Socket, ms: number): Promise<boolean> {
+export function waitForClose(socket: Duplex, ms: number): Promise<boolean> {
   if (socket.destroyed || socket.closed) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {

@@ -1,17 +1,23 @@
-import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import mqttPacket, { type IConnackPacket, type IConnectPacket, type Packet } from 'mqtt-packet';
+import type { TransportSettings } from '../target/broker-address.js';
 import { OperationFailure } from './run-operations.js';
+import { dial, type Link } from './transport.js';
 
 export type ProtocolVersion = 4 | 5;
 
 export interface RawConnectOptions {
   host: string;
   port: number;
+  /** mqtts://, ws://, wss:// (absent: plain TCP). */
+  transport?: TransportSettings;
   clientId: string;
   protocolVersion: ProtocolVersion;
   keepalive: number;
   clean: boolean;
   timeoutMs: number;
+  /** Source address to bind the socket to (spreading connections over source addresses: see source-addresses.ts); none: the kernel's choice. */
+  localAddress?: string;
   /** Every packet the broker sends after CONNACK (subscription, publish and ack flows); set before connecting so none is missed. */
   onPacket?: (packet: Packet) => void;
   /** Extra CONNECT fields: MQTT 5 properties (session expiry ...), username and password, a will. */
@@ -19,15 +25,21 @@ export interface RawConnectOptions {
 }
 
 /**
- * A lean MQTT client on a bare socket: packets encoded and parsed with mqtt-packet, no timers beyond the
- * operation's own timeout. For patterns that need the wire, not a full client library.
+ * A lean MQTT client on a bare connection (TCP, TLS, WebSocket: see transport.ts): packets encoded and
+ * parsed with mqtt-packet, no timers beyond the operation's own timeout. For patterns that need the wire,
+ * not a full client library.
  */
 export class RawMqttConnection {
   private constructor(
-    readonly socket: net.Socket,
+    readonly link: Link,
     readonly protocolVersion: ProtocolVersion,
     readonly connack: IConnackPacket,
   ) {}
+
+  /** The MQTT byte stream (the socket for plain TCP). */
+  get socket(): Duplex {
+    return this.link.stream;
+  }
 
   static connect(options: RawConnectOptions): Promise<RawMqttConnection> {
     const connect: IConnectPacket = {
@@ -40,7 +52,8 @@ export class RawMqttConnection {
       ...options.connectExtras,
     };
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: options.host, port: options.port });
+      const link = dial(options.host, options.port, options.transport, options.localAddress === undefined ? {} : { localAddress: options.localAddress });
+      const socket = link.stream;
       const parser = mqttPacket.parser({ protocolVersion: options.protocolVersion });
       const fail = (error: Error): void => {
         clearTimeout(timer);
@@ -69,10 +82,10 @@ export class RawMqttConnection {
           return;
         }
         connected = true;
-        resolve(new RawMqttConnection(socket, options.protocolVersion, packet));
+        resolve(new RawMqttConnection(link, options.protocolVersion, packet));
       });
       socket.on('data', (chunk: Buffer) => parser.parse(chunk));
-      socket.once('connect', () => socket.write(mqttPacket.generate(connect, { protocolVersion: options.protocolVersion })));
+      link.onOpen(() => socket.write(mqttPacket.generate(connect, { protocolVersion: options.protocolVersion })));
     });
   }
 
@@ -86,14 +99,18 @@ export class RawMqttConnection {
   /** Clean way out: DISCONNECT, then close; resolves once the socket is closed. */
   disconnect(): Promise<void> {
     return new Promise((resolve) => {
+      if (this.socket.destroyed) {
+        resolve();
+        return;
+      }
       this.socket.once('close', () => resolve());
-      this.socket.end(mqttPacket.generate({ cmd: 'disconnect' }, { protocolVersion: this.protocolVersion }));
-      this.socket.destroySoon();
+      this.link.end(mqttPacket.generate({ cmd: 'disconnect' }, { protocolVersion: this.protocolVersion }));
     });
   }
 
   /** Unusual way out: the client vanishes, no DISCONNECT (the socket is closed under the broker). */
   vanish(): void {
-    this.socket.destroy();
+    this.link.stream.destroy();
+    this.link.tcp.destroy();
   }
 }

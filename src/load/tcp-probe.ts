@@ -1,32 +1,38 @@
-import net from 'node:net';
+import type { TransportSettings } from '../target/broker-address.js';
 import { OperationFailure } from './run-operations.js';
+import { dial } from './transport.js';
 
 export type TcpCloseMode = 'close' | 'reset';
 
-/** One health check: open a TCP connection to the port, then close it (FIN) or reset it (RST). No MQTT. */
-export function tcpConnectClose(host: string, port: number, mode: TcpCloseMode, timeoutMs: number): Promise<void> {
+/**
+ * One health check: open a TCP connection to the port, then close it (FIN) or reset it (RST). No MQTT.
+ * On a TLS port (mqtts://, wss://) the connection is up after the TLS handshake, as a TLS health check
+ * makes the broker do; on ws:// it stays below the HTTP upgrade, as a TCP health check does.
+ */
+export function tcpConnectClose(host: string, port: number, mode: TcpCloseMode, timeoutMs: number, transport?: TransportSettings): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const link = dial(host, port, transport, { belowWebSocket: true });
+    const socket = link.stream;
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new OperationFailure('timeout', `no TCP connection within ${timeoutMs} ms`));
+      link.tcp.destroy();
+      reject(new OperationFailure('timeout', `no ${link.secure === undefined ? 'TCP connection' : 'TLS handshake'} within ${timeoutMs} ms`));
     }, timeoutMs);
     socket.once('error', (error) => {
       clearTimeout(timer);
       socket.destroy();
       reject(error);
     });
-    socket.once('connect', () => {
+    link.onOpen(() => {
       clearTimeout(timer);
       if (mode === 'reset') {
-        socket.resetAndDestroy();
+        link.reset();
         resolve();
         return;
       }
       socket.once('close', () => resolve());
-      socket.end();
       // The broker may keep its side open waiting for CONNECT: our FIN is the health check's close.
-      socket.destroySoon();
+      link.end();
     });
   });
 }
@@ -39,9 +45,20 @@ export type HoldEnd = 'broker-closed' | 'broker-reset' | 'gave-up';
  * connection until the broker closes it or `holdMs` passes, whichever comes first; then it is closed.
  * Resolves with who ended it and after how many ms (from the TCP connection).
  */
-export function tcpHold(host: string, port: number, bytes: Buffer | null, holdMs: number, connectTimeoutMs: number): Promise<{ end: HoldEnd; ms: number }> {
+export function tcpHold(
+  host: string,
+  port: number,
+  bytes: Buffer | null,
+  holdMs: number,
+  connectTimeoutMs: number,
+  transport?: TransportSettings,
+  /** ws://, wss://: send the bytes in a WebSocket frame (an MQTT packet cut short) instead of raw on the port (a health check). */
+  overWebSocket = false,
+): Promise<{ end: HoldEnd; ms: number }> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    // By default below the WebSocket layer: the bytes go where a CONNECT would on TCP and TLS, where the HTTP request would on ws://.
+    const link = dial(host, port, transport, { belowWebSocket: !overWebSocket });
+    const socket = link.stream;
     let connectedAt = 0;
     let end: HoldEnd | null = null;
     const finish = (how: HoldEnd): void => {
@@ -50,11 +67,13 @@ export function tcpHold(host: string, port: number, bytes: Buffer | null, holdMs
       clearTimeout(timer);
       const ms = Date.now() - connectedAt;
       socket.destroy();
+      link.tcp.destroy();
       resolve({ end: how, ms });
     };
     let timer = setTimeout(() => {
       socket.destroy();
-      reject(new OperationFailure('timeout', `no TCP connection within ${connectTimeoutMs} ms`));
+      link.tcp.destroy();
+      reject(new OperationFailure('timeout', `no connection within ${connectTimeoutMs} ms`));
     }, connectTimeoutMs);
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (connectedAt === 0) {
@@ -68,7 +87,7 @@ export function tcpHold(host: string, port: number, bytes: Buffer | null, holdMs
     socket.on('end', () => finish('broker-closed'));
     socket.on('close', () => finish('broker-closed'));
     socket.on('data', () => undefined); // whatever the broker says to garbage, it is read and dropped
-    socket.once('connect', () => {
+    link.onOpen(() => {
       connectedAt = Date.now();
       clearTimeout(timer);
       timer = setTimeout(() => finish('gave-up'), holdMs);

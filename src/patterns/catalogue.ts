@@ -10,6 +10,7 @@ import { retainedFlood } from './retained-flood.js';
 import { sessionBacklog } from './session-backlog.js';
 import { sessionTakeover } from './session-takeover.js';
 import { subscriptionChurn } from './subscription-churn.js';
+import { tlsChurn } from './tls-churn.js';
 import { topicChurn } from './topic-churn.js';
 import { willChurn } from './will-churn.js';
 
@@ -29,5 +30,6 @@ export const PATTERNS: ReadonlyMap<string, PatternDefinition> = new Map(
     sessionBacklog,
     inflightAbandon,
     bridgeChurn,
+    tlsChurn,
   ].map((pattern) => [pattern.name, pattern]),
 );

@@ -3,6 +3,7 @@ import { runOperations, sumTallies } from '../load/run-operations.js';
 import { connectExtrasFor, waitForClose } from '../load/raw-helpers.js';
 import { numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
 import { ProtocolFacts } from './protocol-facts.js';
+import { WEBSOCKET_PARAMS, webSocketChecks } from './websocket-checks.js';
 
 // Clients that connect and go away again, half of them politely (DISCONNECT) and half abruptly (the Go
 // clients of the seeds that vanish without DISCONNECT): a session's resources must be freed on both ways
@@ -67,6 +68,7 @@ export const connectChurn: PatternDefinition = {
       description: 'silent clients held at once (a pool of their own, beside `concurrency`)',
     },
     connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
+    ...WEBSOCKET_PARAMS,
   },
   extraCycleMs(params: Params) {
     const silent = Math.ceil(numberParam(params, 'operationsPerCycle') * numberParam(params, 'keepaliveExpiryShare'));
@@ -74,7 +76,7 @@ export const connectChurn: PatternDefinition = {
     return silent === 0 ? 0 : Math.ceil(silent / numberParam(params, 'expiryConcurrency')) * perClientMs;
   },
   async start(context) {
-    const { host, port } = context.broker;
+    const { host, port, transport } = context.broker;
     const params = context.params;
     const abruptShare = numberParam(params, 'abruptShare');
     const protocolVersion = numberParam(params, 'protocolVersion') as ProtocolVersion;
@@ -87,6 +89,7 @@ export const connectChurn: PatternDefinition = {
     const expiryConcurrency = numberParam(params, 'expiryConcurrency');
     const timeoutMs = numberParam(params, 'connectTimeoutMs');
     const prefix = `mqleak-${context.runToken}`;
+    const ws = webSocketChecks(context.broker, params);
     const extras = connectExtrasFor(context.credentials);
     const facts = new ProtocolFacts();
     let churned = 0;
@@ -94,9 +97,15 @@ export const connectChurn: PatternDefinition = {
 
     const churn = async (): Promise<void> => {
       const index = churned++;
+      const probe = ws?.probeFor(index) ?? null;
+      if (ws !== null && probe !== null) {
+        await ws.run(probe, facts, timeoutMs);
+        return;
+      }
       const connection = await RawMqttConnection.connect({
         host,
         port,
+        transport,
         clientId: clientIdFor(prefix, index, idMode, poolSize),
         protocolVersion,
         keepalive,
@@ -112,6 +121,7 @@ export const connectChurn: PatternDefinition = {
       const connection = await RawMqttConnection.connect({
         host,
         port,
+        transport,
         // Unique whatever the id mode: a pooled id would be taken over, not expired.
         clientId: `${prefix}-ka${silenced++}`,
         protocolVersion,

@@ -2,6 +2,7 @@ import { runOperations, sumTallies, type OperationTally } from '../load/run-oper
 import { tcpConnectClose, tcpHold } from '../load/tcp-probe.js';
 import { numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
 import { ProtocolFacts } from './protocol-facts.js';
+import { WEBSOCKET_PARAMS, webSocketChecks } from './websocket-checks.js';
 
 // RocketMQ's HAConnection leaked threads and objects under high-frequency health checks on its port:
 // a connection accepted, then closed before any protocol was spoken. Load balancers and Kubernetes
@@ -63,27 +64,34 @@ export const healthCheckChurn: PatternDefinition = {
       description: 'silent connections held at once (a pool of their own, beside `concurrency`)',
     },
     connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection after this long' },
+    ...WEBSOCKET_PARAMS,
   },
   extraCycleMs(params: Params) {
     const silent = Math.ceil(numberParam(params, 'operationsPerCycle') * silentShare(stringParam(params, 'closeMode')));
     return silent === 0 ? 0 : Math.ceil(silent / numberParam(params, 'silentConcurrency')) * numberParam(params, 'silentTimeoutMs');
   },
   async start(context) {
-    const { host, port } = context.broker;
+    const { host, port, transport } = context.broker;
     const mode = stringParam(context.params, 'closeMode');
+    const ws = webSocketChecks(context.broker, context.params);
     const holdMs = numberParam(context.params, 'silentTimeoutMs');
     const silentConcurrency = numberParam(context.params, 'silentConcurrency');
     const timeoutMs = numberParam(context.params, 'connectTimeoutMs');
     const facts = new ProtocolFacts();
 
     const operation = async (index: number): Promise<void> => {
+      const probe = ws?.probeFor(index) ?? null;
+      if (ws !== null && probe !== null) {
+        await ws.run(probe, facts, timeoutMs);
+        return;
+      }
       const way = wayOutFor(mode, index);
       if (way === 'close' || way === 'reset') {
-        await tcpConnectClose(host, port, way, timeoutMs);
+        await tcpConnectClose(host, port, way, timeoutMs, transport);
         return;
       }
       const garbage = way === 'garbage' ? garbageFor(mode, index) : null;
-      const { end, ms } = await tcpHold(host, port, garbage?.bytes ?? null, holdMs, timeoutMs);
+      const { end, ms } = await tcpHold(host, port, garbage?.bytes ?? null, holdMs, timeoutMs, transport);
       const variant = garbage === null ? 'silent' : `garbage:${garbage.name}`;
       facts.answer(variant, end);
       if (end !== 'gave-up') facts.observe(garbage === null ? 'silentCloseMs' : 'garbageCloseMs', ms);

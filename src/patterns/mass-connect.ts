@@ -1,9 +1,12 @@
-import type { Packet } from 'mqtt-packet';
-import { connectExtrasFor } from '../load/raw-helpers.js';
-import { RawMqttConnection, type ProtocolVersion } from '../load/raw-mqtt-client.js';
-import { runOperations } from '../load/run-operations.js';
+import { readFileSync } from 'node:fs';
+import type { HeldClientsOptions, ReleaseResult } from '../load/held-clients.js';
+import { sumReleases } from '../load/held-clients.js';
+import type { ProtocolVersion } from '../load/raw-mqtt-client.js';
+import { sumTallies } from '../load/run-operations.js';
+import { planSourceAddresses } from '../load/source-addresses.js';
+import { startShards, type ShardRunner } from '../load/worker-fleet.js';
+import { clientsPerProcess, openFilesLimit, shareOf, splitClients } from '../load/worker-split.js';
 import { sleep } from '../run/sleep.js';
-import { isAbrupt } from './connect-churn.js';
 import { numberParam, type Params, type PatternDefinition } from './pattern.js';
 import { ProtocolFacts } from './protocol-facts.js';
 
@@ -11,14 +14,29 @@ import { ProtocolFacts } from './protocol-facts.js';
 // A cycle fills the broker with N clients held at once (raw sockets: ~2–4 KB each in mqleak, where a full
 // client library costs 13–23 KB), publishes through the broker at a set rate while they are held, then
 // releases them all. Cycles of fill and drain: what the broker took for N clients must come back.
+// A crowd larger than one process's open-files limit allows is spread over worker processes (shards),
+// and over source addresses past one address's ephemeral ports: see src/load/worker-split.ts.
 
-/** How often the publisher sends its share of the rate. */
-const PUBLISH_TICK_MS = 100;
-/** Topics the publishes are spread over (one level under the run's prefix). */
-const TOPIC_SPREAD = 100;
 /** Checks: no held client was dropped before its release; each subscriber got its SUBACK. */
 export const STAYED_CONNECTED = 'held-until-released';
 export const SUBSCRIBED = 'suback-received';
+/** Bound on releasing a shard's clients (DISCONNECT and close of up to tens of thousands of sockets). */
+const RELEASE_TIMEOUT_MS = 60_000;
+
+/** mqleak's own open-files soft limit (`ulimit -n`), from /proc; Infinity where /proc is not there. */
+function ownOpenFilesLimit(): number {
+  try {
+    return openFilesLimit(readFileSync('/proc/self/limits', 'utf8'))?.soft ?? Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Clients one cycle holds at once: `clients`, or the cycle's operations when it is 0. */
+function crowdSize(params: Params, operations: number): number {
+  const clients = numberParam(params, 'clients');
+  return clients > 0 ? clients : operations;
+}
 
 export const massConnect: PatternDefinition = {
   name: 'mass-connect',
@@ -34,121 +52,96 @@ export const massConnect: PatternDefinition = {
     protocolVersion: { type: 'integer', default: 4, minimum: 4, maximum: 5, description: 'MQTT protocol level: 4 (3.1.1) or 5' },
     keepalive: { type: 'integer', default: 120, minimum: 0, maximum: 65535, description: 'keepalive seconds (held clients send no PINGREQ: keep it above the fill and hold time)' },
     connectTimeoutMs: { type: 'integer', default: 10000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
+    connectRate: { type: 'number', default: 0, minimum: 0, maximum: 1_000_000, description: 'connects per second while filling, over every load process (paced); 0: as fast as concurrency allows' },
+    clients: { type: 'integer', default: 0, minimum: 0, maximum: 1_000_000, description: 'clients held at once per cycle; 0: operationsPerCycle' },
+    clientsPerProcess: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      maximum: 1_000_000,
+      description: 'most clients one process holds; more are spread over worker processes. 0: three quarters of the open-files limit (ulimit -n)',
+    },
   },
   extraCycleMs(params: Params) {
     return numberParam(params, 'holdSeconds') * 1000;
   },
   async start(context) {
-    const { host, port } = context.broker;
+    const { host, port, transport } = context.broker;
     const params = context.params;
     const holdMs = numberParam(params, 'holdSeconds') * 1000;
     const rate = numberParam(params, 'publishRate');
-    const qos = numberParam(params, 'publishQos') as 0 | 1;
-    const payload = Buffer.alloc(numberParam(params, 'payloadBytes'), 0x6d);
     const subscribers = numberParam(params, 'subscribers');
-    const abruptShare = numberParam(params, 'abruptShare');
-    const protocolVersion = numberParam(params, 'protocolVersion') as ProtocolVersion;
-    const keepalive = numberParam(params, 'keepalive');
-    const timeoutMs = numberParam(params, 'connectTimeoutMs');
-    const prefix = `mqleak-${context.runToken}-mass`;
-    const topicRoot = `mqleak/${context.runToken}/mass`;
-    const extras = connectExtrasFor(context.credentials);
+    const connectRate = numberParam(params, 'connectRate');
+    const largest = crowdSize(params, numberParam(params, 'operationsPerCycle'));
+    const perProcessParam = numberParam(params, 'clientsPerProcess');
+    const perProcess = perProcessParam > 0 ? perProcessParam : clientsPerProcess(ownOpenFilesLimit());
+    const plan = splitClients(largest, perProcess);
+    const sources = planSourceAddresses(host, largest, context.sourceIps ?? []);
+    const options: HeldClientsOptions = {
+      host,
+      port,
+      transport,
+      clientIdPrefix: `mqleak-${context.runToken}-mass`,
+      topicRoot: `mqleak/${context.runToken}/mass`,
+      protocolVersion: numberParam(params, 'protocolVersion') as ProtocolVersion,
+      keepalive: numberParam(params, 'keepalive'),
+      connectTimeoutMs: numberParam(params, 'connectTimeoutMs'),
+      subscribers,
+      qos: numberParam(params, 'publishQos') as 0 | 1,
+      payloadBytes: numberParam(params, 'payloadBytes'),
+      abruptShare: numberParam(params, 'abruptShare'),
+      sourceAddresses: sources.addresses,
+      sourcesPerCycle: sources.perCycle,
+      ...(context.credentials === undefined ? {} : { credentials: context.credentials }),
+    };
+    const shards: ShardRunner[] = await startShards(Math.max(1, plan.length), options, true);
     const facts = new ProtocolFacts();
-    let held: RawMqttConnection[] = [];
-    let serial = 0;
-    let messageId = 0;
-    let published = 0;
-    let delivered = 0;
-    let subacks = 0;
-    let releasing = false;
-    let dropped = 0;
 
-    const nextMessageId = (): number => (messageId = (messageId % 65535) + 1);
-
-    const connectOne = async (index: number): Promise<void> => {
-      const holder: { connection: RawMqttConnection | null } = { connection: null };
-      const onPacket = (packet: Packet): void => {
-        if (packet.cmd === 'suback') subacks++;
-        if (packet.cmd !== 'publish') return;
-        delivered++;
-        if (packet.qos === 1 && packet.messageId !== undefined) holder.connection?.send({ cmd: 'puback', messageId: packet.messageId });
-      };
-      const connection = await RawMqttConnection.connect({
-        host,
-        port,
-        clientId: `${prefix}-${serial++}`,
-        protocolVersion,
-        keepalive,
-        clean: true,
-        timeoutMs,
-        onPacket,
-        connectExtras: extras,
-      });
-      holder.connection = connection;
-      connection.socket.once('close', () => {
-        if (!releasing) dropped++;
-      });
-      held.push(connection);
-      if (index < subscribers) connection.send({ cmd: 'subscribe', messageId: nextMessageId(), subscriptions: [{ topic: `${topicRoot}/#`, qos }] });
-    };
-
-    /** Publishes `rate` messages a second from the held clients in turn, until stopped. */
-    const startPublishing = (): (() => void) => {
-      if (rate === 0) return () => undefined;
-      let owed = 0;
-      let turn = 0;
-      let last = Date.now();
-      const timer = setInterval(() => {
-        const now = Date.now();
-        owed += ((now - last) / 1000) * rate;
-        last = now;
-        for (; owed >= 1 && held.length > 0; owed--) {
-          const publisher = held[turn++ % held.length] as RawMqttConnection;
-          const topic = `${topicRoot}/${turn % TOPIC_SPREAD}`;
-          const sent = publisher.send(
-            qos === 0
-              ? { cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false }
-              : { cmd: 'publish', topic, payload, qos: 1, messageId: nextMessageId(), dup: false, retain: false },
-          );
-          if (sent) published++;
-        }
-        if (held.length === 0) owed = 0;
-      }, PUBLISH_TICK_MS);
-      return () => clearInterval(timer);
-    };
-
-    const release = async (): Promise<void> => {
-      releasing = true;
-      const clients = held;
-      held = [];
-      await Promise.all(clients.map((connection, i) => (isAbrupt(i, abruptShare) ? connection.vanish() : connection.disconnect())));
-      releasing = false;
-    };
+    const releaseAll = async (): Promise<ReleaseResult> =>
+      sumReleases(await Promise.all(shards.map((shard) => shard.release(RELEASE_TIMEOUT_MS))));
 
     return {
       async runCycle(request) {
-        published = 0;
-        delivered = 0;
-        subacks = 0;
-        dropped = 0;
-        const stopPublishing = startPublishing();
-        let tally;
+        const total = crowdSize(params, request.operations);
+        // The cycle's crowd split as evenly as the first plan (a budget-shortened cycle may hold fewer).
+        const split = splitClients(total, Math.ceil(total / shards.length));
+        await Promise.all(shards.map((shard, i) => shard.begin(split[i] === undefined ? 0 : shareOf(rate, split[i], total))));
+        let fills;
+        let released: ReleaseResult | null = null;
         try {
-          tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, connectOne);
-          facts.observe('peakClients', held.length - dropped);
+          // Connects in flight are shared out too: together they stay within `concurrency` (the broker's backlog).
+          fills = await Promise.all(
+            split.map((shard, i) =>
+              (shards[i] as ShardRunner).fill(
+                {
+                  offset: shard.offset,
+                  count: shard.count,
+                  concurrency: Math.max(1, Math.round(shareOf(request.concurrency, shard, total))),
+                  rate: shareOf(connectRate, shard, total),
+                  deadlineMs: request.deadlineMs,
+                },
+                context.signal,
+              ),
+            ),
+          );
+          facts.observe('peakClients', fills.reduce((sum, fill) => sum + fill.held, 0));
+          facts.observe('loadProcesses', shards.length);
+          const fillSeconds = Math.max(...fills.map((fill) => fill.fillMs)) / 1000;
+          if (fillSeconds > 0) facts.observe('connectsPerSecond', Math.round(fills.reduce((sum, fill) => sum + fill.tally.attempted - fill.tally.failures, 0) / fillSeconds));
           await sleep(holdMs, context.signal);
         } finally {
-          stopPublishing();
-          const heldAtEnd = held.length;
-          await release();
-          facts.observe('publishedPerCycle', published);
-          if (subscribers > 0) facts.observe('deliveredPerCycle', delivered);
-          for (let i = 0; i < Math.min(subscribers, heldAtEnd + dropped); i++) facts.check(SUBSCRIBED, i < subacks);
-          for (let i = 0; i < heldAtEnd; i++) facts.check(STAYED_CONNECTED, i >= dropped);
+          released = await releaseAll();
         }
+        facts.observe('publishedPerCycle', released.published);
+        if (subscribers > 0) facts.observe('deliveredPerCycle', released.delivered);
+        for (let i = 0; i < released.subscribesSent; i++) facts.check(SUBSCRIBED, i < released.subacks);
+        for (let i = 0; i < released.connected; i++) facts.check(STAYED_CONNECTED, i >= released.dropped);
+        const tally = sumTallies(fills.map((fill) => fill.tally));
         return { operations: tally.attempted, ...tally, ...facts.take() };
       },
-      teardown: release,
+      async teardown() {
+        await Promise.all(shards.map((shard) => shard.stop()));
+      },
     };
   },
 };

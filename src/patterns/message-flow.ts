@@ -41,6 +41,7 @@ export function sessionBase(context: PatternContext): SessionBase {
   const base: SessionBase = {
     host: context.broker.host,
     port: context.broker.port,
+    transport: context.broker.transport,
     protocolVersion: numberParam(context.params, 'protocolVersion') as ProtocolVersion,
     timeoutMs: numberParam(context.params, 'ackTimeoutMs'),
   };

@@ -156,7 +156,7 @@ export const rejectedConnect: PatternDefinition = {
     return (held / numberParam(params, 'concurrency')) * numberParam(params, 'truncatedHoldMs') + WILL_DRAIN_MS;
   },
   async start(context) {
-    const { host, port } = context.broker;
+    const { host, port, transport } = context.broker;
     const params = context.params;
     const attempts = rejectionAttempts(stringParam(params, 'variant'), stringParam(params, 'will'));
     const protocolVersion = numberParam(params, 'protocolVersion') as 4 | 5;
@@ -192,10 +192,10 @@ export const rejectedConnect: PatternDefinition = {
       const name = attempt.will ? `${attempt.variant}+will` : attempt.variant;
       let answer: string;
       if (attempt.variant === 'malformed-truncated') {
-        const { end } = await tcpHold(host, port, bytes, holdMs, connectTimeoutMs);
+        const { end } = await tcpHold(host, port, bytes, holdMs, connectTimeoutMs, transport, true);
         answer = end === 'gave-up' ? 'timeout' : end === 'broker-reset' ? 'reset' : 'closed';
       } else {
-        const result = await attemptConnect(host, port, bytes, levelFor(attempt.variant, protocolVersion), answerTimeoutMs);
+        const result = await attemptConnect(host, port, bytes, levelFor(attempt.variant, protocolVersion), answerTimeoutMs, transport);
         answer = result.kind === 'connack' && result.code === 0 ? ACCEPTED_ANSWER : answerName(result);
       }
       facts.answer(name, answer);

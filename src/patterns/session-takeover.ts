@@ -34,7 +34,7 @@ export const sessionTakeover: PatternDefinition = {
     connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
   },
   async start(context) {
-    const { host, port } = context.broker;
+    const { host, port, transport } = context.broker;
     const params = context.params;
     const v5Share = numberParam(params, 'v5Share');
     const abruptShare = numberParam(params, 'abruptShare');
@@ -47,7 +47,7 @@ export const sessionTakeover: PatternDefinition = {
     let v5Refused = false;
 
     const connect = (clientId: string, protocolVersion: ProtocolVersion, onPacket?: (packet: Packet) => void): Promise<RawMqttConnection> =>
-      RawMqttConnection.connect({ host, port, clientId, protocolVersion, keepalive: 30, clean: true, timeoutMs, onPacket, connectExtras: extras });
+      RawMqttConnection.connect({ host, port, transport, clientId, protocolVersion, keepalive: 30, clean: true, timeoutMs, onPacket, connectExtras: extras });
 
     const operation = async (): Promise<void> => {
       const id = serial++;

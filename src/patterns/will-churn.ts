@@ -69,7 +69,7 @@ export const willChurn: PatternDefinition = {
     return numberParam(params, 'v5Share') > 0 ? Math.min(numberParam(params, 'willDelaySeconds'), numberParam(params, 'sessionExpirySeconds')) * 1000 : 0;
   },
   async start(context) {
-    const { host, port } = context.broker;
+    const { host, port, transport } = context.broker;
     const params = context.params;
     const cancelShare = numberParam(params, 'cancelShare');
     const v5Share = numberParam(params, 'v5Share');
@@ -124,6 +124,7 @@ export const willChurn: PatternDefinition = {
         connection = await RawMqttConnection.connect({
           host,
           port,
+          transport,
           clientId: `${prefix}-${id}`,
           protocolVersion: v5 ? 5 : 4,
           keepalive: 30,

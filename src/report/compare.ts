@@ -111,6 +111,10 @@ function parameterNotes(base: ScenarioReport, next: ScenarioReport): string[] {
   const deltas = new Set([...Object.keys(base.thresholds), ...Object.keys(next.thresholds)]);
   const changedDeltas = [...deltas].filter((key) => base.thresholds[key] !== next.thresholds[key]).map((key) => `${key} ${base.thresholds[key] ?? '—'} → ${next.thresholds[key] ?? '—'}`);
   if (changedDeltas.length > 0) notes.push(`${next.name}: thresholds δ differ: ${changedDeltas.join(', ')}`);
+  // A soak's window floors and a cycle run's settle floors are different measurements of the same slope.
+  const baseMode = base.mode ?? 'cycles';
+  const nextMode = next.mode ?? 'cycles';
+  if (baseMode !== nextMode) notes.push(`${next.name}: run model differs: ${baseMode} → ${nextMode} (soak floors are window minima under load)`);
   return notes;
 }
 

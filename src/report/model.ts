@@ -47,6 +47,8 @@ export interface MetricReport {
   intercept?: number | null;
   /** How this metric's cycle floors were read (the `floors` of `cycles[]`); absent in older reports. */
   floorMethod?: FloorMethodReport;
+  /** Soak runs, `underpowered`: minutes of soak (warm-up included) that would likely settle it; `cyclesNeeded` then counts windows. */
+  minutesNeeded?: number | null;
 }
 
 /**
@@ -86,6 +88,10 @@ export interface CycleReport {
   floors: MetricValues;
   /** bridge-churn only: the cycle's bridge reconnects and the messages through the bridge. */
   bridge?: BridgeCycleReport;
+  /** Self-check: mqleak's own floors over the same window (judged ones, as `floors`); absent in older reports. */
+  selfFloors?: MetricValues;
+  /** Self-check: mqleak collected its own garbage before this floor window. */
+  selfGcForced?: boolean;
 }
 
 /** bridge-churn: one cycle of the target's bridge to mqleak's peer broker. */
@@ -139,6 +145,13 @@ export interface ScenarioReport {
   startMs: number;
   endMs: number;
   phases: PhaseReport[];
+  /**
+   * `cycles`: the cycle run model; `soak`: a continuous run (`--soak`), where each `cycles[]` entry is
+   * one window of the load (its `floors` the window's minima, `cumulativeOps` the operations at its end)
+   * and `soak` says how the window was sized. Absent in older reports: `cycles`.
+   */
+  mode?: 'cycles' | 'soak';
+  soak?: SoakReport;
   cycles: CycleReport[];
   metrics: MetricReport[];
   issues: DataIssue[];
@@ -151,6 +164,41 @@ export interface ScenarioReport {
   answers?: Record<string, Record<string, number>>;
   /** Quantities the pattern measured (`peakClients`, `silentCloseMs` ...). */
   observations?: Record<string, ObservationReport>;
+  /** What limited the scenario, in plain words (the broker ran out of file descriptors ...). Absent when nothing did and in older reports. */
+  limits?: string[];
+  /**
+   * Self-check (absent in older reports): mqleak's own processes (coordinator and load workers, the
+   * broker's branch left out), summed, judged like the broker over the same cycles. Never changes
+   * `verdict` or the exit code: see the README's "Self-check".
+   */
+  selfVerdict?: Verdict;
+  selfMetrics?: MetricReport[];
+  selfIssues?: DataIssue[];
+  selfSamples?: SampleReport[];
+}
+
+/** A continuous (soak) run of one scenario: its load and the windows its floors were read over. */
+export interface SoakReport {
+  /** The soak asked for (`--soak`), ms of load. */
+  durationMs: number;
+  /** Load that ran, ms: shorter than `durationMs` when interrupted or the target failed. */
+  loadMs: number;
+  /** The first part of the load, not judged. */
+  warmupMs: number;
+  /** Each window's length, ms: its minimum is the floor judged. */
+  windowMs: number;
+  /** `gc-period`: two garbage-collection periods estimated from the samples under load; `fallback`: no rhythm found, a fixed window. */
+  windowChoice: 'gc-period' | 'fallback';
+  /** The longest GC period found among the memory metrics, ms; null when none showed one. */
+  gcPeriodMs: number | null;
+  /** Per memory metric, the GC period found (null: none). */
+  gcPeriods: Record<string, number | null>;
+  /** How the window was chosen, in words. */
+  why: string;
+  /** Batches of `operationsPerCycle` operations the load ran back to back. */
+  batches: number;
+  /** A collection was forced before the recovery floor (embedded broker, `--gc-cmd`). */
+  recoveryGcForced: boolean;
 }
 
 /**
@@ -179,6 +227,30 @@ export interface TargetReport {
   gcForced: boolean;
   /** The last lines a broker mqleak started printed. */
   outputTail: string[];
+  /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports and for plain TCP before issue 9. */
+  transport?: TransportReport;
+}
+
+/** The transport of a run, as negotiated with the broker when the target was checked. */
+export interface TransportReport {
+  scheme: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  /** The WebSocket path (ws://, wss://). */
+  path?: string;
+  /** mqtts://, wss://: what was asked for and what was negotiated. */
+  tls?: {
+    /** `TLSv1.3`, `TLSv1.2` ... negotiated on the check connection. */
+    version: string | null;
+    cipher: string | null;
+    /** The SNI name sent (--servername, else the URL's host name; null for an IP address). */
+    servername: string | null;
+    /** --insecure: the broker's certificate was not verified. */
+    insecure: boolean;
+    /** A client certificate was offered (--cert/--key). */
+    clientCertificate: boolean;
+    /** --ca / --cert as given (file names only). */
+    caFile: string | null;
+    certFile: string | null;
+  };
 }
 
 /** Which figure of a metric a threshold limits: the point estimates the table shows. */
@@ -213,6 +285,26 @@ export interface EnvironmentReport {
   memoryBytes: number;
 }
 
+/** One probe of the run (`--probe`, and proc for the watched processes): what it read and what it missed. */
+export interface ProbeReport {
+  /** The metrics' namespace: proc, sys, http, cgroup, cmd. */
+  id: string;
+  kind: string;
+  /** What it reads: PIDs, topics, a URL and selector, a folder, a command. */
+  source: string;
+  /** The metric names it offers (`sys.heap`, `http.rabbitmq_process_resident_memory_bytes`). */
+  metrics: string[];
+  /** Sampling ticks, readings that gave values, failed and timed-out readings, ticks skipped while a reading ran. */
+  ticks: number;
+  readings: number;
+  failures: number;
+  timeouts: number;
+  skipped: number;
+  /** The last failure's message and when it happened (ms since the run started); null when none failed. */
+  lastError: string | null;
+  lastErrorMs: number | null;
+}
+
 export interface RunReport {
   schemaVersion: number;
   tool: { name: 'mqleak'; version: string; node: string };
@@ -238,6 +330,14 @@ export interface RunReport {
   /** Absent in older reports. */
   environment?: EnvironmentReport;
   scenarios: ScenarioReport[];
+  /** The probes that sampled the target and how each fared. Absent in older reports. */
+  probes?: ProbeReport[];
+  /** Pre-run checks (open-files limits of mqleak and the broker, ephemeral ports) for the load asked: what will limit it. Absent when none applied and in older reports. */
+  preflight?: { level: 'warning' | 'info'; check: string; message: string }[];
   /** k6-style thresholds and whether each held; any `fail` makes the exit code 1. Absent in older reports. */
   thresholds?: ThresholdResult[];
+  /** Self-check over every scenario (LEAK if any scenario's selfVerdict is): report-only, not in `exitCode`. Absent in older reports. */
+  selfVerdict?: Verdict;
+  /** The processes the self-check summed: `pids` every one seen (coordinator first), `maxProcesses` the most at once. */
+  selfProcesses?: { pids: number[]; maxProcesses: number; excludedPids: number[] };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { usageError } from '../errors.js';
+import { withNamespacedMetrics } from './legacy-names.js';
 import { SCHEMA_VERSION, type RunReport } from './model.js';
 
 // Reports kept from earlier runs (`mqleak report`, `mqleak compare`): read, checked against the
@@ -38,7 +39,7 @@ export function checkReport(data: unknown, label: string): RunReport {
     const first = check.errors?.[0];
     throw usageError(`${label}: not a valid mqleak report: ${first === undefined ? 'invalid' : describe(first)}`, 'give a JSON report written by `mqleak run` (see schema/report.schema.json)');
   }
-  return data;
+  return withNamespacedMetrics(data);
 }
 
 /** Reads and checks a saved report; unreadable, not JSON or not a report: a usage error naming the file. */

@@ -1,9 +1,12 @@
 import { formatAmount, formatBytes, formatNumber, formatPerOp } from '../analysis/format.js';
+import { cyclesWord, soakLine } from './render-soak.js';
 import { metricChart } from './html/chart.js';
 import { html, slug } from './html/escape.js';
 import { STYLES } from './html/styles.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResult } from './model.js';
 import { formatStat, metricUnit } from './thresholds.js';
+import { SELF_LEAK_MEANING, selfView } from './render-self.js';
+import { transportLine } from './render-transport.js';
 
 // The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched) that a
 // person opens from a CI artifact. What they see first: the overall verdict in one sentence, then a
@@ -79,10 +82,16 @@ function headline(report: RunReport): string {
 function facts(report: RunReport): string {
   const rows: [string, string][] = [];
   if (report.target !== null) rows.push(['target', report.target.description]);
+  const transport = transportLine(report.target?.transport);
+  if (transport !== null) rows.push(['transport', transport]);
   rows.push(['started', report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')]);
   rows.push(['duration', `${formatNumber(report.durationMs / 1000)} s${report.interrupted ? ' (interrupted: Ctrl-C)' : ''}`]);
   rows.push(['exit code', `${report.exitCode}${report.settings.quick ? ' · --quick run (a smoke test, not a gate)' : ''}`]);
   rows.push(['mqleak', `${report.tool.version} on Node.js ${report.tool.node}`]);
+  if (report.selfVerdict !== undefined) {
+    const processes = report.selfProcesses === undefined ? '' : ` over ${report.selfProcesses.maxProcesses} process${report.selfProcesses.maxProcesses === 1 ? '' : 'es'}`;
+    rows.push(['self-check', `mqleak's own memory${processes}: ${VERDICT_LABEL[report.selfVerdict]} (not part of the exit code)`]);
+  }
   if (report.environment !== undefined) {
     const env = report.environment;
     rows.push(['machine', `${env.platform} ${env.release} ${env.arch}, ${env.cpus} × ${env.cpuModel}, ${formatBytes(env.memoryBytes)}`]);
@@ -168,10 +177,24 @@ function cyclesTable(scenario: ScenarioReport): string {
   return `<div class="table-wrap"><table><thead><tr>${head.map((name) => `<th>${html(name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
+/** mqleak's own processes over the scenario, charted like the broker; folded away unless they leaked. */
+function selfSection(scenario: ScenarioReport): string {
+  const view = selfView(scenario);
+  if (view === null) return '';
+  const open = view.verdict === 'leak' ? ' open' : '';
+  return [
+    `<details class="self"${open}><summary>mqleak itself (self-check): ${chip(view.verdict)}</summary>`,
+    view.verdict === 'leak' ? `<p class="error-text">${html(SELF_LEAK_MEANING)}</p>` : '',
+    ...view.issues.map((issue) => `<p class="issues">data: ${html(issue.detail)}</p>`),
+    `<div class="charts">${view.metrics.map((metric) => metricFigure(view, metric)).join('')}</div>`,
+    '</details>',
+  ].join('');
+}
+
 function scenarioSection(scenario: ScenarioReport): string {
   const rate = scenario.opsPerSecond === null ? '' : ` at ${formatNumber(scenario.opsPerSecond)}/s`;
   const failed = scenario.failures > 0 ? `, ${formatNumber(scenario.failures)} failed (${Object.entries(scenario.failureKinds).map(([kind, count]) => `${kind} ${count}`).join(', ')})` : '';
-  const stats = `${formatNumber(scenario.operations)} ${scenario.operation}s${rate}${failed} · ${scenario.cycles.length} cycles · ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s${scenario.quick ? ' · --quick' : ''}`;
+  const stats = `${formatNumber(scenario.operations)} ${scenario.operation}s${rate}${failed} · ${scenario.cycles.length} ${cyclesWord(scenario)} · ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s${scenario.quick ? ' · --quick' : ''}`;
   const parameters = Object.entries(scenario.parameters).map(([key, value]): [string, string] => [key, String(value)]);
   const deltas = Object.entries(scenario.thresholds).map(([metric, value]): [string, string] => [`δ ${metric}`, `${formatNumber(value)} per ${scenario.operation}`]);
   return [
@@ -179,11 +202,14 @@ function scenarioSection(scenario: ScenarioReport): string {
     `<div class="scenario-head"><h2>${html(scenario.name)}</h2>${chip(scenario.verdict)}</div>`,
     `<p class="stats">${html(scenario.description)}</p>`,
     `<p class="stats">${html(stats)}</p>`,
+    soakLine(scenario) === null ? '' : `<p class="stats">${html(soakLine(scenario) ?? '')}</p>`,
     scenario.error === null ? '' : `<p class="error-text">Stopped: ${html(scenario.error)}</p>`,
     ...scenario.issues.map((issue) => `<p class="issues">data: ${html(issue.detail)}</p>`),
+    ...(scenario.limits ?? []).map((limit) => `<p class="issues">limited: ${html(limit)}</p>`),
     scenario.metrics.length === 0 ? '<p class="muted">No metric was judged.</p>' : `<div class="charts">${scenario.metrics.map((metric) => metricFigure(scenario, metric)).join('')}</div>`,
     `<details><summary>parameters (${html(scenario.source)}, pattern ${html(scenario.pattern)})</summary>${keyValueTable([...parameters, ...deltas])}</details>`,
-    `<details><summary>cycles and their floors</summary>${cyclesTable(scenario)}</details>`,
+    `<details><summary>${cyclesWord(scenario)} and their floors</summary>${cyclesTable(scenario)}</details>`,
+    selfSection(scenario),
     '</section>',
   ].join('');
 }
@@ -208,6 +234,7 @@ export function renderHtml(report: RunReport): string {
 <h1>mqleak report</h1>
 <div class="headline">${chip(verdict)}<p>${html(headline(report))}</p></div>
 ${errorBlock}
+${(report.preflight ?? []).map((note) => `<p class="${note.level === 'warning' ? 'issues' : 'muted'}">${note.level === 'warning' ? 'warning' : 'note'}: ${html(note.message)}</p>`).join('')}
 ${facts(report)}
 </section>
 <section class="card">

@@ -1,5 +1,6 @@
 import { formatAmount, formatNumber, formatPerOp } from '../analysis/format.js';
 import type { MetricReport, RunReport, ScenarioReport, ThresholdResult } from './model.js';
+import { SELF_LEAK_MEANING, selfMetricSummary } from './render-self.js';
 import { xmlAttr, xmlText } from './xml.js';
 
 // JUnit XML for CI dashboards (Jenkins, GitLab, GitHub test reporters): one <testsuite> per scenario,
@@ -54,6 +55,25 @@ function metricCase(scenario: ScenarioReport, metric: MetricReport, counts: Coun
   return `${open}\n${out}\n    </testcase>`;
 }
 
+/**
+ * The self-check as one more case of the scenario (name `self`): mqleak's own processes. A self LEAK is a
+ * <failure type="SELF-LEAK"> so a dashboard shows it, though the exit code leaves it out.
+ */
+function selfCase(scenario: ScenarioReport, counts: Counts): string | null {
+  const verdict = scenario.selfVerdict;
+  if (verdict === undefined || scenario.selfMetrics === undefined) return null;
+  counts.tests++;
+  const text = [`mqleak's own processes: ${verdict.toUpperCase()}`, ...scenario.selfMetrics.map((metric) => `${selfMetricSummary(metric)} — ${metric.reason}`)].join('\n');
+  const open = `    <testcase classname="${xmlAttr(scenario.name)}" name="self">`;
+  if (verdict === 'leak') {
+    counts.failures++;
+    return `${open}\n      <failure type="SELF-LEAK" message="${xmlAttr(SELF_LEAK_MEANING)}">${xmlText(text)}</failure>\n    </testcase>`;
+  }
+  const skipped = verdict === 'inconclusive' ? `\n      <skipped message="${xmlAttr("INCONCLUSIVE: mqleak's own memory could not be settled")}"/>` : '';
+  if (verdict === 'inconclusive') counts.skipped++;
+  return `${open}${skipped}\n      <system-out>${xmlText(text)}</system-out>\n    </testcase>`;
+}
+
 function errorCase(classname: string, message: string, kind: string, counts: Counts): string {
   counts.tests++;
   counts.errors++;
@@ -73,6 +93,8 @@ function properties(scenario: ScenarioReport): string {
 function scenarioSuite(report: RunReport, scenario: ScenarioReport, total: Counts): string {
   const counts: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const cases = scenario.metrics.map((metric) => metricCase(scenario, metric, counts));
+  const self = selfCase(scenario, counts);
+  if (self !== null) cases.push(self);
   if (scenario.error !== null) cases.push(errorCase(scenario.name, scenario.error, report.error?.kind ?? 'error', counts));
   addCounts(total, counts);
   const timestamp = new Date(Date.parse(report.startedAt) + scenario.startMs).toISOString().replace(/\.\d+Z$/, '');

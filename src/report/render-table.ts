@@ -1,10 +1,15 @@
 import Table from 'cli-table3';
+import { probeLines } from './render-probes.js';
 import type { ChalkInstance } from 'chalk';
 import { formatAmount, formatNumber, formatPerOp } from '../analysis/format.js';
+import { soakLine } from './render-soak.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport } from './model.js';
 import { bridgeLines } from './render-bridge.js';
 import { protocolFactLines } from './render-facts.js';
+import { preflightLines, scenarioLimitLines } from './render-limits.js';
+import { selfLines, selfRunLine } from './render-self.js';
 import { thresholdLines, thresholdVerdictNote } from './render-thresholds.js';
+import { transportLine } from './render-transport.js';
 
 // The terminal summary: one row per scenario × metric, the reasons in plain words below each scenario.
 
@@ -37,6 +42,10 @@ function scenarioLine(scenario: ScenarioReport, style: ChalkInstance): string {
 export function renderTable(report: RunReport, style: ChalkInstance, width: number): string {
   const lines: string[] = [];
   if (report.target !== null) lines.push(`target: ${report.target.description}${report.target.gcForced ? ' (GC forced before each floor)' : ''}`);
+  const transport = transportLine(report.target?.transport);
+  if (transport !== null) lines.push(`transport: ${transport}`);
+  for (const line of preflightLines(report, style)) lines.push(wrap(line, width, '  '));
+  for (const line of probeLines(report, style)) lines.push(wrap(line, width, '  '));
   const table = new Table({
     head: ['scenario', 'metric', 'verdict', 'growth per op [interval]', 'per hour', 'detectable'],
     style: { head: [], border: [] },
@@ -57,15 +66,21 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
   if (report.scenarios.some((scenario) => scenario.metrics.length > 0)) lines.push(table.toString());
   for (const scenario of report.scenarios) {
     lines.push('', scenarioLine(scenario, style));
+    const soak = soakLine(scenario);
+    if (soak !== null) lines.push(wrap(`  ${soak}`, width, '    '));
     for (const metric of scenario.metrics) {
       if (metric.verdict !== 'pass') lines.push(wrap(`  ${metric.name}: ${metric.reason}`, width, '    '));
     }
     for (const issue of scenario.issues) lines.push(wrap(`  data: ${issue.detail}`, width, '    '));
     for (const line of protocolFactLines(scenario, style)) lines.push(wrap(line, width, '    '));
+    for (const line of scenarioLimitLines(scenario, style)) lines.push(wrap(line, width, '    '));
     for (const line of bridgeLines(scenario)) lines.push(wrap(line, width, '    '));
+    for (const line of selfLines(scenario, style)) lines.push(wrap(line, width, '    '));
     if (scenario.error !== null) lines.push(wrap(`  ${style.red('stopped')}: ${scenario.error}`, width, '    '));
   }
   lines.push(...thresholdLines(report, style));
+  const self = selfRunLine(report, style);
+  if (self !== null) lines.push('', self);
   lines.push('', `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ' — interrupted' : ''}`);
   return `${lines.join('\n')}\n`;
 }

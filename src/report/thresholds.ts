@@ -1,6 +1,6 @@
 import { formatAmount, formatNumber } from '../analysis/format.js';
 import { ExitCode } from '../errors.js';
-import { METRICS } from '../sample/metrics.js';
+import { canonicalMetricName, METRICS } from '../sample/metrics.js';
 import type { ThresholdSpec } from '../scenario/limits.js';
 import type { MetricReport, RunReport, ThresholdResult, ThresholdStat } from './model.js';
 
@@ -20,7 +20,7 @@ function statValue(metric: MetricReport, stat: ThresholdStat): number | null {
 
 /** The unit a metric is measured in (`B`, `fds`), for figures of a threshold result. */
 export function metricUnit(metric: string): string {
-  return METRICS.find((known) => known.name === metric)?.unit ?? '';
+  return METRICS.find((known) => known.name === canonicalMetricName(metric).replace(/^proc\[\d+\]\./, 'proc.'))?.unit ?? '';
 }
 
 /** A figure with its unit, readable: `4.1 KB/op`, `17,542 MB/h`, `0.002 fds/op`. */
@@ -34,7 +34,7 @@ function checkOne(report: RunReport, entry: SourcedThreshold, scenarioName: stri
   const { spec } = entry;
   const expression = `${scenarioName}:${spec.text.replace(/^\s*(\*|[a-z0-9][a-z0-9-]*)\s*:\s*/, '')}`;
   const scenario = report.scenarios.find((candidate) => candidate.name === scenarioName);
-  const metric = scenario?.metrics.find((candidate) => candidate.name === spec.metric);
+  const metric = scenario?.metrics.find((candidate) => canonicalMetricName(candidate.name) === spec.metric);
   const base = { expression, source: entry.source, scenario: scenarioName, metric: spec.metric, stat: spec.stat, operator: spec.operator, limit: spec.limit };
   const unit = metric?.unit ?? metricUnit(spec.metric);
   const value = metric === undefined ? null : statValue(metric, spec.stat);

@@ -1,6 +1,6 @@
 import { combineFloorViews, judgeMetric, planTroughFloors, troughFloors, median, type JudgeOptions, type LoadCycle, type MetricSeries, type MetricVerdict, type TroughPlan } from '../analysis/index.js';
 import type { CycleReport, FloorMethodReport } from '../report/model.js';
-import { METRICS, type MetricName, type Sample } from '../sample/metrics.js';
+import { METRICS, type MetricInfo, type MetricName, type Sample } from '../sample/metrics.js';
 
 // Which floors a scenario's memory metrics are judged on. With a collection forced before every
 // floor (the embedded broker, --gc-cmd) the settle floors are the broker's live memory, and they
@@ -25,6 +25,7 @@ export function troughViews(
   samples: readonly Sample[],
   thresholdPerOp: (metric: MetricName) => number,
   recovery: { startMs: number; endMs: number } | null,
+  metrics: readonly MetricInfo[] = METRICS,
 ): TroughViews {
   const measured = cycles.filter((cycle) => !cycle.warmup);
   const gcForced = measured.length > 0 && measured.every((cycle) => cycle.gcForced);
@@ -32,7 +33,7 @@ export function troughViews(
   if (gcForced) return { gcForced, plans };
   const loadCycles: LoadCycle[] = cycles.map((cycle) => ({ startMs: cycle.startMs, loadEndMs: cycle.loadEndMs, endMs: cycle.endMs, operations: cycle.operations }));
   const opsPerCycle = median(measured.map((cycle) => cycle.operations));
-  for (const metric of METRICS) {
+  for (const metric of metrics) {
     if (!metric.judged || metric.kind !== 'bytes') continue;
     const withValue = samples.filter((sample) => sample.values[metric.name] !== undefined);
     const ts = withValue.map((sample) => sample.t);
@@ -66,7 +67,7 @@ function method(kind: FloorMethodReport['kind'], views: TroughViews, plan: Troug
 
 /** One metric's verdict over the floor views it has: settle floors alone, or settle floors and troughs. */
 export function judgeWithFloorViews(series: MetricSeries, options: JudgeOptions, views: TroughViews): MemoryJudgement {
-  const entry = views.plans[series.metric as MetricName];
+  const entry = views.plans[series.metric];
   if (views.gcForced || entry === undefined) {
     const why = views.gcForced ? 'settle floors after a garbage collection forced before each' : 'settle floors';
     return { judged: judgeMetric(series, options), floors: null, method: method('settle', views, null, why, null) };

@@ -9,14 +9,13 @@ import {
 } from '../analysis/index.js';
 import type { CycleReport, MetricReport, RunVerdict } from '../report/model.js';
 import { fittedIntercept } from '../report/fit.js';
-import { METRICS, type MetricInfo, type MetricName, type Sample } from '../sample/metrics.js';
+import { legacyMetricName, METRICS, type MetricInfo, type Sample } from '../sample/metrics.js';
 import type { Scenario } from '../scenario/load-scenario.js';
-import type { ThresholdMetric } from '../scenario/run-params.js';
 import { floorNote, judgeWithFloorViews, troughViews } from './floor-choice.js';
+import { judgedFigures } from './judged-figures.js';
 import type { ScenarioRecording } from './run-scenario.js';
 
 const MIB = 1024 * 1024;
-const SECONDS_PER_HOUR = 3600;
 /** Samples this much later than scheduled on median mean mqleak itself was starved: the floors are suspect. */
 const LATE_SAMPLE_MEDIAN_MS = 250;
 
@@ -38,14 +37,14 @@ function measuredRate(recording: ScenarioRecording): { opsPerSecond: number | nu
   return { opsPerSecond: loadMs > 0 ? operations / (loadMs / 1000) : null, operations };
 }
 
-function runIssues(samples: readonly Sample[]): DataIssue[] {
+export function runIssues(samples: readonly Sample[]): DataIssue[] {
   const issues: DataIssue[] = [];
   const lateness = samples.map((sample) => sample.lateMs).sort((a, b) => a - b);
   const median = lateness[Math.floor(lateness.length / 2)] ?? 0;
   if (median > LATE_SAMPLE_MEDIAN_MS) {
     issues.push({ code: 'late-samples', detail: `samples ran ${Math.round(median)} ms late on median: mqleak's own process was overloaded` });
   }
-  const swaps = samples.map((sample) => sample.values.swap ?? 0);
+  const swaps = samples.map((sample) => sample.values['proc.swap'] ?? 0);
   if (swaps.length > 0 && Math.max(...swaps) > (swaps[0] ?? 0)) {
     issues.push({ code: 'swapping', detail: `the broker's swapped-out memory grew to ${Math.round(Math.max(...swaps) / MIB)} MB: RSS no longer shows all its memory` });
   }
@@ -77,15 +76,18 @@ function seriesFor(metric: MetricInfo, recording: ScenarioRecording, issues: Dat
 }
 
 /** Judges every metric the probe saw, sharing the error budget across them. */
-export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[]): ScenarioJudgement {
+export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[], known: readonly MetricInfo[] = METRICS, probeIssues: (metric: string) => DataIssue[] = () => []): ScenarioJudgement {
   const issues = runIssues(samples);
   const { opsPerSecond, operations } = measuredRate(recording);
-  const thresholdFor = (metric: string, kind: 'bytes' | 'count'): number => scenario.thresholds[metric as ThresholdMetric] ?? defaultThresholdPerOp(metric, kind);
+  // `thresholds.proc.rss`, or its older bare name `thresholds.rss`, sets δ of proc.rss.
+  const thresholds = scenario.thresholds as Partial<Record<string, number>>;
+  const thresholdFor = (metric: string, kind: 'bytes' | 'count'): number =>
+    thresholds[metric] ?? thresholds[legacyMetricName(metric) ?? metric] ?? defaultThresholdPerOp(metric, kind);
   const recovery = recording.phases.find((phase) => phase.name === 'recovery') ?? null;
-  const views = troughViews(recording.cycles, samples, (metric) => thresholdFor(metric, 'bytes'), recovery);
+  const views = troughViews(recording.cycles, samples, (metric) => thresholdFor(metric, 'bytes'), recovery, known);
   const judgedCycles = recording.cycles.map((cycle) => ({ ...cycle, floors: { ...cycle.floors } }));
-  const series = METRICS.filter((metric) => metric.judged)
-    .map((metric) => seriesFor(metric, recording, issues))
+  const series = known.filter((metric) => metric.judged)
+    .map((metric) => seriesFor(metric, recording, [...issues, ...probeIssues(metric.name)]))
     .filter((value): value is MetricSeries => value !== null);
   const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, series.length);
   const metrics = series.map((entry): MetricReport => {
@@ -97,33 +99,18 @@ export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, 
     if (troughs !== null) {
       judgedCycles.forEach((cycle, k) => {
         const floor = troughs[k];
-        if (floor === null || floor === undefined) delete cycle.floors[entry.metric as MetricName];
-        else cycle.floors[entry.metric as MetricName] = floor;
+        if (floor === null || floor === undefined) delete cycle.floors[entry.metric];
+        else cycle.floors[entry.metric] = floor;
       });
     }
-    const bytes = entry.kind === 'bytes';
     return {
       name: entry.metric,
       kind: entry.kind,
       unit: entry.unit,
-      verdict: judged.verdict,
-      reasonCode: judged.reasonCode,
+      ...judgedFigures(judged, entry.kind, thresholdPerOp, opsPerSecond),
       reason: judged.reason + (memory === null ? '' : floorNote(memory.method)),
-      bytesPerOp: bytes ? judged.perOp : null,
-      ci: judged.ci,
-      mbPerHour: bytes && judged.perOp !== null && opsPerSecond !== null ? (judged.perOp * opsPerSecond * SECONDS_PER_HOUR) / MIB : null,
-      perOp: judged.perOp,
-      perHour: judged.perHour,
-      minDetectablePerOp: judged.minDetectablePerOp,
-      thresholdPerOp,
-      cyclesUsed: judged.cyclesUsed,
-      cyclesDropped: judged.cyclesDropped,
-      cyclesNeeded: judged.cyclesNeeded,
       baselineFloor: entry.baselineFloor,
       recoveryFloor: entry.recoveryFloor,
-      persistence: judged.persistence,
-      recovery: judged.recovery,
-      step: judged.step,
       intercept: fittedIntercept(judgedCycles, entry.metric, judged.perOp, judged.cyclesUsed),
       ...(memory === null ? {} : { floorMethod: memory.method }),
     };

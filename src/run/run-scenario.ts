@@ -3,7 +3,7 @@ import { targetError } from '../errors.js';
 import type { Credentials, Params, PatternRun } from '../patterns/pattern.js';
 import { emptyProtocolFacts, mergeProtocolFacts, type ProtocolFactFields } from '../patterns/protocol-facts.js';
 import type { CycleReport, PhaseName, PhaseReport } from '../report/model.js';
-import { METRICS, type MetricValues, type Sample } from '../sample/metrics.js';
+import { METRICS, type MetricInfo, type MetricValues, type Sample } from '../sample/metrics.js';
 import type { Sampler } from '../sample/sampler.js';
 import type { Scenario } from '../scenario/load-scenario.js';
 import type { Target } from '../target/target.js';
@@ -32,6 +32,9 @@ export interface ScenarioRecording {
   facts: Required<ProtocolFactFields>;
   /** The error that ended the scenario early, if any (re-thrown by the caller after the report is built). */
   error: unknown;
+  /** mqleak's own floors over the same windows (self-check), when a self sampler ran; per cycle in `cycles[].selfFloors`. */
+  selfBaselineFloors?: MetricValues;
+  selfRecoveryFloors?: MetricValues;
 }
 
 export interface ScenarioRunContext {
@@ -44,6 +47,12 @@ export interface ScenarioRunContext {
   clock: () => number;
   observer: RunObserver;
   credentials?: Credentials;
+  /** `--source-ip` addresses for the patterns' connections. */
+  sourceIps?: readonly string[];
+  /** mqleak's own processes (self-check): floors read over the same windows as the broker's. */
+  selfSampler?: Sampler;
+  /** Collects mqleak's own garbage before each floor window; false when it could not. */
+  selfGc?: () => boolean;
 }
 
 function num(params: Params, name: string): number {
@@ -51,10 +60,10 @@ function num(params: Params, name: string): number {
 }
 
 /** Floors of every metric over the samples taken in [fromMs, toMs]. */
-export function floorsBetween(samples: readonly Sample[], fromMs: number, toMs: number): MetricValues {
+export function floorsBetween(samples: readonly Sample[], fromMs: number, toMs: number, metrics: readonly MetricInfo[] = METRICS): MetricValues {
   const window = samples.filter((sample) => sample.t >= fromMs && sample.t <= toMs);
   const floors: MetricValues = {};
-  for (const metric of METRICS) {
+  for (const metric of metrics) {
     if (metric.kind === 'rate') continue;
     const values = window.map((sample) => sample.values[metric.name]).filter((value): value is number => value !== undefined);
     const floor = lowFloor(values);
@@ -77,6 +86,8 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
     failureKinds: {},
     facts: emptyProtocolFacts(),
     error: null,
+    selfBaselineFloors: {},
+    selfRecoveryFloors: {},
   };
   const deadlineEstimate = recording.startMs + estimateScenarioMs(params, scenario.pattern);
   observer.scenarioStart?.(scenario.name, index, total, estimateScenarioMs(params, scenario.pattern));
@@ -101,24 +112,30 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
     }
   };
   /** Idles for `ms`: a GC (where the target allows) after the settling part, then the floor window. */
-  const settle = async (ms: number): Promise<{ floors: MetricValues; gcForced: boolean }> => {
+  const settle = async (ms: number): Promise<{ floors: MetricValues; gcForced: boolean; selfFloors: MetricValues; selfGcForced: boolean }> => {
     const floorWindowMs = ms * FLOOR_WINDOW_SHARE;
     await sleep(ms - floorWindowMs, signal);
     const gcForced = target.canForceGc && !signal.aborted ? await target.forceGc() : false;
+    const selfGcForced = context.selfGc !== undefined && !signal.aborted ? context.selfGc() : false;
     const fromMs = clock();
     await sleep(floorWindowMs, signal);
     await sampler.sampleNow();
-    return { floors: floorsBetween(sampler.samples, fromMs, clock()), gcForced };
+    await context.selfSampler?.sampleNow();
+    const toMs = clock();
+    const selfFloors = context.selfSampler === undefined ? {} : floorsBetween(context.selfSampler.samples, fromMs, toMs, context.selfSampler.metrics);
+    return { floors: floorsBetween(sampler.samples, fromMs, toMs, sampler.metrics), gcForced, selfFloors, selfGcForced };
   };
 
   let run: PatternRun | null = null;
   try {
     await phase('baseline', async () => {
       observer.phase?.('baseline', `idle ${num(params, 'baselineSeconds')} s`);
-      recording.baselineFloors = (await settle(num(params, 'baselineSeconds') * 1000)).floors;
+      const baseline = await settle(num(params, 'baselineSeconds') * 1000);
+      recording.baselineFloors = baseline.floors;
+      recording.selfBaselineFloors = baseline.selfFloors;
     });
     checkTarget();
-    run = await scenario.pattern.start({ broker: target.address, params, signal, runToken: context.runToken, credentials: context.credentials, notice: (message) => observer.notice?.(message) });
+    run = await scenario.pattern.start({ broker: target.address, params, signal, runToken: context.runToken, credentials: context.credentials, sourceIps: context.sourceIps, notice: (message) => observer.notice?.(message) });
     const warmupCycles = num(params, 'warmupCycles');
     const totalCycles = warmupCycles + num(params, 'cycles');
     let cumulativeOps = 0;
@@ -147,7 +164,7 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
             'check the broker is healthy and accepts this many connections (limits, authentication), or lower --set concurrency',
           );
         }
-        const { floors, gcForced } = await settle(num(params, 'settleSeconds') * 1000);
+        const { floors, gcForced, selfFloors, selfGcForced } = await settle(num(params, 'settleSeconds') * 1000);
         const report: CycleReport = {
           index: cycle,
           warmup,
@@ -161,6 +178,7 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
           gcForced,
           floors,
           ...(outcome.bridge === undefined ? {} : { bridge: outcome.bridge }),
+          ...(context.selfSampler === undefined ? {} : { selfFloors, selfGcForced }),
         };
         recording.cycles.push(report);
         const loadSeconds = Math.max(1e-3, (loadEndMs - startMs) / 1000);
@@ -189,7 +207,9 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
       observer.phase?.('recovery', `everything disconnected, idle ${num(params, 'recoverySeconds')} s`);
       await run?.teardown();
       run = null;
-      recording.recoveryFloors = (await settle(num(params, 'recoverySeconds') * 1000)).floors;
+      const recovered = await settle(num(params, 'recoverySeconds') * 1000);
+      recording.recoveryFloors = recovered.floors;
+      recording.selfRecoveryFloors = recovered.selfFloors;
     });
     checkTarget();
   } catch (error) {

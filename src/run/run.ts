@@ -7,7 +7,10 @@ import { redactReport } from '../report/redact.js';
 import type { Credentials } from '../patterns/pattern.js';
 import { protocolFactsReport } from '../patterns/protocol-facts.js';
 import { connectedClients, watchConnections } from '../load/connection-gauge.js';
-import { ProcProbe } from '../sample/proc-probe.js';
+import { buildProbes, closeProbes, openProbes, parseProbeSpecs } from '../sample/build-probes.js';
+import type { MetricInfo } from '../sample/metrics.js';
+import type { Probe } from '../sample/probe.js';
+import { processesMatching } from '../sample/process-match.js';
 import { DEFAULT_SAMPLE_INTERVAL_MS, Sampler } from '../sample/sampler.js';
 import type { Sample } from '../sample/metrics.js';
 import { builtinScenarioNames, loadScenario, type Scenario } from '../scenario/load-scenario.js';
@@ -17,8 +20,16 @@ import type { Target } from '../target/target.js';
 import { VERSION } from '../version.js';
 import { budgetReport, fitToBudget, type BudgetPlan } from './budget.js';
 import { judgeScenario } from './judge-scenario.js';
+import { probeIssues, probeReports } from './probe-report.js';
+import type { DataIssue } from '../analysis/index.js';
+import { usageError } from '../errors.js';
+import { checkRunLimits, withRunLimits, type RunLimits } from './run-limits.js';
 import type { RunObserver } from './observer.js';
 import { recordScenario, type ScenarioRecording } from './run-scenario.js';
+import { judgeSoakScenario } from './judge-soak.js';
+import { isSoakRecording, soakRecorder } from './soak-scenario.js';
+import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self-check.js';
+import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './recorded-bytes.js';
 
 export interface RunOptions {
   /** Scenario names or files; empty: every built-in scenario. */
@@ -35,8 +46,18 @@ export interface RunOptions {
   argv?: readonly string[];
   /** For brokers that refuse anonymous clients; handed to the patterns, never written into the report. */
   credentials?: Credentials;
+  /** `--source-ip`: addresses of this machine the load connects from (repeatable); none: automatic. */
+  sourceIps?: readonly string[];
   /** `--budget`: fit the scenarios into this much time (ms), as the user wrote it in `text`. */
   budget?: { ms: number; text: string };
+  /** `--soak`: each scenario runs as one continuous load of this many ms instead of cycles. */
+  soakMs?: number;
+  /** `--probe KIND[:ARG]` texts: what else to sample besides the broker process (see src/sample/probe-spec.ts). */
+  probes?: readonly string[];
+  /** More processes of the broker (`--pid` repeated): a cluster on this machine, judged summed and per process. */
+  extraPids?: readonly number[];
+  /** `--process NAME`: every process of that name is watched (cluster nodes). */
+  processName?: string;
 }
 
 /** Everything checked before any connection is made: scenario files, parameters, overrides. */
@@ -48,6 +69,7 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
+  parseProbeSpecs(options.probes ?? []);
   const refs = options.scenarios.length > 0 ? options.scenarios : await builtinScenarioNames();
   const scenarios: Scenario[] = [];
   for (const ref of refs) {
@@ -90,12 +112,29 @@ function targetReport(target: Target): TargetReport {
     command: target.command,
     gcForced: target.canForceGc,
     outputTail: target.outputTail(),
+    ...(target.transport === undefined ? {} : { transport: target.transport }),
   };
 }
 
-function scenarioReport(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[], runError: MqleakError | null): ScenarioReport {
+/** What the probes offer and what they missed, for judging. */
+interface Sampling {
+  metrics: readonly MetricInfo[];
+  issues: (metric: string) => DataIssue[];
+}
+
+/** The watched processes: the target's, then `--pid` repeated and `--process NAME` matches. */
+async function watchedPids(target: Target, options: RunOptions): Promise<number[]> {
+  const named = options.processName === undefined ? [] : await processesMatching(options.processName);
+  if (options.processName !== undefined && named.length === 0) {
+    throw usageError(`--process ${options.processName}: no process of that name`, 'give the command name the broker runs as (as `ps -o comm` shows it), e.g. --process beam.smp');
+  }
+  return [...new Set([target.pid, ...(options.extraPids ?? []), ...named])];
+}
+
+function scenarioReport(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[], runError: MqleakError | null, sampling?: Sampling): ScenarioReport {
   const own = samples.filter((sample) => sample.t >= recording.startMs && sample.t <= recording.endMs);
-  const judgement = judgeScenario(scenario, recording, own);
+  const soak = isSoakRecording(recording) ? judgeSoakScenario(scenario, recording, own) : null;
+  const judgement = soak ?? judgeScenario(scenario, recording, own, sampling?.metrics, sampling?.issues);
   const failures = recording.cycles.reduce((sum, cycle) => sum + cycle.failures, 0);
   return {
     name: scenario.name,
@@ -115,12 +154,30 @@ function scenarioReport(scenario: Scenario, recording: ScenarioRecording, sample
     startMs: recording.startMs,
     endMs: recording.endMs,
     phases: recording.phases,
+    mode: soak === null ? 'cycles' : 'soak',
+    ...(soak === null ? {} : { soak: soak.soak }),
     cycles: judgement.cycles,
     metrics: judgement.metrics,
     issues: judgement.issues,
     error: runError === null ? null : runError.message,
     samples: own.map((sample) => ({ t: sample.t, lateMs: sample.lateMs, ...sample.values })),
     ...protocolFactsReport(recording.facts),
+  };
+}
+
+/** What the samples kept for the report add to mqleak's heap per measured operation (see recorded-bytes.ts). */
+function selfRecordedPerOp(recording: ScenarioRecording, brokerSamples: readonly Sample[], self: SelfCheck): number {
+  if (!recording.cycles.some((cycle) => cycle.selfFloors !== undefined)) return 0;
+  const recorded = [brokerSamples, self.sampler.samples].map((samples) => ({ samples, bytesPerSample: measureSampleBytes(samples) ?? 0 }));
+  return recordedBytesPerOp(recording.cycles, recorded, measureCycleBytes(recording.cycles) ?? 0);
+}
+
+function selfRunReport(reports: readonly ScenarioReport[], self: SelfCheck | null): Pick<RunReport, 'selfVerdict' | 'selfProcesses'> {
+  const selfVerdict = selfRunVerdict(reports);
+  if (self === null) return {};
+  return {
+    ...(selfVerdict === undefined ? {} : { selfVerdict }),
+    selfProcesses: { pids: [...self.probe.seen], maxProcesses: self.probe.maxProcesses, excludedPids: self.excludedPids },
   };
 }
 
@@ -138,12 +195,19 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   const reports: ScenarioReport[] = [];
   let target: Target | null = null;
   let sampler: Sampler | null = null;
+  let probes: Probe[] = [];
+  let self: SelfCheck | null = null;
   let failure: MqleakError | null = null;
+  let limits: RunLimits | null = null;
 
   try {
     target = await resolveTarget(options.target);
     observer.targetReady?.(target.description);
-    sampler = new Sampler(new ProcProbe(target.pid), intervalMs, clock);
+    limits = await checkRunLimits(scenarios, target, options.sourceIps);
+    for (const note of limits.notes) observer.notice?.(`${note.level}: ${note.message}`);
+    probes = buildProbes({ specs: parseProbeSpecs(options.probes ?? []), pids: await watchedPids(target, options), broker: target.address, credentials: options.credentials });
+    await openProbes(probes);
+    sampler = new Sampler(probes, intervalMs, clock);
     sampler.onFailure(() => controller.abort());
     const liveSampler = sampler;
     if (observer.sample !== undefined) {
@@ -152,16 +216,18 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
       sampler.onSample((sample) => report(sample.values, { clientsConnected: connectedClients() }));
     }
     sampler.start();
+    self = await startSelfCheck(target.pid, intervalMs, clock);
+    const liveSelf = self;
     for (const [index, scenario] of scenarios.entries()) {
       if (controller.signal.aborted) break;
-      const recording = await recordScenario(
-        { scenario, target, sampler: liveSampler, signal: controller.signal, runToken, clock, observer, credentials: options.credentials },
+      const recording = await (options.soakMs === undefined ? recordScenario : soakRecorder(options.soakMs))(
+        { scenario, target, sampler: liveSampler, signal: controller.signal, runToken, clock, observer, credentials: options.credentials, sourceIps: options.sourceIps, selfSampler: liveSelf.sampler, selfGc: liveSelf.gc },
         index,
         scenarios.length,
       );
       const error = recording.error === null ? null : asMqleakError(recording.error);
-      const report = scenarioReport(scenario, recording, liveSampler.samples, error);
-      reports.push(report);
+      const report = withSelfJudgement(scenarioReport(scenario, recording, liveSampler.samples, error, { metrics: liveSampler.metrics, issues: probeIssues(liveSampler) }), judgeSelf(scenario, recording, liveSelf.sampler.samples, liveSelf.sampler.metrics, selfRecordedPerOp(recording, liveSampler.samples, liveSelf)));
+      reports.push(withRunLimits(report, limits));
       observer.scenarioDone?.(scenario.name, report.verdict);
       if (error !== null) {
         failure = error;
@@ -172,6 +238,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     failure = asMqleakError(error);
   } finally {
     sampler?.stop();
+    self?.sampler.stop();
+    await closeProbes(probes);
     options.signal?.removeEventListener('abort', onAbort);
     await target?.stop().catch(() => undefined);
   }
@@ -199,5 +267,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     },
     environment: environmentReport(),
     scenarios: reports,
+    ...(sampler === null ? {} : { probes: probeReports(sampler) }),
+    ...(limits === null || limits.notes.length === 0 ? {} : { preflight: limits.notes }),
+    ...selfRunReport(reports, self),
   });
 }

@@ -63,8 +63,9 @@ export function applyOverrides(scenarios: readonly Scenario[], overrides: readon
     }
     if (override.key.startsWith(THRESHOLD_PREFIX)) {
       const metric = override.key.slice(THRESHOLD_PREFIX.length);
-      if (!(THRESHOLD_METRICS as readonly string[]).includes(metric)) {
-        throw usageError(`${where}: no threshold for '${metric}'`, `thresholds exist for: ${THRESHOLD_METRICS.join(', ')}`);
+      // Bare names (`rss`) are the proc probe's; any probe's metric can be named in full (`sys.heap`, `proc[PID].rss`).
+      if (!(THRESHOLD_METRICS as readonly string[]).includes(metric) && !/^(?:proc|sys|http|cgroup|cmd|proc\[\d+\])\.[A-Za-z][A-Za-z0-9_]*$/.test(metric)) {
+        throw usageError(`${where}: no threshold for '${metric}'`, `thresholds exist for: ${THRESHOLD_METRICS.join(', ')} and every probe's metric by its full name (proc.rss, sys.heap, http.NAME …)`);
       }
       const value = parseThreshold(override.value, where);
       for (const scenario of targets) scenario.thresholds[metric as ThresholdMetric] = value;

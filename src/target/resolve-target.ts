@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { targetError, usageError } from '../errors.js';
-import { isLoopbackHost, parseBrokerUrl, type BrokerAddress } from './broker-address.js';
+import { isLoopbackHost, parseBrokerUrl, type BrokerAddress, type TlsSettings } from './broker-address.js';
 import { ChildBroker } from './child-broker.js';
 import { findListeningPids, parentPid, processExists } from './find-listener.js';
 import { runGcCommand } from './gc-command.js';
 import { launchEmbeddedBroker } from './launch-embedded.js';
 import { checkTcpReachable, waitForTcp } from './net-check.js';
 import type { Target } from './target.js';
+import { checkTransport } from './transport-check.js';
 
 export interface TargetOptions {
   /** `--broker URL`; absent: the embedded broker (or 127.0.0.1:1883 with --pid/--spawn). */
@@ -17,6 +18,8 @@ export interface TargetOptions {
   gcCommand?: string;
   /** How long a spawned broker gets to start listening. */
   startTimeoutMs?: number;
+  /** `--ca`, `--cert`, `--key`, `--insecure`, `--servername` (read): for mqtts:// and wss:// URLs. */
+  tls?: TlsSettings;
 }
 
 const DEFAULT_LOCAL_BROKER = 'mqtt://127.0.0.1:1883';
@@ -24,14 +27,29 @@ const DEFAULT_START_TIMEOUT_MS = 15_000;
 const REACHABLE_TIMEOUT_MS = 3000;
 const NO_OUTPUT = (): string[] => [];
 
+/** The broker process to watch, and the transport checked once (a TLS handshake, a WebSocket upgrade) and recorded. */
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
+  const tls = options.tls;
+  if (options.broker === undefined && tls !== undefined && (tls.ca !== undefined || tls.cert !== undefined || tls.insecure || tls.servername !== undefined)) {
+    throw usageError('TLS options (--ca, --cert, --key, --insecure, --servername) without --broker', 'give the broker\'s TLS URL, e.g. --broker mqtts://127.0.0.1:8883 or wss://127.0.0.1:8084/mqtt');
+  }
+  const target = await resolveTargetProcess(options);
+  try {
+    return { ...target, transport: await checkTransport(target.address) };
+  } catch (error) {
+    await target.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function resolveTargetProcess(options: TargetOptions): Promise<Target> {
   if (options.pid !== undefined && options.spawn !== undefined) {
     throw usageError('--pid and --spawn both name the broker process', 'pass one of them');
   }
   if (options.spawn !== undefined) return spawnTarget(options.spawn, options);
   if (options.broker === undefined && options.pid === undefined) return withGcCommand(await launchEmbeddedBroker(), options.gcCommand);
 
-  const address = parseBrokerUrl(options.broker ?? DEFAULT_LOCAL_BROKER);
+  const address = parseBrokerUrl(options.broker ?? DEFAULT_LOCAL_BROKER, options.tls);
   if (options.pid !== undefined) {
     if (!(await processExists(options.pid))) {
       throw usageError(`--pid ${options.pid}: no such process`, 'pass the PID of the running broker (e.g. from `pgrep mosquitto`)');
@@ -93,7 +111,7 @@ function withGcCommand(target: Target, gcCommand: string | undefined): Target {
 }
 
 async function spawnTarget(command: string, options: TargetOptions): Promise<Target> {
-  const address = parseBrokerUrl(options.broker ?? DEFAULT_LOCAL_BROKER);
+  const address = parseBrokerUrl(options.broker ?? DEFAULT_LOCAL_BROKER, options.tls);
   if (!isLoopbackHost(address.host)) {
     throw usageError(`--spawn starts the broker on this machine, but --broker ${address.url} is not a loopback address`, 'use --broker mqtt://127.0.0.1:PORT with --spawn');
   }

@@ -1,3 +1,4 @@
+import type { TransportReport } from '../report/model.js';
 import type { BrokerAddress } from './broker-address.js';
 
 export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port';
@@ -6,6 +7,8 @@ export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port';
 export interface Target {
   kind: TargetKind;
   address: BrokerAddress;
+  /** How the broker was reached (scheme, negotiated TLS): checked once before the scenarios. Absent: plain TCP, unchecked. */
+  transport?: TransportReport;
   pid: number;
   /** One line for the terminal and the report, e.g. "embedded Aedes broker (pid 1234)". */
   description: string;

@@ -32,7 +32,7 @@ function scenario(report: RunReport | null, name: string): ScenarioReport {
 }
 
 function rss(report: ScenarioReport): MetricReport {
-  const found = report.metrics.find((metric) => metric.name === 'rss');
+  const found = report.metrics.find((metric) => metric.name === 'proc.rss');
   assert.ok(found, `${report.name} has an rss verdict`);
   return found;
 }

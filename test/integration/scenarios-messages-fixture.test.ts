@@ -62,7 +62,7 @@ describe('leaky fixture broker: one leak mode per pattern family', () => {
         const report = scenario(result.report, name);
         assert.equal(report.verdict, 'leak');
         assert.equal(report.failures, 0, JSON.stringify(report.failureKinds));
-        const rss = metric(report, 'rss');
+        const rss = metric(report, 'proc.rss');
         assert.equal(rss.verdict, 'leak', rss.reason);
         assert.ok(rss.ci !== null && rss.ci[0] > rss.thresholdPerOp, `the interval ${rss.ci?.join('..')} clears the threshold`);
         assert.ok(rss.bytesPerOp !== null && rss.bytesPerOp >= SHORTFALL * leastPerOp, `rss ${rss.bytesPerOp} B/op, at least ${leastPerOp} leaked`);
@@ -87,7 +87,7 @@ describe('the same fixture broker without a leak', () => {
       const report = scenario(result.report, name);
       assert.equal(report.failures, 0, `${name}: ${JSON.stringify(report.failureKinds)}`);
       for (const entry of report.metrics) assert.notEqual(entry.verdict, 'leak', `${name}/${entry.name}: ${entry.reason}`);
-      for (const count of ['fds', 'threads']) assert.equal(metric(report, count).verdict, 'pass', `${name}/${count}: ${metric(report, count).reason}`);
+      for (const count of ['proc.fds', 'proc.threads']) assert.equal(metric(report, count).verdict, 'pass', `${name}/${count}: ${metric(report, count).reason}`);
     }
   });
 

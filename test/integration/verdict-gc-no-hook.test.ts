@@ -4,7 +4,7 @@
 // troughs (src/analysis/trough-floors.ts, floor-views.ts). The clean broker must never be called LEAK. (With a
 // leak of 1 KB per connection and no GC hook, the verdict was LEAK in 5 of 6 measured runs and INCONCLUSIVE
 // once: too noisy to assert in a test; the README gives the runs. LEAK within a default run is asserted on the
-// fixture with its GC timer: verdict-aedes-1kb.test.ts.)
+// fixture with its GC timer: fixture-verdicts.test.ts.)
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { MetricReport, RunReport } from '../../src/report/model.js';

@@ -47,7 +47,7 @@ test('before anything is known: only what is, no placeholders', () => {
 
 test('no terminal: one plain log line per cycle, with the running slope', () => {
   const line = cycleLogLine(
-    { scenario: 'connect-churn', index: 6, total: 10, warmup: false, operations: 1000, failures: 3, opsPerSecond: 950, floors: { rss: 60 * 1024 * 1024 }, remainingMs: 12_000, cumulativeOps: 7000 },
+    { scenario: 'connect-churn', index: 6, total: 10, warmup: false, operations: 1000, failures: 3, opsPerSecond: 950, floors: { 'proc.rss': 60 * 1024 * 1024 }, remainingMs: 12_000, cumulativeOps: 7000 },
     4096,
     0,
   );
@@ -60,7 +60,7 @@ test('the observer: a running Theil–Sen slope of the measured rss floors, warm
   const observer = progressObserver(stream, plain, () => NOW);
   observer.scenarioStart?.('connect-churn', 0, 1, 30_000);
   const cycle = (index: number, warmup: boolean, rss: number): void =>
-    observer.cycleDone?.({ scenario: 'connect-churn', index, total: 5, warmup, operations: 1000, failures: 0, opsPerSecond: 1000, floors: { rss }, remainingMs: 1000, cumulativeOps: (index + 1) * 1000 });
+    observer.cycleDone?.({ scenario: 'connect-churn', index, total: 5, warmup, operations: 1000, failures: 0, opsPerSecond: 1000, floors: { 'proc.rss': rss }, remainingMs: 1000, cumulativeOps: (index + 1) * 1000 });
   cycle(0, true, 1e9); // a warm-up floor far off the line must not count
   cycle(1, false, 2_000_000);
   cycle(2, false, 2_500_000);

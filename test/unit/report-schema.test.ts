@@ -68,23 +68,25 @@ test('what is not a report is refused in one line naming the file and the field 
 // listing it here fails `npm run typecheck`, and listing it without describing it in the schema fails this test.
 const RUN_FIELDS: Record<keyof RunReport, true> = {
   schemaVersion: true, tool: true, startedAt: true, finishedAt: true, durationMs: true, verdict: true, exitCode: true, interrupted: true,
-  error: true, target: true, settings: true, environment: true, scenarios: true, thresholds: true,
+  error: true, target: true, settings: true, environment: true, scenarios: true, thresholds: true, preflight: true, probes: true,
+  selfVerdict: true, selfProcesses: true,
 };
 const SETTINGS_FIELDS: Record<keyof RunReport['settings'], true> = { quick: true, sampleIntervalMs: true, familyAlpha: true, command: true, commandLine: true, budget: true };
-const TARGET_FIELDS: Record<keyof TargetReport, true> = { kind: true, url: true, pid: true, description: true, command: true, gcForced: true, outputTail: true };
+const TARGET_FIELDS: Record<keyof TargetReport, true> = { kind: true, url: true, pid: true, description: true, command: true, gcForced: true, outputTail: true, transport: true };
 const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
   name: true, description: true, source: true, pattern: true, operation: true, verdict: true, parameters: true, thresholds: true, quick: true,
   operations: true, measuredOperations: true, failures: true, failureKinds: true, opsPerSecond: true, startMs: true, endMs: true, phases: true,
-  cycles: true, metrics: true, issues: true, error: true, samples: true, checks: true, answers: true, observations: true,
+  cycles: true, metrics: true, issues: true, error: true, samples: true, checks: true, answers: true, observations: true, limits: true,
+  selfVerdict: true, selfMetrics: true, selfIssues: true, selfSamples: true, mode: true, soak: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   index: true, warmup: true, startMs: true, loadEndMs: true, endMs: true, operations: true, cumulativeOps: true, failures: true, failureKinds: true,
-  gcForced: true, floors: true, bridge: true,
+  gcForced: true, floors: true, bridge: true, selfFloors: true, selfGcForced: true,
 };
 const METRIC_FIELDS: Record<keyof MetricReport, true> = {
   name: true, kind: true, unit: true, verdict: true, reasonCode: true, reason: true, bytesPerOp: true, ci: true, mbPerHour: true, perOp: true,
   perHour: true, minDetectablePerOp: true, thresholdPerOp: true, cyclesUsed: true, cyclesDropped: true, cyclesNeeded: true, baselineFloor: true,
-  recoveryFloor: true, persistence: true, recovery: true, step: true, intercept: true, floorMethod: true,
+  recoveryFloor: true, persistence: true, recovery: true, step: true, intercept: true, floorMethod: true, minutesNeeded: true,
 };
 const THRESHOLD_FIELDS: Record<keyof ThresholdResult, true> = {
   expression: true, source: true, scenario: true, metric: true, stat: true, operator: true, limit: true, value: true, status: true, message: true,

@@ -30,7 +30,7 @@ function refusal(text: string, allowScenario = true): string {
 }
 
 test('the accepted forms: scenario or *, metric, <= or <, a number with its unit per op or per hour', () => {
-  assert.deepEqual(parseThresholdSpec('connect-churn:rss<=64B/op', 'x'), { text: 'connect-churn:rss<=64B/op', scenario: 'connect-churn', metric: 'rss', operator: '<=', stat: 'bytesPerOp', limit: 64 });
+  assert.deepEqual(parseThresholdSpec('connect-churn:rss<=64B/op', 'x'), { text: 'connect-churn:rss<=64B/op', scenario: 'connect-churn', metric: 'proc.rss', operator: '<=', stat: 'bytesPerOp', limit: 64 });
   assert.equal(parseThresholdSpec('*:rss<=1.5KB/op', 'x').limit, 1536);
   assert.equal(parseThresholdSpec('*:rss<=1.5KB/op', 'x').scenario, null, '* is every scenario');
   assert.equal(parseThresholdSpec('rssAnon < 2 MB/op', 'x').limit, 2 * MIB);
@@ -49,7 +49,7 @@ test('bad thresholds: exit 64, one line naming the flag, the accepted form in th
     assert.match(message, new RegExp(`^--threshold ${bad.replace(/[*+?^${}()|[\]\\/]/g, '\\$&')}: expected \\[SCENARIO\\|\\*:\\]METRIC<=NUMBER UNIT/op or /h`));
     assert.match(message, /connect-churn:rss<=64B\/op/);
   }
-  assert.match(refusal('heap<=1MB/op'), /no metric 'heap' \(known: rss, rssAnon, fds, threads/);
+  assert.match(refusal('heap<=1MB/op'), /no metric 'heap' \(known: proc\.rss, proc\.rssAnon, proc\.fds, proc\.threads, and sys\.\*/);
   assert.match(refusal('fds<=1KB/op'), /fds is measured in fds: 'KB' does not fit/);
   assert.match(refusal('rss<=3fds/op'), /rss is measured in B: 'fds' does not fit \(use B, KB, MB or GB\)/);
   assert.match(refusal('connect-churn:rss<=64B/op', false), /apply to its own scenario: drop 'connect-churn:'/);
@@ -65,7 +65,7 @@ test('against a real LEAK report: a limit below the measured slope breaks, one a
   assert.deepEqual(results.map((result) => result.status), ['fail', 'pass', 'pass', 'pass']);
   assert.equal(results[1]?.expression, `connect-churn:rss<=${above}B/op`, 'the scenario is named in the result');
   assert.equal(results[0]?.value, rss.bytesPerOp);
-  assert.match(results[0]?.message ?? '', new RegExp(`^connect-churn:rss<=${below}B/op broken: rss .* over the limit <= `));
+  assert.match(results[0]?.message ?? '', new RegExp(`^connect-churn:rss<=${below}B/op broken: proc\\.rss .* over the limit <= `));
 });
 
 test('exit code: a broken threshold makes it 1 unless the run failed; none broken leaves it', async () => {
@@ -96,7 +96,7 @@ test('no figure to check: no-data, which does not break the run', async () => {
 test('a scenario file’s limits: parsed with the file, its own scenario only, bad ones named by file and index', () => {
   const text = 'name: mine\ndescription: d\npattern: connect-churn\nlimits:\n  - rss<=64B/op\n  - rssAnon<=10MB/h\n';
   const scenario = parseScenario(text, 'mine.yaml', false, false);
-  assert.deepEqual(scenario.limits.map((limit) => [limit.metric, limit.stat, limit.limit]), [['rss', 'bytesPerOp', 64], ['rssAnon', 'mbPerHour', 10]]);
+  assert.deepEqual(scenario.limits.map((limit) => [limit.metric, limit.stat, limit.limit]), [['proc.rss', 'bytesPerOp', 64], ['proc.rssAnon', 'mbPerHour', 10]]);
   try {
     parseScenario('name: mine\ndescription: d\npattern: connect-churn\nlimits:\n  - rss<=64B/op\n  - rss>64\n', 'mine.yaml', false, false);
     assert.fail('expected a refusal');

@@ -14,16 +14,16 @@ const OPTIONS = { thresholdPerOp: 64, alpha: 0.05 / 4, opsPerSecond: 2000 };
 
 function recorded(gcForced: boolean, garbagePerOp: number, leakPerOp = 0): { cycles: CycleReport[]; samples: Sample[]; series: MetricSeries } {
   const r = cycledGcSeries({ seed: 7, cycles: 15, opsPerCycle: 5000, loadMs: 2500, settleMs: 2000, sampleMs: 100, gcEveryOps: 2400, garbagePerOp, leakPerOp, noise: 0.2 * MB, jitter: 0.1 });
-  const samples: Sample[] = r.ts.map((t, i) => ({ t, lateMs: 0, values: { rss: r.values[i] as number } }));
+  const samples: Sample[] = r.ts.map((t, i) => ({ t, lateMs: 0, values: { 'proc.rss': r.values[i] as number } }));
   const cycles: CycleReport[] = r.cycles.map((c, index) => {
     const settle = r.values.filter((_, i) => (r.ts[i] as number) >= (c.loadEndMs + c.endMs) / 2 && (r.ts[i] as number) <= c.endMs).sort((a, b) => a - b);
-    return { index, warmup: index < 3, startMs: c.startMs, loadEndMs: c.loadEndMs, endMs: c.endMs, operations: c.operations, cumulativeOps: c.cumulativeOps, failures: 0, failureKinds: {}, gcForced, floors: { rss: settle[1] as number } };
+    return { index, warmup: index < 3, startMs: c.startMs, loadEndMs: c.loadEndMs, endMs: c.endMs, operations: c.operations, cumulativeOps: c.cumulativeOps, failures: 0, failureKinds: {}, gcForced, floors: { 'proc.rss': settle[1] as number } };
   });
   const series: MetricSeries = {
-    metric: 'rss',
+    metric: 'proc.rss',
     kind: 'bytes',
     unit: 'B',
-    cycles: cycles.map((c) => ({ index: c.index, warmup: c.warmup, cumulativeOps: c.cumulativeOps, floor: c.floors.rss ?? null, endMs: c.endMs })),
+    cycles: cycles.map((c) => ({ index: c.index, warmup: c.warmup, cumulativeOps: c.cumulativeOps, floor: c.floors['proc.rss'] ?? null, endMs: c.endMs })),
     baselineFloor: null,
     recoveryFloor: r.values.at(-1) ?? null,
     issues: [],

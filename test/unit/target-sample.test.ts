@@ -51,10 +51,11 @@ test('the sampler reads at its interval and records lateness', async () => {
 });
 
 test('floors come from the samples inside the window only', () => {
-  const samples = [0, 100, 200, 300, 400].map((t, i) => ({ t, lateMs: 0, values: { rss: [900, 500, 510, 505, 100][i], fds: 7 } }));
+  const samples = [0, 100, 200, 300, 400].map((t, i) => ({ t, lateMs: 0, values: { 'proc.rss': [900, 500, 510, 505, 100][i], 'proc.fds': 7 } }));
   const floors = floorsBetween(samples, 100, 300);
-  assert.ok(floors.rss !== undefined && floors.rss >= 500 && floors.rss <= 510);
-  assert.equal(floors.fds, 7);
+  const rss = floors['proc.rss'];
+  assert.ok(rss !== undefined && rss >= 500 && rss <= 510);
+  assert.equal(floors['proc.fds'], 7);
   assert.deepEqual(floorsBetween(samples, 1000, 2000), {});
 });
 

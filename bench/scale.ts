@@ -1,0 +1,315 @@
+// Scale benchmarks (issue 7): how many MQTT sessions one mqleak run holds at once, and how fast it churns
+// connections, against a CONNACK-answering sink (mqleak's own ceiling) and against Debian's Mosquitto.
+// Prints one JSON object to stdout; no pass/fail. Needs `mosquitto` on the PATH for the Mosquitto parts.
+//   npm run bench:scale                       # everything (a few minutes)
+//   npm run bench:scale -- sessions-sink      # one part: sessions-sink, sessions-mosquitto, churn-mosquitto, churn-sink
+//   npm run bench:scale -- sessions-sink --clients 100000
+// Every load is bounded in count and time, on 127.0.0.0/8 only; every process started is stopped by PID.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { HeldClientsOptions } from '../src/load/held-clients.js';
+import { diagnoseRate, type PacedTally } from '../src/load/pacing.js';
+import { planSourceAddresses } from '../src/load/source-addresses.js';
+import { startShards } from '../src/load/worker-fleet.js';
+import { clientsPerProcess, openFilesLimit, splitClients } from '../src/load/worker-split.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    clients: { type: 'string' },
+    'mosquitto-clients': { type: 'string', default: '20500' },
+    'churn-seconds': { type: 'string', default: '10' },
+    'churn-processes': { type: 'string', default: '1,2' },
+  },
+});
+const PARTS = ['sessions-sink', 'sessions-mosquitto', 'churn-mosquitto', 'churn-sink'] as const;
+const parts = positionals.length > 0 ? positionals : [...PARTS];
+for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}: one of ${PARTS.join(', ')}`);
+
+/** 100,000 sessions: the issue's target for one 2-core machine. */
+const SINK_CLIENTS = Number(values.clients ?? 100_000);
+/** Connects in flight against the sink (its backlog is 4096) and against Mosquitto (backlog 100). */
+const SINK_IN_FLIGHT = 400;
+const MOSQUITTO_IN_FLIGHT = 50;
+/** Bound on one fill. */
+const FILL_TIMEOUT_MS = 240_000;
+const CHURN_IN_FLIGHT = 50;
+const CLK_TCK = 100;
+
+const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+}
+
+async function rssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function fdCount(pid: number): Promise<number> {
+  return (await readdir(`/proc/${pid}/fd`)).length;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface Target {
+  name: string;
+  port: number;
+  /** Processes whose CPU is the target's. */
+  pids: number[];
+  fdLimit: number | null;
+  stop(): Promise<void>;
+}
+
+async function startSink(processes: number, closeAfterConnack: boolean): Promise<Target> {
+  const child = spawn(process.execPath, [path.join(HERE, 'connack-sink.mjs'), '--processes', String(processes), ...(closeAfterConnack ? ['--close'] : [])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out);
+    });
+    child.once('exit', (code) => reject(new Error(`connack-sink exited (${code})`)));
+  });
+  const match = /listening on port (\d+) \(\d+ processes: ([\d ]+)\)/.exec(line);
+  if (match === null) throw new Error(`connack-sink: ${line}`);
+  const pids = (match[2] as string).trim().split(' ').map(Number);
+  return {
+    name: closeAfterConnack ? `no-op sink (CONNACK, then close; ${processes} processes)` : `CONNACK sink (${processes} processes)`,
+    port: Number(match[1]),
+    pids,
+    fdLimit: openFilesLimit(await readFile(`/proc/${pids[0]}/limits`, 'utf8'))?.soft ?? null,
+    stop: () => stopChild(child),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function startMosquitto(): Promise<Target & { version: string; log: string }> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-bench-mosquitto-'));
+  await chmod(dir, 0o777); // run as root, Mosquitto drops to its own user and must still write its log
+  const log = path.join(dir, 'mosquitto.log');
+  const config = path.join(dir, 'mosquitto.conf');
+  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_connections -1', `log_dest file ${log}`, 'log_type error', 'log_type warning', ''].join('\n'));
+  const child = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const pid = child.pid as number;
+  const version = await new Promise<string>((resolve) => {
+    const probe = spawn('mosquitto', ['-h'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    probe.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    probe.once('exit', () => resolve(/mosquitto version (\S+)/.exec(out)?.[1] ?? 'unknown'));
+  });
+  return {
+    name: `Mosquitto ${version}`,
+    version,
+    port,
+    pids: [pid],
+    log,
+    fdLimit: openFilesLimit(await readFile(`/proc/${pid}/limits`, 'utf8'))?.soft ?? null,
+    stop: async () => {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills `clients` held sessions spread over load processes and source addresses; what was held at the peak. */
+async function maxSessions(target: Target, clients: number, inFlight: number): Promise<Record<string, unknown>> {
+  const ownLimit = openFilesLimit(await readFile('/proc/self/limits', 'utf8'))?.soft ?? Infinity;
+  const perProcess = clientsPerProcess(ownLimit);
+  const shards = splitClients(clients, perProcess);
+  const sources = planSourceAddresses('127.0.0.1', clients);
+  const options: HeldClientsOptions = {
+    host: '127.0.0.1',
+    port: target.port,
+    clientIdPrefix: 'bench',
+    topicRoot: 'bench',
+    protocolVersion: 4,
+    keepalive: 0, // no keepalive: a session held by the benchmark must not be dropped for silence
+    connectTimeoutMs: 10_000,
+    subscribers: 0,
+    qos: 0,
+    payloadBytes: 0,
+    abruptShare: 1,
+    sourceAddresses: sources.addresses,
+    sourcesPerCycle: sources.perCycle,
+  };
+  const runners = await startShards(shards.length, options, false);
+  try {
+    await Promise.all(runners.map((runner) => runner.begin(0)));
+    const started = Date.now();
+    const signal = new AbortController().signal;
+    const fills = await Promise.all(
+      shards.map((shard, i) =>
+        runners[i]!.fill({ offset: shard.offset, count: shard.count, concurrency: Math.max(1, Math.round((inFlight * shard.count) / clients)), rate: 0, deadlineMs: Date.now() + FILL_TIMEOUT_MS }, signal),
+      ),
+    );
+    const fillSeconds = (Date.now() - started) / 1000;
+    const held = fills.reduce((sum, fill) => sum + fill.held, 0);
+    const failureKinds: Record<string, number> = {};
+    for (const fill of fills) for (const [kind, n] of Object.entries(fill.tally.failureKinds)) failureKinds[kind] = (failureKinds[kind] ?? 0) + n;
+    const targetFds = await Promise.all(target.pids.map(fdCount));
+    const targetRss = await Promise.all(target.pids.map(rssBytes));
+    const workerRss = await Promise.all(runners.map((runner) => rssBytes(runner.pid)));
+    const released = await Promise.all(runners.map((runner) => runner.release(60_000)));
+    return {
+      target: target.name,
+      asked: clients,
+      maxConcurrentSessions: held,
+      failed: fills.reduce((sum, fill) => sum + fill.tally.failures, 0),
+      failureKinds,
+      droppedBeforeRelease: released.reduce((sum, r) => sum + r.dropped, 0),
+      fillSeconds: round(fillSeconds, 1),
+      connectsPerSecond: round(held / fillSeconds),
+      loadProcesses: runners.length,
+      clientsPerProcess: shards.map((shard) => shard.count),
+      sourceAddressesAtOnce: sources.perCycle,
+      loadProcessRssMB: workerRss.map((rss) => round(rss / 2 ** 20, 1)),
+      targetFdsAtPeak: targetFds.reduce((a, b) => a + b, 0),
+      targetFdLimitPerProcess: target.fdLimit,
+      targetRssMB: round(targetRss.reduce((a, b) => a + b, 0) / 2 ** 20, 1),
+    };
+  } finally {
+    await Promise.all(runners.map((runner) => runner.stop()));
+  }
+}
+
+interface ChurnReply {
+  tally: PacedTally;
+  cpuUs: number;
+}
+
+/** Connect churn for `seconds` from `processes` load processes, each as fast as its in-flight bound allows. */
+async function churn(target: Target, processes: number, seconds: number): Promise<Record<string, unknown>> {
+  const targetCpuBefore = await Promise.all(target.pids.map(cpuSeconds));
+  const started = Date.now();
+  const replies = await Promise.all(
+    Array.from({ length: processes }, (_, worker) => {
+      const child = fork(path.join(HERE, 'churn-worker.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        env: {
+          ...process.env,
+          CHURN_HOST: '127.0.0.1',
+          CHURN_PORT: String(target.port),
+          CHURN_SECONDS: String(seconds),
+          CHURN_RATE: 'Infinity',
+          CHURN_IN_FLIGHT: String(Math.max(1, Math.floor(CHURN_IN_FLIGHT / processes))),
+          // Unbound: churned connections mqleak closes first leave their port in TIME_WAIT for 60 s, which the
+          // kernel reuses for an unbound loopback connect (tcp_tw_reuse) but never for a bound one.
+          CHURN_SOURCE: '',
+          CHURN_WORKER: String(worker),
+        },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      return new Promise<ChurnReply>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error('churn worker did not answer'));
+        }, (seconds + 60) * 1000);
+        child.once('message', (message) => {
+          clearTimeout(timer);
+          resolve(message as ChurnReply);
+        });
+        child.once('exit', (code) => code !== 0 && reject(new Error(`churn worker exited ${code}`)));
+      });
+    }),
+  );
+  const wallSeconds = (Date.now() - started) / 1000;
+  const targetCpuAfter = await Promise.all(target.pids.map(cpuSeconds));
+  const targetCpu = targetCpuAfter.reduce((sum, after, i) => sum + after - (targetCpuBefore[i] as number), 0) / wallSeconds;
+  const ops = replies.reduce((sum, reply) => sum + reply.tally.attempted - reply.tally.failures, 0);
+  const opSeconds = Math.max(...replies.map((reply) => reply.tally.elapsedMs)) / 1000;
+  const generatorCpu = replies.map((reply) => reply.cpuUs / 1e6 / (reply.tally.elapsedMs / 1000));
+  const rate = ops / opSeconds;
+  // The busiest target process decides a single-threaded broker; a multi-process sink is judged on its sum per core.
+  const brokerCpu = target.pids.length === 1 ? targetCpu : targetCpu / Math.min(target.pids.length, os.cpus().length);
+  return {
+    target: target.name,
+    loadProcesses: processes,
+    seconds: round(opSeconds, 1),
+    cyclesPerSecond: round(rate),
+    failed: replies.reduce((sum, reply) => sum + reply.tally.failures, 0),
+    generatorCpuPerProcess: generatorCpu.map((share) => round(share, 2)),
+    targetCpu: round(targetCpu, 2),
+    bound: diagnoseRate({ asked: Infinity, achieved: rate, generatorCpu, brokerCpu }).bound,
+    inFlight: CHURN_IN_FLIGHT,
+  };
+}
+
+const started = Date.now();
+const results: Record<string, unknown> = {};
+const churnProcesses = (values['churn-processes'] as string).split(',').map(Number);
+const churnSeconds = Number(values['churn-seconds']);
+for (const part of parts) {
+  if (part === 'sessions-sink') {
+    // Sink processes: each well under its own open-files limit, like mqleak's load processes.
+    const sink = await startSink(Math.max(2, Math.ceil(SINK_CLIENTS / 12_500)), false);
+    try {
+      results[part] = await maxSessions(sink, SINK_CLIENTS, SINK_IN_FLIGHT);
+    } finally {
+      await sink.stop();
+    }
+  } else if (part === 'sessions-mosquitto') {
+    const mosquitto = await startMosquitto();
+    try {
+      const outcome = await maxSessions(mosquitto, Number(values['mosquitto-clients']), MOSQUITTO_IN_FLIGHT);
+      const log = await readFile(mosquitto.log, 'utf8').catch(() => '');
+      results[part] = { ...outcome, brokerLogTail: log.trim().split('\n').slice(-3) };
+    } finally {
+      await mosquitto.stop();
+    }
+  } else {
+    const rows = [];
+    for (const processes of churnProcesses) {
+      const target = part === 'churn-mosquitto' ? await startMosquitto() : await startSink(1, true);
+      try {
+        rows.push(await churn(target, processes, churnSeconds));
+      } finally {
+        await target.stop();
+      }
+    }
+    results[part] = rows;
+  }
+}
+process.stdout.write(
+  `${JSON.stringify({ benchmark: 'scale', machine: { cpus: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version }, results, elapsedMs: Date.now() - started }, null, 2)}\n`,
+);

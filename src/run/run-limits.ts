@@ -1,0 +1,43 @@
+import type { ScenarioReport } from '../report/model.js';
+import { canonicalMetricName } from '../sample/metrics.js';
+import { planSourceAddresses } from '../load/source-addresses.js';
+import type { Scenario } from '../scenario/load-scenario.js';
+import type { Target } from '../target/target.js';
+import { brokerFdLimitNote, peakConnections, preflightNotes, readPreflightFacts, type PreflightFacts, type PreflightNote } from './preflight.js';
+
+// The run's side of the limit checks (preflight.ts has the rules): read the limits once the target is
+// known, note what the planned load will run into, and after each scenario say in plain words when the
+// broker refused connections because it ran out of file descriptors.
+
+export interface RunLimits {
+  facts: PreflightFacts;
+  notes: PreflightNote[];
+}
+
+/** The pre-run checks for every scenario of the run (a note once per scenario and check). */
+export async function checkRunLimits(scenarios: readonly Scenario[], target: Target, sourceIps: readonly string[] = []): Promise<RunLimits> {
+  const facts = await readPreflightFacts(target.pid ?? null);
+  const notes = scenarios.flatMap((scenario) => {
+    const connections = peakConnections(scenario.pattern.name, scenario.params);
+    // Only mass-connect binds its clients to spread source addresses; every other pattern connects unbound.
+    const sources = scenario.pattern.name === 'mass-connect' ? planSourceAddresses(target.address.host, connections, sourceIps).perCycle : 0;
+    return preflightNotes(facts, { connections, sourceAddresses: sources, scenario: scenario.name });
+  });
+  return { facts, notes };
+}
+
+/** The scenario report with `limits` added when the broker's fd limit is what refused connections. */
+export function withRunLimits(report: ScenarioReport, limits: RunLimits | null): ScenarioReport {
+  const fdLimit = limits?.facts.brokerFdLimit?.soft ?? null;
+  if (fdLimit === null) return report;
+  const names = [canonicalMetricName('fds'), 'fds'];
+  let peak: number | null = null;
+  for (const sample of report.samples) {
+    for (const name of names) {
+      const value = (sample as Record<string, unknown>)[name];
+      if (typeof value === 'number') peak = Math.max(peak ?? value, value);
+    }
+  }
+  const note = brokerFdLimitNote(peak, fdLimit, report.failures);
+  return note === null ? report : { ...report, limits: [...(report.limits ?? []), note] };
+}
