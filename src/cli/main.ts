@@ -16,6 +16,9 @@ Target (where the broker is, which process to watch):
                                   (also mqtts://HOST:PORT, ws://HOST:PORT/mqtt, wss://HOST:PORT/mqtt)
   --broker URL --pid N            a running broker and its process id
   --spawn "CMD" [--broker URL]    mqleak starts the broker (default port 1883) and stops it after
+  --broker URL --no-proc --probe KIND
+                                  a broker whose process mqleak cannot see (another host, a container):
+                                  judged by its probes only (sys, http, cgroup, cmd); implied for a remote host
 
 Exit codes: 0 all PASS, 1 a LEAK or a broken --threshold, 2 INCONCLUSIVE and no LEAK, 3 the target failed,
             4 mqleak failed, 64 bad usage or scenario file.
@@ -52,6 +55,7 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
     .option('--pid <n>', 'process id of the broker, to sample its memory, fds, threads and CPU; repeat for every node of a cluster (judged summed and per process)', collect, [])
     .option('--process <name>', 'watch every process of this name too (comm or program name, e.g. beam.smp): a cluster on this machine')
     .option('--probe <kind[:arg]>', "sample more figures of the broker (repeatable): sys ($SYS topics), 'http:URL#SELECTOR' (Prometheus or JSON), cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see the README", collect, [])
+    .option('--no-proc', "do not look for or sample the broker's process; judge the given probes only (a broker on another host or in a container: implied for a remote --broker with a --probe)")
     .option('--spawn <cmd>', 'start the broker with this command, watch it, stop it at the end')
     .option('--gc-cmd <cmd>', 'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"')
     .option('--set <key=value>', 'override a scenario parameter, [SCENARIO:]KEY=VALUE; thresholds.METRIC=BYTES sets δ (repeatable)', collect, [])

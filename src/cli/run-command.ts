@@ -22,6 +22,8 @@ export interface RunFlags {
   pid?: string[];
   process?: string;
   probe?: string[];
+  /** False for `--no-proc`: no broker process looked for or sampled. */
+  proc?: boolean;
   spawn?: string;
   gcCmd?: string;
   set: string[];
@@ -101,7 +103,7 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
     scenarios,
     quick: flags.quick === true || quickSuite,
     overrides: flags.set,
-    target: { broker: flags.broker, pid: parsePid(flags.pid?.[0]), spawn: flags.spawn, gcCommand: flags.gcCmd, tls: await loadTlsSettings(flags) },
+    target: { broker: flags.broker, pid: parsePid(flags.pid?.[0]), spawn: flags.spawn, gcCommand: flags.gcCmd, tls: await loadTlsSettings(flags), noProc: flags.proc === false },
     sampleIntervalMs: parseInterval(flags.interval),
     argv,
     credentials: credentialsFrom(flags, io.env),

@@ -221,7 +221,8 @@ export interface ObservationReport {
 export interface TargetReport {
   kind: TargetKind;
   url: string;
-  pid: number;
+  /** The broker's process; null when none was watched (`kind` `no-process`: `--no-proc`, or a broker on another host judged by its probes). */
+  pid: number | null;
   description: string;
   command: string | null;
   gcForced: boolean;

@@ -2,6 +2,7 @@ import { formatAmount, formatBytes, formatNumber, formatPerOp } from '../analysi
 import { cyclesWord, soakLine } from './render-soak.js';
 import { metricChart } from './html/chart.js';
 import { html, slug } from './html/escape.js';
+import { probesTable } from './html/probes.js';
 import { STYLES } from './html/styles.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResult } from './model.js';
 import { formatStat, metricUnit } from './thresholds.js';
@@ -236,6 +237,7 @@ export function renderHtml(report: RunReport): string {
 ${errorBlock}
 ${(report.preflight ?? []).map((note) => `<p class="${note.level === 'warning' ? 'issues' : 'muted'}">${note.level === 'warning' ? 'warning' : 'note'}: ${html(note.message)}</p>`).join('')}
 ${facts(report)}
+${probesTable(report)}
 </section>
 <section class="card">
 <h2>Every scenario and metric</h2>

@@ -75,14 +75,17 @@ function seriesFor(metric: MetricInfo, recording: ScenarioRecording, issues: Dat
   };
 }
 
+/** δ of one metric: `thresholds.proc.rss`, or its older bare name `thresholds.rss`, else the default (shared with the soak judge). */
+export function scenarioThreshold(scenario: Scenario, metric: string, kind: 'bytes' | 'count'): number {
+  const thresholds = scenario.thresholds as Partial<Record<string, number>>;
+  return thresholds[metric] ?? thresholds[legacyMetricName(metric) ?? metric] ?? defaultThresholdPerOp(metric, kind);
+}
+
 /** Judges every metric the probe saw, sharing the error budget across them. */
 export function judgeScenario(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[], known: readonly MetricInfo[] = METRICS, probeIssues: (metric: string) => DataIssue[] = () => []): ScenarioJudgement {
   const issues = runIssues(samples);
   const { opsPerSecond, operations } = measuredRate(recording);
-  // `thresholds.proc.rss`, or its older bare name `thresholds.rss`, sets δ of proc.rss.
-  const thresholds = scenario.thresholds as Partial<Record<string, number>>;
-  const thresholdFor = (metric: string, kind: 'bytes' | 'count'): number =>
-    thresholds[metric] ?? thresholds[legacyMetricName(metric) ?? metric] ?? defaultThresholdPerOp(metric, kind);
+  const thresholdFor = (metric: string, kind: 'bytes' | 'count'): number => scenarioThreshold(scenario, metric, kind);
   const recovery = recording.phases.find((phase) => phase.name === 'recovery') ?? null;
   const views = troughViews(recording.cycles, samples, (metric) => thresholdFor(metric, 'bytes'), recovery, known);
   const judgedCycles = recording.cycles.map((cycle) => ({ ...cycle, floors: { ...cycle.floors } }));

@@ -1,7 +1,6 @@
 import {
   combineVerdicts,
   DEFAULT_FAMILY_ALPHA,
-  defaultThresholdPerOp,
   judgeSoakMetric,
   opsAt,
   planSoakWindow,
@@ -9,13 +8,13 @@ import {
   type OpsPoint,
   type SoakMetricInput,
   type SoakSamples,
+  type DataIssue,
 } from '../analysis/index.js';
 import type { CycleReport, MetricReport, SoakReport } from '../report/model.js';
 import { fittedIntercept } from '../report/fit.js';
-import { METRICS, type MetricName, type Sample } from '../sample/metrics.js';
+import { METRICS, type MetricInfo, type MetricName, type Sample } from '../sample/metrics.js';
 import type { Scenario } from '../scenario/load-scenario.js';
-import type { ThresholdMetric } from '../scenario/run-params.js';
-import { runIssues, type ScenarioJudgement } from './judge-scenario.js';
+import { runIssues, scenarioThreshold, type ScenarioJudgement } from './judge-scenario.js';
 import { judgedFigures } from './judged-figures.js';
 import type { SoakRecording } from './soak-scenario.js';
 
@@ -43,7 +42,18 @@ function samplesOf(samples: readonly Sample[], metric: MetricName): SoakSamples 
   return { ts: withValue.map((sample) => sample.t), values: withValue.map((sample) => sample.values[metric] as number) };
 }
 
-export function judgeSoakScenario(scenario: Scenario, recording: SoakRecording, samples: readonly Sample[]): SoakJudgement {
+/**
+ * `known` is what the probes offer (the sampler's metrics, as the cycle judge gets them): every judged
+ * one with samples under load is judged, `sys.heap` and `http.*` as much as `proc.rss`; `probeIssues`
+ * says why a probe missed readings.
+ */
+export function judgeSoakScenario(
+  scenario: Scenario,
+  recording: SoakRecording,
+  samples: readonly Sample[],
+  known: readonly MetricInfo[] = METRICS,
+  probeIssues: (metric: string) => DataIssue[] = () => [],
+): SoakJudgement {
   const { soak } = recording;
   const issues = runIssues(samples);
   const ops = opsTimeline(recording);
@@ -54,7 +64,7 @@ export function judgeSoakScenario(scenario: Scenario, recording: SoakRecording, 
   const opsPerSecond = measuredMs > 0 ? measuredOperations / (measuredMs / 1000) : null;
   const underLoad = samples.filter((sample) => sample.t >= fromMs && sample.t <= loadEndMs);
 
-  const judgedMetrics = METRICS.filter((metric) => metric.judged && metric.kind !== 'rate' && underLoad.some((sample) => sample.values[metric.name] !== undefined));
+  const judgedMetrics = known.filter((metric) => metric.judged && metric.kind !== 'rate' && underLoad.some((sample) => sample.values[metric.name] !== undefined));
   const memory: Record<string, SoakSamples> = {};
   for (const metric of judgedMetrics) if (metric.kind === 'bytes') memory[metric.name] = samplesOf(underLoad, metric.name);
   const plan = planSoakWindow(memory, measuredMs);
@@ -90,7 +100,7 @@ export function judgeSoakScenario(scenario: Scenario, recording: SoakRecording, 
 
   const metrics = judgedMetrics.map((metric): MetricReport => {
     const kind = metric.kind as 'bytes' | 'count';
-    const thresholdPerOp = scenario.thresholds[metric.name as ThresholdMetric] ?? defaultThresholdPerOp(metric.name, kind);
+    const thresholdPerOp = scenarioThreshold(scenario, metric.name, kind);
     const bytes = kind === 'bytes';
     // With a collection forced before it, the recovery floor is live memory; without, its post-GC trough, like the windows' minima.
     const recoveryFloor = bytes && !soak.recoveryGcForced ? (soak.recoveryMinima[metric.name] ?? recording.recoveryFloors[metric.name] ?? null) : (recording.recoveryFloors[metric.name] ?? null);
@@ -102,7 +112,7 @@ export function judgeSoakScenario(scenario: Scenario, recording: SoakRecording, 
       ops,
       baselineFloor: recording.baselineFloors[metric.name] ?? null,
       recoveryFloor,
-      issues,
+      issues: [...issues, ...probeIssues(metric.name)],
     };
     const judged = judgeSoakMetric(input, plan.windowMs, { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 });
     for (const window of judged.windows) if (window.floor !== null) rowFor(window.endMs).floors[metric.name] = window.floor;

@@ -24,6 +24,7 @@ import { probeIssues, probeReports } from './probe-report.js';
 import type { DataIssue } from '../analysis/index.js';
 import { usageError } from '../errors.js';
 import { checkRunLimits, withRunLimits, type RunLimits } from './run-limits.js';
+import { runsWithoutProcess } from './no-process.js';
 import type { RunObserver } from './observer.js';
 import { recordScenario, type ScenarioRecording } from './run-scenario.js';
 import { judgeSoakScenario } from './judge-soak.js';
@@ -68,8 +69,11 @@ export interface PreparedRun {
   budget?: BudgetPlan;
 }
 
-export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
-  parseProbeSpecs(options.probes ?? []);
+export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
+  const specs = parseProbeSpecs(given.probes ?? []);
+  const { target } = given;
+  const noProc = runsWithoutProcess({ ...target, noProc: target.noProc === true, specs, extraPids: given.extraPids ?? [], processName: given.processName });
+  const options: RunOptions = { ...given, target: { ...target, noProc } };
   const refs = options.scenarios.length > 0 ? options.scenarios : await builtinScenarioNames();
   const scenarios: Scenario[] = [];
   for (const ref of refs) {
@@ -128,12 +132,12 @@ async function watchedPids(target: Target, options: RunOptions): Promise<number[
   if (options.processName !== undefined && named.length === 0) {
     throw usageError(`--process ${options.processName}: no process of that name`, 'give the command name the broker runs as (as `ps -o comm` shows it), e.g. --process beam.smp');
   }
-  return [...new Set([target.pid, ...(options.extraPids ?? []), ...named])];
+  return [...new Set([...(target.pid === null ? [] : [target.pid]), ...(options.extraPids ?? []), ...named])];
 }
 
 function scenarioReport(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[], runError: MqleakError | null, sampling?: Sampling): ScenarioReport {
   const own = samples.filter((sample) => sample.t >= recording.startMs && sample.t <= recording.endMs);
-  const soak = isSoakRecording(recording) ? judgeSoakScenario(scenario, recording, own) : null;
+  const soak = isSoakRecording(recording) ? judgeSoakScenario(scenario, recording, own, sampling?.metrics, sampling?.issues) : null;
   const judgement = soak ?? judgeScenario(scenario, recording, own, sampling?.metrics, sampling?.issues);
   const failures = recording.cycles.reduce((sum, cycle) => sum + cycle.failures, 0);
   return {

@@ -23,8 +23,9 @@ export interface SelfCheck {
 }
 
 /** Starts sampling mqleak's own processes next to the broker's sampler, at the same interval. */
-export async function startSelfCheck(targetPid: number, intervalMs: number, clock: () => number): Promise<SelfCheck> {
-  const excluded = await branchToTarget(process.pid, targetPid);
+export async function startSelfCheck(targetPid: number | null, intervalMs: number, clock: () => number): Promise<SelfCheck> {
+  // No broker process (a `no-process` target): no branch of mqleak's tree to leave out.
+  const excluded = targetPid === null ? new Set<number>() : await branchToTarget(process.pid, targetPid);
   const probe = new SelfProbe(process.pid, excluded);
   const sampler = new Sampler(probe, intervalMs, clock);
   sampler.start();

@@ -20,6 +20,8 @@ export interface TargetOptions {
   startTimeoutMs?: number;
   /** `--ca`, `--cert`, `--key`, `--insecure`, `--servername` (read): for mqtts:// and wss:// URLs. */
   tls?: TlsSettings;
+  /** No process to watch (`--no-proc`, or a broker on another host judged by its probes): decided by prepareRun (src/run/no-process.ts). */
+  noProc?: boolean;
 }
 
 const DEFAULT_LOCAL_BROKER = 'mqtt://127.0.0.1:1883';
@@ -50,6 +52,10 @@ async function resolveTargetProcess(options: TargetOptions): Promise<Target> {
   if (options.broker === undefined && options.pid === undefined) return withGcCommand(await launchEmbeddedBroker(), options.gcCommand);
 
   const address = parseBrokerUrl(options.broker ?? DEFAULT_LOCAL_BROKER, options.tls);
+  if (options.noProc === true) {
+    await requireReachable(address);
+    return externalTarget(address, null, 'no-process', `broker at ${address.url} (no process watched: judged by its probes)`, options.gcCommand);
+  }
   if (options.pid !== undefined) {
     if (!(await processExists(options.pid))) {
       throw usageError(`--pid ${options.pid}: no such process`, 'pass the PID of the running broker (e.g. from `pgrep mosquitto`)');
@@ -73,7 +79,7 @@ async function requireReachable(address: BrokerAddress): Promise<void> {
 }
 
 async function findBrokerPid(address: BrokerAddress): Promise<number> {
-  const hint = 'pass --pid N (the broker\'s process id) or --spawn "CMD" (mqleak starts the broker)';
+  const hint = 'pass --pid N (the broker\'s process id), --spawn "CMD" (mqleak starts the broker), or --no-proc with a --probe that reads it from outside (sys, http, cgroup, cmd)';
   if (!isLoopbackHost(address.host)) {
     throw usageError(`cannot see the process of ${address.url}: it is not on this machine`, hint);
   }
@@ -87,7 +93,7 @@ async function findBrokerPid(address: BrokerAddress): Promise<number> {
   return pids[0] as number;
 }
 
-function externalTarget(address: BrokerAddress, pid: number, kind: Target['kind'], description: string, gcCommand?: string): Target {
+function externalTarget(address: BrokerAddress, pid: number | null, kind: Target['kind'], description: string, gcCommand?: string): Target {
   return withGcCommand(
     {
       kind,

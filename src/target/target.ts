@@ -1,7 +1,8 @@
 import type { TransportReport } from '../report/model.js';
 import type { BrokerAddress } from './broker-address.js';
 
-export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port';
+/** `no-process`: a broker whose process mqleak does not see (`--no-proc`, another host), judged by its probes only. */
+export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port' | 'no-process';
 
 /** The broker under test: where it listens and which process to watch. */
 export interface Target {
@@ -9,7 +10,8 @@ export interface Target {
   address: BrokerAddress;
   /** How the broker was reached (scheme, negotiated TLS): checked once before the scenarios. Absent: plain TCP, unchecked. */
   transport?: TransportReport;
-  pid: number;
+  /** The broker's process; null for a `no-process` target (nothing to sample in /proc, nothing for `{pid}`). */
+  pid: number | null;
   /** One line for the terminal and the report, e.g. "embedded Aedes broker (pid 1234)". */
   description: string;
   /** The command mqleak started, when it started one. */

@@ -17,6 +17,8 @@ const LEAK_SIZE_TOLERANCE = 0.3;
  */
 const SMALL_LEAK_LOWER_SHARE = 0.7;
 const SCENARIOS = ['health-check-churn', 'connect-churn'];
+/** Measured cycles for the clean connect-churn run: see the test. */
+const CLEAN_CONNECT_CHURN_CYCLES = 20;
 const CASES = [
   { scenario: 'connect-churn', injected: 4096, bar: 'within 30% of the injected size' },
   { scenario: 'health-check-churn', injected: 1024, bar: 'more than 70% of the injected size' },
@@ -67,8 +69,11 @@ describe('the same fixture broker without the leak', () => {
   });
   after(async () => broker.stop());
 
-  test('both scenarios PASS, exit 0', async () => {
-    const result = await runCli(['run', ...SCENARIOS, '--broker', broker.url, '--pid', String(broker.pid)]);
+  // connect-churn's floors on Aedes are noisier than health-check-churn's: at the default 12 measured cycles
+  // its interval reached ±68–95 B/op in CI rehearsals (INCONCLUSIVE `underpowered`, δ = 64), with or without
+  // a GC hook, and the verdict itself asked for 15–17 cycles. The PASS is claimed at 20, as the reason advises.
+  test('both scenarios PASS (connect-churn with the 20 measured cycles its underpowered verdicts asked for), exit 0', async () => {
+    const result = await runCli(['run', ...SCENARIOS, '--broker', broker.url, '--pid', String(broker.pid), '--set', `connect-churn:cycles=${CLEAN_CONNECT_CHURN_CYCLES}`]);
     const summary = result.report?.scenarios.flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`)).join('\n');
     assert.equal(result.code, 0, summary ?? result.stderr);
     assert.equal(result.report?.verdict, 'pass');

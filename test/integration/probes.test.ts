@@ -65,6 +65,24 @@ describe('probes against Mosquitto: $SYS topics and a command', () => {
     assert.ok(!scenario.metrics.some((metric) => metric.name === 'sys.clients' || metric.name === 'sys.bytesSent'), 'connection counts and byte totals are recorded, not judged');
     assert.ok(scenario.cycles.filter((cycle) => !cycle.warmup).every((cycle) => cycle.floors['sys.ghostSessions'] !== undefined), 'a ghost count at every measured floor');
   });
+
+  it('--no-proc: judges the broker by $SYS alone, with no process (pid null, no proc metrics)', async () => {
+    const result = await runCli(['run', 'connect-churn', '--broker', broker.url, '--no-proc', '--probe', 'sys', '--no-html', '-q', ...SHORT]);
+    assert.ok(result.code !== null && [0, 1, 2].includes(result.code), `a verdict, not a failure (exit ${result.code}): ${result.stderr}`);
+    const report = result.report;
+    assert.equal(report?.target?.pid, null);
+    assert.equal(report?.target?.kind, 'no-process');
+    assert.deepEqual((report?.probes ?? []).map((probe) => probe.id), ['sys'], 'no proc probe');
+    const scenario = scenarioOf(report);
+    assert.ok(!scenario.metrics.some((metric) => metric.name.startsWith('proc')), `no proc metric judged (${scenario.metrics.map((metric) => metric.name).join(', ')})`);
+    assert.ok(scenario.samples.every((sample) => !Object.keys(sample).some((name) => name.startsWith('proc'))), 'no proc figure sampled');
+    assert.ok(sampled(scenario, 'sys.heap').length > 0, 'Mosquitto published its heap');
+    for (const name of ['sys.heap', 'sys.subscriptions', 'sys.ghostSessions']) {
+      const metric = metricOf(scenario, name);
+      assert.ok(['pass', 'leak', 'inconclusive'].includes(metric.verdict), `${name}: ${metric.verdict} (${metric.reason})`);
+    }
+    assert.deepEqual(report?.selfProcesses?.excludedPids, [], 'no broker branch left out of the self-check');
+  });
 });
 
 describe('probes against RabbitMQ: its Prometheus endpoint while mqleak loads its MQTT port', () => {

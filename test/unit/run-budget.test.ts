@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { credentialsFrom } from '../../src/cli/credentials.js';
-import { main } from '../../src/cli/main.js';
 import { isMqleakError } from '../../src/errors.js';
 import { fitToBudget, MIN_BUDGET_CYCLES, parseDuration } from '../../src/run/budget.js';
 import { estimateScenarioMs } from '../../src/run/estimate.js';
 import { builtinScenarioNames, loadScenario, type Scenario } from '../../src/scenario/load-scenario.js';
+import { mainCli as cli } from '../helpers/main-cli.js';
 
 async function library(): Promise<Scenario[]> {
   const names = (await builtinScenarioNames()).filter((name) => name !== 'bridge-churn');
@@ -71,20 +71,6 @@ test('credentials: flags before the environment; a password without a user name 
   assert.deepEqual(credentialsFrom({ username: 'v' }, {}), { username: 'v' });
   assert.throws(() => credentialsFrom({ password: 'p' }, {}), (error: unknown) => isMqleakError(error) && error.exitCode === 64);
 });
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const sink = (collect: boolean): NodeJS.WriteStream =>
-    ({
-      write: (text: string) => {
-        if (collect) stderr += text;
-        return true;
-      },
-      isTTY: false,
-    }) as unknown as NodeJS.WriteStream;
-  const code = await main(['node', 'mqleak', ...args], { stdout: sink(false), stderr: sink(true), env });
-  return { code, stderr };
-}
 
 test('the CLI refuses, before any connection: --all with names, a budget too small, a password alone', async () => {
   const both = await cli(['run', '--all', 'connect-churn']);
