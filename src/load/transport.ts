@@ -98,16 +98,22 @@ export function dial(host: string, port: number, transport: TransportSettings | 
   const tlsInfo = (): TlsInfo | null =>
     secure === undefined ? null : { version: secure.getProtocol() ?? null, cipher: secure.getCipher()?.name ?? null, resumed: secure.isSessionReused() };
 
+  /** The parts of a link that are the same over a socket and over a WebSocket. */
+  const link = (stream: Duplex, ends: Pick<Link, 'end' | 'reset'>): Link => ({
+    stream,
+    tcp,
+    secure,
+    onOpen: (listener) => (opened ? listener() : openListeners.push(listener)),
+    get opened() {
+      return opened;
+    },
+    ...ends,
+    tlsInfo,
+  });
+
   if (transport === undefined || scheme === 'mqtt' || scheme === 'mqtts' || options.belowWebSocket === true) {
     carrier.once(secure === undefined ? 'connect' : 'secureConnect', open);
-    return {
-      stream: carrier,
-      tcp,
-      secure,
-      onOpen: (listener) => (opened ? listener() : openListeners.push(listener)),
-      get opened() {
-        return opened;
-      },
+    return link(carrier, {
       end(last) {
         if (carrier.destroyed) return;
         if (last === undefined) carrier.end();
@@ -116,8 +122,7 @@ export function dial(host: string, port: number, transport: TransportSettings | 
         carrier.destroySoon();
       },
       reset: () => resetTcp(tcp, carrier),
-      tlsInfo,
-    };
+    });
   }
 
   const ws = new WebSocket(`${scheme}://${urlHost(host)}:${port}${transport.path}`, options.subprotocol ?? MQTT_SUBPROTOCOL, {
@@ -129,14 +134,7 @@ export function dial(host: string, port: number, transport: TransportSettings | 
   ws.once('open', open);
   // createWebSocketStream only ends its readable side when the broker closes: close it, as a socket would.
   ws.once('close', () => setImmediate(() => stream.destroy()));
-  return {
-    stream,
-    tcp,
-    secure,
-    onOpen: (listener) => (opened ? listener() : openListeners.push(listener)),
-    get opened() {
-      return opened;
-    },
+  return link(stream, {
     end(last) {
       if (stream.destroyed) return;
       if (ws.readyState !== WebSocket.OPEN) {
@@ -154,8 +152,7 @@ export function dial(host: string, port: number, transport: TransportSettings | 
       resetTcp(tcp, carrier);
       stream.destroy();
     },
-    tlsInfo,
-  };
+  });
 }
 
 /**
