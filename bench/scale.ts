@@ -2,10 +2,14 @@
 // connections, against a CONNACK-answering sink (mqleak's own ceiling) and against Debian's Mosquitto.
 // Prints one JSON object to stdout; no pass/fail. Needs `mosquitto` on the PATH for the Mosquitto parts.
 //   npm run bench:scale                       # everything (a few minutes)
-//   npm run bench:scale -- sessions-sink      # one part: sessions-sink, sessions-mosquitto, churn-mosquitto, churn-sink
+//   npm run bench:scale -- sessions-sink      # one part: sessions-sink, sessions-mosquitto, churn-mosquitto, churn-sink, churn-reference
 //   npm run bench:scale -- sessions-sink --clients 100000
+//   npm run bench:scale -- churn-mosquitto churn-reference --churn-processes 1   # mqleak's churn vs the C reference
+//   npm run bench:scale -- churn-mosquitto --churn-client raw                     # churn on RawMqttConnection, for comparison
+// churn-reference compiles bench/c/churn.c with gcc into a temp dir (skipped with a note without gcc) and runs
+// `--reference-processes` copies of it against a fresh Mosquitto: what any generator gets from it here.
 // Every load is bounded in count and time, on 127.0.0.0/8 only; every process started is stopped by PID.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -26,11 +30,15 @@ const { values, positionals } = parseArgs({
     'mosquitto-clients': { type: 'string', default: '20500' },
     'churn-seconds': { type: 'string', default: '10' },
     'churn-processes': { type: 'string', default: '1,2' },
+    'churn-client': { type: 'string', default: 'lean' },
+    'reference-processes': { type: 'string', default: '16' },
   },
 });
-const PARTS = ['sessions-sink', 'sessions-mosquitto', 'churn-mosquitto', 'churn-sink'] as const;
+const PARTS = ['sessions-sink', 'sessions-mosquitto', 'churn-mosquitto', 'churn-sink', 'churn-reference'] as const;
 const parts = positionals.length > 0 ? positionals : [...PARTS];
 for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}: one of ${PARTS.join(', ')}`);
+const CHURN_CLIENTS = ['lean', 'raw'];
+if (!CHURN_CLIENTS.includes(values['churn-client'] as string)) throw new Error(`--churn-client: one of ${CHURN_CLIENTS.join(', ')}`);
 
 /** 100,000 sessions: the issue's target for one 2-core machine. */
 const SINK_CLIENTS = Number(values.clients ?? 100_000);
@@ -40,6 +48,8 @@ const MOSQUITTO_IN_FLIGHT = 50;
 /** Bound on one fill. */
 const FILL_TIMEOUT_MS = 240_000;
 const CHURN_IN_FLIGHT = 50;
+/** Count bound of one reference process: far above what one blocking process reaches per second. */
+const MAX_REFERENCE_CYCLES_PER_SECOND = 50_000;
 const CLK_TCK = 100;
 
 const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -48,6 +58,35 @@ async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+}
+
+/** The machine's CPU time by state, in ticks, from the first line of /proc/stat. */
+interface MachineTicks {
+  total: number;
+  idle: number;
+  softirq: number;
+  steal: number;
+}
+
+async function machineTicks(): Promise<MachineTicks> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] as string;
+  // cpu user nice system idle iowait irq softirq steal (guest time is already counted in user)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
+  return { total: user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!, idle: idle! + iowait!, softirq: softirq!, steal: steal! };
+}
+
+/**
+ * Shares of the whole machine (all cores) between two readings: idle, softirq (kernel network work no
+ * process is charged for), steal; and `otherCpu`, the cores busy with neither the load nor the target nor
+ * softirq (`measuredCores`: their CPU over the run) — other work on the machine that skews the run when large.
+ */
+function machineShares(before: MachineTicks, after: MachineTicks, measuredCores: number): Record<string, number> {
+  const total = Math.max(1, after.total - before.total);
+  const idle = (after.idle - before.idle) / total;
+  const softirq = (after.softirq - before.softirq) / total;
+  const steal = (after.steal - before.steal) / total;
+  const cpus = os.cpus().length;
+  return { idle: round(idle, 3), softirq: round(softirq, 3), steal: round(steal, 3), otherCpu: round(Math.max(0, (1 - idle - softirq - steal) * cpus - measuredCores), 2) };
 }
 
 async function rssBytes(pid: number): Promise<number> {
@@ -214,13 +253,16 @@ async function maxSessions(target: Target, clients: number, inFlight: number): P
 }
 
 interface ChurnReply {
-  tally: PacedTally;
+  tally: Pick<PacedTally, 'attempted' | 'failures' | 'failureKinds' | 'elapsedMs'>;
   cpuUs: number;
+  userUs: number;
+  systemUs: number;
 }
 
 /** Connect churn for `seconds` from `processes` load processes, each as fast as its in-flight bound allows. */
 async function churn(target: Target, processes: number, seconds: number): Promise<Record<string, unknown>> {
   const targetCpuBefore = await Promise.all(target.pids.map(cpuSeconds));
+  const machineBefore = await machineTicks();
   const started = Date.now();
   const replies = await Promise.all(
     Array.from({ length: processes }, (_, worker) => {
@@ -237,6 +279,7 @@ async function churn(target: Target, processes: number, seconds: number): Promis
           // kernel reuses for an unbound loopback connect (tcp_tw_reuse) but never for a bound one.
           CHURN_SOURCE: '',
           CHURN_WORKER: String(worker),
+          CHURN_CLIENT: values['churn-client'] as string,
         },
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
@@ -255,6 +298,10 @@ async function churn(target: Target, processes: number, seconds: number): Promis
   );
   const wallSeconds = (Date.now() - started) / 1000;
   const targetCpuAfter = await Promise.all(target.pids.map(cpuSeconds));
+  const machineAfter = await machineTicks();
+  const targetCpuSeconds = targetCpuAfter.reduce((sum, after, i) => sum + after - (targetCpuBefore[i] as number), 0);
+  const generatorUs = replies.reduce((sum, reply) => sum + reply.cpuUs, 0);
+  const machine = machineShares(machineBefore, machineAfter, (generatorUs / 1e6 + targetCpuSeconds) / wallSeconds);
   const targetCpu = targetCpuAfter.reduce((sum, after, i) => sum + after - (targetCpuBefore[i] as number), 0) / wallSeconds;
   const ops = replies.reduce((sum, reply) => sum + reply.tally.attempted - reply.tally.failures, 0);
   const opSeconds = Math.max(...replies.map((reply) => reply.tally.elapsedMs)) / 1000;
@@ -262,16 +309,93 @@ async function churn(target: Target, processes: number, seconds: number): Promis
   const rate = ops / opSeconds;
   // The busiest target process decides a single-threaded broker; a multi-process sink is judged on its sum per core.
   const brokerCpu = target.pids.length === 1 ? targetCpu : targetCpu / Math.min(target.pids.length, os.cpus().length);
+  const generatorUserUs = replies.reduce((sum, reply) => sum + reply.userUs, 0);
+  const failureKinds: Record<string, number> = {};
+  for (const reply of replies) for (const [kind, n] of Object.entries(reply.tally.failureKinds)) failureKinds[kind] = (failureKinds[kind] ?? 0) + n;
   return {
     target: target.name,
+    client: values['churn-client'],
     loadProcesses: processes,
     seconds: round(opSeconds, 1),
     cyclesPerSecond: round(rate),
     failed: replies.reduce((sum, reply) => sum + reply.tally.failures, 0),
+    failureKinds,
     generatorCpuPerProcess: generatorCpu.map((share) => round(share, 2)),
     targetCpu: round(targetCpu, 2),
+    // CPU time per successful cycle: mqleak's (all its load processes; user share of it) and the target's.
+    generatorCpuUsPerCycle: round(generatorUs / Math.max(1, ops), 1),
+    generatorUserShare: round(generatorUserUs / Math.max(1, generatorUs), 2),
+    targetCpuUsPerCycle: round((targetCpuSeconds * 1e6) / Math.max(1, ops), 1),
+    machine,
     bound: diagnoseRate({ asked: Infinity, achieved: rate, generatorCpu, brokerCpu }).bound,
     inFlight: CHURN_IN_FLIGHT,
+  };
+}
+
+/** Compiles bench/c/churn.c into `dir`; null (with the reason) when there is no gcc or it fails. */
+async function compileReference(dir: string): Promise<{ binary: string } | { skipped: string }> {
+  const binary = path.join(dir, 'churn');
+  return new Promise((resolve) => {
+    execFile('gcc', ['-O2', '-o', binary, path.join(HERE, 'c', 'churn.c')], { timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error === null) resolve({ binary });
+      else resolve({ skipped: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gcc not found: install gcc to run the C reference' : `gcc failed: ${stderr.trim() || error.message}` });
+    });
+  });
+}
+
+interface ReferenceReply {
+  cycles: number;
+  failures: number;
+  userUs: number;
+  systemUs: number;
+  elapsedMs: number;
+}
+
+/** The C reference client (bench/c/churn.c), `processes` copies at once, for `seconds` against `target`. */
+async function referenceChurn(binary: string, target: Target, processes: number, seconds: number): Promise<Record<string, unknown>> {
+  const targetCpuBefore = await Promise.all(target.pids.map(cpuSeconds));
+  const machineBefore = await machineTicks();
+  const started = Date.now();
+  const replies = await Promise.all(
+    Array.from({ length: processes }, (_, worker) => {
+      const child = spawn(binary, ['127.0.0.1', String(target.port), String(seconds), String(seconds * MAX_REFERENCE_CYCLES_PER_SECOND), String(worker)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      return new Promise<ReferenceReply>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        // 'close', not 'exit': the process may exit before its output has been read.
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          try {
+            if (code !== 0) throw new Error(`exited ${code}`);
+            resolve(JSON.parse(out) as ReferenceReply);
+          } catch (error) {
+            reject(new Error(`reference churn process ${worker}: ${(error as Error).message} (output: ${out.slice(0, 200)})`));
+          }
+        });
+      });
+    }),
+  );
+  const wallSeconds = (Date.now() - started) / 1000;
+  const targetCpuAfter = await Promise.all(target.pids.map(cpuSeconds));
+  const machineAfter = await machineTicks();
+  const targetCpuSeconds = targetCpuAfter.reduce((sum, after, i) => sum + after - (targetCpuBefore[i] as number), 0);
+  const cycles = replies.reduce((sum, reply) => sum + reply.cycles, 0);
+  const opSeconds = Math.max(...replies.map((reply) => reply.elapsedMs)) / 1000;
+  const clientUs = replies.reduce((sum, reply) => sum + reply.userUs + reply.systemUs, 0);
+  const machine = machineShares(machineBefore, machineAfter, (clientUs / 1e6 + targetCpuSeconds) / wallSeconds);
+  return {
+    target: target.name,
+    client: 'C reference (bench/c/churn.c, blocking, one connection per process)',
+    referenceProcesses: processes,
+    seconds: round(opSeconds, 1),
+    cyclesPerSecond: round(cycles / opSeconds),
+    failed: replies.reduce((sum, reply) => sum + reply.failures, 0),
+    referenceCpu: round(clientUs / 1e6 / wallSeconds, 2),
+    referenceCpuUsPerCycle: round(clientUs / Math.max(1, cycles), 1),
+    targetCpu: round(targetCpuSeconds / wallSeconds, 2),
+    targetCpuUsPerCycle: round((targetCpuSeconds * 1e6) / Math.max(1, cycles), 1),
+    machine,
   };
 }
 
@@ -279,6 +403,7 @@ const started = Date.now();
 const results: Record<string, unknown> = {};
 const churnProcesses = (values['churn-processes'] as string).split(',').map(Number);
 const churnSeconds = Number(values['churn-seconds']);
+const referenceProcesses = (values['reference-processes'] as string).split(',').map(Number);
 for (const part of parts) {
   if (part === 'sessions-sink') {
     // Sink processes: each well under its own open-files limit, like mqleak's load processes.
@@ -297,6 +422,27 @@ for (const part of parts) {
     } finally {
       await mosquitto.stop();
     }
+  } else if (part === 'churn-reference') {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-bench-churn-c-'));
+    try {
+      const compiled = await compileReference(dir);
+      if ('skipped' in compiled) {
+        results[part] = { skipped: compiled.skipped };
+        continue;
+      }
+      const rows = [];
+      for (const processes of referenceProcesses) {
+        const mosquitto = await startMosquitto();
+        try {
+          rows.push(await referenceChurn(compiled.binary, mosquitto, processes, churnSeconds));
+        } finally {
+          await mosquitto.stop();
+        }
+      }
+      results[part] = rows;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   } else {
     const rows = [];
     for (const processes of churnProcesses) {
@@ -309,6 +455,13 @@ for (const part of parts) {
     }
     results[part] = rows;
   }
+}
+// mqleak's best churn against Mosquitto as a share of the best the C reference got from the same broker.
+const best = (rows: unknown): number | null => (Array.isArray(rows) && rows.length > 0 ? Math.max(...rows.map((row: { cyclesPerSecond: number }) => row.cyclesPerSecond)) : null);
+const mqleakBest = best(results['churn-mosquitto']);
+const referenceBest = best(results['churn-reference']);
+if (mqleakBest !== null && referenceBest !== null) {
+  results.comparison = { mqleakCyclesPerSecond: mqleakBest, referenceCyclesPerSecond: referenceBest, mqleakShareOfReference: round(mqleakBest / referenceBest, 2) };
 }
 process.stdout.write(
   `${JSON.stringify({ benchmark: 'scale', machine: { cpus: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version }, results, elapsedMs: Date.now() - started }, null, 2)}\n`,

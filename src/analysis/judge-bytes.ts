@@ -8,7 +8,7 @@ import { MIN_JUDGED_CYCLES, prepareSeries, type JudgedPoint, type PreparedSeries
 import { checkRecovery } from './recovery.js';
 import { detectStep } from './step.js';
 import { theilSenDetailed, type TheilSenDetail } from './theil-sen.js';
-import { buildVerdict, figuresOf } from './verdict-builder.js';
+import { buildVerdict, figuresOf, verdictBeforeSlope } from './verdict-builder.js';
 
 /**
  * A jump is only worth calling a step when it is at least this share of the growth a leak at the
@@ -37,26 +37,9 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
   const full = theilSenDetailed(xs, ys, options.alpha);
   const figures = figuresOf(full, options.opsPerSecond);
 
-  if (prep.dataProblem !== null) {
-    return buildVerdict(series, options, {
-      verdict: 'inconclusive',
-      reasonCode: 'data',
-      reason: `${name} cannot be judged: ${prep.dataProblem}. Rerun; if it repeats, check the probe and the target.`,
-      figures,
-      cyclesUsed: pts.length,
-    });
-  }
-  if (prep.tooShort || full === null) {
-    const notJudged = prep.measuredCycles - pts.length;
-    return buildVerdict(series, options, {
-      verdict: 'inconclusive',
-      reasonCode: 'underpowered',
-      reason: `${name}: only ${pts.length} cycle${pts.length === 1 ? '' : 's'} could be judged (${describeDropped(prep)}); at least ${MIN_JUDGED_CYCLES} are needed. Run at least ${MIN_JUDGED_CYCLES + notJudged} measured cycles.`,
-      figures,
-      cyclesUsed: pts.length,
-      cyclesNeeded: MIN_JUDGED_CYCLES + notJudged,
-    });
-  }
+  const early = verdictBeforeSlope(series, options, prep, full, figures, describeDropped(prep));
+  if (early !== null) return early;
+  if (full === null) throw new Error('verdictBeforeSlope answers every series without a fit');
 
   const conf = formatConfidence(options.alpha);
   const interval = (fit: TheilSenDetail): string =>

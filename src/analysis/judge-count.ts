@@ -7,7 +7,7 @@ import { MAX_CYCLES_NEEDED } from './power.js';
 import { MIN_JUDGED_CYCLES, prepareSeries, type JudgedPoint } from './prepare.js';
 import { detectStep } from './step.js';
 import { theilSenDetailed, type TheilSenDetail } from './theil-sen.js';
-import { buildVerdict, figuresOf } from './verdict-builder.js';
+import { buildVerdict, figuresOf, verdictBeforeSlope } from './verdict-builder.js';
 
 /**
  * How far a count may sit above its post-warm-up level and still count as back: ±1, one
@@ -47,26 +47,9 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
   const full = theilSenDetailed(pts.map((p) => p.x), pts.map((p) => p.y), options.alpha);
   const figures = figuresOf(full, options.opsPerSecond);
 
-  if (prep.dataProblem !== null) {
-    return buildVerdict(series, options, {
-      verdict: 'inconclusive',
-      reasonCode: 'data',
-      reason: `${name} cannot be judged: ${prep.dataProblem}. Rerun; if it repeats, check the probe and the target.`,
-      figures,
-      cyclesUsed: pts.length,
-    });
-  }
-  if (prep.tooShort || full === null) {
-    const notJudged = prep.measuredCycles - pts.length;
-    return buildVerdict(series, options, {
-      verdict: 'inconclusive',
-      reasonCode: 'underpowered',
-      reason: `${name}: only ${pts.length} cycle${pts.length === 1 ? '' : 's'} could be judged (of ${prep.measuredCycles} measured); at least ${MIN_JUDGED_CYCLES} are needed. Run at least ${MIN_JUDGED_CYCLES + notJudged} measured cycles.`,
-      figures,
-      cyclesUsed: pts.length,
-      cyclesNeeded: MIN_JUDGED_CYCLES + notJudged,
-    });
-  }
+  const early = verdictBeforeSlope(series, options, prep, full, figures, `of ${prep.measuredCycles} measured`);
+  if (early !== null) return early;
+  if (full === null) throw new Error('verdictBeforeSlope answers every series without a fit');
 
   const tol = COUNT_TOLERANCE;
   const level = (p: readonly JudgedPoint[]): { start: number; end: number } => ({

@@ -98,15 +98,20 @@ export class HeldClients {
     return (this.messageId = (this.messageId % 65535) + 1);
   }
 
+  /** Every held connection's packets, one function for all (no closure per connection: see bench/generator-memory.ts). */
+  private readonly onPacket = (packet: Packet, connection: RawMqttConnection): void => {
+    if (packet.cmd === 'suback') this.subacks++;
+    if (packet.cmd !== 'publish') return;
+    this.delivered++;
+    if (packet.qos === 1 && packet.messageId !== undefined) connection.send({ cmd: 'puback', messageId: packet.messageId });
+  };
+
+  private readonly onClose = (): void => {
+    if (!this.releasing) this.dropped++;
+  };
+
   private async connectOne(index: number): Promise<void> {
     const { options } = this;
-    const holder: { connection: RawMqttConnection | null } = { connection: null };
-    const onPacket = (packet: Packet): void => {
-      if (packet.cmd === 'suback') this.subacks++;
-      if (packet.cmd !== 'publish') return;
-      this.delivered++;
-      if (packet.qos === 1 && packet.messageId !== undefined) holder.connection?.send({ cmd: 'puback', messageId: packet.messageId });
-    };
     const connection = await RawMqttConnection.connect({
       host: options.host,
       port: options.port,
@@ -117,12 +122,9 @@ export class HeldClients {
       keepalive: options.keepalive,
       clean: true,
       timeoutMs: options.connectTimeoutMs,
-      onPacket,
+      onPacket: this.onPacket,
+      onClose: this.onClose,
       connectExtras: connectExtrasFor(options.credentials),
-    });
-    holder.connection = connection;
-    connection.socket.once('close', () => {
-      if (!this.releasing) this.dropped++;
     });
     this.held.push(connection);
     if (index < options.subscribers) {

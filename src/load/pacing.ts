@@ -120,3 +120,25 @@ export function diagnoseRate(observation: RateObservation): { bound: RateBound; 
   if (generatorBusy) return { bound: 'generator-bound', message: `generator-bound: ${rate}, mqleak at its CPU limit (${cpus}): more load processes or a faster machine would load the broker further` };
   return { bound: 'latency-bound', message: `latency-bound: ${rate} with neither process busy (${cpus}): more operations in flight (up to the broker's backlog) would go faster` };
 }
+
+/**
+ * The plain-words note for a scenario whose cycles asked a rate (`answers[variant]`: cycles by bound) and
+ * did not always get it, from the scenario's mean figures; null when every cycle held it. Pure.
+ */
+export function rateNote(
+  what: string,
+  cyclesByBound: Readonly<Record<string, number>>,
+  means: { asked: number; achieved: number | null; generatorCpuPct: number | null; brokerCpuPct: number | null },
+): string | null {
+  const cycles = Object.values(cyclesByBound).reduce((sum, n) => sum + n, 0);
+  const missed = cycles - (cyclesByBound.held ?? 0);
+  if (missed <= 0 || means.achieved === null) return null;
+  // The bound most cycles that missed had, in the words diagnoseRate gives it, from the mean CPU figures.
+  const { message } = diagnoseRate({
+    asked: means.asked,
+    achieved: means.achieved,
+    generatorCpu: means.generatorCpuPct === null ? [] : [means.generatorCpuPct / 100],
+    brokerCpu: means.brokerCpuPct === null ? null : means.brokerCpuPct / 100,
+  });
+  return `${what} not held in ${missed} of ${cycles} cycles: ${message}`;
+}

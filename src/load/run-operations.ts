@@ -14,7 +14,8 @@ export class OperationFailure extends Error {
   }
 }
 
-function failureKind(error: unknown): string {
+/** The kind a failed operation is tallied under: its OperationFailure kind, else its error code. */
+export function failureKind(error: unknown): string {
   if (error instanceof OperationFailure) return error.kind;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : 'error';

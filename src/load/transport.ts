@@ -33,6 +33,11 @@ export interface DialOptions {
   tlsOverrides?: tls.ConnectionOptions;
   /** Source address to bind the TCP socket to; none: the kernel's choice. */
   localAddress?: string;
+  /**
+   * Plain TCP only (mqtt://; ignored for TLS and WebSocket): reads go into this caller's buffer and callback
+   * instead of `data` events (node's `net.connect({ onread })`): no Readable-stream reads, no Buffer per read.
+   */
+  onread?: net.OnReadOpts;
 }
 
 /** One connection to the broker: the stream MQTT bytes go through and the TCP socket under it. */
@@ -79,80 +84,115 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The link parts that are the same over a socket and over a WebSocket; prototype methods, not closures (one link per held session). */
+abstract class BaseLink implements Link {
+  opened = false;
+  private openListeners: (() => void)[] | null = null;
+
+  constructor(
+    readonly stream: Duplex,
+    readonly tcp: net.Socket,
+    readonly secure: tls.TLSSocket | undefined,
+  ) {}
+
+  onOpen(listener: () => void): void {
+    if (this.opened) listener();
+    else (this.openListeners ??= []).push(listener);
+  }
+
+  protected open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    const listeners = this.openListeners;
+    this.openListeners = null;
+    if (listeners !== null) for (const listener of listeners) listener();
+  }
+
+  tlsInfo(): TlsInfo | null {
+    const secure = this.secure;
+    return secure === undefined ? null : { version: secure.getProtocol() ?? null, cipher: secure.getCipher()?.name ?? null, resumed: secure.isSessionReused() };
+  }
+
+  abstract end(last?: Buffer): void;
+  abstract reset(): void;
+}
+
+/** TCP, or TLS over it: the MQTT stream is the socket. */
+class SocketLink extends BaseLink {
+  constructor(tcp: net.Socket, secure: tls.TLSSocket | undefined) {
+    const carrier: net.Socket = secure ?? tcp;
+    super(carrier, tcp, secure);
+    carrier.once(secure === undefined ? 'connect' : 'secureConnect', () => this.open());
+  }
+
+  end(last?: Buffer): void {
+    const carrier = this.stream as net.Socket;
+    if (carrier.destroyed) return;
+    if (last === undefined) carrier.end();
+    else carrier.end(last);
+    // The broker may keep its side open: our FIN (after close_notify under TLS) is the close.
+    carrier.destroySoon();
+  }
+
+  reset(): void {
+    resetTcp(this.tcp, this.stream as net.Socket);
+  }
+}
+
+/** ws:// and wss://: the MQTT stream is the WebSocket's message stream, over the socket. */
+class WebSocketLink extends BaseLink {
+  constructor(
+    private readonly ws: WebSocket,
+    tcp: net.Socket,
+    secure: tls.TLSSocket | undefined,
+  ) {
+    super(createWebSocketStream(ws), tcp, secure);
+    ws.once('open', () => this.open());
+    // createWebSocketStream only ends its readable side when the broker closes: close it, as a socket would.
+    ws.once('close', () => setImmediate(() => this.stream.destroy()));
+  }
+
+  end(last?: Buffer): void {
+    const { ws, stream } = this;
+    if (stream.destroyed) return;
+    if (ws.readyState !== WebSocket.OPEN) {
+      ws.terminate();
+      return;
+    }
+    if (last !== undefined) ws.send(last);
+    ws.close(1000);
+    // As on TCP, where our FIN follows the last packet: the close frame, then our end of the connection,
+    // without waiting for the broker's close frame (libwebsockets may take its time to send one).
+    (this.secure ?? this.tcp).end();
+    setTimeout(() => ws.terminate(), WS_CLOSE_GRACE_MS).unref();
+  }
+
+  reset(): void {
+    resetTcp(this.tcp, this.secure ?? this.tcp);
+    this.stream.destroy();
+  }
+}
+
 /**
  * Opens a connection to HOST:PORT over the transport (plain TCP when undefined). Returns at once; the
  * stream buffers writes until the transport is up, so a CONNECT may be written straight away.
  */
 export function dial(host: string, port: number, transport: TransportSettings | undefined, options: DialOptions = {}): Link {
-  const tcp = net.connect({ host, port, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
   const scheme = transport?.scheme ?? 'mqtt';
-  const secure = transport !== undefined && (scheme === 'mqtts' || scheme === 'wss') ? wrapTls(tcp, host, transport.tls, options) : undefined;
-  const carrier: net.Socket = secure ?? tcp;
-  let opened = false;
-  const openListeners: (() => void)[] = [];
-  const open = (): void => {
-    if (opened) return;
-    opened = true;
-    for (const listener of openListeners.splice(0)) listener();
-  };
-  const tlsInfo = (): TlsInfo | null =>
-    secure === undefined ? null : { version: secure.getProtocol() ?? null, cipher: secure.getCipher()?.name ?? null, resumed: secure.isSessionReused() };
-
-  /** The parts of a link that are the same over a socket and over a WebSocket. */
-  const link = (stream: Duplex, ends: Pick<Link, 'end' | 'reset'>): Link => ({
-    stream,
-    tcp,
-    secure,
-    onOpen: (listener) => (opened ? listener() : openListeners.push(listener)),
-    get opened() {
-      return opened;
-    },
-    ...ends,
-    tlsInfo,
-  });
-
-  if (transport === undefined || scheme === 'mqtt' || scheme === 'mqtts' || options.belowWebSocket === true) {
-    carrier.once(secure === undefined ? 'connect' : 'secureConnect', open);
-    return link(carrier, {
-      end(last) {
-        if (carrier.destroyed) return;
-        if (last === undefined) carrier.end();
-        else carrier.end(last);
-        // The broker may keep its side open: our FIN (after close_notify under TLS) is the close.
-        carrier.destroySoon();
-      },
-      reset: () => resetTcp(tcp, carrier),
-    });
-  }
-
+  const plain = transport === undefined || scheme === 'mqtt' || scheme === 'ws';
+  const connectOptions: net.NetConnectOpts = { host, port };
+  if (options.localAddress !== undefined) connectOptions.localAddress = options.localAddress;
+  // onread hands reads of plain MQTT over TCP to the caller; TLS and WebSocket read the socket as a stream.
+  if (options.onread !== undefined && (transport === undefined || scheme === 'mqtt')) connectOptions.onread = options.onread;
+  const tcp = net.connect(connectOptions);
+  const secure = plain || transport === undefined ? undefined : wrapTls(tcp, host, transport.tls, options);
+  if (transport === undefined || scheme === 'mqtt' || scheme === 'mqtts' || options.belowWebSocket === true) return new SocketLink(tcp, secure);
   const ws = new WebSocket(`${scheme}://${urlHost(host)}:${port}${transport.path}`, options.subprotocol ?? MQTT_SUBPROTOCOL, {
     // The socket is ours (opened above): ws layers HTTP on it, and the TLS options were applied by wrapTls.
-    createConnection: () => carrier,
+    createConnection: () => secure ?? tcp,
     perMessageDeflate: false,
   });
-  const stream = createWebSocketStream(ws);
-  ws.once('open', open);
-  // createWebSocketStream only ends its readable side when the broker closes: close it, as a socket would.
-  ws.once('close', () => setImmediate(() => stream.destroy()));
-  return link(stream, {
-    end(last) {
-      if (stream.destroyed) return;
-      if (ws.readyState !== WebSocket.OPEN) {
-        ws.terminate();
-        return;
-      }
-      if (last !== undefined) ws.send(last);
-      ws.close(1000);
-      // As on TCP, where our FIN follows the last packet: the close frame, then our end of the connection,
-      // without waiting for the broker's close frame (libwebsockets may take its time to send one).
-      carrier.end();
-      setTimeout(() => ws.terminate(), WS_CLOSE_GRACE_MS).unref();
-    },
-    reset() {
-      resetTcp(tcp, carrier);
-      stream.destroy();
-    },
-  });
+  return new WebSocketLink(ws, tcp, secure);
 }
 
 /**

@@ -13,6 +13,13 @@ const QUICK_REPLY_MS = 15_000;
 const REPLY_MARGIN_MS = 30_000;
 /** How long a worker gets to exit after its channel is closed before it is killed (by its PID). */
 const EXIT_GRACE_MS = 5_000;
+/**
+ * Node flags of a load worker. A 1 MB semi-space caps V8's young generation at ~2 MB instead of ~32 MB:
+ * a worker holds thousands of idle sessions and little short-lived garbage, and the default young
+ * generation alone costs as much memory as ~12,000 held sessions. Its cost in connect rate was within
+ * run-to-run noise (bench/generator-memory.ts measures both configurations).
+ */
+export const WORKER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1'];
 
 export interface ShardRunner {
   /** The process that holds this shard's clients (mqleak's own PID for the in-process shard). */
@@ -133,7 +140,7 @@ class RemoteShard implements ShardRunner {
 
 async function forkWorker(options: HeldClientsOptions): Promise<RemoteShard> {
   const entry = siblingEntry(import.meta.url, 'load-worker-main');
-  const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(entry.file, [], { execArgv: [...entry.execArgv, ...WORKER_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const shard = new RemoteShard(child);
   try {
     await shard.request({ type: 'init', id: shard.id(), options }, QUICK_REPLY_MS);

@@ -1,5 +1,7 @@
 import { RawMqttConnection, type ProtocolVersion } from '../load/raw-mqtt-client.js';
-import { runOperations, sumTallies } from '../load/run-operations.js';
+import { failureKind, runOperations, sumTallies } from '../load/run-operations.js';
+import { runCallbackPool, type CallbackOperation } from '../load/callback-pool.js';
+import { ChurnDialer } from '../load/churn-connection.js';
 import { connectExtrasFor, waitForClose } from '../load/raw-helpers.js';
 import { numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
 import { ProtocolFacts } from './protocol-facts.js';
@@ -9,6 +11,9 @@ import { WEBSOCKET_PARAMS, webSocketChecks } from './websocket-checks.js';
 // clients of the seeds that vanish without DISCONNECT): a session's resources must be freed on both ways
 // out. Pooled client ids make each connection reuse (or take over) an earlier session's id; a share of
 // clients go silent with a short keepalive, and the broker must notice and drop them.
+// Over plain TCP the churned connections take the lean path (churn-connection.ts: no parser, promise or
+// timer per connection), so a churn run loads the broker rather than mqleak; TLS, WebSocket and the
+// silent clients use RawMqttConnection.
 
 /** Deterministic spread of abrupt closes: operation i is abrupt when the running share crosses an integer. */
 export function isAbrupt(index: number, abruptShare: number): boolean {
@@ -94,9 +99,25 @@ export const connectChurn: PatternDefinition = {
     const facts = new ProtocolFacts();
     let churned = 0;
     let silenced = 0;
+    const dialer =
+      transport === undefined || transport.scheme === 'mqtt'
+        ? new ChurnDialer({ host, port, protocolVersion, keepalive, clean: true, timeoutMs, connectExtras: extras })
+        : null;
 
-    const churn = async (): Promise<void> => {
+    const startChurn: CallbackOperation = (_, done) => {
       const index = churned++;
+      if (dialer !== null) {
+        dialer.attempt(clientIdFor(prefix, index, idMode, poolSize), isAbrupt(index, abruptShare), done);
+        return;
+      }
+      churnOnRawClient(index).then(
+        () => done(null),
+        (error: unknown) => done(failureKind(error)),
+      );
+    };
+
+    // mqtts://, ws://, wss:// (and their WebSocket probes): the full raw client.
+    const churnOnRawClient = async (index: number): Promise<void> => {
       const probe = ws?.probeFor(index) ?? null;
       if (ws !== null && probe !== null) {
         await ws.run(probe, facts, timeoutMs);
@@ -143,13 +164,13 @@ export const connectChurn: PatternDefinition = {
         const silentCount = silent.filter(Boolean).length;
         const tally = sumTallies(
           await Promise.all([
-            runOperations(request.operations - silentCount, request.concurrency, request.deadlineMs, context.signal, churn),
+            runCallbackPool(request.operations - silentCount, request.concurrency, request.deadlineMs, context.signal, startChurn),
             runOperations(silentCount, expiryConcurrency, request.deadlineMs, context.signal, goSilent),
           ]),
         );
         return { operations: tally.attempted, ...tally, ...facts.take() };
       },
-      teardown: async () => undefined,
+      teardown: async () => dialer?.close(),
     };
   },
 };

@@ -1,6 +1,5 @@
 import type { QoS } from 'mqtt-packet';
 import { MqttSession } from '../load/mqtt-session.js';
-import { runOperations } from '../load/run-operations.js';
 import { SessionPool } from '../load/session-pool.js';
 import { ADMIN_HOOK_PARAMS, adminHooks } from './admin-hooks.js';
 import {
@@ -9,7 +8,7 @@ import {
   asTargetFailure,
   DELIVERY_TIMEOUT_PARAM,
   PROTOCOL_VERSION_PARAM,
-  cycleOutcome,
+  factCycle,
   fallBackFromMqtt5,
   runNames,
   sessionBase,
@@ -181,10 +180,7 @@ export const groupChurn: PatternDefinition = {
     };
 
     return {
-      runCycle: async (request) => {
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, operation);
-        return cycleOutcome(tally.attempted, tally, facts.take());
-      },
+      runCycle: factCycle(context.signal, facts, operation),
       teardown: () => publishers.close(),
     };
   },

@@ -1,12 +1,11 @@
 import { MqttSession } from '../load/mqtt-session.js';
-import { runOperations } from '../load/run-operations.js';
 import { SessionPool } from '../load/session-pool.js';
 import {
   ACK_TIMEOUT_PARAM,
   Arrivals,
   DELIVERY_TIMEOUT_PARAM,
   PROTOCOL_VERSION_PARAM,
-  cycleOutcome,
+  factCycle,
   runNames,
   sessionBase,
   slowOperationsMs,
@@ -109,10 +108,7 @@ export const inflightAbandon: PatternDefinition = {
     };
 
     return {
-      runCycle: async (request) => {
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, operation);
-        return cycleOutcome(tally.attempted, tally, facts.take());
-      },
+      runCycle: factCycle(context.signal, facts, operation),
       teardown: () => publishers.close(),
     };
   },

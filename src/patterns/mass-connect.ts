@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { startCpuWindow } from '../load/cpu-window.js';
 import type { HeldClientsOptions, ReleaseResult } from '../load/held-clients.js';
+import { diagnoseRate } from '../load/pacing.js';
 import { sumReleases } from '../load/held-clients.js';
 import type { ProtocolVersion } from '../load/raw-mqtt-client.js';
 import { sumTallies } from '../load/run-operations.js';
@@ -20,6 +22,9 @@ import { ProtocolFacts } from './protocol-facts.js';
 /** Checks: no held client was dropped before its release; each subscriber got its SUBACK. */
 export const STAYED_CONNECTED = 'held-until-released';
 export const SUBSCRIBED = 'suback-received';
+/** The answer under which each cycle's fill says whether `connectRate` was held, and if not what held it back (pacing.ts). */
+export const CONNECT_RATE = 'connectRate';
+
 /** Bound on releasing a shard's clients (DISCONNECT and close of up to tens of thousands of sockets). */
 const RELEASE_TIMEOUT_MS = 60_000;
 
@@ -109,6 +114,7 @@ export const massConnect: PatternDefinition = {
         let fills;
         let released: ReleaseResult | null = null;
         try {
+          const endCpuWindow = connectRate > 0 ? await startCpuWindow(shards.map((shard) => shard.pid), context.targetPid ?? null) : null;
           // Connects in flight are shared out too: together they stay within `concurrency` (the broker's backlog).
           fills = await Promise.all(
             split.map((shard, i) =>
@@ -127,7 +133,16 @@ export const massConnect: PatternDefinition = {
           facts.observe('peakClients', fills.reduce((sum, fill) => sum + fill.held, 0));
           facts.observe('loadProcesses', shards.length);
           const fillSeconds = Math.max(...fills.map((fill) => fill.fillMs)) / 1000;
-          if (fillSeconds > 0) facts.observe('connectsPerSecond', Math.round(fills.reduce((sum, fill) => sum + fill.tally.attempted - fill.tally.failures, 0) / fillSeconds));
+          const connected = fills.reduce((sum, fill) => sum + fill.tally.attempted - fill.tally.failures, 0);
+          if (fillSeconds > 0) facts.observe('connectsPerSecond', Math.round(connected / fillSeconds));
+          if (endCpuWindow !== null && fillSeconds > 0) {
+            // The asked rate held or not, and why: mqleak's processes and the broker's CPU over the fill.
+            const { generatorCpu, brokerCpu } = await endCpuWindow();
+            facts.answer(CONNECT_RATE, diagnoseRate({ asked: connectRate, achieved: connected / fillSeconds, generatorCpu, brokerCpu }).bound);
+            facts.observe('connectRateAsked', connectRate);
+            if (generatorCpu.length > 0) facts.observe('generatorCpuPct', Math.round(Math.max(...generatorCpu) * 100));
+            if (brokerCpu !== null) facts.observe('brokerCpuPct', Math.round(brokerCpu * 100));
+          }
           await sleep(holdMs, context.signal);
         } finally {
           released = await releaseAll();

@@ -2,9 +2,9 @@ import { errorMessage, targetError } from '../errors.js';
 import { MqttSession, type SessionOptions } from '../load/mqtt-session.js';
 import { MQTT5_VARIANT, isProtocolLevelRefusal } from '../load/raw-helpers.js';
 import type { ProtocolVersion } from '../load/raw-mqtt-client.js';
-import type { OperationFailure, OperationTally } from '../load/run-operations.js';
+import { runOperations, type OperationFailure, type OperationTally } from '../load/run-operations.js';
 import { NOMINAL_OPS_PER_SECOND } from '../run/estimate.js';
-import { numberParam, type CycleOutcome, type ParamSpec, type Params, type PatternContext } from './pattern.js';
+import { numberParam, type CycleOutcome, type CycleRequest, type ParamSpec, type Params, type PatternContext } from './pattern.js';
 import type { ProtocolFactFields, ProtocolFacts } from './protocol-facts.js';
 
 // What the subscription- and message-level patterns share: the knobs of their MQTT sessions, the
@@ -72,6 +72,17 @@ export function addTallies(tallies: readonly OperationTally[]): OperationTally {
 /** A cycle's outcome: `operations` as the pattern counts them, the tallies' failures, the facts seen. */
 export function cycleOutcome(operations: number, tally: OperationTally, facts: ProtocolFactFields): CycleOutcome {
   return { operations, failures: tally.failures, failureKinds: tally.failureKinds, timedOut: tally.timedOut, ...facts };
+}
+
+/**
+ * The cycle of a pattern whose operations are independent: run the cycle's operations (bounded by its
+ * concurrency, deadline and the run's signal), then hand over the protocol facts they collected.
+ */
+export function factCycle(signal: AbortSignal, facts: ProtocolFacts, operation: (index: number) => Promise<void>): (request: CycleRequest) => Promise<CycleOutcome> {
+  return async (request) => {
+    const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, signal, operation);
+    return cycleOutcome(tally.attempted, tally, facts.take());
+  };
 }
 
 /** Counts arrivals (messages delivered ...) and lets one wait, bounded, until there are enough. */

@@ -28,6 +28,8 @@ export interface PatternContext {
   credentials?: Credentials;
   /** Tells the user something they must act on before the pattern can go on (where to point a bridge). */
   notice?: (message: string) => void;
+  /** The broker's process when mqleak can see it (for a pattern that compares its own CPU with the broker's); null or absent otherwise. */
+  targetPid?: number | null;
   /** `--source-ip` addresses to connect from (spread in turn); none: automatic (see src/load/source-addresses.ts). */
   sourceIps?: readonly string[];
 }

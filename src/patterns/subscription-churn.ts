@@ -1,8 +1,7 @@
 import type { ISubscription, QoS } from 'mqtt-packet';
 import { MqttSession } from '../load/mqtt-session.js';
-import { runOperations } from '../load/run-operations.js';
 import { SessionPool } from '../load/session-pool.js';
-import { ACK_TIMEOUT_PARAM, PROTOCOL_VERSION_PARAM, cycleOutcome, runNames, sessionBase } from './message-flow.js';
+import { ACK_TIMEOUT_PARAM, PROTOCOL_VERSION_PARAM, factCycle, runNames, sessionBase } from './message-flow.js';
 import { numberParam, stringParam, type PatternDefinition } from './pattern.js';
 import { ProtocolFacts } from './protocol-facts.js';
 
@@ -108,10 +107,7 @@ export const subscriptionChurn: PatternDefinition = {
     };
 
     return {
-      runCycle: async (request) => {
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, operation);
-        return cycleOutcome(tally.attempted, tally, facts.take());
-      },
+      runCycle: factCycle(context.signal, facts, operation),
       teardown: () => holders.close(),
     };
   },

@@ -1,18 +1,24 @@
 import type { CycleReport } from '../report/model.js';
 import type { Sample } from '../sample/metrics.js';
+import { CHUNK_SAMPLES, SampleStore } from '../sample/sample-store.js';
 import { forceSelfGc } from './self-gc.js';
 
-// mqleak keeps every sample for the report, so its own live heap grows with time by design: about
-// 200 B per sample object of the six /proc figures (measured: 203 B each over 200,000), far more
-// once a sample holds dozens of figures (V8 turns such objects into dictionaries: ~1.5 KB at 24).
-// Two samplers at 10 a second make that ~4 KB/s. Against a fast scenario it is a few bytes per
-// operation; against a slow one (bridge-churn: a few reconnects a second) it is kilobytes per
-// operation and would read as a leak of mqleak's. The cycle records are kept too (~1 KB each, more
-// with a bridge's per-reconnect figures). The self-check therefore measures what this run's samples
-// and cycles really cost and raises node.liveHeap's δ by that much per operation.
+// mqleak keeps every sample for the report. Kept as JS objects they grew its live heap by design (about
+// 200 B each with six figures, ~1.5 KB with dozens): ~16 MB/h for two samplers at 10 a second, which
+// against a slow scenario would read as a leak of mqleak's. They now live in a SampleStore: columns in
+// typed arrays, full chunks encoded, off the V8 heap (their size is the self metric node.sampleStore).
+// What they still cost the heap (the store's few objects per chunk) is small but measured, not assumed:
+// the self-check copies the run's latest samples into a scratch store, measures the heap it takes per
+// sample, and raises node.liveHeap's δ by that much per operation. The cycle records are kept as objects
+// (~1 KB each, more with a bridge's per-reconnect figures), measured the same way.
 
-/** Copies measured: enough that the heap's own noise (a few KB after a forced collection) is under 5 %. */
-const CALIBRATION_COPIES = 2000;
+/**
+ * Samples copied into the scratch store: 32 full chunks, so the per-chunk objects are in the figure and
+ * the heap's own noise is diluted. Measured (8 attempts, 5 processes): with 8 chunks the figure
+ * wandered between −15 and +12 B per sample around a true ~1 B (compiled code and feedback land in the
+ * heap too); with 32 chunks, after one unmeasured pass, between 0.07 and 3.2 B.
+ */
+const CALIBRATION_SAMPLES = CHUNK_SAMPLES * 32;
 /** The copies take the shapes of the run's latest samples: this many of them, cycled. */
 const CALIBRATION_TEMPLATES = 32;
 /**
@@ -44,9 +50,25 @@ function measureCopies<T>(templates: readonly T[], copy: (template: T, k: number
   return largest;
 }
 
-/** Bytes one retained sample like these costs in the heap; null when no GC could be forced. */
-export function measureSampleBytes(samples: readonly Sample[]): number | null {
-  return measureCopies(samples.slice(-CALIBRATION_TEMPLATES), (template, k) => ({ t: template.t + k, lateMs: template.lateMs, values: { ...template.values } }), CALIBRATION_COPIES);
+/** Heap bytes one sample like the store's latest costs once kept in a SampleStore; null when no GC could be forced. */
+export function measureSampleBytes(store: SampleStore): number | null {
+  const templates = store.tail(CALIBRATION_TEMPLATES);
+  if (templates.length === 0) return null;
+  let largest: number | null = null;
+  // Attempt 0 is not counted: it compiles the store's code, whose bytes are not the samples'.
+  for (let attempt = 0; attempt <= CALIBRATION_ATTEMPTS; attempt++) {
+    if (!forceSelfGc()) return null;
+    const before = process.memoryUsage().heapUsed;
+    const scratch = new SampleStore();
+    for (let k = 0; k < CALIBRATION_SAMPLES; k++) {
+      const template = templates[k % templates.length] as Sample;
+      scratch.append({ t: template.t + k, lateMs: template.lateMs, values: { ...template.values } });
+    }
+    forceSelfGc();
+    const perSample = Math.max(0, (process.memoryUsage().heapUsed - before) / scratch.length);
+    if (attempt > 0) largest = Math.max(largest ?? 0, perSample);
+  }
+  return largest;
 }
 
 /** Cycles are kept too (floors, failure kinds, a bridge's per-reconnect figures): fewer copies, they are bigger. */
@@ -58,12 +80,12 @@ export function measureCycleBytes(cycles: readonly CycleReport[]): number | null
 }
 
 /** Samples and cycle records kept over the measured cycles, in bytes per measured operation (with the safety margin). */
-export function recordedBytesPerOp(cycles: readonly CycleReport[], recorded: readonly { samples: readonly Sample[]; bytesPerSample: number }[], bytesPerCycle = 0): number {
+export function recordedBytesPerOp(cycles: readonly CycleReport[], recorded: readonly { samples: Pick<SampleStore, 'countBetween'>; bytesPerSample: number }[], bytesPerCycle = 0): number {
   const measured = cycles.filter((cycle) => !cycle.warmup);
   const first = measured[0];
   const last = measured.at(-1);
   const operations = measured.reduce((sum, cycle) => sum + cycle.operations, 0);
   if (first === undefined || last === undefined || operations <= 0) return 0;
-  const bytes = recorded.reduce((sum, { samples, bytesPerSample }) => sum + samples.filter((sample) => sample.t >= first.startMs && sample.t <= last.endMs).length * bytesPerSample, 0);
+  const bytes = recorded.reduce((sum, { samples, bytesPerSample }) => sum + samples.countBetween(first.startMs, last.endMs) * bytesPerSample, 0);
   return ((bytes + measured.length * bytesPerCycle) * RECORDED_BYTES_SAFETY) / operations;
 }

@@ -1,6 +1,8 @@
 import type { ScenarioReport } from '../report/model.js';
 import { canonicalMetricName } from '../sample/metrics.js';
+import { rateNote } from '../load/pacing.js';
 import { planSourceAddresses } from '../load/source-addresses.js';
+import { CONNECT_RATE } from '../patterns/mass-connect.js';
 import type { Scenario } from '../scenario/load-scenario.js';
 import type { Target } from '../target/target.js';
 import { brokerFdLimitNote, peakConnections, preflightNotes, readPreflightFacts, type PreflightFacts, type PreflightNote } from './preflight.js';
@@ -26,10 +28,28 @@ export async function checkRunLimits(scenarios: readonly Scenario[], target: Tar
   return { facts, notes };
 }
 
-/** The scenario report with `limits` added when the broker's fd limit is what refused connections. */
+/** The scenario report with `limits` added: a connect rate that was asked and not held, the broker's fd limit that refused connections. */
 export function withRunLimits(report: ScenarioReport, limits: RunLimits | null): ScenarioReport {
+  const notes = [connectRateNote(report), brokerFdNote(report, limits)].filter((note): note is string => note !== null);
+  return notes.length === 0 ? report : { ...report, limits: [...(report.limits ?? []), ...notes] };
+}
+
+function connectRateNote(report: ScenarioReport): string | null {
+  const byBound = report.answers?.[CONNECT_RATE];
+  const observed = report.observations ?? {};
+  const asked = observed.connectRateAsked?.mean;
+  if (byBound === undefined || asked === undefined) return null;
+  return rateNote(`the connect rate of ${Math.round(asked).toLocaleString('en-US')}/s (connectRate)`, byBound, {
+    asked,
+    achieved: observed.connectsPerSecond?.mean ?? null,
+    generatorCpuPct: observed.generatorCpuPct?.mean ?? null,
+    brokerCpuPct: observed.brokerCpuPct?.mean ?? null,
+  });
+}
+
+function brokerFdNote(report: ScenarioReport, limits: RunLimits | null): string | null {
   const fdLimit = limits?.facts.brokerFdLimit?.soft ?? null;
-  if (fdLimit === null) return report;
+  if (fdLimit === null) return null;
   const names = [canonicalMetricName('fds'), 'fds'];
   let peak: number | null = null;
   for (const sample of report.samples) {
@@ -38,6 +58,5 @@ export function withRunLimits(report: ScenarioReport, limits: RunLimits | null):
       if (typeof value === 'number') peak = Math.max(peak ?? value, value);
     }
   }
-  const note = brokerFdLimitNote(peak, fdLimit, report.failures);
-  return note === null ? report : { ...report, limits: [...(report.limits ?? []), note] };
+  return brokerFdLimitNote(peak, fdLimit, report.failures);
 }

@@ -122,8 +122,8 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
     await sampler.sampleNow();
     await context.selfSampler?.sampleNow();
     const toMs = clock();
-    const selfFloors = context.selfSampler === undefined ? {} : floorsBetween(context.selfSampler.samples, fromMs, toMs, context.selfSampler.metrics);
-    return { floors: floorsBetween(sampler.samples, fromMs, toMs, sampler.metrics), gcForced, selfFloors, selfGcForced };
+    const selfFloors = context.selfSampler === undefined ? {} : floorsBetween(context.selfSampler.store.between(fromMs, toMs), fromMs, toMs, context.selfSampler.metrics);
+    return { floors: floorsBetween(sampler.store.between(fromMs, toMs), fromMs, toMs, sampler.metrics), gcForced, selfFloors, selfGcForced };
   };
 
   let run: PatternRun | null = null;
@@ -135,7 +135,7 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
       recording.selfBaselineFloors = baseline.selfFloors;
     });
     checkTarget();
-    run = await scenario.pattern.start({ broker: target.address, params, signal, runToken: context.runToken, credentials: context.credentials, sourceIps: context.sourceIps, notice: (message) => observer.notice?.(message) });
+    run = await scenario.pattern.start({ broker: target.address, targetPid: target.pid, params, signal, runToken: context.runToken, credentials: context.credentials, sourceIps: context.sourceIps, notice: (message) => observer.notice?.(message) });
     const warmupCycles = num(params, 'warmupCycles');
     const totalCycles = warmupCycles + num(params, 'cycles');
     let cumulativeOps = 0;

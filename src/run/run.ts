@@ -12,7 +12,7 @@ import type { MetricInfo } from '../sample/metrics.js';
 import type { Probe } from '../sample/probe.js';
 import { processesMatching } from '../sample/process-match.js';
 import { DEFAULT_SAMPLE_INTERVAL_MS, Sampler } from '../sample/sampler.js';
-import type { Sample } from '../sample/metrics.js';
+import type { SampleStore } from '../sample/sample-store.js';
 import { builtinScenarioNames, loadScenario, type Scenario } from '../scenario/load-scenario.js';
 import { applyOverrides, parseOverride } from '../scenario/overrides.js';
 import { resolveTarget, type TargetOptions } from '../target/resolve-target.js';
@@ -135,8 +135,9 @@ async function watchedPids(target: Target, options: RunOptions): Promise<number[
   return [...new Set([...(target.pid === null ? [] : [target.pid]), ...(options.extraPids ?? []), ...named])];
 }
 
-function scenarioReport(scenario: Scenario, recording: ScenarioRecording, samples: readonly Sample[], runError: MqleakError | null, sampling?: Sampling): ScenarioReport {
-  const own = samples.filter((sample) => sample.t >= recording.startMs && sample.t <= recording.endMs);
+function scenarioReport(scenario: Scenario, recording: ScenarioRecording, store: SampleStore, runError: MqleakError | null, sampling?: Sampling): ScenarioReport {
+  // The one time this scenario's samples are made into objects: for its judgement and its report.
+  const own = store.between(recording.startMs, recording.endMs);
   const soak = isSoakRecording(recording) ? judgeSoakScenario(scenario, recording, own, sampling?.metrics, sampling?.issues) : null;
   const judgement = soak ?? judgeScenario(scenario, recording, own, sampling?.metrics, sampling?.issues);
   const failures = recording.cycles.reduce((sum, cycle) => sum + cycle.failures, 0);
@@ -170,9 +171,9 @@ function scenarioReport(scenario: Scenario, recording: ScenarioRecording, sample
 }
 
 /** What the samples kept for the report add to mqleak's heap per measured operation (see recorded-bytes.ts). */
-function selfRecordedPerOp(recording: ScenarioRecording, brokerSamples: readonly Sample[], self: SelfCheck): number {
+function selfRecordedPerOp(recording: ScenarioRecording, brokerSamples: SampleStore, self: SelfCheck): number {
   if (!recording.cycles.some((cycle) => cycle.selfFloors !== undefined)) return 0;
-  const recorded = [brokerSamples, self.sampler.samples].map((samples) => ({ samples, bytesPerSample: measureSampleBytes(samples) ?? 0 }));
+  const recorded = [brokerSamples, self.sampler.store].map((samples) => ({ samples, bytesPerSample: measureSampleBytes(samples) ?? 0 }));
   return recordedBytesPerOp(recording.cycles, recorded, measureCycleBytes(recording.cycles) ?? 0);
 }
 
@@ -220,7 +221,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
       sampler.onSample((sample) => report(sample.values, { clientsConnected: connectedClients() }));
     }
     sampler.start();
-    self = await startSelfCheck(target.pid, intervalMs, clock);
+    self = await startSelfCheck(target.pid, intervalMs, clock, [liveSampler]);
     const liveSelf = self;
     for (const [index, scenario] of scenarios.entries()) {
       if (controller.signal.aborted) break;
@@ -230,7 +231,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
         scenarios.length,
       );
       const error = recording.error === null ? null : asMqleakError(recording.error);
-      const report = withSelfJudgement(scenarioReport(scenario, recording, liveSampler.samples, error, { metrics: liveSampler.metrics, issues: probeIssues(liveSampler) }), judgeSelf(scenario, recording, liveSelf.sampler.samples, liveSelf.sampler.metrics, selfRecordedPerOp(recording, liveSampler.samples, liveSelf)));
+      const report = withSelfJudgement(scenarioReport(scenario, recording, liveSampler.store, error, { metrics: liveSampler.metrics, issues: probeIssues(liveSampler) }), judgeSelf(scenario, recording, liveSelf.sampler.store.between(recording.startMs, recording.endMs), liveSelf.sampler.metrics, selfRecordedPerOp(recording, liveSampler.store, liveSelf)));
       reports.push(withRunLimits(report, limits));
       observer.scenarioDone?.(scenario.name, report.verdict);
       if (error !== null) {

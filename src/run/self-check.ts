@@ -22,12 +22,16 @@ export interface SelfCheck {
   gc: () => boolean;
 }
 
-/** Starts sampling mqleak's own processes next to the broker's sampler, at the same interval. */
-export async function startSelfCheck(targetPid: number | null, intervalMs: number, clock: () => number): Promise<SelfCheck> {
+/**
+ * Starts sampling mqleak's own processes next to the broker's sampler, at the same interval.
+ * `others`: the samplers whose stores count in node.sampleStore besides the self sampler's own.
+ */
+export async function startSelfCheck(targetPid: number | null, intervalMs: number, clock: () => number, others: readonly Sampler[] = []): Promise<SelfCheck> {
   // No broker process (a `no-process` target): no branch of mqleak's tree to leave out.
   const excluded = targetPid === null ? new Set<number>() : await branchToTarget(process.pid, targetPid);
   const probe = new SelfProbe(process.pid, excluded);
   const sampler = new Sampler(probe, intervalMs, clock);
+  probe.sampleStoreBytes = () => [sampler, ...others].reduce((sum, kept) => sum + kept.store.bytes, 0);
   sampler.start();
   const gc = (): boolean => {
     const collected = forceSelfGc();

@@ -87,7 +87,8 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     const fromMs = clock();
     await sleep(floorMs, signal);
     await sampler.sampleNow();
-    return { floors: floorsBetween(sampler.samples, fromMs, clock(), sampler.metrics), gcForced };
+    const toMs = clock();
+    return { floors: floorsBetween(sampler.store.between(fromMs, toMs), fromMs, toMs, sampler.metrics), gcForced };
   };
 
   let run: PatternRun | null = null;
@@ -108,7 +109,7 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     baseline.endMs = clock();
     checkTarget();
 
-    run = await scenario.pattern.start({ broker: target.address, params, signal, runToken: context.runToken, credentials: context.credentials, notice: (message) => observer.notice?.(message) });
+    run = await scenario.pattern.start({ broker: target.address, targetPid: target.pid, params, signal, runToken: context.runToken, credentials: context.credentials, notice: (message) => observer.notice?.(message) });
     soak.loadStartMs = clock();
     soak.warmupEndMs = soak.loadStartMs + SOAK_WARMUP_SHARE * durationMs;
     const soakEndMs = soak.loadStartMs + durationMs;
@@ -168,7 +169,7 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     recording.recoveryFloors = recovered.floors;
     soak.recoveryGcForced = recovered.gcForced;
     recovery.endMs = clock();
-    soak.recoveryMinima = minimaBetween(sampler.samples, recovery.startMs, recovery.endMs);
+    soak.recoveryMinima = minimaBetween(sampler.store.between(recovery.startMs, recovery.endMs), recovery.startMs, recovery.endMs);
     checkTarget();
   } catch (error) {
     recording.error = error;

@@ -25,6 +25,15 @@ function parseStat(text: string): StatLine {
   return { startTime: fields[19] ?? '', cpuTicks: utime + stime };
 }
 
+/** CPU time (user + system) a process has used so far, in seconds; null when it is gone or there is no /proc. */
+export async function readCpuSeconds(pid: number, procRoot = '/proc'): Promise<number | null> {
+  try {
+    return parseStat(await readFile(`${procRoot}/${pid}/stat`, 'utf8')).cpuTicks / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
 function statusField(status: string, name: string): number | undefined {
   const match = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status);
   return match?.[1] === undefined ? undefined : Number(match[1]);

@@ -1,6 +1,7 @@
 import { canonicalMetricName, METRICS, type MetricInfo, type MetricValues, type Sample } from './metrics.js';
 import { emptyProbeStats, ProbeTimeoutError, type Probe, type ProbeStats } from './probe.js';
 import { ProcessGoneError } from './proc-probe.js';
+import { SampleStore } from './sample-store.js';
 
 export const DEFAULT_SAMPLE_INTERVAL_MS = 100;
 /**
@@ -62,7 +63,8 @@ function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): 
  * counted per probe (`probeStats`), and only a watched process going away stops the sampling.
  */
 export class Sampler {
-  readonly samples: Sample[] = [];
+  /** Every sample taken, in compact columns (sample-store.ts): ask it for a time range, never keep them as objects. */
+  readonly store = new SampleStore();
   private timer: NodeJS.Timeout | null = null;
   private tick = 0;
   private running = false;
@@ -182,7 +184,7 @@ export class Sampler {
         state.fresh = null;
       }
       const sample: Sample = { t: startedMs, lateMs: Math.max(0, startedMs - dueMs), values };
-      this.samples.push(sample);
+      this.store.append(sample);
       for (const listener of this.sampleListeners) listener(sample);
     } catch (error) {
       if (!(error instanceof ProcessGoneError)) throw error;

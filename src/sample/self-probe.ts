@@ -114,6 +114,35 @@ export const SELF_LIVE_HEAP_METRIC: MetricInfo = {
 };
 
 /**
+ * What V8 has reserved for the coordinator's JavaScript heap (heapTotal): the pages its collector keeps
+ * for reuse, in use or not. Recorded, not judged: it breathes with the allocation rate (the young
+ * generation grows to 3 × 16 MB under load), and it tells whether mqleak's RSS moves with V8's reserve
+ * (which the live heap does not follow) or with memory outside V8.
+ */
+export const SELF_HEAP_TOTAL_METRIC: MetricInfo = {
+  name: 'node.heapTotal',
+  kind: 'bytes',
+  unit: 'B',
+  judged: false,
+  description: "V8 heap reserved by mqleak's coordinator (in use or kept for reuse)",
+};
+
+/**
+ * What the run's samples take in their stores (src/sample/sample-store.ts), the broker's and mqleak's
+ * own: typed arrays off the V8 heap, so node.liveHeap does not see them and this does. Recorded, not
+ * judged: it grows by design with every sample kept for the report (about 15–20 B each at the default
+ * figures, ~1 MB an hour for both samplers), bounded by the run's length; a report shows it in
+ * selfSamples so that growth is never hidden.
+ */
+export const SELF_SAMPLE_STORE_METRIC: MetricInfo = {
+  name: 'node.sampleStore',
+  kind: 'bytes',
+  unit: 'B',
+  judged: false,
+  description: 'bytes the samples kept for the report take in their compact stores (broker and self)',
+};
+
+/**
  * Recorded for mqleak's own processes but not judged: the RSS of a V8 process is a high-water mark.
  * After a collection V8 keeps the freed pages of its heap for reuse and malloc keeps freed chunks, so
  * RSS ratchets up to the run's working set and rarely comes down: in a --quick connect-churn run
@@ -147,7 +176,7 @@ export class SelfProbe implements Probe {
   readonly kind = 'proc' as const;
   readonly slow = false;
   readonly timeoutMs = SELF_TIMEOUT_MS;
-  readonly metrics: readonly MetricInfo[] = [...METRICS.map((metric) => (SELF_UNJUDGED.has(metric.name) ? { ...metric, judged: false } : metric)), SELF_HEAP_METRIC, SELF_LIVE_HEAP_METRIC];
+  readonly metrics: readonly MetricInfo[] = [...METRICS.map((metric) => (SELF_UNJUDGED.has(metric.name) ? { ...metric, judged: false } : metric)), SELF_HEAP_METRIC, SELF_HEAP_TOTAL_METRIC, SELF_LIVE_HEAP_METRIC, SELF_SAMPLE_STORE_METRIC];
   readonly source = "mqleak's own processes (coordinator and load workers, summed)";
   private readonly probes = new Map<number, ProcProbe>();
   private pids: number[];
@@ -158,6 +187,8 @@ export class SelfProbe implements Probe {
   /** The most processes summed in one sample. */
   maxProcesses = 0;
   private liveHeap: number | null = null;
+  /** The bytes of the sample stores to record as node.sampleStore; set by the self-check once the samplers exist. */
+  sampleStoreBytes: (() => number) | null = null;
   private reads = 0;
   private lastFds = 0;
 
@@ -211,8 +242,9 @@ export class SelfProbe implements Probe {
       }),
     );
     const memory = process.memoryUsage();
-    const total: MetricValues = { [SELF_HEAP_METRIC.name]: memory.heapUsed + memory.external };
+    const total: MetricValues = { [SELF_HEAP_METRIC.name]: memory.heapUsed + memory.external, [SELF_HEAP_TOTAL_METRIC.name]: memory.heapTotal };
     if (liveHeap !== null) total[SELF_LIVE_HEAP_METRIC.name] = liveHeap;
+    if (this.sampleStoreBytes !== null) total[SELF_SAMPLE_STORE_METRIC.name] = this.sampleStoreBytes();
     let counted = 0;
     const present = readings.filter((values): values is MetricValues => values !== null);
     for (const [k, values] of readings.entries()) {

@@ -1,6 +1,6 @@
 // Real brokers for integration tests, each on 127.0.0.1 and a free port, started and stopped by PID.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +70,48 @@ export async function startMosquitto(extraConfig: string[] = [], env: NodeJS.Pro
     stop: async () => {
       await stopChild(child);
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Mosquitto refusing anonymous clients, with one user in a password file (mosquitto_passwd). */
+export async function startMosquittoWithPassword(user: string, password: string, extraConfig: string[] = []): Promise<TestBroker> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-passwd-'));
+  const passwords = path.join(dir, 'passwords');
+  execFileSync('mosquitto_passwd', ['-b', '-c', passwords, user, password]);
+  // Mosquitto drops to its own user when started as root: it must be able to read the file.
+  await chmod(dir, 0o755);
+  await chmod(passwords, 0o644);
+  const broker = await startMosquitto(['allow_anonymous false', `password_file ${passwords}`, ...extraConfig]);
+  return {
+    ...broker,
+    stop: async () => {
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A bare TCP peer on 127.0.0.1 (not a broker) that does `onAccept` with every connection it takes. */
+export interface TcpPeer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startTcpPeer(onAccept: (socket: net.Socket) => void): Promise<TcpPeer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    onAccept(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

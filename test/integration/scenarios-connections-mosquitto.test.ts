@@ -6,9 +6,6 @@
 // Too few cycles for a verdict: the runs are not judged here, except that none may say LEAK.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KEEPALIVE_DROPPED } from '../../src/patterns/connect-churn.js';
 import { STAYED_CONNECTED, SUBSCRIBED } from '../../src/patterns/mass-connect.js';
@@ -16,7 +13,7 @@ import { REJECTION_VARIANTS, WILL_CHECK } from '../../src/patterns/rejected-conn
 import { DISCONNECT_8E, FIRST_CLOSED } from '../../src/patterns/session-takeover.js';
 import { WILL_DELAYED, WILL_DISCARDED, WILL_PUBLISHED } from '../../src/patterns/will-churn.js';
 import type { RunReport, ScenarioReport } from '../../src/report/model.js';
-import { startMosquitto, type TestBroker } from '../helpers/brokers.js';
+import { startMosquitto, startMosquittoWithPassword, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
 const USER = 'mqleak-user';
@@ -65,17 +62,10 @@ function assertHeld(report: ScenarioReport, check: string, expected?: number): v
 
 describe('connection-level scenarios on Mosquitto with a password file', () => {
   let broker: TestBroker;
-  let dir: string;
   let result: Awaited<ReturnType<typeof runCli>>;
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-passwd-'));
-    const passwords = path.join(dir, 'passwords');
-    execFileSync('mosquitto_passwd', ['-b', '-c', passwords, USER, PASSWORD]);
-    // Mosquitto drops to its own user when started as root: it must be able to read the file.
-    await chmod(dir, 0o755);
-    await chmod(passwords, 0o644);
-    broker = await startMosquitto(['allow_anonymous false', `password_file ${passwords}`]);
+    broker = await startMosquittoWithPassword(USER, PASSWORD);
     result = await runCli(
       [
         'run',
@@ -96,7 +86,6 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
   });
   after(async () => {
     await broker?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   test('every scenario ran to the end with no failed operation, and none says LEAK', () => {

@@ -20,6 +20,7 @@ import { sessionOutcome } from '../../src/patterns/session-backlog.js';
 import { subackAnswer, subscriptionFilters, subscriptionWayOut } from '../../src/patterns/subscription-churn.js';
 import { checkTopicTemplate, observerFilter, topicFromTemplate } from '../../src/patterns/topic-churn.js';
 import { startAedesBroker, type RunningBroker } from '../../src/target/embedded-broker.js';
+import { startTcpPeer, type TcpPeer } from '../helpers/brokers.js';
 
 describe('pattern rules', () => {
   test('subscription-churn: mixed rotates through the four ways out; filters are unique, every other one a wildcard', () => {
@@ -209,11 +210,8 @@ describe('MqttSession against a real Aedes broker', () => {
 
 describe('MqttSession against servers that misbehave', () => {
   /** A TCP server that answers CONNECT with CONNACK, then does `afterConnack` with every later packet. */
-  async function fakeBroker(afterConnack: (socket: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
+  function fakeBroker(afterConnack: (socket: net.Socket) => void): Promise<TcpPeer> {
+    return startTcpPeer((socket) => {
       let connected = false;
       socket.on('data', () => {
         if (connected) return afterConnack(socket);
@@ -221,14 +219,6 @@ describe('MqttSession against servers that misbehave', () => {
         socket.write(mqttPacket.generate({ cmd: 'connack', returnCode: 0, sessionPresent: false }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    return {
-      port: (server.address() as net.AddressInfo).port,
-      close: async () => {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    };
   }
 
   test('no SUBACK within the bound: no-suback; the broker hangs up instead: closed-before-suback', async () => {

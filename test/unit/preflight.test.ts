@@ -67,3 +67,23 @@ test('the broker out of file descriptors is said in plain words, only when its f
   assert.equal(limited.limits?.length, 1);
   assert.equal(withRunLimits(report, { facts: FACTS, notes: [] }).limits, undefined);
 });
+
+test('a connect rate asked and not held is said in plain words, with what held it back', () => {
+  const observation = (mean: number) => ({ count: 6, min: mean, max: mean, mean });
+  const base = { failures: 0, samples: [], limits: undefined };
+  const missed = {
+    ...base,
+    answers: { connectRate: { held: 2, 'generator-bound': 4 } },
+    observations: { connectRateAsked: observation(20_000), connectsPerSecond: observation(4_300), generatorCpuPct: observation(99), brokerCpuPct: observation(36) },
+  } as unknown as ScenarioReport;
+  const limited = withRunLimits(missed, null);
+  assert.equal(limited.limits?.length, 1);
+  assert.match(limited.limits?.[0] ?? '', /connect rate of 20,000\/s \(connectRate\) not held in 4 of 6 cycles: generator-bound: 4,300\/s of 20,000\/s asked, mqleak at its CPU limit \(mqleak 99% of a core, broker 36%\)/);
+
+  const brokerBound = { ...missed, observations: { ...missed.observations, generatorCpuPct: observation(40), brokerCpuPct: observation(97) } } as unknown as ScenarioReport;
+  assert.match(withRunLimits(brokerBound, null).limits?.[0] ?? '', /broker-bound/);
+
+  const held = { ...missed, answers: { connectRate: { held: 6 } } } as unknown as ScenarioReport;
+  assert.equal(withRunLimits(held, null).limits, undefined, 'every cycle held the rate: nothing to say');
+  assert.equal(withRunLimits({ ...base, answers: {} } as unknown as ScenarioReport, null).limits, undefined, 'no rate asked');
+});

@@ -147,8 +147,9 @@ test('sampler: a slow probe neither stalls the others nor queues reads; failures
   sampler.start();
   await new Promise((resolve) => setTimeout(resolve, 600));
   sampler.stop();
-  const fast = sampler.samples.filter((sample) => sample.values['fast.x'] !== undefined).length;
-  const slow = sampler.samples.filter((sample) => sample.values['slow.x'] !== undefined).length;
+  const samples = sampler.store.toArray();
+  const fast = samples.filter((sample) => sample.values['fast.x'] !== undefined).length;
+  const slow = samples.filter((sample) => sample.values['slow.x'] !== undefined).length;
   assert.ok(fast >= 15, `the fast probe kept its pace (${fast} samples in 600 ms at 20 ms)`);
   assert.ok(slow >= 3 && slow < fast / 2, `the slow probe read when it could (${slow})`);
   const stats = Object.fromEntries(sampler.probeStats().map(({ probe, stats: s }) => [probe.id, s]));

@@ -12,11 +12,13 @@ import { renderHtml } from '../../src/report/render-html.js';
 import { renderJunit } from '../../src/report/render-junit.js';
 import { renderTable } from '../../src/report/render-table.js';
 import { emptyProtocolFacts } from '../../src/patterns/protocol-facts.js';
-import { judgeSelf, selfRunVerdict, withSelfJudgement } from '../../src/run/self-check.js';
+import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement } from '../../src/run/self-check.js';
+import { Sampler } from '../../src/sample/sampler.js';
 import { measureCycleBytes, measureSampleBytes, RECORDED_BYTES_SAFETY, recordedBytesPerOp } from '../../src/run/recorded-bytes.js';
 import type { ScenarioRecording } from '../../src/run/run-scenario.js';
 import { forceSelfGc } from '../../src/run/self-gc.js';
 import type { Sample } from '../../src/sample/metrics.js';
+import { SampleStore } from '../../src/sample/sample-store.js';
 import { SelfProbe, branchToTarget, childrenOf, descendantsOf } from '../../src/sample/self-probe.js';
 import { loadScenario } from '../../src/scenario/load-scenario.js';
 
@@ -123,11 +125,29 @@ test('forceSelfGc collects in this process; node.liveHeap comes once, in the fir
   const before = await probe.read(0);
   assert.equal(before['node.liveHeap'], undefined);
   assert.ok((before['node.heap'] ?? 0) > 0);
+  assert.ok((before['node.heapTotal'] ?? 0) >= (before['node.heap'] ?? 0) - process.memoryUsage().external, 'V8 reserves at least what is in use');
+  assert.equal(probe.metrics.find((metric) => metric.name === 'node.heapTotal')?.judged, false);
   forceSelfGc();
   probe.notePostGc();
   const after = await probe.read(100);
   assert.ok((after['node.liveHeap'] ?? 0) > 0 && (after['node.liveHeap'] ?? 0) <= (after['node.heap'] ?? 0) + 1024 * 1024);
   assert.equal((await probe.read(200))['node.liveHeap'], undefined);
+});
+
+test('node.sampleStore: every self sample records what the samples kept take in their stores, the broker\'s sampler\'s included; recorded, not judged', { skip: process.platform !== 'linux' }, async () => {
+  const start = Date.now();
+  const clock = (): number => Date.now() - start;
+  const broker = new Sampler({ read: async () => ({ rss: 1_000_000, fds: 7 }) }, 10, clock);
+  broker.start();
+  const self = await startSelfCheck(null, 10, clock, [broker]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  self.sampler.stop();
+  broker.stop();
+  const last = self.sampler.store.last();
+  assert.ok(self.sampler.store.length >= 5 && broker.store.length >= 5, `${self.sampler.store.length} and ${broker.store.length} samples`);
+  // Both stores have every column by the second sample, so their size no longer changes within the first chunk.
+  assert.equal(last?.values['node.sampleStore'], self.sampler.store.bytes + broker.store.bytes);
+  assert.equal(self.probe.metrics.find((metric) => metric.name === 'node.sampleStore')?.judged, false);
 });
 
 // --- the self verdict, assembled from the cycles' self floors ---
@@ -276,13 +296,15 @@ test('table, HTML and JUnit show the self-check; a self LEAK is flagged but the 
 test('the samples and cycles mqleak keeps are measured, and node.liveHeap\'s δ is raised by them, not taken for a leak', async () => {
   const recorded: Sample[] = [];
   for (let k = 0; k < 500; k++) recorded.push({ t: k * 100, lateMs: 1, values: { 'proc.rss': 1e8 + k * 4096 + 0.5, 'proc.rssAnon': 5e7 + k, 'proc.swap': 0, 'proc.fds': 25, 'proc.threads': 11, 'proc.cpu': 12.5 } });
-  const perSample = measureSampleBytes(recorded);
-  assert.ok(perSample !== null && perSample > 40 && perSample < 1000, `${perSample} B per sample`);
+  // Kept in a SampleStore, a sample costs the heap only its share of the store's few objects per chunk.
+  const perSample = measureSampleBytes(new SampleStore(recorded));
+  assert.ok(perSample !== null && perSample < 10, `${perSample} B of heap per sample`);
   const growing = recording(0);
   const perCycle = measureCycleBytes(growing.cycles);
   assert.ok(perCycle !== null && perCycle > 100 && perCycle < 10_000, `${perCycle} B per cycle`);
   // 12 measured cycles of 1,000 operations over 12 s: 120 samples of each of two samplers.
-  const allowance = recordedBytesPerOp(growing.cycles, [{ samples: samples(growing.endMs), bytesPerSample: 200 }, { samples: samples(growing.endMs), bytesPerSample: 200 }], 1000);
+  const kept = new SampleStore(samples(growing.endMs));
+  const allowance = recordedBytesPerOp(growing.cycles, [{ samples: kept, bytesPerSample: 200 }, { samples: kept, bytesPerSample: 200 }], 1000);
   const inWindow = samples(growing.endMs).filter((sample) => sample.t >= 3000 && sample.t <= 15_000).length;
   assert.equal(Math.round(allowance), Math.round(((2 * inWindow * 200 + 12 * 1000) * RECORDED_BYTES_SAFETY) / 12_000));
 
