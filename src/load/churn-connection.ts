@@ -1,6 +1,7 @@
 import net from 'node:net';
 import mqttPacket, { type IConnectPacket } from 'mqtt-packet';
 import type { ProtocolVersion } from './raw-mqtt-client.js';
+import { varInt } from './connect-packet.js';
 import { failureKind } from './run-operations.js';
 
 // The lean path of connect churn over plain TCP: CONNECT → CONNACK → DISCONNECT (or an abrupt close) at
@@ -44,10 +45,6 @@ function readVarInt(buffer: Buffer, offset: number): { value: number; length: nu
   return { value, length };
 }
 
-function varIntLength(value: number): number {
-  return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
-}
-
 /**
  * Encodes the run's CONNECT once with mqtt-packet (every field, property and credential it knows) and
  * cuts it around the client id, so each connection only writes its id between the two halves.
@@ -73,16 +70,10 @@ export function connectTemplate(options: ChurnConnectOptions): ConnectTemplate {
 export function encodeChurnConnect(template: ConnectTemplate, clientId: string): Buffer {
   const idLength = Buffer.byteLength(clientId, 'utf8');
   const remaining = template.head.length + 2 + idLength + template.tail.length;
-  const out = Buffer.allocUnsafe(1 + varIntLength(remaining) + remaining);
+  const length = varInt(remaining);
+  const out = Buffer.allocUnsafe(1 + length.length + remaining);
   out[0] = 0x10;
-  let offset = 1;
-  let rest = remaining;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0) byte |= 0x80;
-    out[offset++] = byte;
-  } while (rest > 0);
+  let offset = 1 + length.copy(out, 1);
   offset += template.head.copy(out, offset);
   out.writeUInt16BE(idLength, offset);
   offset += 2;
