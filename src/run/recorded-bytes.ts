@@ -34,41 +34,43 @@ export const RECORDED_BYTES_SAFETY = 1.25;
  */
 const CALIBRATION_ATTEMPTS = 3;
 
+/**
+ * Heap bytes per item of what `keep` builds and holds (an array of copies, a scratch store): the largest
+ * of CALIBRATION_ATTEMPTS measurements, after `unmeasured` passes that are not counted; null when no GC
+ * could be forced. The holder is read after the second collection, so what it holds is still alive then.
+ */
+function measureRetained(keep: () => { readonly length: number }, unmeasured = 0): number | null {
+  let largest: number | null = null;
+  for (let attempt = 0; attempt < unmeasured + CALIBRATION_ATTEMPTS; attempt++) {
+    if (!forceSelfGc()) return null;
+    const before = process.memoryUsage().heapUsed;
+    const held = keep();
+    forceSelfGc();
+    const perItem = Math.max(0, (process.memoryUsage().heapUsed - before) / Math.max(1, held.length));
+    if (attempt >= unmeasured) largest = Math.max(largest ?? 0, perItem);
+  }
+  return largest;
+}
+
 /** Bytes one retained object like the templates costs in the heap, measured on fresh copies; null when no GC could be forced. */
 function measureCopies<T>(templates: readonly T[], copy: (template: T, k: number) => T, count: number): number | null {
   if (templates.length === 0 || count <= 0) return null;
-  let largest: number | null = null;
-  for (let attempt = 0; attempt < CALIBRATION_ATTEMPTS; attempt++) {
-    if (!forceSelfGc()) return null;
-    const before = process.memoryUsage().heapUsed;
-    const copies: T[] = [];
-    for (let k = 0; k < count; k++) copies.push(copy(templates[k % templates.length] as T, k));
-    forceSelfGc();
-    const perCopy = Math.max(0, (process.memoryUsage().heapUsed - before) / copies.length);
-    largest = Math.max(largest ?? 0, perCopy);
-  }
-  return largest;
+  return measureRetained(() => Array.from({ length: count }, (_, k) => copy(templates[k % templates.length] as T, k)));
 }
 
 /** Heap bytes one sample like the store's latest costs once kept in a SampleStore; null when no GC could be forced. */
 export function measureSampleBytes(store: SampleStore): number | null {
   const templates = store.tail(CALIBRATION_TEMPLATES);
   if (templates.length === 0) return null;
-  let largest: number | null = null;
-  // Attempt 0 is not counted: it compiles the store's code, whose bytes are not the samples'.
-  for (let attempt = 0; attempt <= CALIBRATION_ATTEMPTS; attempt++) {
-    if (!forceSelfGc()) return null;
-    const before = process.memoryUsage().heapUsed;
+  // One pass is not counted: it compiles the store's code, whose bytes are not the samples'.
+  return measureRetained(() => {
     const scratch = new SampleStore();
     for (let k = 0; k < CALIBRATION_SAMPLES; k++) {
       const template = templates[k % templates.length] as Sample;
       scratch.append({ t: template.t + k, lateMs: template.lateMs, values: { ...template.values } });
     }
-    forceSelfGc();
-    const perSample = Math.max(0, (process.memoryUsage().heapUsed - before) / scratch.length);
-    if (attempt > 0) largest = Math.max(largest ?? 0, perSample);
-  }
-  return largest;
+    return scratch;
+  }, 1);
 }
 
 /** Cycles are kept too (floors, failure kinds, a bridge's per-reconnect figures): fewer copies, they are bigger. */

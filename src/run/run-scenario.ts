@@ -3,8 +3,9 @@ import { targetError } from '../errors.js';
 import type { Credentials, Params, PatternRun } from '../patterns/pattern.js';
 import { emptyProtocolFacts, mergeProtocolFacts, type ProtocolFactFields } from '../patterns/protocol-facts.js';
 import type { CycleReport, PhaseName, PhaseReport } from '../report/model.js';
-import { METRICS, type MetricInfo, type MetricValues, type Sample } from '../sample/metrics.js';
+import { METRICS, type MetricInfo, type MetricValues } from '../sample/metrics.js';
 import type { Sampler } from '../sample/sampler.js';
+import type { SampleStore } from '../sample/sample-store.js';
 import type { Scenario } from '../scenario/load-scenario.js';
 import type { Target } from '../target/target.js';
 import { estimateScenarioMs } from './estimate.js';
@@ -60,8 +61,8 @@ function num(params: Params, name: string): number {
 }
 
 /** Floors of every metric over the samples taken in [fromMs, toMs]. */
-export function floorsBetween(samples: readonly Sample[], fromMs: number, toMs: number, metrics: readonly MetricInfo[] = METRICS): MetricValues {
-  const window = samples.filter((sample) => sample.t >= fromMs && sample.t <= toMs);
+export function floorsBetween(store: SampleStore, fromMs: number, toMs: number, metrics: readonly MetricInfo[] = METRICS): MetricValues {
+  const window = store.between(fromMs, toMs);
   const floors: MetricValues = {};
   for (const metric of metrics) {
     if (metric.kind === 'rate') continue;
@@ -122,8 +123,8 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
     await sampler.sampleNow();
     await context.selfSampler?.sampleNow();
     const toMs = clock();
-    const selfFloors = context.selfSampler === undefined ? {} : floorsBetween(context.selfSampler.store.between(fromMs, toMs), fromMs, toMs, context.selfSampler.metrics);
-    return { floors: floorsBetween(sampler.store.between(fromMs, toMs), fromMs, toMs, sampler.metrics), gcForced, selfFloors, selfGcForced };
+    const selfFloors = context.selfSampler === undefined ? {} : floorsBetween(context.selfSampler.store, fromMs, toMs, context.selfSampler.metrics);
+    return { floors: floorsBetween(sampler.store, fromMs, toMs, sampler.metrics), gcForced, selfFloors, selfGcForced };
   };
 
   let run: PatternRun | null = null;

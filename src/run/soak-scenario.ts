@@ -4,6 +4,7 @@ import type { PatternRun, Params } from '../patterns/pattern.js';
 import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/protocol-facts.js';
 import type { CycleReport, PhaseReport } from '../report/model.js';
 import { METRICS, type MetricValues } from '../sample/metrics.js';
+import type { SampleStore } from '../sample/sample-store.js';
 import { floorsBetween, type ScenarioRecording, type ScenarioRunContext } from './run-scenario.js';
 import { sleep } from './sleep.js';
 
@@ -87,8 +88,7 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     const fromMs = clock();
     await sleep(floorMs, signal);
     await sampler.sampleNow();
-    const toMs = clock();
-    return { floors: floorsBetween(sampler.store.between(fromMs, toMs), fromMs, toMs, sampler.metrics), gcForced };
+    return { floors: floorsBetween(sampler.store, fromMs, clock(), sampler.metrics), gcForced };
   };
 
   let run: PatternRun | null = null;
@@ -169,7 +169,7 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     recording.recoveryFloors = recovered.floors;
     soak.recoveryGcForced = recovered.gcForced;
     recovery.endMs = clock();
-    soak.recoveryMinima = minimaBetween(sampler.store.between(recovery.startMs, recovery.endMs), recovery.startMs, recovery.endMs);
+    soak.recoveryMinima = minimaBetween(sampler.store, recovery.startMs, recovery.endMs);
     checkTarget();
   } catch (error) {
     recording.error = error;
@@ -181,11 +181,12 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
 }
 
 /** The lowest reading of each memory metric over [fromMs, toMs]. */
-function minimaBetween(samples: readonly { t: number; values: MetricValues }[], fromMs: number, toMs: number): MetricValues {
+function minimaBetween(store: SampleStore, fromMs: number, toMs: number): MetricValues {
+  const samples = store.between(fromMs, toMs);
   const out: MetricValues = {};
   for (const metric of METRICS) {
     if (metric.kind !== 'bytes' || !metric.judged) continue;
-    const values = samples.filter((s) => s.t >= fromMs && s.t <= toMs).map((s) => s.values[metric.name]).filter((v): v is number => v !== undefined);
+    const values = samples.map((s) => s.values[metric.name]).filter((v): v is number => v !== undefined);
     // The minimum, not a robust low value: it is compared with the windows' floors, which are minima too.
     if (values.length > 0) out[metric.name] = values.reduce((a, b) => Math.min(a, b));
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { floorsBetween } from '../../src/run/run-scenario.js';
+import { SampleStore } from '../../src/sample/sample-store.js';
 import { ProcProbe, ProcessGoneError } from '../../src/sample/proc-probe.js';
 import { Sampler } from '../../src/sample/sampler.js';
 import { parseBrokerUrl, isLoopbackHost } from '../../src/target/broker-address.js';
@@ -52,7 +53,7 @@ test('the sampler reads at its interval and records lateness', async () => {
 });
 
 test('floors come from the samples inside the window only', () => {
-  const samples = [0, 100, 200, 300, 400].map((t, i) => ({ t, lateMs: 0, values: { 'proc.rss': [900, 500, 510, 505, 100][i], 'proc.fds': 7 } }));
+  const samples = new SampleStore([0, 100, 200, 300, 400].map((t, i) => ({ t, lateMs: 0, values: { 'proc.rss': [900, 500, 510, 505, 100][i], 'proc.fds': 7 } })));
   const floors = floorsBetween(samples, 100, 300);
   const rss = floors['proc.rss'];
   assert.ok(rss !== undefined && rss >= 500 && rss <= 510);
