@@ -4,11 +4,11 @@
 // raw takes RawMqttConnection in the pacing engine (what connect-churn used before, kept for comparison).
 // Settings come in the environment (an ES module may miss an early IPC message); the tally and the
 // process's own CPU time go back over IPC.
-import { runCallbackPool } from '../src/load/callback-pool.js';
-import { ChurnDialer } from '../src/load/churn-connection.js';
-import { runPaced } from '../src/load/pacing.js';
-import { RawMqttConnection } from '../src/load/raw-mqtt-client.js';
-import type { OperationTally } from '../src/load/run-operations.js';
+import { runCallbackPool } from '../src/load/pacing/callback-pool.js';
+import { ChurnDialer } from '../src/load/clients/churn-connection.js';
+import { runPaced } from '../src/load/pacing/pacing.js';
+import { RawMqttConnection } from '../src/load/clients/raw-mqtt-client.js';
+import type { OperationTally } from '../src/load/pacing/run-operations.js';
 
 const env = (name: string): string => {
   const value = process.env[name];

@@ -21,10 +21,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import type { MqttClient } from 'mqtt';
-import { connectMqttJs } from '../src/load/mqtt-js.js';
-import { RawMqttConnection } from '../src/load/raw-mqtt-client.js';
-import { WORKER_EXEC_ARGV } from '../src/load/worker-fleet.js';
-import { forceSelfGc } from '../src/run/self-gc.js';
+import { connectMqttJs } from '../src/net/mqtt-js.js';
+import { RawMqttConnection } from '../src/load/clients/raw-mqtt-client.js';
+import { WORKER_EXEC_ARGV } from '../src/load/fleet/worker-fleet.js';
+import { forceSelfGc } from '../src/run/self/self-gc.js';
 import { SelfProbe } from '../src/sample/self-probe.js';
 import { startMosquitto } from '../test/helpers/brokers.js';
 

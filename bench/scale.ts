@@ -16,11 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { HeldClientsOptions } from '../src/load/held-clients.js';
-import { diagnoseRate, type PacedTally } from '../src/load/pacing.js';
-import { planSourceAddresses } from '../src/load/source-addresses.js';
-import { startShards } from '../src/load/worker-fleet.js';
-import { clientsPerProcess, openFilesLimit, splitClients } from '../src/load/worker-split.js';
+import type { HeldClientsOptions } from '../src/load/clients/held-clients.js';
+import { diagnoseRate, type PacedTally } from '../src/load/pacing/pacing.js';
+import { planSourceAddresses } from '../src/load/fleet/source-addresses.js';
+import { startShards } from '../src/load/fleet/worker-fleet.js';
+import { clientsPerProcess, openFilesLimit, splitClients } from '../src/load/fleet/worker-split.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values, positionals } = parseArgs({

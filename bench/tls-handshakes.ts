@@ -5,9 +5,9 @@
 // Bounded: HANDSHAKES per kind, each batch also bounded in time.
 
 import os from 'node:os';
-import { runOperations } from '../src/load/run-operations.js';
-import { captureClientHello, helloOptionsOf, rawTlsAttempt, tlsHandshakeClose } from '../src/load/tls-handshake.js';
-import { parseBrokerUrl } from '../src/target/broker-address.js';
+import { runOperations } from '../src/load/pacing/run-operations.js';
+import { captureClientHello, helloOptionsOf, rawTlsAttempt, tlsHandshakeClose } from '../src/load/checks/tls-handshake.js';
+import { parseBrokerUrl } from '../src/net/broker-address.js';
 import { loadTlsSettings } from '../src/target/tls-settings.js';
 import { freePort, startMosquitto } from '../test/helpers/brokers.js';
 import { makeTestCertificates } from '../test/helpers/tls-certs.js';

@@ -14,8 +14,8 @@
 // as before there were troughs, and a trough PASS, which overstated growth could only have made
 // harder, adds at most the budget's other half to the chance of missing a leak just above δ.
 
-import { formatPerOp } from './format.js';
-import type { MetricVerdict } from './types.js';
+import { formatPerOp } from '../core/format.js';
+import type { MetricVerdict } from '../core/verdict-types.js';
 
 export type FloorView = 'settle' | 'trough';
 

@@ -1,12 +1,12 @@
 // Public API of the analysis: pure statistics and the verdict (no I/O, no clocks, no randomness).
 
-export * from './types.js';
+export * from '../core/verdict-types.js';
 export { judgeMetric, combineVerdicts } from './judge.js';
-export { shareAlpha, DEFAULT_FAMILY_ALPHA } from './budget.js';
+export { shareAlpha, DEFAULT_FAMILY_ALPHA } from './alpha-budget.js';
 export { lowFloor, LOW_FLOOR_QUANTILE, LOW_FLOOR_IGNORED_STRAYS } from './floors.js';
 export { theilSen, theilSenDetailed, theilSenLine, MIN_THEIL_SEN_POINTS } from './theil-sen.js';
 export type { TheilSenFit, TheilSenDetail, TheilSenOptions } from './theil-sen.js';
-export { defaultThresholdPerOp, DEFAULT_BYTES_THRESHOLD_PER_OP, DEFAULT_COUNT_THRESHOLD_PER_OP, DEFAULT_THRESHOLDS_BY_METRIC } from './thresholds.js';
+export { defaultThresholdPerOp, DEFAULT_BYTES_THRESHOLD_PER_OP, DEFAULT_COUNT_THRESHOLD_PER_OP, DEFAULT_THRESHOLDS_BY_METRIC } from './default-delta.js';
 export {
   estimateGcPeriod,
   windowMinima,
@@ -23,8 +23,8 @@ export {
   GC_SUBMULTIPLE_MIN_SHARE,
   WINDOW_MIN_COVERAGE,
 } from './soak.js';
-export { judgeSoakMetric, planSoakWindow, soakSeries, opsAt, minutesForWindows, SOAK_FALLBACK_WINDOW_MS, SOAK_MAX_WINDOWS, SOAK_WARMUP_SHARE } from './soak-judge.js';
-export type { OpsPoint, SoakMetricInput, SoakSamples, SoakVerdict, SoakWindowPlan } from './soak-judge.js';
+export { judgeSoakMetric, planSoakWindow, soakSeries, opsAt, minutesForWindows, SOAK_FALLBACK_WINDOW_MS, SOAK_MAX_WINDOWS, SOAK_WARMUP_SHARE } from './judge-soak-series.js';
+export type { OpsPoint, SoakMetricInput, SoakSamples, SoakVerdict, SoakWindowPlan } from './judge-soak-series.js';
 export { planTroughFloors, troughFloors, findFalls, MAX_TROUGH_WINDOW_SHARE } from './trough-floors.js';
 export type { Fall, LoadCycle, TroughPlan } from './trough-floors.js';
 export { combineFloorViews } from './floor-views.js';
@@ -39,5 +39,5 @@ export { RECOVERY_MIN_RETAINED_SHARE } from './recovery.js';
 export { MAX_CYCLES_NEEDED, HALF_WIDTH_EXPONENT } from './power.js';
 export { STEP_MIN_RELEVANCE, UNCONFIRMED_GROWTH_CYCLES_FACTOR } from './judge-bytes.js';
 export { COUNT_TOLERANCE, COUNT_MIN_RISE, COUNT_LEVEL_CYCLES, COUNT_NOISE_FLOOR } from './judge-count.js';
-export { formatBytes } from './format.js';
+export { formatBytes } from '../core/format.js';
 export { median } from './quantile.js';

@@ -1,7 +1,7 @@
 // The verdict for memory-like metrics: the slope of the floors per operation, and its shape.
 
-import type { JudgeOptions, MetricSeries, MetricVerdict, StepInfo } from './types.js';
-import { formatAmount, formatConfidence, formatNumber, formatPerHour, formatPerOp, formatShare } from './format.js';
+import type { JudgeOptions, MetricSeries, MetricVerdict, StepInfo } from '../core/verdict-types.js';
+import { formatAmount, formatConfidence, formatNumber, formatPerHour, formatPerOp, formatShare } from '../core/format.js';
 import { checkPersistence, fitHalves, looksSaturating } from './persistence.js';
 import { cyclesToSettle } from './power.js';
 import { MIN_JUDGED_CYCLES, prepareSeries, type JudgedPoint, type PreparedSeries } from './prepare.js';

@@ -1,7 +1,7 @@
 // The verdict for counts (fds, threads): nearly noise-free integers, judged by their level.
 
-import type { JudgeOptions, MetricSeries, MetricVerdict, PersistenceCheck, RecoveryCheck, StepInfo } from './types.js';
-import { formatAmount, formatConfidence, formatNumber, formatPerHour, formatPerOp } from './format.js';
+import type { JudgeOptions, MetricSeries, MetricVerdict, PersistenceCheck, RecoveryCheck, StepInfo } from '../core/verdict-types.js';
+import { formatAmount, formatConfidence, formatNumber, formatPerHour, formatPerOp } from '../core/format.js';
 import { fitHalves } from './persistence.js';
 import { MAX_CYCLES_NEEDED } from './power.js';
 import { MIN_JUDGED_CYCLES, prepareSeries, type JudgedPoint } from './prepare.js';

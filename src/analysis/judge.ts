@@ -1,6 +1,6 @@
 // Entry points: one metric's verdict, and the verdict of several together.
 
-import type { JudgeOptions, MetricSeries, MetricVerdict, Verdict } from './types.js';
+import type { JudgeOptions, MetricSeries, MetricVerdict, Verdict } from '../core/verdict-types.js';
 import { judgeBytes } from './judge-bytes.js';
 import { judgeCount } from './judge-count.js';
 

@@ -1,6 +1,6 @@
 // Does the growth continue into the second half of the run, or level off?
 
-import type { PersistenceCheck } from './types.js';
+import type { PersistenceCheck } from '../core/verdict-types.js';
 import { twoSidedZ } from './normal.js';
 import { diffNoiseSigma } from './quantile.js';
 import { theilSenDetailed, type TheilSenDetail } from './theil-sen.js';

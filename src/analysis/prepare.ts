@@ -1,6 +1,6 @@
 // From a MetricSeries to the points the verdict judges: warm-up, missing floors, data problems.
 
-import type { DataIssue, DataIssueCode, JudgeOptions, MetricSeries } from './types.js';
+import type { DataIssue, DataIssueCode, JudgeOptions, MetricSeries } from '../core/verdict-types.js';
 import { median } from './quantile.js';
 import { DEFAULT_MIN_WARMUP_CYCLES, MAX_WARMUP_SHARE, detectWarmupDecay } from './warmup.js';
 

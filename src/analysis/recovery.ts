@@ -1,6 +1,6 @@
 // Did the broker give the growth back once the load stopped?
 
-import type { RecoveryCheck } from './types.js';
+import type { RecoveryCheck } from '../core/verdict-types.js';
 
 /**
  * Growth is held (not returned) when more than half of it is still there after recovery. Half

@@ -9,7 +9,7 @@
 // right after a collection: the broker's live memory, which is what a leak grows.
 
 import { LOW_FLOOR_IGNORED_STRAYS } from './floors.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../core/format.js';
 import { median, robustSigma, sortedFinite } from './quantile.js';
 import { estimateGcPeriod, GC_DROP_SIGMAS, GC_MIN_DROPS, SOAK_WINDOW_GC_PERIODS } from './soak.js';
 

@@ -1,6 +1,6 @@
 // Shared pieces of a MetricVerdict: the figures every verdict reports, whatever it says.
 
-import type { JudgeOptions, MetricSeries, MetricVerdict, ReasonCode, Verdict } from './types.js';
+import type { JudgeOptions, MetricSeries, MetricVerdict, ReasonCode, Verdict } from '../core/verdict-types.js';
 import { MIN_JUDGED_CYCLES, type PreparedSeries } from './prepare.js';
 import type { TheilSenDetail } from './theil-sen.js';
 

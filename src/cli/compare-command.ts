@@ -1,8 +1,8 @@
-import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { compareReports } from '../report/compare.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
+import { compareReports } from '../verdict/compare.js';
 import { readReportFile } from '../report/read-report.js';
-import { renderComparison } from '../report/render-compare.js';
-import { styleFor } from '../report/style.js';
+import { renderComparison } from '../report/terminal/compare.js';
+import { styleFor } from '../report/terminal/style.js';
 import type { Streams } from './run-command.js';
 
 export interface CompareFlags {

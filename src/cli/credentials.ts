@@ -1,5 +1,5 @@
-import { usageError } from '../errors.js';
-import type { Credentials } from '../patterns/pattern.js';
+import { usageError } from '../core/errors.js';
+import type { Credentials } from '../core/credentials.js';
 
 /**
  * `--username` / `--password`, else MQLEAK_USERNAME / MQLEAK_PASSWORD (the environment keeps a password

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
-import { formatNumber } from '../analysis/format.js';
-import { estimateScenarioMs } from '../run/estimate.js';
+import { formatNumber } from '../core/format.js';
+import { estimateScenarioMs } from '../run/plan/estimate.js';
 import { builtinScenarioNames, loadScenario } from '../scenario/load-scenario.js';
 import type { Streams } from './run-command.js';
 

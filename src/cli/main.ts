@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode } from '../errors.js';
-import { VERSION } from '../version.js';
+import { ExitCode } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import { compareCommand, type CompareFlags } from './compare-command.js';
 import { listCommand } from './list-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';

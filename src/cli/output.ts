@@ -1,4 +1,4 @@
-import { errorMessage, isMqleakError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { errorMessage, isMqleakError, ExitCode, type ExitCodeValue } from '../core/errors.js';
 
 /** The one place an error becomes output and an exit status: one line, a hint, a stack only with --verbose. */
 export function reportError(error: unknown, verbose: boolean, stderr: NodeJS.WritableStream): ExitCodeValue {

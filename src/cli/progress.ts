@@ -1,9 +1,9 @@
 import type { ChalkInstance } from 'chalk';
-import { formatBytes, formatNumber } from '../analysis/format.js';
+import { formatBytes, formatNumber } from '../core/format.js';
 import { MIN_THEIL_SEN_POINTS, theilSenLine } from '../analysis/index.js';
-import type { PhaseName } from '../report/model.js';
+import type { PhaseName } from '../core/report-model.js';
 import type { CycleProgress, LoadStatus, RunObserver } from '../run/observer.js';
-import type { MetricValues } from '../sample/metrics.js';
+import type { MetricValues } from '../core/metrics.js';
 
 /** How often the live line is redrawn on a terminal: often enough to feel live, rarely enough to stay cheap. */
 const REDRAW_INTERVAL_MS = 250;

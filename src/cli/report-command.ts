@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { readReportFile } from '../report/read-report.js';
-import { renderHtml } from '../report/render-html.js';
-import { renderJunit } from '../report/render-junit.js';
-import { renderTable } from '../report/render-table.js';
-import { styleFor } from '../report/style.js';
-import { evaluateThresholds } from '../report/thresholds.js';
+import { renderHtml } from '../report/html/render-html.js';
+import { renderJunit } from '../report/junit/render-junit.js';
+import { renderTable } from '../report/terminal/table.js';
+import { styleFor } from '../report/terminal/style.js';
+import { evaluateThresholds } from '../verdict/limit-checks.js';
 import { writeTextReport } from '../report/write-report.js';
 import type { Streams } from './run-command.js';
-import { parseThresholdFlags } from './thresholds.js';
+import { parseThresholdFlags } from './threshold-flags.js';
 
 export interface ReportFlags {
   html?: string;

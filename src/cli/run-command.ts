@@ -1,20 +1,20 @@
 import path from 'node:path';
-import { ExitCode, usageError, type ExitCodeValue } from '../errors.js';
-import { renderJson } from '../report/render-json.js';
-import { renderTable } from '../report/render-table.js';
-import { styleFor } from '../report/style.js';
+import { ExitCode, usageError, type ExitCodeValue } from '../core/errors.js';
+import { renderJson } from '../report/json/render-json.js';
+import { renderTable } from '../report/terminal/table.js';
+import { styleFor } from '../report/terminal/style.js';
 import { besidePath, defaultReportPath, writeTextReport } from '../report/write-report.js';
-import { renderHtml } from '../report/render-html.js';
-import { renderJunit } from '../report/render-junit.js';
-import { evaluateThresholds, withThresholds, type SourcedThreshold } from '../report/thresholds.js';
-import { parseDuration } from '../run/budget.js';
+import { renderHtml } from '../report/html/render-html.js';
+import { renderJunit } from '../report/junit/render-junit.js';
+import { evaluateThresholds, withThresholds, type SourcedThreshold } from '../verdict/limit-checks.js';
+import { parseDuration } from '../run/plan/time-budget.js';
 import { executeRun, prepareRun } from '../run/run.js';
 import { loadTlsSettings } from '../target/tls-settings.js';
 import { credentialsFrom } from './credentials.js';
 import { parseSourceIps } from './source-ips.js';
 import { progressObserver } from './progress.js';
 import { parseSoak } from './soak-flag.js';
-import { parseThresholdFlags } from './thresholds.js';
+import { parseThresholdFlags } from './threshold-flags.js';
 
 export interface RunFlags {
   broker?: string;

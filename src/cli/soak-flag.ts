@@ -1,5 +1,5 @@
-import { usageError } from '../errors.js';
-import { parseDuration } from '../run/budget.js';
+import { usageError } from '../core/errors.js';
+import { parseDuration } from '../run/plan/time-budget.js';
 
 /** Shorter than two fallback windows after the warm-up: nothing could be judged, so it is a typo. */
 export const MIN_SOAK_MS = 10_000;

@@ -1,5 +1,5 @@
-import { usageError } from '../errors.js';
-import { isSourceAddress } from '../load/source-addresses.js';
+import { usageError } from '../core/errors.js';
+import { isSourceAddress } from '../load/fleet/source-addresses.js';
 
 /** `--source-ip ADDR` (repeatable): each an IP address, checked before any connection is made. */
 export function parseSourceIps(raw: readonly string[]): string[] {

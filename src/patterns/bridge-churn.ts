@@ -1,11 +1,12 @@
-import { targetError, usageError } from '../errors.js';
-import { BridgeTraffic, type QoS } from '../load/bridge-traffic.js';
-import { describeHook, fillPlaceholders, parseRestartHook, runRestartHook, type RestartHook } from '../load/restart-hook.js';
-import type { BridgeCycleReport } from '../report/model.js';
+import { targetError, usageError } from '../core/errors.js';
+import { BridgeTraffic, type QoS } from '../load/bridge/bridge-traffic.js';
+import { describeHook, fillPlaceholders, parseRestartHook, runRestartHook, type RestartHook } from '../load/bridge/restart-hook.js';
+import type { BridgeCycleReport } from '../core/report-model.js';
 import { DROP_MODES, PeerBroker, REFUSE_MODES, type DropMode, type RefuseMode } from '../target/peer-broker.js';
-import { numberParam, stringParam, type CycleOutcome, type CycleRequest, type Params, type PatternDefinition, type PatternRun } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
-import { sleep } from '../run/sleep.js';
+import { type CycleOutcome, type CycleRequest, type PatternDefinition, type PatternRun } from './pattern.js';
+import { numberParam, stringParam, type Params } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
+import { sleep } from '../core/sleep.js';
 
 // NanoMQ leaked when its bridge client was torn down and restarted: message queues, sockets, threads and
 // subscription-tree nodes were not freed (seeds/001). A bridge is the broker acting as a client of another

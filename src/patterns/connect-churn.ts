@@ -1,11 +1,12 @@
-import { RawMqttConnection, type ProtocolVersion } from '../load/raw-mqtt-client.js';
-import { failureKind, runOperations, sumTallies } from '../load/run-operations.js';
-import { runCallbackPool, type CallbackOperation } from '../load/callback-pool.js';
-import { ChurnDialer } from '../load/churn-connection.js';
-import { connectExtrasFor, waitForClose } from '../load/raw-helpers.js';
-import { numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
-import { WEBSOCKET_PARAMS, webSocketChecks } from './websocket-checks.js';
+import { RawMqttConnection, type ProtocolVersion } from '../load/clients/raw-mqtt-client.js';
+import { failureKind, runOperations, sumTallies } from '../load/pacing/run-operations.js';
+import { runCallbackPool, type CallbackOperation } from '../load/pacing/callback-pool.js';
+import { ChurnDialer } from '../load/clients/churn-connection.js';
+import { connectExtrasFor, waitForClose } from '../load/wire/raw-helpers.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam, type Params } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
+import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
 
 // Clients that connect and go away again, half of them politely (DISCONNECT) and half abruptly (the Go
 // clients of the seeds that vanish without DISCONNECT): a session's resources must be freed on both ways

@@ -1,7 +1,7 @@
 import type { QoS } from 'mqtt-packet';
-import { MqttSession } from '../load/mqtt-session.js';
-import { SessionPool } from '../load/session-pool.js';
-import { ADMIN_HOOK_PARAMS, adminHooks } from './admin-hooks.js';
+import { MqttSession } from '../load/clients/mqtt-session.js';
+import { SessionPool } from '../load/clients/session-pool.js';
+import { ADMIN_HOOK_PARAMS, adminHooks } from './shared/admin-hooks.js';
 import {
   ACK_TIMEOUT_PARAM,
   Arrivals,
@@ -14,9 +14,10 @@ import {
   sessionBase,
   slowOperationsMs,
   type SessionBase,
-} from './message-flow.js';
-import { numberParam, stringParam, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+} from './shared/session-kit.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 import { subackAnswer } from './subscription-churn.js';
 
 // RocketMQ's per-consumer-group statistics outlived their groups. In MQTT the consumer group is a shared

@@ -1,8 +1,9 @@
-import { runOperations, sumTallies, type OperationTally } from '../load/run-operations.js';
-import { tcpConnectClose, tcpHold } from '../load/tcp-probe.js';
-import { numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
-import { WEBSOCKET_PARAMS, webSocketChecks } from './websocket-checks.js';
+import { runOperations, sumTallies, type OperationTally } from '../load/pacing/run-operations.js';
+import { tcpConnectClose, tcpHold } from '../load/checks/tcp-check.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam, type Params } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
+import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
 
 // RocketMQ's HAConnection leaked threads and objects under high-frequency health checks on its port:
 // a connection accepted, then closed before any protocol was spoken. Load balancers and Kubernetes

@@ -1,5 +1,5 @@
-import { MqttSession } from '../load/mqtt-session.js';
-import { SessionPool } from '../load/session-pool.js';
+import { MqttSession } from '../load/clients/mqtt-session.js';
+import { SessionPool } from '../load/clients/session-pool.js';
 import {
   ACK_TIMEOUT_PARAM,
   Arrivals,
@@ -9,9 +9,10 @@ import {
   runNames,
   sessionBase,
   slowOperationsMs,
-} from './message-flow.js';
-import { numberParam, stringParam, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+} from './shared/session-kit.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 import { subackAnswer } from './subscription-churn.js';
 
 // A QoS 1 or 2 flow holds state on the broker until its last packet: a QoS 2 PUBLISH is stored until the

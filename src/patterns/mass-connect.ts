@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { startCpuWindow } from '../load/cpu-window.js';
-import type { HeldClientsOptions, ReleaseResult } from '../load/held-clients.js';
-import { diagnoseRate } from '../load/pacing.js';
-import { sumReleases } from '../load/held-clients.js';
-import type { ProtocolVersion } from '../load/raw-mqtt-client.js';
-import { sumTallies } from '../load/run-operations.js';
-import { planSourceAddresses } from '../load/source-addresses.js';
-import { startShards, type ShardRunner } from '../load/worker-fleet.js';
-import { clientsPerProcess, openFilesLimit, shareOf, splitClients } from '../load/worker-split.js';
-import { sleep } from '../run/sleep.js';
-import { numberParam, type Params, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+import { startCpuWindow } from '../load/pacing/cpu-window.js';
+import type { HeldClientsOptions, ReleaseResult } from '../load/clients/held-clients.js';
+import { diagnoseRate } from '../load/pacing/pacing.js';
+import { sumReleases } from '../load/clients/held-clients.js';
+import type { ProtocolVersion } from '../load/clients/raw-mqtt-client.js';
+import { sumTallies } from '../load/pacing/run-operations.js';
+import { planSourceAddresses } from '../load/fleet/source-addresses.js';
+import { startShards, type ShardRunner } from '../load/fleet/worker-fleet.js';
+import { clientsPerProcess, openFilesLimit, shareOf, splitClients } from '../load/fleet/worker-split.js';
+import { sleep } from '../core/sleep.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, type Params } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // Moquette ≤ 0.13 leaked above ~10,000 clients: buffers not released on publish, session objects kept.
 // A cycle fills the broker with N clients held at once (raw sockets: ~2–4 KB each in mqleak, where a full

@@ -1,20 +1,8 @@
-import type { BridgeCycleReport } from '../report/model.js';
-import type { BrokerAddress } from '../target/broker-address.js';
-
-export type ParamValue = number | string | boolean;
-
-/** One knob of a pattern or of the run shape: its type, bounds, default and meaning (documented in the schema). */
-export interface ParamSpec {
-  type: 'integer' | 'number' | 'string' | 'boolean';
-  default: ParamValue;
-  description: string;
-  minimum?: number;
-  maximum?: number;
-  enum?: readonly string[];
-}
-
-export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
-export type Params = Readonly<Record<string, ParamValue>>;
+import type { BridgeCycleReport } from '../core/report-model.js';
+import type { BrokerAddress } from '../net/broker-address.js';
+import type { Credentials } from '../core/credentials.js';
+import type { Params, ParamSpecs } from '../core/params.js';
+import type { CheckTally, ObservationTally } from '../core/recording.js';
 
 export interface PatternContext {
   broker: BrokerAddress;
@@ -32,11 +20,6 @@ export interface PatternContext {
   targetPid?: number | null;
   /** `--source-ip` addresses to connect from (spread in turn); none: automatic (see src/load/source-addresses.ts). */
   sourceIps?: readonly string[];
-}
-
-export interface Credentials {
-  username: string;
-  password?: string;
 }
 
 export interface CycleRequest {
@@ -63,27 +46,7 @@ export interface CycleOutcome {
   bridge?: BridgeCycleReport;
 }
 
-/**
- * A protocol fact checked per operation: how many times it should have held, how many times it did.
- * Phrased so that observed === expected is right; expected 0 means the run never exercised it.
- */
-export interface CheckTally {
-  expected: number;
-  observed: number;
-}
-
-export interface ObservationTally {
-  count: number;
-  min: number;
-  max: number;
-  total: number;
-}
-
-/**
- * The answer that says the broker let through what was tried (a CONNECT with a bad password on a broker
- * with anonymous access): that variant was not exercised, which a report must not pass off as clean.
- */
-export const ACCEPTED_ANSWER = 'accepted';
+export { ACCEPTED_ANSWER, type CheckTally, type ObservationTally } from '../core/recording.js';
 
 /** A pattern that is running against a broker: one cycle at a time, then a teardown that lets go of everything. */
 export interface PatternRun {
@@ -110,16 +73,4 @@ export interface PatternDefinition {
    * Scenarios of such a pattern run only when named, never in the default "every built-in scenario" set.
    */
   needsTargetSetup?: string;
-}
-
-export function numberParam(params: Params, name: string): number {
-  const value = params[name];
-  if (typeof value !== 'number') throw new Error(`parameter ${name} is not a number`);
-  return value;
-}
-
-export function stringParam(params: Params, name: string): string {
-  const value = params[name];
-  if (typeof value !== 'string') throw new Error(`parameter ${name} is not a string`);
-  return value;
 }

@@ -1,11 +1,13 @@
-import { answerName, attemptConnect } from '../load/connect-attempt.js';
-import { encodeConnect, FLAG_RESERVED, prop, PROPERTY, type ConnectFields } from '../load/connect-packet.js';
-import { openObserver, type Observer } from '../load/observer-client.js';
-import { runOperations } from '../load/run-operations.js';
-import { tcpHold } from '../load/tcp-probe.js';
-import { sleep } from '../run/sleep.js';
-import { ACCEPTED_ANSWER, numberParam, stringParam, type Credentials, type Params, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+import { answerName, attemptConnect } from '../load/clients/connect-attempt.js';
+import { encodeConnect, FLAG_RESERVED, prop, PROPERTY, type ConnectFields } from '../load/wire/connect-packet.js';
+import { openObserver, type Observer } from '../load/clients/observer-client.js';
+import { runOperations } from '../load/pacing/run-operations.js';
+import { tcpHold } from '../load/checks/tcp-check.js';
+import { sleep } from '../core/sleep.js';
+import { ACCEPTED_ANSWER, type PatternDefinition } from './pattern.js';
+import { type Credentials } from '../core/credentials.js';
+import { numberParam, stringParam, type Params } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // Connections the broker refuses. The error path during connection setup is where broker history leaks
 // most: a session, a will, an auth context allocated for a CONNECT that is then refused or malformed, and

@@ -1,7 +1,7 @@
 import type { IPublishPacket, QoS } from 'mqtt-packet';
-import { MqttSession, type SessionOptions } from '../load/mqtt-session.js';
-import { runOperations } from '../load/run-operations.js';
-import { SessionPool } from '../load/session-pool.js';
+import { MqttSession, type SessionOptions } from '../load/clients/mqtt-session.js';
+import { runOperations } from '../load/pacing/run-operations.js';
+import { SessionPool } from '../load/clients/session-pool.js';
 import {
   ACK_TIMEOUT_PARAM,
   DELIVERY_TIMEOUT_PARAM,
@@ -11,9 +11,10 @@ import {
   cycleOutcome,
   runNames,
   sessionBase,
-} from './message-flow.js';
-import { numberParam, type PatternDefinition, type PatternContext } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+} from './shared/session-kit.js';
+import { type PatternDefinition, type PatternContext } from './pattern.js';
+import { numberParam } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // A retained message is stored per topic until it is cleared with an empty retained PUBLISH; brokers have
 // kept the topic node, the message or its payload after the clear. One cycle sets a retained message on

@@ -1,8 +1,8 @@
-import { usageError } from '../errors.js';
-import { MqttSession } from '../load/mqtt-session.js';
-import { runOperations } from '../load/run-operations.js';
-import { SessionPool } from '../load/session-pool.js';
-import { sleep } from '../run/sleep.js';
+import { usageError } from '../core/errors.js';
+import { MqttSession } from '../load/clients/mqtt-session.js';
+import { runOperations } from '../load/pacing/run-operations.js';
+import { SessionPool } from '../load/clients/session-pool.js';
+import { sleep } from '../core/sleep.js';
 import {
   ACK_TIMEOUT_PARAM,
   Arrivals,
@@ -14,9 +14,10 @@ import {
   runNames,
   sessionBase,
   slowOperationsMs,
-} from './message-flow.js';
-import { numberParam, stringParam, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+} from './shared/session-kit.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // A persistent session outlives its connection: the broker keeps its subscriptions and queues QoS 1
 // messages for it while it is offline. Brokers have leaked the queue or the whole session on the way

@@ -1,10 +1,11 @@
 import type { Packet } from 'mqtt-packet';
-import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT, waitForClose } from '../load/raw-helpers.js';
-import { RawMqttConnection, type ProtocolVersion } from '../load/raw-mqtt-client.js';
-import { runOperations } from '../load/run-operations.js';
+import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT, waitForClose } from '../load/wire/raw-helpers.js';
+import { RawMqttConnection, type ProtocolVersion } from '../load/clients/raw-mqtt-client.js';
+import { runOperations } from '../load/pacing/run-operations.js';
 import { isAbrupt } from './connect-churn.js';
-import { numberParam, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // A second connection with the client id of a live one: the broker must close the first (3.1.1
 // 3.1.4-2; MQTT 5 first sends it DISCONNECT 0x8E "session taken over") and hand the id to the second.

@@ -1,9 +1,10 @@
 import type { ISubscription, QoS } from 'mqtt-packet';
-import { MqttSession } from '../load/mqtt-session.js';
-import { SessionPool } from '../load/session-pool.js';
-import { ACK_TIMEOUT_PARAM, PROTOCOL_VERSION_PARAM, factCycle, runNames, sessionBase } from './message-flow.js';
-import { numberParam, stringParam, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+import { MqttSession } from '../load/clients/mqtt-session.js';
+import { SessionPool } from '../load/clients/session-pool.js';
+import { ACK_TIMEOUT_PARAM, PROTOCOL_VERSION_PARAM, factCycle, runNames, sessionBase } from './shared/session-kit.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // Go MQTT clients vanished without UNSUBSCRIBE and the broker held their subscriptions (and callbacks)
 // forever; brokers have leaked subscription-tree nodes on wildcard filters and on a SUBSCRIBE whose

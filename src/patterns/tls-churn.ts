@@ -1,10 +1,11 @@
-import { usageError } from '../errors.js';
-import { runOperations } from '../load/run-operations.js';
-import { captureClientHello, helloOptionsOf, rawTlsAttempt, tlsHandshakeClose } from '../load/tls-handshake.js';
-import { UNTRUSTED_CLIENT_CERT, UNTRUSTED_CLIENT_KEY } from '../load/untrusted-client-cert.js';
-import { isSecureScheme, schemeOf } from '../target/broker-address.js';
-import { ACCEPTED_ANSWER, numberParam, stringParam, type Params, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+import { usageError } from '../core/errors.js';
+import { runOperations } from '../load/pacing/run-operations.js';
+import { captureClientHello, helloOptionsOf, rawTlsAttempt, tlsHandshakeClose } from '../load/checks/tls-handshake.js';
+import { UNTRUSTED_CLIENT_CERT, UNTRUSTED_CLIENT_KEY } from '../load/checks/untrusted-client-cert.js';
+import { isSecureScheme, schemeOf } from '../net/broker-address.js';
+import { ACCEPTED_ANSWER, type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam, type Params } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // A TLS listener does a whole handshake per connection before any MQTT: key exchange, certificate,
 // session state, often in native memory outside the broker's own accounting (the Moquette article in

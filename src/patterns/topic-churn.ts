@@ -1,9 +1,9 @@
 import type { IPublishPacket, QoS } from 'mqtt-packet';
-import { usageError } from '../errors.js';
-import { MqttSession } from '../load/mqtt-session.js';
-import { runOperations } from '../load/run-operations.js';
-import { SessionPool } from '../load/session-pool.js';
-import { ADMIN_HOOK_PARAMS, adminHooks } from './admin-hooks.js';
+import { usageError } from '../core/errors.js';
+import { MqttSession } from '../load/clients/mqtt-session.js';
+import { runOperations } from '../load/pacing/run-operations.js';
+import { SessionPool } from '../load/clients/session-pool.js';
+import { ADMIN_HOOK_PARAMS, adminHooks } from './shared/admin-hooks.js';
 import {
   ACK_TIMEOUT_PARAM,
   Arrivals,
@@ -13,9 +13,10 @@ import {
   cycleOutcome,
   runNames,
   sessionBase,
-} from './message-flow.js';
-import { numberParam, stringParam, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+} from './shared/session-kit.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, stringParam } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // RocketMQ kept statistics per topic and per consumer group and never removed them: every topic ever
 // used stayed in memory. One operation publishes to a topic never used before, then leaves it. Brokers

@@ -1,11 +1,12 @@
 import type { IConnectPacket } from 'mqtt-packet';
-import { openObserver, type Observer } from '../load/observer-client.js';
-import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT } from '../load/raw-helpers.js';
-import { RawMqttConnection } from '../load/raw-mqtt-client.js';
-import { runOperations } from '../load/run-operations.js';
+import { openObserver, type Observer } from '../load/clients/observer-client.js';
+import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT } from '../load/wire/raw-helpers.js';
+import { RawMqttConnection } from '../load/clients/raw-mqtt-client.js';
+import { runOperations } from '../load/pacing/run-operations.js';
 import { isAbrupt } from './connect-churn.js';
-import { numberParam, type Params, type PatternDefinition } from './pattern.js';
-import { ProtocolFacts } from './protocol-facts.js';
+import { type PatternDefinition } from './pattern.js';
+import { numberParam, type Params } from '../core/params.js';
+import { ProtocolFacts } from './shared/protocol-facts.js';
 
 // Clients with a will that vanish: the broker keeps the will with the session and must publish it when
 // the connection drops, then free it; a clean DISCONNECT must discard it unpublished. MQTT 5 adds a

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { EnvironmentReport } from './model.js';
+import type { EnvironmentReport } from '../core/report-model.js';
 
 /** Arguments that need no quoting in a POSIX shell. */
 const SHELL_SAFE = /^[\w@%+=:,./-]+$/;

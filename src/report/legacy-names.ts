@@ -1,5 +1,5 @@
-import { canonicalMetricName } from '../sample/metrics.js';
-import type { RunReport } from './model.js';
+import { canonicalMetricName } from '../core/metrics.js';
+import type { RunReport } from '../core/report-model.js';
 
 // Reports written before probes named the /proc figures bare (`rss`, `fds`); since, every metric is
 // namespaced by its probe (`proc.rss`). Reading an older report renames them, so `mqleak compare`

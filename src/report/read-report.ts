@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { usageError } from '../errors.js';
+import { usageError } from '../core/errors.js';
 import { withNamespacedMetrics } from './legacy-names.js';
-import { SCHEMA_VERSION, type RunReport } from './model.js';
+import { SCHEMA_VERSION, type RunReport } from '../core/report-model.js';
 
 // Reports kept from earlier runs (`mqleak report`, `mqleak compare`): read, checked against the
 // published JSON Schema, and refused in one line naming the file when they are not mqleak reports.

@@ -1,4 +1,4 @@
-import type { RunReport } from './model.js';
+import type { RunReport } from '../core/report-model.js';
 
 // Reports are kept in git, attached to CI runs and mailed around: no credential may reach one.
 // One pass over the finished report, whatever field a credential came in by (a broker URL with

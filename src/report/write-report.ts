@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunReport } from './model.js';
-import { renderJson } from './render-json.js';
+import type { RunReport } from '../core/report-model.js';
+import { renderJson } from './json/render-json.js';
 
 /** `reports/mqleak-2026-11-21T10-48-34Z.json`: sortable, one per run, never overwritten by the next. */
 export function defaultReportPath(outDir: string, report: RunReport): string {

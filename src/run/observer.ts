@@ -1,5 +1,5 @@
-import type { PhaseName } from '../report/model.js';
-import type { MetricValues } from '../sample/metrics.js';
+import type { PhaseName } from '../core/report-model.js';
+import type { MetricValues } from '../core/metrics.js';
 
 /** What a run tells whoever shows progress (the CLI's progress line, a test, a CI log). */
 export interface RunObserver {

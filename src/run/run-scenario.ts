@@ -1,16 +1,20 @@
 import { lowFloor } from '../analysis/index.js';
-import { targetError } from '../errors.js';
-import type { Credentials, Params, PatternRun } from '../patterns/pattern.js';
-import { emptyProtocolFacts, mergeProtocolFacts, type ProtocolFactFields } from '../patterns/protocol-facts.js';
-import type { CycleReport, PhaseName, PhaseReport } from '../report/model.js';
-import { METRICS, type MetricInfo, type MetricValues } from '../sample/metrics.js';
+import { targetError } from '../core/errors.js';
+import type { PatternRun } from '../patterns/pattern.js';
+import type { Credentials } from '../core/credentials.js';
+import type { Params } from '../core/params.js';
+import { emptyProtocolFacts, mergeProtocolFacts, type ProtocolFactFields } from '../patterns/shared/protocol-facts.js';
+import type { CycleReport, PhaseName, PhaseReport } from '../core/report-model.js';
+import type { ScenarioRecording } from '../core/recording.js';
+export type { ScenarioRecording } from '../core/recording.js';
+import { METRICS, type MetricInfo, type MetricValues } from '../core/metrics.js';
 import type { Sampler } from '../sample/sampler.js';
-import type { SampleStore } from '../sample/sample-store.js';
+import type { SampleStore } from '../core/sample-store.js';
 import type { Scenario } from '../scenario/load-scenario.js';
 import type { Target } from '../target/target.js';
-import { estimateScenarioMs } from './estimate.js';
+import { estimateScenarioMs } from './plan/estimate.js';
 import type { RunObserver } from './observer.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../core/sleep.js';
 
 /**
  * The first part of each settle window lets closing connections finish and the broker free them;
@@ -21,22 +25,6 @@ const FLOOR_WINDOW_SHARE = 0.5;
 /** A cycle where at least this share of operations failed means the broker refused the load (exit 3). */
 const TARGET_REFUSED_SHARE = 0.5;
 
-export interface ScenarioRecording {
-  startMs: number;
-  endMs: number;
-  phases: PhaseReport[];
-  cycles: CycleReport[];
-  baselineFloors: MetricValues;
-  recoveryFloors: MetricValues;
-  failureKinds: Record<string, number>;
-  /** Protocol checks, broker answers and observations the pattern reported, summed over every cycle. */
-  facts: Required<ProtocolFactFields>;
-  /** The error that ended the scenario early, if any (re-thrown by the caller after the report is built). */
-  error: unknown;
-  /** mqleak's own floors over the same windows (self-check), when a self sampler ran; per cycle in `cycles[].selfFloors`. */
-  selfBaselineFloors?: MetricValues;
-  selfRecoveryFloors?: MetricValues;
-}
 
 export interface ScenarioRunContext {
   scenario: Scenario;

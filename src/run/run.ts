@@ -1,36 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_FAMILY_ALPHA } from '../analysis/index.js';
-import { ExitCode, MqleakError, errorMessage, isMqleakError, type ExitCodeValue } from '../errors.js';
-import { SCHEMA_VERSION, type RunReport, type RunVerdict, type ScenarioReport, type TargetReport } from '../report/model.js';
+import { ExitCode, MqleakError, errorMessage, isMqleakError, type ExitCodeValue } from '../core/errors.js';
+import { SCHEMA_VERSION, type RunReport, type RunVerdict, type ScenarioReport, type TargetReport } from '../core/report-model.js';
 import { commandLineOf, environmentReport } from '../report/command-line.js';
 import { redactReport } from '../report/redact.js';
-import type { Credentials } from '../patterns/pattern.js';
-import { protocolFactsReport } from '../patterns/protocol-facts.js';
-import { connectedClients, watchConnections } from '../load/connection-gauge.js';
+import type { Credentials } from '../core/credentials.js';
+import { protocolFactsReport } from '../patterns/shared/protocol-facts.js';
+import { connectedClients, watchConnections } from '../load/pacing/connection-gauge.js';
 import { buildProbes, closeProbes, openProbes, parseProbeSpecs } from '../sample/build-probes.js';
-import type { MetricInfo } from '../sample/metrics.js';
+import type { MetricInfo } from '../core/metrics.js';
 import type { Probe } from '../sample/probe.js';
 import { processesMatching } from '../sample/process-match.js';
 import { DEFAULT_SAMPLE_INTERVAL_MS, Sampler } from '../sample/sampler.js';
-import type { SampleStore } from '../sample/sample-store.js';
+import type { SampleStore } from '../core/sample-store.js';
 import { builtinScenarioNames, loadScenario, type Scenario } from '../scenario/load-scenario.js';
 import { applyOverrides, parseOverride } from '../scenario/overrides.js';
 import { resolveTarget, type TargetOptions } from '../target/resolve-target.js';
 import type { Target } from '../target/target.js';
-import { VERSION } from '../version.js';
-import { budgetReport, fitToBudget, type BudgetPlan } from './budget.js';
-import { judgeScenario } from './judge-scenario.js';
-import { probeIssues, probeReports } from './probe-report.js';
+import { VERSION } from '../core/version.js';
+import { budgetReport, fitToBudget, type BudgetPlan } from './plan/time-budget.js';
+import { judgeScenario } from '../verdict/judge-scenario.js';
+import { probeIssues, probeReports } from '../verdict/probe-report.js';
 import type { DataIssue } from '../analysis/index.js';
-import { usageError } from '../errors.js';
-import { checkRunLimits, withRunLimits, type RunLimits } from './run-limits.js';
-import { runsWithoutProcess } from './no-process.js';
+import { usageError } from '../core/errors.js';
+import { checkRunLimits, withRunLimits, type RunLimits } from './plan/resource-limits.js';
+import { runsWithoutProcess } from './plan/no-process.js';
 import type { RunObserver } from './observer.js';
 import { recordScenario, type ScenarioRecording } from './run-scenario.js';
-import { judgeSoakScenario } from './judge-soak.js';
+import { judgeSoakScenario } from '../verdict/judge-soak.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
-import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self-check.js';
-import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './recorded-bytes.js';
+import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
+import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './self/recorded-bytes.js';
 
 export interface RunOptions {
   /** Scenario names or files; empty: every built-in scenario. */
@@ -231,7 +231,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
         scenarios.length,
       );
       const error = recording.error === null ? null : asMqleakError(recording.error);
-      const report = withSelfJudgement(scenarioReport(scenario, recording, liveSampler.store, error, { metrics: liveSampler.metrics, issues: probeIssues(liveSampler) }), judgeSelf(scenario, recording, liveSelf.sampler.store.between(recording.startMs, recording.endMs), liveSelf.sampler.metrics, selfRecordedPerOp(recording, liveSampler.store, liveSelf)));
+      const report = withSelfJudgement(scenarioReport(scenario, recording, liveSampler.store, error, { metrics: liveSampler.metrics, issues: probeIssues(liveSampler.probeStats()) }), judgeSelf(scenario, recording, liveSelf.sampler.store.between(recording.startMs, recording.endMs), liveSelf.sampler.metrics, selfRecordedPerOp(recording, liveSampler.store, liveSelf)));
       reports.push(withRunLimits(report, limits));
       observer.scenarioDone?.(scenario.name, report.verdict);
       if (error !== null) {
@@ -272,7 +272,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     },
     environment: environmentReport(),
     scenarios: reports,
-    ...(sampler === null ? {} : { probes: probeReports(sampler) }),
+    ...(sampler === null ? {} : { probes: probeReports(sampler.probeStats()) }),
     ...(limits === null || limits.notes.length === 0 ? {} : { preflight: limits.notes }),
     ...selfRunReport(reports, self),
   });

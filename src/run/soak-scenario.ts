@@ -1,12 +1,14 @@
 import { SOAK_WARMUP_SHARE } from '../analysis/index.js';
-import { targetError } from '../errors.js';
-import type { PatternRun, Params } from '../patterns/pattern.js';
-import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/protocol-facts.js';
-import type { CycleReport, PhaseReport } from '../report/model.js';
-import { METRICS, type MetricValues } from '../sample/metrics.js';
-import type { SampleStore } from '../sample/sample-store.js';
-import { floorsBetween, type ScenarioRecording, type ScenarioRunContext } from './run-scenario.js';
-import { sleep } from './sleep.js';
+import { targetError } from '../core/errors.js';
+import type { PatternRun } from '../patterns/pattern.js';
+import type { Params } from '../core/params.js';
+import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
+import type { CycleReport, PhaseReport } from '../core/report-model.js';
+import { METRICS, type MetricValues } from '../core/metrics.js';
+import type { SampleStore } from '../core/sample-store.js';
+import type { ScenarioRecording, SoakRecording, SoakTimeline } from '../core/recording.js';
+import { floorsBetween, type ScenarioRunContext } from './run-scenario.js';
+import { sleep } from '../core/sleep.js';
 
 // A continuous (soak) run of one scenario: baseline idle → load back to back for the soak's duration
 // (its first SOAK_WARMUP_SHARE is warm-up) → recovery idle. No settle windows: the floors are read
@@ -24,23 +26,7 @@ const TARGET_REFUSED_SHARE = 0.5;
 /** As in a cycle's settle window: the first half of the recovery lets closing connections finish, the floor is read over the rest. */
 const RECOVERY_FLOOR_SHARE = 0.5;
 
-export interface SoakTimeline {
-  durationMs: number;
-  loadStartMs: number;
-  /** End of the warm-up: samples before it are not judged. */
-  warmupEndMs: number;
-  loadEndMs: number;
-  /** The load as it ran: one entry per batch of `operationsPerCycle` operations, back to back. */
-  batches: CycleReport[];
-  /** A collection was forced before the recovery floor (embedded broker, --gc-cmd). */
-  recoveryGcForced: boolean;
-  /** Per memory metric, the lowest reading over the whole recovery phase: a post-GC trough when nobody could force one. */
-  recoveryMinima: MetricValues;
-}
-
-export interface SoakRecording extends ScenarioRecording {
-  soak: SoakTimeline;
-}
+export type { SoakRecording, SoakTimeline } from '../core/recording.js';
 
 function num(params: Params, name: string): number {
   return params[name] as number;

@@ -1,6 +1,6 @@
-import { usageError } from '../errors.js';
-import type { Credentials } from '../patterns/pattern.js';
-import type { BrokerAddress } from '../target/broker-address.js';
+import { usageError } from '../core/errors.js';
+import type { Credentials } from '../core/credentials.js';
+import type { BrokerAddress } from '../net/broker-address.js';
 import { CgroupProbe } from './cgroup-probe.js';
 import { CmdProbe } from './cmd-probe.js';
 import { heldConnections, watchHeldConnections } from './held-connections.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { usageError } from '../errors.js';
-import type { MetricInfo, MetricValues } from './metrics.js';
+import { usageError } from '../core/errors.js';
+import type { MetricInfo, MetricValues } from '../core/metrics.js';
 import type { Probe } from './probe.js';
 
 /** Reading three small files of a pseudo-filesystem; longer means the machine is stalled. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { MetricInfo, MetricValues } from './metrics.js';
+import type { MetricInfo, MetricValues } from '../core/metrics.js';
 import { figureMetric, figureName, ghostMetric, guessFigureAs, type FigureAs } from './probe-spec.js';
 import type { Probe } from './probe.js';
 

@@ -1,4 +1,4 @@
-import type { MetricInfo, MetricValues } from './metrics.js';
+import type { MetricInfo, MetricValues } from '../core/metrics.js';
 import { parsePrometheusSelector, parsePrometheusText, selectPrometheus, type PrometheusSelector } from './prometheus-text.js';
 import { selectJsonPath } from './json-path.js';
 import { figureMetric, figureName, ghostMetric, guessFigureAs, type FigureAs } from './probe-spec.js';

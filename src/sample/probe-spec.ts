@@ -1,6 +1,6 @@
-import { usageError } from '../errors.js';
-import type { MetricInfo } from './metrics.js';
-import { PROBE_KINDS, type ProbeKind } from './probe.js';
+import { usageError } from '../core/errors.js';
+import type { MetricInfo } from '../core/metrics.js';
+import { PROBE_KINDS, type ProbeKind } from '../core/probe-stats.js';
 
 // `--probe [NAME[:AS]=]KIND[:ARG]`, checked before any connection is made:
 //   proc[:PID,PID…]   sys[:TOPIC=NAME[:AS],…]   http:URL#SELECTOR   cgroup:PATH   cmd:COMMAND

@@ -1,4 +1,4 @@
-import { METRICS, PROC_FIGURES, type MetricInfo, type MetricValues } from './metrics.js';
+import { METRICS, PROC_FIGURES, type MetricInfo, type MetricValues } from '../core/metrics.js';
 import type { Probe } from './probe.js';
 import { ProcProbe } from './proc-probe.js';
 

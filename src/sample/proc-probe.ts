@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import pidusage from 'pidusage';
-import type { MetricValues } from './metrics.js';
+import type { MetricValues } from '../core/metrics.js';
 
 /** Linux reports CPU times in clock ticks; 100 per second on every mainstream build. */
 const CLOCK_TICKS_PER_SECOND = 100;

@@ -1,7 +1,8 @@
-import { canonicalMetricName, METRICS, type MetricInfo, type MetricValues, type Sample } from './metrics.js';
-import { emptyProbeStats, ProbeTimeoutError, type Probe, type ProbeStats } from './probe.js';
+import { canonicalMetricName, METRICS, type MetricInfo, type MetricValues, type Sample } from '../core/metrics.js';
+import { ProbeTimeoutError, type Probe } from './probe.js';
+import { emptyProbeStats, type ProbeStats } from '../core/probe-stats.js';
 import { ProcessGoneError } from './proc-probe.js';
-import { SampleStore } from './sample-store.js';
+import { SampleStore } from '../core/sample-store.js';
 
 export const DEFAULT_SAMPLE_INTERVAL_MS = 100;
 /**

@@ -1,5 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { METRICS, PROC_FIGURES, type MetricInfo, type MetricValues } from './metrics.js';
+import { METRICS, PROC_FIGURES, type MetricInfo, type MetricValues } from '../core/metrics.js';
 import type { Probe } from './probe.js';
 import { ProcessGoneError, ProcProbe } from './proc-probe.js';
 

@@ -1,9 +1,9 @@
 import type { MqttClient } from 'mqtt';
-import { targetError, usageError } from '../errors.js';
-import { connectMqttJs } from '../load/mqtt-js.js';
-import type { Credentials } from '../patterns/pattern.js';
-import type { BrokerAddress } from '../target/broker-address.js';
-import type { MetricInfo, MetricValues } from './metrics.js';
+import { targetError, usageError } from '../core/errors.js';
+import { connectMqttJs } from '../net/mqtt-js.js';
+import type { Credentials } from '../core/credentials.js';
+import type { BrokerAddress } from '../net/broker-address.js';
+import type { MetricInfo, MetricValues } from '../core/metrics.js';
 import { FIGURE_AS, figureMetric, ghostMetric, type FigureAs } from './probe-spec.js';
 import type { Probe } from './probe.js';
 

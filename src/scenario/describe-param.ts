@@ -1,4 +1,4 @@
-import type { ParamSpec } from '../patterns/pattern.js';
+import type { ParamSpec } from '../core/params.js';
 
 /** "an integer from 1 to 10000", "one of close, reset, mixed": what a parameter accepts, for error messages. */
 export function describeAllowed(spec: ParamSpec): string {

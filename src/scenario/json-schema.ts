@@ -1,5 +1,5 @@
 import { PATTERNS } from '../patterns/catalogue.js';
-import type { ParamSpec, ParamSpecs } from '../patterns/pattern.js';
+import type { ParamSpec, ParamSpecs } from '../core/params.js';
 import { RUN_PARAMS, THRESHOLD_METRICS } from './run-params.js';
 
 // The scenario file's JSON Schema, built from the parameter specs so that validation, the published

@@ -3,11 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { usageError } from '../errors.js';
+import { usageError } from '../core/errors.js';
 import { PATTERNS } from '../patterns/catalogue.js';
-import type { ParamSpecs, ParamValue, Params, PatternDefinition } from '../patterns/pattern.js';
+import type { PatternDefinition } from '../patterns/pattern.js';
+import type { ParamSpecs, ParamValue, Params } from '../core/params.js';
 import { describeAllowed } from './describe-param.js';
-import { parseThresholdSpec, type ThresholdSpec } from './limits.js';
+import { parseThresholdSpec, type ThresholdSpec } from '../core/threshold-spec.js';
 import { parametersSchema, scenarioShapeSchema } from './json-schema.js';
 import { RUN_PARAMS, type ThresholdMetric } from './run-params.js';
 

@@ -1,5 +1,5 @@
-import { usageError } from '../errors.js';
-import type { ParamSpec, ParamValue } from '../patterns/pattern.js';
+import { usageError } from '../core/errors.js';
+import type { ParamSpec, ParamValue } from '../core/params.js';
 import { describeAllowed } from './describe-param.js';
 import { allParamSpecs, type Scenario } from './load-scenario.js';
 import { THRESHOLD_METRICS, type ThresholdMetric } from './run-params.js';

@@ -1,4 +1,4 @@
-import type { ParamSpecs } from '../patterns/pattern.js';
+import type { ParamSpecs } from '../core/params.js';
 
 /**
  * The run shape every scenario shares (DESIGN.md, "The run model"): baseline → warm-up cycles →

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { targetError } from '../errors.js';
+import { targetError } from '../core/errors.js';
 import type { ChildMessage } from './broker-process.js';
 import { ChildBroker } from './child-broker.js';
 import { siblingEntry } from './module-path.js';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { BrokerAddress } from './broker-address.js';
+import type { BrokerAddress } from '../net/broker-address.js';
 
 /** Whether a TCP connection to the broker's port succeeds within the timeout; the reason when not. */
 export function checkTcpReachable(address: BrokerAddress, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {

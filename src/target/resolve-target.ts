@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { targetError, usageError } from '../errors.js';
-import { isLoopbackHost, parseBrokerUrl, type BrokerAddress, type TlsSettings } from './broker-address.js';
+import { targetError, usageError } from '../core/errors.js';
+import { isLoopbackHost, parseBrokerUrl, type BrokerAddress, type TlsSettings } from '../net/broker-address.js';
 import { ChildBroker } from './child-broker.js';
 import { findListeningPids, parentPid, processExists } from './find-listener.js';
 import { runGcCommand } from './gc-command.js';

@@ -1,8 +1,6 @@
-import type { TransportReport } from '../report/model.js';
-import type { BrokerAddress } from './broker-address.js';
+import type { TargetKind, TransportReport } from '../core/report-model.js';
+import type { BrokerAddress } from '../net/broker-address.js';
 
-/** `no-process`: a broker whose process mqleak does not see (`--no-proc`, another host), judged by its probes only. */
-export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port' | 'no-process';
 
 /** The broker under test: where it listens and which process to watch. */
 export interface Target {

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
-import { errorMessage, usageError } from '../errors.js';
-import type { TlsSettings } from './broker-address.js';
+import { errorMessage, usageError } from '../core/errors.js';
+import type { TlsSettings } from '../net/broker-address.js';
 
 /** The TLS flags of `mqleak run` as given: file names, not yet read. */
 export interface TlsFlags {

@@ -1,8 +1,8 @@
 import net from 'node:net';
-import { targetError } from '../errors.js';
-import { dial } from '../load/transport.js';
-import type { TransportReport } from '../report/model.js';
-import { isSecureScheme, schemeOf, type BrokerAddress } from './broker-address.js';
+import { targetError } from '../core/errors.js';
+import { dial } from '../net/transport.js';
+import type { TransportReport } from '../core/report-model.js';
+import { isSecureScheme, schemeOf, type BrokerAddress } from '../net/broker-address.js';
 
 const TRANSPORT_CHECK_TIMEOUT_MS = 5000;
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunReport } from '../../src/report/model.js';
+import type { RunReport } from '../../src/core/report-model.js';
 import { REPO_ROOT } from './brokers.js';
 
 export interface CliResult {

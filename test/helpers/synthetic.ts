@@ -2,7 +2,7 @@
 // Every series is a pure function of its options (seed included): no Math.random, no clocks.
 
 import { lowFloor } from '../../src/analysis/floors.js';
-import type { CycleFloor, MetricSeries } from '../../src/analysis/types.js';
+import type { CycleFloor, MetricSeries } from '../../src/core/verdict-types.js';
 
 /** mulberry32: a tiny, fast 32-bit PRNG; good enough for noise, fully determined by its seed. */
 export function mulberry32(seed: number): () => number {

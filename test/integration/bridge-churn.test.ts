@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { IN_RESUMED_CHECK, OUT_RESUMED_CHECK } from '../../src/patterns/bridge-churn.js';
-import type { BridgeCycleReport, MetricReport, RunReport, ScenarioReport } from '../../src/report/model.js';
+import type { BridgeCycleReport, MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { freePort, startFixtureBroker, startMosquitto } from '../helpers/brokers.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 

@@ -6,11 +6,13 @@
 // deterministic, so two bare TCP peers stand in for the broker's failure modes.)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { RawMqttConnection, type ProtocolVersion } from '../../src/load/raw-mqtt-client.js';
-import { connectExtrasFor } from '../../src/load/raw-helpers.js';
-import { OperationFailure } from '../../src/load/run-operations.js';
+import { RawMqttConnection, type ProtocolVersion } from '../../src/load/clients/raw-mqtt-client.js';
+import { connectExtrasFor } from '../../src/load/wire/raw-helpers.js';
+import { OperationFailure } from '../../src/load/pacing/run-operations.js';
 import { connectChurn } from '../../src/patterns/connect-churn.js';
-import type { Credentials, CycleOutcome, ParamValue } from '../../src/patterns/pattern.js';
+import type { CycleOutcome } from '../../src/patterns/pattern.js';
+import type { Credentials } from '../../src/core/credentials.js';
+import type { ParamValue } from '../../src/core/params.js';
 import { freePort, startMosquittoWithPassword, startTcpPeer, type TcpPeer, type TestBroker } from '../helpers/brokers.js';
 
 const USER = 'churn-user';

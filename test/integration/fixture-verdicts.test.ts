@@ -4,7 +4,7 @@
 // one default run (health-check-churn at the defaults takes about 70–90 s here; the bar is 3 minutes).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { MetricReport, RunReport } from '../../src/report/model.js';
+import type { MetricReport, RunReport } from '../../src/core/report-model.js';
 import { startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 

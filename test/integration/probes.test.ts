@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MetricReport, RunReport, ScenarioReport } from '../../src/report/model.js';
+import type { MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 import { startRabbitMq, type TestRabbitMq } from '../helpers/rabbitmq.js';

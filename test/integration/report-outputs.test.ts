@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { DOMParser, onErrorStopParsing } from '@xmldom/xmldom';
 import { chromium } from 'playwright-core';
-import type { RunReport } from '../../src/report/model.js';
+import type { RunReport } from '../../src/core/report-model.js';
 import { reportSchema } from '../../src/report/read-report.js';
 import { REPO_ROOT, startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli, type CliResult } from '../helpers/cli.js';

@@ -3,7 +3,7 @@
 // flagged LEAK by the matching scenario; the same broker without leaks must not be.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { MetricReport, RunReport, ScenarioReport } from '../../src/report/model.js';
+import type { MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 

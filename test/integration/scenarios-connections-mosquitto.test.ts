@@ -12,7 +12,7 @@ import { STAYED_CONNECTED, SUBSCRIBED } from '../../src/patterns/mass-connect.js
 import { REJECTION_VARIANTS, WILL_CHECK } from '../../src/patterns/rejected-connect.js';
 import { DISCONNECT_8E, FIRST_CLOSED } from '../../src/patterns/session-takeover.js';
 import { WILL_DELAYED, WILL_DISCARDED, WILL_PUBLISHED } from '../../src/patterns/will-churn.js';
-import type { RunReport, ScenarioReport } from '../../src/report/model.js';
+import type { RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { startMosquitto, startMosquittoWithPassword, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 

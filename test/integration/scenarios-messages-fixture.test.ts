@@ -3,7 +3,7 @@
 // a leak must not be. Short runs with large leaks (16 KB per operation), far above the noise.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { MetricReport, RunReport, ScenarioReport } from '../../src/report/model.js';
+import type { MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -11,7 +11,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RunReport, ScenarioReport } from '../../src/report/model.js';
+import type { RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -4,7 +4,7 @@
 // a one-minute soak says LEAK; without it, never LEAK. The README's "Soak runs" gives the measured runs.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { MetricReport, RunReport, ScenarioReport } from '../../src/report/model.js';
+import type { MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { startUncollectedFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 

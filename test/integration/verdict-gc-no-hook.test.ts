@@ -7,7 +7,7 @@
 // fixture with its GC timer: fixture-verdicts.test.ts.)
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { MetricReport, RunReport } from '../../src/report/model.js';
+import type { MetricReport, RunReport } from '../../src/core/report-model.js';
 import { startUncollectedFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 

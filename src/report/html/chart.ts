@@ -1,7 +1,7 @@
-import { formatAmount, formatNumber, formatPerOp } from '../../analysis/format.js';
-import { interceptOf, judgedPoints } from '../fit.js';
-import type { MetricReport, PhaseName, ScenarioReport } from '../model.js';
-import type { MetricName } from '../../sample/metrics.js';
+import { formatAmount, formatNumber, formatPerOp } from '../../core/format.js';
+import { interceptOf, judgedPoints } from '../../verdict/fit.js';
+import type { MetricReport, PhaseName, ScenarioReport } from '../../core/report-model.js';
+import type { MetricName } from '../../core/metrics.js';
 import { html } from './escape.js';
 import { displayUnit, niceTicks, tickLabel, timeTicks, type DisplayUnit } from './scale.js';
 

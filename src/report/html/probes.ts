@@ -1,5 +1,5 @@
-import { formatNumber } from '../../analysis/format.js';
-import type { RunReport } from '../model.js';
+import { formatNumber } from '../../core/format.js';
+import type { RunReport } from '../../core/report-model.js';
 import { html } from './escape.js';
 
 /**

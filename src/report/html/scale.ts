@@ -1,4 +1,4 @@
-import { formatNumber } from '../../analysis/format.js';
+import { formatNumber } from '../../core/format.js';
 
 // Axes a person reads at a glance: round tick values, one unit per axis.
 

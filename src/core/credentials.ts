@@ -1,0 +1,5 @@
+/** `--username` / `--password` (or MQLEAK_USERNAME / MQLEAK_PASSWORD): for brokers that refuse anonymous clients. */
+export interface Credentials {
+  username: string;
+  password?: string;
+}

@@ -1,0 +1,367 @@
+import type { DataIssue, MetricKind, PersistenceCheck, ReasonCode, RecoveryCheck, StepInfo, Verdict } from './verdict-types.js';
+import type { ErrorKind } from './errors.js';
+import type { Params } from './params.js';
+import type { MetricValues } from './metrics.js';
+
+// The one result model. Every renderer (table, JSON, ...) reads this and nothing else.
+// The JSON report is this object as it is: DESIGN.md's interface contract, versioned by SCHEMA_VERSION.
+
+/** Bump on any change that breaks a reader of the JSON report; adding fields does not. */
+/** Messages of one direction over one cycle. */
+export interface FlowTally {
+  /** Messages published at the sending end during the cycle. */
+  sent: number;
+  /** Of those, how many arrived at the other end (at least once) by the end of the cycle. */
+  delivered: number;
+  /** Sent and not arrived by the end of the cycle (its drain included). */
+  lost: number;
+  /**
+   * Of `sent`, those published during an outage: from the drop until forwarding resumed in this direction.
+   * A bridge with a clean session loses them; one with a persistent session and QoS ≥ 1 should not.
+   */
+  sentInOutage: number;
+  /** Of `lost`, those sent during an outage; `lost − lostInOutage` were lost while the link was up. */
+  lostInOutage: number;
+  /** Extra copies: arrivals beyond the first of a message (QoS 1 redelivery across a reconnect). */
+  duplicated: number;
+  /** Arrivals during this cycle of messages sent in an earlier one (counted lost there, or one more copy). */
+  late: number;
+}
+
+
+/** `no-process`: a broker whose process mqleak does not see (`--no-proc`, another host), judged by its probes only. */
+export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port' | 'no-process';
+
+export const SCHEMA_VERSION = 1;
+
+export type RunVerdict = Verdict | 'error';
+
+export interface MetricReport {
+  name: string;
+  kind: MetricKind;
+  unit: string;
+  verdict: Verdict;
+  reasonCode: ReasonCode;
+  reason: string;
+  /** Slope in bytes per operation (memory metrics); null for counts and when it could not be computed. */
+  bytesPerOp: number | null;
+  /** Sen's interval of the slope, [low, high], in the metric's unit per operation. */
+  ci: [number, number] | null;
+  /** MB (2^20 bytes) per hour at the operation rate this run achieved; null for counts. */
+  mbPerHour: number | null;
+  /** Slope in the metric's unit per operation, for every kind (fds per op for `fds`). */
+  perOp: number | null;
+  perHour: number | null;
+  minDetectablePerOp: number | null;
+  thresholdPerOp: number;
+  cyclesUsed: number;
+  cyclesDropped: number;
+  cyclesNeeded: number | null;
+  baselineFloor: number | null;
+  recoveryFloor: number | null;
+  persistence: PersistenceCheck | null;
+  recovery: RecoveryCheck | null;
+  step: StepInfo | null;
+  /**
+   * The fitted line's value at 0 operations: floor ≈ intercept + perOp × cumulativeOps over the judged
+   * cycles (the last `cyclesUsed` measured cycles with a floor). Null when there is no slope; absent in
+   * reports of older versions (readers recompute it from the cycles).
+   */
+  intercept?: number | null;
+  /** How this metric's cycle floors were read (the `floors` of `cycles[]`); absent in older reports. */
+  floorMethod?: FloorMethodReport;
+  /** Soak runs, `underpowered`: minutes of soak (warm-up included) that would likely settle it; `cyclesNeeded` then counts windows. */
+  minutesNeeded?: number | null;
+}
+
+/**
+ * `settle`: a robust low value over the end of each settle window, after a forced collection where the
+ * target allows one. `trough`: for a garbage-collected target nobody can collect, the lowest reading
+ * over a trailing window of `windowCycles` cycles, load included: the memory right after a collection.
+ */
+export interface FloorMethodReport {
+  /** The floors the verdict, the figures and `cycles[].floors` come from. */
+  kind: 'settle' | 'trough';
+  /** A collection was forced before every measured floor (embedded broker, `--gc-cmd`). */
+  gcForced: boolean;
+  /** The garbage-collection period seen under load, in operations and in ms of load; null when none was seen or looked for. */
+  gcPeriodOps: number | null;
+  gcPeriodMs: number | null;
+  /** Cycles in each trough window; null when there were no troughs. */
+  windowCycles: number | null;
+  /** Why this method, in words. */
+  why: string;
+  /** Without a forced collection, when troughs could be read, both views were judged: the other one's result. */
+  other: { kind: 'settle' | 'trough'; verdict: Verdict; reasonCode: ReasonCode; perOp: number | null; ci: [number, number] | null } | null;
+}
+
+export interface CycleReport {
+  index: number;
+  warmup: boolean;
+  /** ms since the run started. */
+  startMs: number;
+  loadEndMs: number;
+  endMs: number;
+  operations: number;
+  cumulativeOps: number;
+  failures: number;
+  failureKinds: Record<string, number>;
+  gcForced: boolean;
+  /** The cycle's floor per metric: a robust low value over the end of its settle window, or its post-GC trough where the metric's `floorMethod.kind` is `trough`. */
+  floors: MetricValues;
+  /** bridge-churn only: the cycle's bridge reconnects and the messages through the bridge. */
+  bridge?: BridgeCycleReport;
+  /** Self-check: mqleak's own floors over the same window (judged ones, as `floors`); absent in older reports. */
+  selfFloors?: MetricValues;
+  /** Self-check: mqleak collected its own garbage before this floor window. */
+  selfGcForced?: boolean;
+}
+
+/** bridge-churn: one cycle of the target's bridge to mqleak's peer broker. */
+export interface BridgeCycleReport {
+  /** `host:port` of mqleak's peer broker, where the target's bridge connects. */
+  peer: string;
+  reconnects: number;
+  /** Reconnects done by the restart hook; the others by the peer dropping the bridge's connection. */
+  byHook: number;
+  /** The bridge's connection attempts the peer refused (refuseSeconds with refuseMode unavailable or close). */
+  refusedAttempts: number;
+  /** Per reconnect: ms from the drop (or hook) to the bridge's next accepted connection, refusal included. */
+  reconnectMs: number[];
+  /** Per reconnect and direction: ms from the reconnect until a message sent after it arrived; missing when it did not resume. */
+  resumeMs: { out: number[]; in: number[] };
+  /** Messages target → peer, and peer → target, over the cycle (counted after its drain). */
+  out: FlowTally;
+  in: FlowTally;
+}
+
+export type PhaseName = 'baseline' | 'warmup' | 'measured' | 'recovery';
+
+export interface PhaseReport {
+  name: PhaseName;
+  startMs: number;
+  endMs: number;
+}
+
+/** One sample of the target, flat for easy plotting: `t` in ms since the run started. */
+export type SampleReport = { t: number; lateMs: number } & MetricValues;
+
+export interface ScenarioReport {
+  name: string;
+  description: string;
+  source: string;
+  pattern: string;
+  /** What one operation is ("connection"): bytesPerOp is bytes per this. */
+  operation: string;
+  verdict: RunVerdict;
+  /** Every parameter as run, so the run can be repeated exactly. */
+  parameters: Params;
+  thresholds: Record<string, number>;
+  quick: boolean;
+  /** Operations done, warm-up included. */
+  operations: number;
+  measuredOperations: number;
+  failures: number;
+  failureKinds: Record<string, number>;
+  /** Operations per second during the measured cycles' load: the rate behind the per-hour figures. */
+  opsPerSecond: number | null;
+  startMs: number;
+  endMs: number;
+  phases: PhaseReport[];
+  /**
+   * `cycles`: the cycle run model; `soak`: a continuous run (`--soak`), where each `cycles[]` entry is
+   * one window of the load (its `floors` the window's minima, `cumulativeOps` the operations at its end)
+   * and `soak` says how the window was sized. Absent in older reports: `cycles`.
+   */
+  mode?: 'cycles' | 'soak';
+  soak?: SoakReport;
+  cycles: CycleReport[];
+  metrics: MetricReport[];
+  issues: DataIssue[];
+  /** Set when the scenario could not finish. */
+  error: string | null;
+  samples: SampleReport[];
+  /** Protocol checks the pattern made, by name (absent when it makes none): not part of the leak verdict. */
+  checks?: Record<string, CheckReport>;
+  /** What the broker answered, by variant tried: answer (`connack-135`, `closed`, `timeout`, `accepted`) → count. */
+  answers?: Record<string, Record<string, number>>;
+  /** Quantities the pattern measured (`peakClients`, `silentCloseMs` ...). */
+  observations?: Record<string, ObservationReport>;
+  /** What limited the scenario, in plain words (the broker ran out of file descriptors ...). Absent when nothing did and in older reports. */
+  limits?: string[];
+  /**
+   * Self-check (absent in older reports): mqleak's own processes (coordinator and load workers, the
+   * broker's branch left out), summed, judged like the broker over the same cycles. Never changes
+   * `verdict` or the exit code: see the README's "Self-check".
+   */
+  selfVerdict?: Verdict;
+  selfMetrics?: MetricReport[];
+  selfIssues?: DataIssue[];
+  selfSamples?: SampleReport[];
+}
+
+/** A continuous (soak) run of one scenario: its load and the windows its floors were read over. */
+export interface SoakReport {
+  /** The soak asked for (`--soak`), ms of load. */
+  durationMs: number;
+  /** Load that ran, ms: shorter than `durationMs` when interrupted or the target failed. */
+  loadMs: number;
+  /** The first part of the load, not judged. */
+  warmupMs: number;
+  /** Each window's length, ms: its minimum is the floor judged. */
+  windowMs: number;
+  /** `gc-period`: two garbage-collection periods estimated from the samples under load; `fallback`: no rhythm found, a fixed window. */
+  windowChoice: 'gc-period' | 'fallback';
+  /** The longest GC period found among the memory metrics, ms; null when none showed one. */
+  gcPeriodMs: number | null;
+  /** Per memory metric, the GC period found (null: none). */
+  gcPeriods: Record<string, number | null>;
+  /** How the window was chosen, in words. */
+  why: string;
+  /** Batches of `operationsPerCycle` operations the load ran back to back. */
+  batches: number;
+  /** A collection was forced before the recovery floor (embedded broker, `--gc-cmd`). */
+  recoveryGcForced: boolean;
+}
+
+/**
+ * One protocol check over the scenario: `held` when observed === expected, `failed` otherwise,
+ * `not-exercised` when nothing the run did called for it (expected 0).
+ */
+export interface CheckReport {
+  expected: number;
+  observed: number;
+  status: 'held' | 'failed' | 'not-exercised';
+}
+
+export interface ObservationReport {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+export interface TargetReport {
+  kind: TargetKind;
+  url: string;
+  /** The broker's process; null when none was watched (`kind` `no-process`: `--no-proc`, or a broker on another host judged by its probes). */
+  pid: number | null;
+  description: string;
+  command: string | null;
+  gcForced: boolean;
+  /** The last lines a broker mqleak started printed. */
+  outputTail: string[];
+  /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports and for plain TCP before issue 9. */
+  transport?: TransportReport;
+}
+
+/** The transport of a run, as negotiated with the broker when the target was checked. */
+export interface TransportReport {
+  scheme: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  /** The WebSocket path (ws://, wss://). */
+  path?: string;
+  /** mqtts://, wss://: what was asked for and what was negotiated. */
+  tls?: {
+    /** `TLSv1.3`, `TLSv1.2` ... negotiated on the check connection. */
+    version: string | null;
+    cipher: string | null;
+    /** The SNI name sent (--servername, else the URL's host name; null for an IP address). */
+    servername: string | null;
+    /** --insecure: the broker's certificate was not verified. */
+    insecure: boolean;
+    /** A client certificate was offered (--cert/--key). */
+    clientCertificate: boolean;
+    /** --ca / --cert as given (file names only). */
+    caFile: string | null;
+    certFile: string | null;
+  };
+}
+
+/** Which figure of a metric a threshold limits: the point estimates the table shows. */
+export type ThresholdStat = 'bytesPerOp' | 'mbPerHour' | 'perOp' | 'perHour';
+
+/** One k6-style threshold (`--threshold`, a scenario file's `limits:`) checked against one scenario's metric. */
+export interface ThresholdResult {
+  /** As checked, with its scenario: `connect-churn:rss<=64B/op`. */
+  expression: string;
+  source: 'command-line' | 'scenario-file' | 'report-command';
+  scenario: string;
+  metric: string;
+  stat: ThresholdStat;
+  operator: '<=' | '<';
+  /** The limit in the stat's unit: bytes per op, MB per hour, the metric's unit per op or per hour. */
+  limit: number;
+  /** The measured figure in the same unit; null when the run has none (the metric was not judged, no slope). */
+  value: number | null;
+  /** `no-data` does not break the run: the verdict already says why the figure is missing. */
+  status: 'pass' | 'fail' | 'no-data';
+  /** One line in plain words. */
+  message: string;
+}
+
+/** The machine the run was made on: what a rerun should match for figures to compare. */
+export interface EnvironmentReport {
+  platform: string;
+  release: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+}
+
+/** One probe of the run (`--probe`, and proc for the watched processes): what it read and what it missed. */
+export interface ProbeReport {
+  /** The metrics' namespace: proc, sys, http, cgroup, cmd. */
+  id: string;
+  kind: string;
+  /** What it reads: PIDs, topics, a URL and selector, a folder, a command. */
+  source: string;
+  /** The metric names it offers (`sys.heap`, `http.rabbitmq_process_resident_memory_bytes`). */
+  metrics: string[];
+  /** Sampling ticks, readings that gave values, failed and timed-out readings, ticks skipped while a reading ran. */
+  ticks: number;
+  readings: number;
+  failures: number;
+  timeouts: number;
+  skipped: number;
+  /** The last failure's message and when it happened (ms since the run started); null when none failed. */
+  lastError: string | null;
+  lastErrorMs: number | null;
+}
+
+export interface RunReport {
+  schemaVersion: number;
+  tool: { name: 'mqleak'; version: string; node: string };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  verdict: RunVerdict;
+  exitCode: number;
+  interrupted: boolean;
+  error: { kind: ErrorKind; message: string; hint: string | null } | null;
+  target: TargetReport | null;
+  settings: {
+    quick: boolean;
+    sampleIntervalMs: number;
+    familyAlpha: number;
+    /** process.argv of the run, credentials redacted. */
+    command: string[];
+    /** The same as a shell command line that repeats the run (`mqleak run ...`); absent in older reports. */
+    commandLine?: string;
+    /** `--budget`: the time given, the estimates before and after fitting, and what was scaled. */
+    budget?: { seconds: number; fullSeconds: number; plannedSeconds: number; scale: number; notes: string[] };
+  };
+  /** Absent in older reports. */
+  environment?: EnvironmentReport;
+  scenarios: ScenarioReport[];
+  /** The probes that sampled the target and how each fared. Absent in older reports. */
+  probes?: ProbeReport[];
+  /** Pre-run checks (open-files limits of mqleak and the broker, ephemeral ports) for the load asked: what will limit it. Absent when none applied and in older reports. */
+  preflight?: { level: 'warning' | 'info'; check: string; message: string }[];
+  /** k6-style thresholds and whether each held; any `fail` makes the exit code 1. Absent in older reports. */
+  thresholds?: ThresholdResult[];
+  /** Self-check over every scenario (LEAK if any scenario's selfVerdict is): report-only, not in `exitCode`. Absent in older reports. */
+  selfVerdict?: Verdict;
+  /** The processes the self-check summed: `pids` every one seen (coordinator first), `maxProcesses` the most at once. */
+  selfProcesses?: { pids: number[]; maxProcesses: number; excludedPids: number[] };
+}
