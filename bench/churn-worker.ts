@@ -35,15 +35,37 @@ const signal = new AbortController().signal;
 let tally: OperationTally;
 if (client === 'raw') {
   tally = await runPaced(seconds * MAX_OPS_PER_SECOND, Infinity, inFlight, deadline, signal, async (index) => {
-    const connection = await RawMqttConnection.connect({ host, port, ...localAddress, clientId: `churn-${worker}-${index}`, protocolVersion: 4, keepalive: 60, clean: true, timeoutMs: TIMEOUT_MS });
+    const connection = await RawMqttConnection.connect({
+      host,
+      port,
+      ...localAddress,
+      clientId: `churn-${worker}-${index}`,
+      protocolVersion: 4,
+      keepalive: 60,
+      clean: true,
+      timeoutMs: TIMEOUT_MS,
+    });
     if (index % 2 === 0) await connection.disconnect();
     else connection.vanish();
   });
 } else {
-  const dialer = new ChurnDialer({ host, port, ...localAddress, protocolVersion: 4, keepalive: 60, clean: true, timeoutMs: TIMEOUT_MS });
-  tally = await runCallbackPool(seconds * MAX_OPS_PER_SECOND, inFlight, deadline, signal, (index, done) => dialer.attempt(`churn-${worker}-${index}`, index % 2 === 1, done));
+  const dialer = new ChurnDialer({
+    host,
+    port,
+    ...localAddress,
+    protocolVersion: 4,
+    keepalive: 60,
+    clean: true,
+    timeoutMs: TIMEOUT_MS,
+  });
+  tally = await runCallbackPool(seconds * MAX_OPS_PER_SECOND, inFlight, deadline, signal, (index, done) =>
+    dialer.attempt(`churn-${worker}-${index}`, index % 2 === 1, done),
+  );
   dialer.close();
 }
 const elapsedMs = Date.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
-process.send?.({ tally: { ...tally, elapsedMs }, cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system }, () => process.exit(0));
+process.send?.(
+  { tally: { ...tally, elapsedMs }, cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system },
+  () => process.exit(0),
+);

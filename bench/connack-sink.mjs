@@ -47,7 +47,8 @@ function answer(socket, chunk) {
       socket.write(CONNACK);
       if (values.close) socket.end();
     } else if (type === 12) socket.write(PINGRESP);
-    else if (type === 8 && body + 1 < chunk.length) socket.write(Buffer.from([0x90, 0x03, chunk[body], chunk[body + 1], 0x00]));
+    else if (type === 8 && body + 1 < chunk.length)
+      socket.write(Buffer.from([0x90, 0x03, chunk[body], chunk[body + 1], 0x00]));
     at = body + length;
   }
 }
@@ -84,7 +85,9 @@ if (processes === 1) {
   let listening = 0;
   cluster.on('listening', (_worker, address) => {
     if (++listening === processes) {
-      process.stdout.write(`listening on port ${address.port} (${processes} processes: ${workers.map((w) => w.process.pid).join(' ')})\n`);
+      process.stdout.write(
+        `listening on port ${address.port} (${processes} processes: ${workers.map((w) => w.process.pid).join(' ')})\n`,
+      );
     }
   });
 } else {

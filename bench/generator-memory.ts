@@ -61,8 +61,18 @@ interface Variant {
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: 'raw', kind: 'raw', execArgv: [], where: "mqleak's own process (the in-process shard of mass-connect: node's default young generation)" },
-  { name: 'raw-worker', kind: 'raw', execArgv: WORKER_EXEC_ARGV, where: `load worker processes (mass-connect past one process's open-files cap: ${WORKER_EXEC_ARGV.join(' ')})` },
+  {
+    name: 'raw',
+    kind: 'raw',
+    execArgv: [],
+    where: "mqleak's own process (the in-process shard of mass-connect: node's default young generation)",
+  },
+  {
+    name: 'raw-worker',
+    kind: 'raw',
+    execArgv: WORKER_EXEC_ARGV,
+    where: `load worker processes (mass-connect past one process's open-files cap: ${WORKER_EXEC_ARGV.join(' ')})`,
+  },
   { name: 'mqtt.js', kind: 'mqtt.js', execArgv: [], where: 'MQTT.js, for comparison (node defaults)' },
 ];
 
@@ -103,6 +113,7 @@ function statusKib(status: string, field: string): number {
  * generation. Without it, the young generation's pages enter RSS bit by bit during the fill: a fixed
  * cost (≤ 32 MB with node defaults) that would be counted per session.
  */
+// biome-ignore lint/correctness/noUnusedVariables: written, never read, so that the allocations happen
 let garbage: unknown = null; // module-level, so the allocations cannot be optimised away
 function touchYoungGeneration(): void {
   const objects = Math.ceil((2 * newSpaceSize()) / 32); // a two-element array is ~32 bytes
@@ -131,12 +142,19 @@ function newSpaceSize(): number {
   return v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 }
 
-
 type Closer = () => void;
 
 async function openOne(kind: Kind, port: number, clientId: string): Promise<Closer> {
   if (kind === 'raw') {
-    const connection = await RawMqttConnection.connect({ host: '127.0.0.1', port, clientId, protocolVersion: 4, keepalive: KEEPALIVE_S, clean: true, timeoutMs: CONNECT_TIMEOUT_MS });
+    const connection = await RawMqttConnection.connect({
+      host: '127.0.0.1',
+      port,
+      clientId,
+      protocolVersion: 4,
+      keepalive: KEEPALIVE_S,
+      clean: true,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+    });
     return () => connection.vanish();
   }
   const client: MqttClient = await connectMqttJs(
@@ -178,7 +196,12 @@ async function probeCost(): Promise<ChildResult['selfProbeReadMs']> {
   const cpu = process.cpuUsage(cpuBefore);
   times.sort((a, b) => a - b);
   // Reads 100 ms apart on the probe's clock: the process tree is re-read every 10th, as in a run.
-  return { median: times[Math.floor(times.length / 2)] ?? 0, max: times.at(-1) ?? 0, cpuMicrosPerRead: Math.round((cpu.user + cpu.system) / SELF_PROBE_READS), fds };
+  return {
+    median: times[Math.floor(times.length / 2)] ?? 0,
+    max: times.at(-1) ?? 0,
+    cpuMicrosPerRead: Math.round((cpu.user + cpu.system) / SELF_PROBE_READS),
+    fds,
+  };
 }
 
 async function child(kind: Kind, port: number, sessions: number): Promise<ChildResult> {
@@ -197,7 +220,8 @@ async function child(kind: Kind, port: number, sessions: number): Promise<ChildR
     firstStep = to;
     youngGeneration.push([firstStep, newSpaceSize()]);
     const recent = youngGeneration.slice(-1 - YOUNG_STABLE_STEPS).map(([, size]) => size);
-    if (firstStep >= earliest && recent.length > YOUNG_STABLE_STEPS && recent.every((size) => size === recent[0])) break;
+    if (firstStep >= earliest && recent.length > YOUNG_STABLE_STEPS && recent.every((size) => size === recent[0]))
+      break;
   }
   let fillMs = Date.now() - started;
   const atFirstStep = await measure();
@@ -208,7 +232,19 @@ async function child(kind: Kind, port: number, sessions: number): Promise<ChildR
   const atEnd = await measure();
   const selfProbeReadMs = await probeCost();
   for (const close of held) close();
-  return { kind, sessions, firstStep, failed, connectMs, fillMs, youngGeneration, before, atFirstStep, atEnd, selfProbeReadMs };
+  return {
+    kind,
+    sessions,
+    firstStep,
+    failed,
+    connectMs,
+    fillMs,
+    youngGeneration,
+    before,
+    atFirstStep,
+    atEnd,
+    selfProbeReadMs,
+  };
 }
 
 function runChild(variant: Variant, port: number, sessions: number): Promise<ChildResult> {
@@ -251,7 +287,10 @@ async function main(): Promise<void> {
   }
   const sessionsFlag = args.indexOf('--sessions');
   const sessions = sessionsFlag >= 0 ? Number(args[sessionsFlag + 1]) : DEFAULT_SESSIONS;
-  if (!Number.isInteger(sessions) || sessions < 100 || sessions > 15_000) throw new Error('--sessions: a whole number from 100 to 15000 (Mosquitto and this process are capped at 20,000 open files)');
+  if (!Number.isInteger(sessions) || sessions < 100 || sessions > 15_000)
+    throw new Error(
+      '--sessions: a whole number from 100 to 15000 (Mosquitto and this process are capped at 20,000 open files)',
+    );
   const started = Date.now();
   const broker = await startMosquitto(['max_connections -1']);
   const results: Record<string, unknown> = {};
@@ -276,7 +315,12 @@ async function main(): Promise<void> {
         },
         ...(variant.kind === 'raw' ? { targetMet: rss.slope <= TARGET_BYTES_PER_SESSION } : {}),
         youngGenerationBeforeFirstStep: result.youngGeneration,
-        memory: { before: result.before, atFirstStep: result.atFirstStep, atEnd: result.atEnd, firstStepSessions: result.firstStep },
+        memory: {
+          before: result.before,
+          atFirstStep: result.atFirstStep,
+          atEnd: result.atEnd,
+          firstStepSessions: result.firstStep,
+        },
         selfProbeReadMs: result.selfProbeReadMs,
       };
     }
@@ -286,13 +330,30 @@ async function main(): Promise<void> {
   const output = {
     benchmark: 'generator-memory',
     meaning:
-      'mqleak memory per idle session held against Mosquitto, after a forced GC: `slope` between the first step and 100% of the sessions (fixed costs fall out; the first step is at 20% or later, once V8\'s young generation — a fixed cost that grows under load to ~32 MB with node defaults, memory.*.newSpace — has reached its size), `fromZero` from before the first connection; each configuration in a fresh process. `raw` runs with node defaults as mqleak\'s own process does, `raw-worker` with the load workers\' flags. fillSessionsPerSecond: connects completed per second during the fill (50 in flight). selfProbeReadMs: one self-check sample (the coordinator\'s /proc status, stat and fd count) with every session open.',
+      "mqleak memory per idle session held against Mosquitto, after a forced GC: `slope` between the first step and 100% of the sessions (fixed costs fall out; the first step is at 20% or later, once V8's young generation — a fixed cost that grows under load to ~32 MB with node defaults, memory.*.newSpace — has reached its size), `fromZero` from before the first connection; each configuration in a fresh process. `raw` runs with node defaults as mqleak's own process does, `raw-worker` with the load workers' flags. fillSessionsPerSecond: connects completed per second during the fill (50 in flight). selfProbeReadMs: one self-check sample (the coordinator's /proc status, stat and fd count) with every session open.",
     target: 'raw rss slope ≤ 4096 B per idle session (issue 7)',
     targetBytesPerSession: TARGET_BYTES_PER_SESSION,
     /** Met when both raw configurations (mqleak's own process and the load workers) are within the target. */
-    targetMet: VARIANTS.filter((variant) => variant.kind === 'raw').every((variant) => (results[variant.name] as { targetMet?: boolean } | undefined)?.targetMet === true),
-    params: { sessions, firstStepShare: FIRST_STEP_SHARE, youngStepSessions: YOUNG_STEP_SESSIONS, youngStableSteps: YOUNG_STABLE_STEPS, lastFirstStepShare: LAST_FIRST_STEP_SHARE, inFlight: IN_FLIGHT, keepaliveSeconds: KEEPALIVE_S, settleMs: SETTLE_MS, broker: 'mosquitto (Debian), 127.0.0.1, temp config' },
-    environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', platform: `${os.platform()} ${os.release()}` },
+    targetMet: VARIANTS.filter((variant) => variant.kind === 'raw').every(
+      (variant) => (results[variant.name] as { targetMet?: boolean } | undefined)?.targetMet === true,
+    ),
+    params: {
+      sessions,
+      firstStepShare: FIRST_STEP_SHARE,
+      youngStepSessions: YOUNG_STEP_SESSIONS,
+      youngStableSteps: YOUNG_STABLE_STEPS,
+      lastFirstStepShare: LAST_FIRST_STEP_SHARE,
+      inFlight: IN_FLIGHT,
+      keepaliveSeconds: KEEPALIVE_S,
+      settleMs: SETTLE_MS,
+      broker: 'mosquitto (Debian), 127.0.0.1, temp config',
+    },
+    environment: {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      platform: `${os.platform()} ${os.release()}`,
+    },
     results,
     elapsedMs: Date.now() - started,
   };

@@ -36,9 +36,11 @@ const { values, positionals } = parseArgs({
 });
 const PARTS = ['sessions-sink', 'sessions-mosquitto', 'churn-mosquitto', 'churn-sink', 'churn-reference'] as const;
 const parts = positionals.length > 0 ? positionals : [...PARTS];
-for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}: one of ${PARTS.join(', ')}`);
+for (const part of parts)
+  if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}: one of ${PARTS.join(', ')}`);
 const CHURN_CLIENTS = ['lean', 'raw'];
-if (!CHURN_CLIENTS.includes(values['churn-client'] as string)) throw new Error(`--churn-client: one of ${CHURN_CLIENTS.join(', ')}`);
+if (!CHURN_CLIENTS.includes(values['churn-client'] as string))
+  throw new Error(`--churn-client: one of ${CHURN_CLIENTS.join(', ')}`);
 
 /** 100,000 sessions: the issue's target for one 2-core machine. */
 const SINK_CLIENTS = Number(values.clients ?? 100_000);
@@ -71,8 +73,17 @@ interface MachineTicks {
 async function machineTicks(): Promise<MachineTicks> {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] as string;
   // cpu user nice system idle iowait irq softirq steal (guest time is already counted in user)
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
-  return { total: user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!, idle: idle! + iowait!, softirq: softirq!, steal: steal! };
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number) as number[];
+  return {
+    total: user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!,
+    idle: idle! + iowait!,
+    softirq: softirq!,
+    steal: steal!,
+  };
 }
 
 /**
@@ -86,7 +97,12 @@ function machineShares(before: MachineTicks, after: MachineTicks, measuredCores:
   const softirq = (after.softirq - before.softirq) / total;
   const steal = (after.steal - before.steal) / total;
   const cpus = os.cpus().length;
-  return { idle: round(idle, 3), softirq: round(softirq, 3), steal: round(steal, 3), otherCpu: round(Math.max(0, (1 - idle - softirq - steal) * cpus - measuredCores), 2) };
+  return {
+    idle: round(idle, 3),
+    softirq: round(softirq, 3),
+    steal: round(steal, 3),
+    otherCpu: round(Math.max(0, (1 - idle - softirq - steal) * cpus - measuredCores), 2),
+  };
 }
 
 async function rssBytes(pid: number): Promise<number> {
@@ -120,9 +136,13 @@ interface Target {
 }
 
 async function startSink(processes: number, closeAfterConnack: boolean): Promise<Target> {
-  const child = spawn(process.execPath, [path.join(HERE, 'connack-sink.mjs'), '--processes', String(processes), ...(closeAfterConnack ? ['--close'] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(HERE, 'connack-sink.mjs'), '--processes', String(processes), ...(closeAfterConnack ? ['--close'] : [])],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -135,7 +155,9 @@ async function startSink(processes: number, closeAfterConnack: boolean): Promise
   if (match === null) throw new Error(`connack-sink: ${line}`);
   const pids = (match[2] as string).trim().split(' ').map(Number);
   return {
-    name: closeAfterConnack ? `no-op sink (CONNACK, then close; ${processes} processes)` : `CONNACK sink (${processes} processes)`,
+    name: closeAfterConnack
+      ? `no-op sink (CONNACK, then close; ${processes} processes)`
+      : `CONNACK sink (${processes} processes)`,
     port: Number(match[1]),
     pids,
     fdLimit: openFilesLimit(await readFile(`/proc/${pids[0]}/limits`, 'utf8'))?.soft ?? null,
@@ -157,7 +179,19 @@ async function startMosquitto(): Promise<Target & { version: string; log: string
   await chmod(dir, 0o777); // run as root, Mosquitto drops to its own user and must still write its log
   const log = path.join(dir, 'mosquitto.log');
   const config = path.join(dir, 'mosquitto.conf');
-  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_connections -1', `log_dest file ${log}`, 'log_type error', 'log_type warning', ''].join('\n'));
+  await writeFile(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'max_connections -1',
+      `log_dest file ${log}`,
+      'log_type error',
+      'log_type warning',
+      '',
+    ].join('\n'),
+  );
   const child = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -219,13 +253,24 @@ async function maxSessions(target: Target, clients: number, inFlight: number): P
     const signal = new AbortController().signal;
     const fills = await Promise.all(
       shards.map((shard, i) =>
-        runners[i]!.fill({ offset: shard.offset, count: shard.count, concurrency: Math.max(1, Math.round((inFlight * shard.count) / clients)), rate: 0, deadlineMs: Date.now() + FILL_TIMEOUT_MS }, signal),
+        runners[i]!.fill(
+          {
+            offset: shard.offset,
+            count: shard.count,
+            concurrency: Math.max(1, Math.round((inFlight * shard.count) / clients)),
+            rate: 0,
+            deadlineMs: Date.now() + FILL_TIMEOUT_MS,
+          },
+          signal,
+        ),
       ),
     );
     const fillSeconds = (Date.now() - started) / 1000;
     const held = fills.reduce((sum, fill) => sum + fill.held, 0);
     const failureKinds: Record<string, number> = {};
-    for (const fill of fills) for (const [kind, n] of Object.entries(fill.tally.failureKinds)) failureKinds[kind] = (failureKinds[kind] ?? 0) + n;
+    for (const fill of fills)
+      for (const [kind, n] of Object.entries(fill.tally.failureKinds))
+        failureKinds[kind] = (failureKinds[kind] ?? 0) + n;
     const targetFds = await Promise.all(target.pids.map(fdCount));
     const targetRss = await Promise.all(target.pids.map(rssBytes));
     const workerRss = await Promise.all(runners.map((runner) => rssBytes(runner.pid)));
@@ -284,10 +329,13 @@ async function churn(target: Target, processes: number, seconds: number): Promis
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       return new Promise<ChurnReply>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error('churn worker did not answer'));
-        }, (seconds + 60) * 1000);
+        const timer = setTimeout(
+          () => {
+            child.kill('SIGKILL');
+            reject(new Error('churn worker did not answer'));
+          },
+          (seconds + 60) * 1000,
+        );
         child.once('message', (message) => {
           clearTimeout(timer);
           resolve(message as ChurnReply);
@@ -302,7 +350,8 @@ async function churn(target: Target, processes: number, seconds: number): Promis
   const targetCpuSeconds = targetCpuAfter.reduce((sum, after, i) => sum + after - (targetCpuBefore[i] as number), 0);
   const generatorUs = replies.reduce((sum, reply) => sum + reply.cpuUs, 0);
   const machine = machineShares(machineBefore, machineAfter, (generatorUs / 1e6 + targetCpuSeconds) / wallSeconds);
-  const targetCpu = targetCpuAfter.reduce((sum, after, i) => sum + after - (targetCpuBefore[i] as number), 0) / wallSeconds;
+  const targetCpu =
+    targetCpuAfter.reduce((sum, after, i) => sum + after - (targetCpuBefore[i] as number), 0) / wallSeconds;
   const ops = replies.reduce((sum, reply) => sum + reply.tally.attempted - reply.tally.failures, 0);
   const opSeconds = Math.max(...replies.map((reply) => reply.tally.elapsedMs)) / 1000;
   const generatorCpu = replies.map((reply) => reply.cpuUs / 1e6 / (reply.tally.elapsedMs / 1000));
@@ -311,7 +360,9 @@ async function churn(target: Target, processes: number, seconds: number): Promis
   const brokerCpu = target.pids.length === 1 ? targetCpu : targetCpu / Math.min(target.pids.length, os.cpus().length);
   const generatorUserUs = replies.reduce((sum, reply) => sum + reply.userUs, 0);
   const failureKinds: Record<string, number> = {};
-  for (const reply of replies) for (const [kind, n] of Object.entries(reply.tally.failureKinds)) failureKinds[kind] = (failureKinds[kind] ?? 0) + n;
+  for (const reply of replies)
+    for (const [kind, n] of Object.entries(reply.tally.failureKinds))
+      failureKinds[kind] = (failureKinds[kind] ?? 0) + n;
   return {
     target: target.name,
     client: values['churn-client'],
@@ -336,10 +387,21 @@ async function churn(target: Target, processes: number, seconds: number): Promis
 async function compileReference(dir: string): Promise<{ binary: string } | { skipped: string }> {
   const binary = path.join(dir, 'churn');
   return new Promise((resolve) => {
-    execFile('gcc', ['-O2', '-o', binary, path.join(HERE, 'c', 'churn.c')], { timeout: 60_000 }, (error, _stdout, stderr) => {
-      if (error === null) resolve({ binary });
-      else resolve({ skipped: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gcc not found: install gcc to run the C reference' : `gcc failed: ${stderr.trim() || error.message}` });
-    });
+    execFile(
+      'gcc',
+      ['-O2', '-o', binary, path.join(HERE, 'c', 'churn.c')],
+      { timeout: 60_000 },
+      (error, _stdout, stderr) => {
+        if (error === null) resolve({ binary });
+        else
+          resolve({
+            skipped:
+              (error as NodeJS.ErrnoException).code === 'ENOENT'
+                ? 'gcc not found: install gcc to run the C reference'
+                : `gcc failed: ${stderr.trim() || error.message}`,
+          });
+      },
+    );
   });
 }
 
@@ -352,13 +414,28 @@ interface ReferenceReply {
 }
 
 /** The C reference client (bench/c/churn.c), `processes` copies at once, for `seconds` against `target`. */
-async function referenceChurn(binary: string, target: Target, processes: number, seconds: number): Promise<Record<string, unknown>> {
+async function referenceChurn(
+  binary: string,
+  target: Target,
+  processes: number,
+  seconds: number,
+): Promise<Record<string, unknown>> {
   const targetCpuBefore = await Promise.all(target.pids.map(cpuSeconds));
   const machineBefore = await machineTicks();
   const started = Date.now();
   const replies = await Promise.all(
     Array.from({ length: processes }, (_, worker) => {
-      const child = spawn(binary, ['127.0.0.1', String(target.port), String(seconds), String(seconds * MAX_REFERENCE_CYCLES_PER_SECOND), String(worker)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        binary,
+        [
+          '127.0.0.1',
+          String(target.port),
+          String(seconds),
+          String(seconds * MAX_REFERENCE_CYCLES_PER_SECOND),
+          String(worker),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       return new Promise<ReferenceReply>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
@@ -370,7 +447,11 @@ async function referenceChurn(binary: string, target: Target, processes: number,
             if (code !== 0) throw new Error(`exited ${code}`);
             resolve(JSON.parse(out) as ReferenceReply);
           } catch (error) {
-            reject(new Error(`reference churn process ${worker}: ${(error as Error).message} (output: ${out.slice(0, 200)})`));
+            reject(
+              new Error(
+                `reference churn process ${worker}: ${(error as Error).message} (output: ${out.slice(0, 200)})`,
+              ),
+            );
           }
         });
       });
@@ -457,11 +538,18 @@ for (const part of parts) {
   }
 }
 // mqleak's best churn against Mosquitto as a share of the best the C reference got from the same broker.
-const best = (rows: unknown): number | null => (Array.isArray(rows) && rows.length > 0 ? Math.max(...rows.map((row: { cyclesPerSecond: number }) => row.cyclesPerSecond)) : null);
+const best = (rows: unknown): number | null =>
+  Array.isArray(rows) && rows.length > 0
+    ? Math.max(...rows.map((row: { cyclesPerSecond: number }) => row.cyclesPerSecond))
+    : null;
 const mqleakBest = best(results['churn-mosquitto']);
 const referenceBest = best(results['churn-reference']);
 if (mqleakBest !== null && referenceBest !== null) {
-  results.comparison = { mqleakCyclesPerSecond: mqleakBest, referenceCyclesPerSecond: referenceBest, mqleakShareOfReference: round(mqleakBest / referenceBest, 2) };
+  results.comparison = {
+    mqleakCyclesPerSecond: mqleakBest,
+    referenceCyclesPerSecond: referenceBest,
+    mqleakShareOfReference: round(mqleakBest / referenceBest, 2),
+  };
 }
 process.stdout.write(
   `${JSON.stringify({ benchmark: 'scale', machine: { cpus: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version }, results, elapsedMs: Date.now() - started }, null, 2)}\n`,

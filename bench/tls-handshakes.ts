@@ -6,7 +6,12 @@
 
 import os from 'node:os';
 import { runOperations } from '../src/load/pacing/run-operations.js';
-import { captureClientHello, helloOptionsOf, rawTlsAttempt, tlsHandshakeClose } from '../src/load/checks/tls-handshake.js';
+import {
+  captureClientHello,
+  helloOptionsOf,
+  rawTlsAttempt,
+  tlsHandshakeClose,
+} from '../src/load/checks/tls-handshake.js';
 import { parseBrokerUrl } from '../src/net/broker-address.js';
 import { loadTlsSettings } from '../src/target/tls-settings.js';
 import { freePort, startMosquitto } from '../test/helpers/brokers.js';
@@ -21,7 +26,13 @@ const TIMEOUT_MS = 5000;
 async function main(): Promise<void> {
   const certs = await makeTestCertificates();
   const port = await freePort();
-  const broker = await startMosquitto([`listener ${port} 127.0.0.1`, `cafile ${certs.ca}`, `certfile ${certs.serverCert}`, `keyfile ${certs.serverKey}`, 'tls_version tlsv1.2']);
+  const broker = await startMosquitto([
+    `listener ${port} 127.0.0.1`,
+    `cafile ${certs.ca}`,
+    `certfile ${certs.serverCert}`,
+    `keyfile ${certs.serverKey}`,
+    'tls_version tlsv1.2',
+  ]);
   const results: Record<string, unknown>[] = [];
   try {
     const address = parseBrokerUrl(`mqtts://127.0.0.1:${port}`, await loadTlsSettings({ ca: certs.ca }));
@@ -30,7 +41,14 @@ async function main(): Promise<void> {
     let ticket: Buffer | null = null;
     const hello = await captureClientHello(helloOptionsOf(address.host, transport));
     const kinds: Record<string, () => Promise<string>> = {
-      full: async () => (await tlsHandshakeClose(address.host, port, transport, { ticketWaitMs: 0, refusalWaitMs: 0, timeoutMs: TIMEOUT_MS })).answer,
+      full: async () =>
+        (
+          await tlsHandshakeClose(address.host, port, transport, {
+            ticketWaitMs: 0,
+            refusalWaitMs: 0,
+            timeoutMs: TIMEOUT_MS,
+          })
+        ).answer,
       resumed: async () => {
         const result = await tlsHandshakeClose(address.host, port, transport, {
           ...(ticket === null ? {} : { session: ticket }),
@@ -46,12 +64,25 @@ async function main(): Promise<void> {
     for (const [kind, operation] of Object.entries(kinds)) {
       const answers: Record<string, number> = {};
       const started = performance.now();
-      const tally = await runOperations(HANDSHAKES, CONCURRENCY, Date.now() + BATCH_BOUND_MS, new AbortController().signal, async () => {
-        const answer = await operation();
-        answers[answer] = (answers[answer] ?? 0) + 1;
-      });
+      const tally = await runOperations(
+        HANDSHAKES,
+        CONCURRENCY,
+        Date.now() + BATCH_BOUND_MS,
+        new AbortController().signal,
+        async () => {
+          const answer = await operation();
+          answers[answer] = (answers[answer] ?? 0) + 1;
+        },
+      );
       const seconds = (performance.now() - started) / 1000;
-      results.push({ kind, handshakes: tally.attempted, failures: tally.failures, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(tally.attempted / seconds), answers });
+      results.push({
+        kind,
+        handshakes: tally.attempted,
+        failures: tally.failures,
+        seconds: Number(seconds.toFixed(2)),
+        perSecond: Math.round(tally.attempted / seconds),
+        answers,
+      });
     }
   } finally {
     await broker.stop();

@@ -3,8 +3,25 @@
 // Deterministic: every series comes from a seeded PRNG, so the figures are the same every run
 // (only elapsedMs changes).
 
-import { combineFloorViews, judgeMetric, lowFloor, planTroughFloors, troughFloors, type CycleFloor, type MetricSeries, type MetricVerdict, type Verdict } from '../src/analysis/index.js';
-import { bytesSeries, countSeries, cycledGcSeries, SYNTHETIC_DEFAULTS, type BytesShape, type CountSeriesOptions } from '../test/helpers/synthetic.js';
+import {
+  combineFloorViews,
+  judgeMetric,
+  lowFloor,
+  planTroughFloors,
+  troughFloors,
+  type CycleFloor,
+  type MetricSeries,
+  type MetricVerdict,
+  type Verdict,
+} from '../src/analysis/index.js';
+import {
+  bytesSeries,
+  countSeries,
+  cycledGcSeries,
+  SYNTHETIC_DEFAULTS,
+  type BytesShape,
+  type CountSeriesOptions,
+} from '../test/helpers/synthetic.js';
 
 const KB = 1024;
 const MB = 1024 * 1024;
@@ -29,12 +46,15 @@ const params = {
     countClosingProb: 0.15,
     shapes: {
       sawtooth: 'amplitude 1, 4, 16 MB × period 0.2, 3, 7, 20 cycles (given back in recovery: an idle broker collects)',
-      warmup: 'exponential approach of 8, 32, -16 MB with time constant 1 or 2 cycles from load start (3 flagged warm-up cycles)',
-      saturating: 'cache of 4 or 16 MB filling linearly for 6, 8 or 9 cycles from load start, then flat; kept in recovery',
+      warmup:
+        'exponential approach of 8, 32, -16 MB with time constant 1 or 2 cycles from load start (3 flagged warm-up cycles)',
+      saturating:
+        'cache of 4 or 16 MB filling linearly for 6, 8 or 9 cycles from load start, then flat; kept in recovery',
       step: 'one-off jump of 2, 8, 32 MB before measured cycle 3, 6 or 9; kept in recovery',
       transient: '256 or 1024 B/op under load, given back in recovery',
       leak: '128, 256, 1024, 4096 B/op kept in recovery; also under a 4 MB/3-cycle sawtooth, after a 16 MB warm-up, and with a 16 MB step at measured cycle 4',
-      count: 'fds with a connection still closing in 15 % of floors: flat; pool of 8 grown in warm-up; one-off step of 4; transient 1 per 1000 ops given back; leaks of 1 per 200, 1000, 2000, 4000 ops',
+      count:
+        'fds with a connection still closing in 15 % of floors: flat; pool of 8 grown in warm-up; one-off step of 4; transient 1 per 1000 ops given back; leaks of 1 per 200, 1000, 2000, 4000 ops',
     },
   },
   gcWithoutHook: {
@@ -57,7 +77,9 @@ const params = {
     measuredCycles: [8, 12, 24, 48],
     opsPerCycle: [2000, 10000],
     seeds: 100,
-    leakGridBytesPerOp: [68, 72, 80, 96, 112, 128, 160, 192, 256, 320, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192, 16384],
+    leakGridBytesPerOp: [
+      68, 72, 80, 96, 112, 128, 160, 192, 256, 320, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192, 16384,
+    ],
     detectionRate: 0.9,
   },
 };
@@ -74,7 +96,8 @@ const bytesCase = (shape: string, truth: Truth, shapes: BytesShape[]): Case => (
   shape,
   truth,
   count: false,
-  make: (seed, noise, measuredCycles) => bytesSeries({ seed, shapes, noise, measuredCycles, opsPerCycle: params.confusion.opsPerCycle }),
+  make: (seed, noise, measuredCycles) =>
+    bytesSeries({ seed, shapes, noise, measuredCycles, opsPerCycle: params.confusion.opsPerCycle }),
 });
 
 const countCase = (shape: string, truth: Truth, extra: Omit<CountSeriesOptions, 'seed'>): Case => ({
@@ -82,26 +105,50 @@ const countCase = (shape: string, truth: Truth, extra: Omit<CountSeriesOptions, 
   truth,
   count: true,
   make: (seed, _noise, measuredCycles) =>
-    countSeries({ seed, measuredCycles, opsPerCycle: params.confusion.opsPerCycle, closingProb: params.confusion.countClosingProb, ...extra }),
+    countSeries({
+      seed,
+      measuredCycles,
+      opsPerCycle: params.confusion.opsPerCycle,
+      closingProb: params.confusion.countClosingProb,
+      ...extra,
+    }),
 });
 
 function cases(): Case[] {
   const out: Case[] = [bytesCase('flat', 'clean', [{ kind: 'flat' }])];
   for (const amplitude of [1 * MB, 4 * MB, 16 * MB])
-    for (const periodCycles of [0.2, 3, 7, 20]) out.push(bytesCase('sawtooth', 'clean', [{ kind: 'sawtooth', amplitude, periodCycles }]));
+    for (const periodCycles of [0.2, 3, 7, 20])
+      out.push(bytesCase('sawtooth', 'clean', [{ kind: 'sawtooth', amplitude, periodCycles }]));
   for (const amplitude of [8 * MB, 32 * MB, -16 * MB])
     for (const tauCycles of [1, 2]) out.push(bytesCase('warmup', 'clean', [{ kind: 'warmup', amplitude, tauCycles }]));
   for (const amplitude of [4 * MB, 16 * MB])
-    for (const fillCycles of [6, 8, 9]) out.push(bytesCase('saturating', 'clean', [{ kind: 'saturating', amplitude, fillCycles }]));
+    for (const fillCycles of [6, 8, 9])
+      out.push(bytesCase('saturating', 'clean', [{ kind: 'saturating', amplitude, fillCycles }]));
   for (const size of [2 * MB, 8 * MB, 32 * MB])
-    for (const atMeasuredCycle of [3, 6, 9]) out.push(bytesCase('step', 'clean', [{ kind: 'step', size, atMeasuredCycle }]));
+    for (const atMeasuredCycle of [3, 6, 9])
+      out.push(bytesCase('step', 'clean', [{ kind: 'step', size, atMeasuredCycle }]));
   for (const bytesPerOp of [256, 1024]) out.push(bytesCase('transient', 'clean', [{ kind: 'transient', bytesPerOp }]));
 
   for (const bytesPerOp of [128, 256, 1024, 4096]) {
     out.push(bytesCase('leak', 'leak', [{ kind: 'leak', bytesPerOp }]));
-    out.push(bytesCase('leak+sawtooth', 'leak', [{ kind: 'leak', bytesPerOp }, { kind: 'sawtooth', amplitude: 4 * MB, periodCycles: 3 }]));
-    out.push(bytesCase('leak+warmup', 'leak', [{ kind: 'leak', bytesPerOp }, { kind: 'warmup', amplitude: 16 * MB, tauCycles: 2 }]));
-    out.push(bytesCase('leak+step', 'leak', [{ kind: 'leak', bytesPerOp }, { kind: 'step', size: 16 * MB, atMeasuredCycle: 4 }]));
+    out.push(
+      bytesCase('leak+sawtooth', 'leak', [
+        { kind: 'leak', bytesPerOp },
+        { kind: 'sawtooth', amplitude: 4 * MB, periodCycles: 3 },
+      ]),
+    );
+    out.push(
+      bytesCase('leak+warmup', 'leak', [
+        { kind: 'leak', bytesPerOp },
+        { kind: 'warmup', amplitude: 16 * MB, tauCycles: 2 },
+      ]),
+    );
+    out.push(
+      bytesCase('leak+step', 'leak', [
+        { kind: 'leak', bytesPerOp },
+        { kind: 'step', size: 16 * MB, atMeasuredCycle: 4 },
+      ]),
+    );
   }
 
   out.push(countCase('count-flat', 'clean', {}));
@@ -186,7 +233,13 @@ function minDetectable(): MdlRow[] {
         for (const bytesPerOp of p.leakGridBytesPerOp) {
           let leaks = 0;
           for (let seed = 1; seed <= p.seeds; seed++) {
-            const s = bytesSeries({ seed: 7_000_000 + seed, shapes: [{ kind: 'leak', bytesPerOp }], noise, measuredCycles: cycles, opsPerCycle });
+            const s = bytesSeries({
+              seed: 7_000_000 + seed,
+              shapes: [{ kind: 'leak', bytesPerOp }],
+              noise,
+              measuredCycles: cycles,
+              opsPerCycle,
+            });
             if (judgeMetric(s, options).verdict === 'leak') leaks++;
           }
           if (leaks >= p.detectionRate * p.seeds) {
@@ -198,7 +251,16 @@ function minDetectable(): MdlRow[] {
         let passes = 0;
         const halfWidths: number[] = [];
         for (let seed = 1; seed <= p.seeds; seed++) {
-          const v = judgeMetric(bytesSeries({ seed: 9_000_000 + seed, shapes: [{ kind: 'flat' }], noise, measuredCycles: cycles, opsPerCycle }), options);
+          const v = judgeMetric(
+            bytesSeries({
+              seed: 9_000_000 + seed,
+              shapes: [{ kind: 'flat' }],
+              noise,
+              measuredCycles: cycles,
+              opsPerCycle,
+            }),
+            options,
+          );
           if (v.verdict === 'leak') falseLeaks++;
           if (v.verdict === 'pass') passes++;
           if (v.minDetectablePerOp !== null) halfWidths.push(v.minDetectablePerOp);
@@ -239,18 +301,66 @@ function gcWithoutHook(): GcRow[] {
   for (const gcEveryOps of p.gcEveryOps)
     for (const garbageBytesPerOp of p.garbageBytesPerOp)
       for (const leakBytesPerOp of p.leakBytesPerOp) {
-        const row: GcRow = { gcEveryOps, garbageBytesPerOp, leakBytesPerOp, settleOnly: zero(), mqleak: zero(), troughFloorsUsed: 0 };
+        const row: GcRow = {
+          gcEveryOps,
+          garbageBytesPerOp,
+          leakBytesPerOp,
+          settleOnly: zero(),
+          mqleak: zero(),
+          troughFloorsUsed: 0,
+        };
         for (let seed = 1; seed <= p.seeds; seed++) {
-          const run = cycledGcSeries({ seed: 11_000_000 + seed, cycles, opsPerCycle: p.opsPerCycle, loadMs: p.loadMs, settleMs: p.settleMs, sampleMs: p.sampleMs, gcEveryOps, garbagePerOp: garbageBytesPerOp, leakPerOp: leakBytesPerOp, noise: p.noiseBytes, jitter: p.gcJitter });
+          const run = cycledGcSeries({
+            seed: 11_000_000 + seed,
+            cycles,
+            opsPerCycle: p.opsPerCycle,
+            loadMs: p.loadMs,
+            settleMs: p.settleMs,
+            sampleMs: p.sampleMs,
+            gcEveryOps,
+            garbagePerOp: garbageBytesPerOp,
+            leakPerOp: leakBytesPerOp,
+            noise: p.noiseBytes,
+            jitter: p.gcJitter,
+          });
           const judge = (floors: (number | null)[], alpha: number): MetricVerdict => {
-            const cs: CycleFloor[] = run.cycles.map((c, i) => ({ index: i, warmup: i < p.warmupCycles, cumulativeOps: c.cumulativeOps, floor: floors[i] ?? null, endMs: c.endMs }));
-            return judgeMetric({ metric: 'rss', kind: 'bytes', unit: 'B', cycles: cs, baselineFloor: null, recoveryFloor: run.values.at(-1) ?? null, issues: [] }, { ...options, alpha });
+            const cs: CycleFloor[] = run.cycles.map((c, i) => ({
+              index: i,
+              warmup: i < p.warmupCycles,
+              cumulativeOps: c.cumulativeOps,
+              floor: floors[i] ?? null,
+              endMs: c.endMs,
+            }));
+            return judgeMetric(
+              {
+                metric: 'rss',
+                kind: 'bytes',
+                unit: 'B',
+                cycles: cs,
+                baselineFloor: null,
+                recoveryFloor: run.values.at(-1) ?? null,
+                issues: [],
+              },
+              { ...options, alpha },
+            );
           };
           // The runner's settle floor: lowFloor over the second half of the idle window.
-          const settle = run.cycles.map((c) => lowFloor(run.values.filter((_, i) => (run.ts[i] as number) >= (c.loadEndMs + c.endMs) / 2 && (run.ts[i] as number) <= c.endMs)));
+          const settle = run.cycles.map((c) =>
+            lowFloor(
+              run.values.filter(
+                (_, i) => (run.ts[i] as number) >= (c.loadEndMs + c.endMs) / 2 && (run.ts[i] as number) <= c.endMs,
+              ),
+            ),
+          );
           const settleOnly = judge(settle, ALPHA);
           row.settleOnly[settleOnly.verdict]++;
-          const plan = planTroughFloors(run.cycles, run.ts, run.values, p.measuredCycles, THRESHOLD_BYTES * p.opsPerCycle);
+          const plan = planTroughFloors(
+            run.cycles,
+            run.ts,
+            run.values,
+            p.measuredCycles,
+            THRESHOLD_BYTES * p.opsPerCycle,
+          );
           if (plan.windowCycles === null) {
             row.mqleak[settleOnly.verdict]++;
           } else {
@@ -270,4 +380,6 @@ const minDetectableLeak = minDetectable();
 const gcWithoutHookRows = gcWithoutHook();
 const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
 
-process.stdout.write(`${JSON.stringify({ benchmark: 'verdict', confusionMatrix, minDetectableLeak, gcWithoutHook: gcWithoutHookRows, params, elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ benchmark: 'verdict', confusionMatrix, minDetectableLeak, gcWithoutHook: gcWithoutHookRows, params, elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`,
+);

@@ -2,4 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { publishedScenarioSchema } from '../dist/scenario/json-schema.js';
 
-await writeFile(new URL('../schema/scenario.schema.json', import.meta.url), `${JSON.stringify(publishedScenarioSchema(), null, 2)}\n`);
+await writeFile(
+  new URL('../schema/scenario.schema.json', import.meta.url),
+  `${JSON.stringify(publishedScenarioSchema(), null, 2)}\n`,
+);

@@ -12,7 +12,13 @@ export { renderJson } from './report/json/render-json.js';
 export { renderTable } from './report/terminal/table.js';
 export { renderHtml } from './report/html/render-html.js';
 export { renderJunit } from './report/junit/render-junit.js';
-export { compareReports, compareMetric, type Comparison, type CompareRow, type CompareResult } from './verdict/compare.js';
+export {
+  compareReports,
+  compareMetric,
+  type Comparison,
+  type CompareRow,
+  type CompareResult,
+} from './verdict/compare.js';
 export { readReportFile, checkReport, REPORT_SCHEMA_FILE } from './report/read-report.js';
 export { evaluateThresholds, withThresholds, type SourcedThreshold } from './verdict/limit-checks.js';
 export { parseThresholdSpec, type ThresholdSpec } from './core/threshold-spec.js';

@@ -29,7 +29,7 @@ export const DEFAULT_THRESHOLDS_BY_METRIC: Readonly<Record<string, number>> = {
 };
 
 export function defaultThresholdPerOp(metric: string, kind: MetricKind): number {
-  const byMetric = Object.prototype.hasOwnProperty.call(DEFAULT_THRESHOLDS_BY_METRIC, metric)
+  const byMetric = Object.hasOwn(DEFAULT_THRESHOLDS_BY_METRIC, metric)
     ? DEFAULT_THRESHOLDS_BY_METRIC[metric]
     : undefined;
   if (byMetric !== undefined) return byMetric;

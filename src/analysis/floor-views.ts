@@ -51,7 +51,8 @@ export function combineFloorViews(settle: MetricVerdict, trough: MetricVerdict):
       },
     };
   }
-  if (settle.verdict === 'pass' && trough.verdict === 'pass') return width(trough) <= width(settle) ? { view: 'trough', verdict: trough } : { view: 'settle', verdict: settle };
+  if (settle.verdict === 'pass' && trough.verdict === 'pass')
+    return width(trough) <= width(settle) ? { view: 'trough', verdict: trough } : { view: 'settle', verdict: settle };
   if (trough.verdict === 'pass') return { view: 'trough', verdict: trough };
   if (settle.verdict === 'pass') return { view: 'settle', verdict: settle };
   // Both INCONCLUSIVE, or troughs LEAK and settle floors INCONCLUSIVE.

@@ -6,7 +6,12 @@ export { shareAlpha, DEFAULT_FAMILY_ALPHA } from './alpha-budget.js';
 export { lowFloor, LOW_FLOOR_QUANTILE, LOW_FLOOR_IGNORED_STRAYS } from './floors.js';
 export { theilSen, theilSenDetailed, theilSenLine, MIN_THEIL_SEN_POINTS } from './theil-sen.js';
 export type { TheilSenFit, TheilSenDetail, TheilSenOptions } from './theil-sen.js';
-export { defaultThresholdPerOp, DEFAULT_BYTES_THRESHOLD_PER_OP, DEFAULT_COUNT_THRESHOLD_PER_OP, DEFAULT_THRESHOLDS_BY_METRIC } from './default-delta.js';
+export {
+  defaultThresholdPerOp,
+  DEFAULT_BYTES_THRESHOLD_PER_OP,
+  DEFAULT_COUNT_THRESHOLD_PER_OP,
+  DEFAULT_THRESHOLDS_BY_METRIC,
+} from './default-delta.js';
 export {
   estimateGcPeriod,
   windowMinima,
@@ -23,17 +28,38 @@ export {
   GC_SUBMULTIPLE_MIN_SHARE,
   WINDOW_MIN_COVERAGE,
 } from './soak.js';
-export { judgeSoakMetric, planSoakWindow, soakSeries, opsAt, minutesForWindows, SOAK_FALLBACK_WINDOW_MS, SOAK_MAX_WINDOWS, SOAK_WARMUP_SHARE } from './judge-soak-series.js';
+export {
+  judgeSoakMetric,
+  planSoakWindow,
+  soakSeries,
+  opsAt,
+  minutesForWindows,
+  SOAK_FALLBACK_WINDOW_MS,
+  SOAK_MAX_WINDOWS,
+  SOAK_WARMUP_SHARE,
+} from './judge-soak-series.js';
 export type { OpsPoint, SoakMetricInput, SoakSamples, SoakVerdict, SoakWindowPlan } from './judge-soak-series.js';
 export { planTroughFloors, troughFloors, findFalls, MAX_TROUGH_WINDOW_SHARE } from './trough-floors.js';
 export type { Fall, LoadCycle, TroughPlan } from './trough-floors.js';
 export { combineFloorViews } from './floor-views.js';
 export type { CombinedViews, FloorView } from './floor-views.js';
 export { normalQuantile, twoSidedZ } from './normal.js';
-export { lag1Autocorrelation, rankLag1Autocorrelation, residualAutocorrelation, effectiveSampleSize, MAX_RESIDUAL_AUTOCORRELATION } from './autocorrelation.js';
+export {
+  lag1Autocorrelation,
+  rankLag1Autocorrelation,
+  residualAutocorrelation,
+  effectiveSampleSize,
+  MAX_RESIDUAL_AUTOCORRELATION,
+} from './autocorrelation.js';
 export { MIN_JUDGED_CYCLES, MAX_NULL_FLOOR_SHARE, SERIOUS_ISSUE_CODES } from './prepare.js';
 export { DEFAULT_MIN_WARMUP_CYCLES, MAX_WARMUP_SHARE, WARMUP_OUTLIER_SIGMAS, WARMUP_MIN_SHRINK } from './warmup.js';
-export { STEP_MIN_SIDE_CYCLES, STEP_MIN_JUMP_SIGMAS, STEP_MAX_SIDE_DRIFT_SHARE, STEP_SIDE_FLAT_Z, STEP_MIN_ADJACENT_SHARE } from './step.js';
+export {
+  STEP_MIN_SIDE_CYCLES,
+  STEP_MIN_JUMP_SIGMAS,
+  STEP_MAX_SIDE_DRIFT_SHARE,
+  STEP_SIDE_FLAT_Z,
+  STEP_MIN_ADJACENT_SHARE,
+} from './step.js';
 export { PERSISTENCE_MIN_SHARE, SATURATION_MAX_SHARE } from './persistence.js';
 export { RECOVERY_MIN_RETAINED_SHARE } from './recovery.js';
 export { MAX_CYCLES_NEEDED, HALF_WIDTH_EXPONENT } from './power.js';

@@ -1,7 +1,14 @@
 // The verdict for memory-like metrics: the slope of the floors per operation, and its shape.
 
 import type { JudgeOptions, MetricSeries, MetricVerdict, StepInfo } from '../core/verdict-types.js';
-import { formatAmount, formatConfidence, formatNumber, formatPerHour, formatPerOp, formatShare } from '../core/format.js';
+import {
+  formatAmount,
+  formatConfidence,
+  formatNumber,
+  formatPerHour,
+  formatPerOp,
+  formatShare,
+} from '../core/format.js';
 import { checkPersistence, fitHalves, looksSaturating } from './persistence.js';
 import { cyclesToSettle } from './power.js';
 import { MIN_JUDGED_CYCLES, prepareSeries, type JudgedPoint, type PreparedSeries } from './prepare.js';
@@ -69,9 +76,27 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
     const first = pts[candidate.at] as JudgedPoint;
     step = { atCycle: first.index, size: candidate.size };
     const post = pts.slice(candidate.at);
-    const postFit = post.length >= MIN_JUDGED_CYCLES ? theilSenDetailed(post.map((p) => p.x), post.map((p) => p.y), options.alpha) : null;
-    const postPersistence = postFit === null ? null : checkPersistence(postFit.slope, fitHalves(post.map((p) => p.x), post.map((p) => p.y), options.alpha), thr);
-    if (postFit !== null && postFit.ci[0] > thr && postPersistence !== null && postPersistence.persists) {
+    const postFit =
+      post.length >= MIN_JUDGED_CYCLES
+        ? theilSenDetailed(
+            post.map((p) => p.x),
+            post.map((p) => p.y),
+            options.alpha,
+          )
+        : null;
+    const postPersistence =
+      postFit === null
+        ? null
+        : checkPersistence(
+            postFit.slope,
+            fitHalves(
+              post.map((p) => p.x),
+              post.map((p) => p.y),
+              options.alpha,
+            ),
+            thr,
+          );
+    if (postFit !== null && postFit.ci[0] > thr && postPersistence?.persists) {
       judged = post;
       fit = postFit;
     } else {
@@ -100,7 +125,8 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
   const fitFigures = figuresOf(fit, options.opsPerSecond);
   const common = { figures: fitFigures, cyclesUsed: judged.length, persistence, recovery, step };
   const halfText = `first half ${formatPerOp(persistence.firstHalfPerOp ?? Number.NaN, unit)}, second half ${formatPerOp(persistence.secondHalfPerOp ?? Number.NaN, unit)}`;
-  const afterStep = step === null ? '' : ` after a one-off jump of ${formatAmount(step.size, unit)} at cycle ${step.atCycle}`;
+  const afterStep =
+    step === null ? '' : ` after a one-off jump of ${formatAmount(step.size, unit)} at cycle ${step.atCycle}`;
   const notJudgedMeasured = prep.measuredCycles - judged.length;
 
   if (fit.ci[0] > thr) {
@@ -123,7 +149,10 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
         cyclesNeeded: needed,
       });
     }
-    const rate = fitFigures.perHour === null ? '' : `, about ${formatPerHour(fitFigures.perHour, unit)} at ${formatNumber(options.opsPerSecond)} ops/s`;
+    const rate =
+      fitFigures.perHour === null
+        ? ''
+        : `, about ${formatPerHour(fitFigures.perHour, unit)} at ${formatNumber(options.opsPerSecond)} ops/s`;
     if (recovery.returned) {
       return buildVerdict(series, options, {
         ...common,
@@ -166,7 +195,11 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
   });
 }
 
-function recoveryOf(fit: TheilSenDetail, pts: readonly JudgedPoint[], recoveryFloor: number | null): ReturnType<typeof checkRecovery> {
+function recoveryOf(
+  fit: TheilSenDetail,
+  pts: readonly JudgedPoint[],
+  recoveryFloor: number | null,
+): ReturnType<typeof checkRecovery> {
   const x0 = (pts[0] as JudgedPoint).x;
   const x1 = (pts[pts.length - 1] as JudgedPoint).x;
   return checkRecovery(fit.intercept + fit.slope * x0, fit.intercept + fit.slope * x1, recoveryFloor);

@@ -1,6 +1,13 @@
 // The verdict for counts (fds, threads): nearly noise-free integers, judged by their level.
 
-import type { JudgeOptions, MetricSeries, MetricVerdict, PersistenceCheck, RecoveryCheck, StepInfo } from '../core/verdict-types.js';
+import type {
+  JudgeOptions,
+  MetricSeries,
+  MetricVerdict,
+  PersistenceCheck,
+  RecoveryCheck,
+  StepInfo,
+} from '../core/verdict-types.js';
 import { formatAmount, formatConfidence, formatNumber, formatPerHour, formatPerOp } from '../core/format.js';
 import { fitHalves } from './persistence.js';
 import { MAX_CYCLES_NEEDED } from './power.js';
@@ -44,7 +51,11 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
   const name = series.metric;
   const prep = prepareSeries(series, options, () => COUNT_TOLERANCE);
   const pts = prep.points;
-  const full = theilSenDetailed(pts.map((p) => p.x), pts.map((p) => p.y), options.alpha);
+  const full = theilSenDetailed(
+    pts.map((p) => p.x),
+    pts.map((p) => p.y),
+    options.alpha,
+  );
   const figures = figuresOf(full, options.opsPerSecond);
 
   const early = verdictBeforeSlope(series, options, prep, full, figures, `of ${prep.measuredCycles} measured`);
@@ -91,15 +102,26 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
   let judged: readonly JudgedPoint[] = pts;
   let fit: TheilSenDetail = full;
   let step: StepInfo | null = null;
-  const candidate = detectStep(pts.map((p) => p.x), pts.map((p) => p.y), { minJump: tol + 1, minSigma: COUNT_NOISE_FLOOR });
+  const candidate = detectStep(
+    pts.map((p) => p.x),
+    pts.map((p) => p.y),
+    { minJump: tol + 1, minSigma: COUNT_NOISE_FLOOR },
+  );
   if (candidate !== null) {
     const first = pts[candidate.at] as JudgedPoint;
     step = { atCycle: first.index, size: candidate.size };
     const post = pts.slice(candidate.at);
-    const postFit = post.length >= MIN_JUDGED_CYCLES ? theilSenDetailed(post.map((p) => p.x), post.map((p) => p.y), options.alpha) : null;
+    const postFit =
+      post.length >= MIN_JUDGED_CYCLES
+        ? theilSenDetailed(
+            post.map((p) => p.x),
+            post.map((p) => p.y),
+            options.alpha,
+          )
+        : null;
     const postLevel = level(post);
     const postPersistence = postFit === null ? null : countPersistence(post, postFit, options.alpha, recoveryFloor);
-    if (postFit !== null && postLevel.end - postLevel.start >= COUNT_MIN_RISE && postPersistence !== null && postPersistence.persists) {
+    if (postFit !== null && postLevel.end - postLevel.start >= COUNT_MIN_RISE && postPersistence?.persists) {
       judged = post;
       fit = postFit;
     } else {
@@ -155,8 +177,14 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
         reason: `${name} rose ${from} but stopped rising in the second half: a pool growing to its size, not a leak. A longer warm-up would judge only the level part.`,
       });
     }
-    const perHour = fitFigures.perHour === null ? '' : `, about ${formatPerHour(fitFigures.perHour, unit)} at ${formatNumber(options.opsPerSecond)} ops/s`;
-    const after = recoveryFloor === null ? 'no recovery floor to check' : `${formatAmount(recoveryFloor, unit)} after recovery, not back to ${formatAmount(lv.start, unit)} ±${tol}`;
+    const perHour =
+      fitFigures.perHour === null
+        ? ''
+        : `, about ${formatPerHour(fitFigures.perHour, unit)} at ${formatNumber(options.opsPerSecond)} ops/s`;
+    const after =
+      recoveryFloor === null
+        ? 'no recovery floor to check'
+        : `${formatAmount(recoveryFloor, unit)} after recovery, not back to ${formatAmount(lv.start, unit)} ±${tol}`;
     return buildVerdict(series, options, {
       ...common,
       verdict: 'leak',
@@ -203,8 +231,17 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
  * middle of the run did not keep rising. Theil–Sen half slopes of a staircase that climbs one
  * unit every few cycles are mostly zeros, so they are reported but not used.
  */
-function countPersistence(pts: readonly JudgedPoint[], fit: TheilSenDetail, alpha: number, recoveryFloor: number | null): PersistenceCheck {
-  const halves = fitHalves(pts.map((p) => p.x), pts.map((p) => p.y), alpha);
+function countPersistence(
+  pts: readonly JudgedPoint[],
+  fit: TheilSenDetail,
+  alpha: number,
+  recoveryFloor: number | null,
+): PersistenceCheck {
+  const halves = fitHalves(
+    pts.map((p) => p.x),
+    pts.map((p) => p.y),
+    alpha,
+  );
   const secondHalf = pts.slice(Math.floor(pts.length / 2));
   const w = Math.max(1, Math.min(COUNT_LEVEL_CYCLES, Math.floor(secondHalf.length / 2)));
   const midLevel = lowest(secondHalf.slice(0, w));

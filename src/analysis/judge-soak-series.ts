@@ -6,7 +6,14 @@
 import { judgeMetric } from './judge.js';
 import { MIN_JUDGED_CYCLES } from './prepare.js';
 import { estimateGcPeriod, soakWindowMs, windowMinima } from './soak.js';
-import type { CycleFloor, DataIssue, JudgeOptions, MetricKind, MetricSeries, MetricVerdict } from '../core/verdict-types.js';
+import type {
+  CycleFloor,
+  DataIssue,
+  JudgeOptions,
+  MetricKind,
+  MetricSeries,
+  MetricVerdict,
+} from '../core/verdict-types.js';
 
 /**
  * Window when no GC rhythm shows (a C broker: its allocator keeps freed memory, RSS has no
@@ -59,15 +66,21 @@ export interface SoakWindowPlan {
  * longest GC period any memory metric shows, so every window holds a collection of each; the
  * fallback when none shows one; never so short that the run has more than SOAK_MAX_WINDOWS.
  */
-export function planSoakWindow(memory: Record<string, SoakSamples>, measuredMs: number, fallbackMs = SOAK_FALLBACK_WINDOW_MS): SoakWindowPlan {
+export function planSoakWindow(
+  memory: Record<string, SoakSamples>,
+  measuredMs: number,
+  fallbackMs = SOAK_FALLBACK_WINDOW_MS,
+): SoakWindowPlan {
   const periods: Record<string, number | null> = {};
-  for (const [metric, samples] of Object.entries(memory)) periods[metric] = estimateGcPeriod([...samples.ts], [...samples.values]);
+  for (const [metric, samples] of Object.entries(memory))
+    periods[metric] = estimateGcPeriod([...samples.ts], [...samples.values]);
   const found = Object.values(periods).filter((p): p is number => p !== null && p > 0);
   const gcPeriodMs = found.length > 0 ? Math.max(...found) : null;
   const chosen = soakWindowMs(gcPeriodMs, fallbackMs);
   const minimum = measuredMs > 0 ? measuredMs / SOAK_MAX_WINDOWS : 0;
   const windowMs = Math.max(chosen, minimum);
-  const widened = windowMs > chosen ? `, widened to ${seconds(windowMs)} to keep at most ${SOAK_MAX_WINDOWS} windows` : '';
+  const widened =
+    windowMs > chosen ? `, widened to ${seconds(windowMs)} to keep at most ${SOAK_MAX_WINDOWS} windows` : '';
   const why =
     gcPeriodMs === null
       ? `no garbage-collection rhythm in the samples under load (a C broker, or collections lost in the noise): fixed ${seconds(fallbackMs)} windows${widened}`
@@ -84,7 +97,9 @@ export function opsAt(points: readonly OpsPoint[], t: number): number {
     const b = points[i] as OpsPoint;
     if (t <= b.t) {
       const a = points[i - 1] as OpsPoint;
-      return b.t > a.t ? a.cumulativeOps + ((b.cumulativeOps - a.cumulativeOps) * (t - a.t)) / (b.t - a.t) : b.cumulativeOps;
+      return b.t > a.t
+        ? a.cumulativeOps + ((b.cumulativeOps - a.cumulativeOps) * (t - a.t)) / (b.t - a.t)
+        : b.cumulativeOps;
     }
   }
   return (points[points.length - 1] as OpsPoint).cumulativeOps;
@@ -105,7 +120,13 @@ export interface SoakMetricInput {
 /** The window floors as the verdict's cycles: each window's minimum, at the operations done when it was seen. */
 export function soakSeries(input: SoakMetricInput, windowMs: number): MetricSeries {
   const minima = windowMinima([...input.samples.ts], [...input.samples.values], windowMs);
-  const cycles: CycleFloor[] = minima.map((m, index) => ({ index, warmup: false, cumulativeOps: Math.round(opsAt(input.ops, m.t)), floor: m.value, endMs: m.t }));
+  const cycles: CycleFloor[] = minima.map((m, index) => ({
+    index,
+    warmup: false,
+    cumulativeOps: Math.round(opsAt(input.ops, m.t)),
+    floor: m.value,
+    endMs: m.t,
+  }));
   return {
     metric: input.metric,
     kind: input.kind,
@@ -138,14 +159,23 @@ export function minutesForWindows(windows: number, windowMs: number): number {
 export function judgeSoakMetric(input: SoakMetricInput, windowMs: number, options: JudgeOptions): SoakVerdict {
   const series = soakSeries(input, windowMs);
   const judged = judgeMetric(series, { ...options, minWarmupCycles: options.minWarmupCycles ?? 0 });
-  const minutesNeeded = judged.reasonCode === 'underpowered' ? minutesForWindows(Math.max(judged.cyclesNeeded ?? MIN_JUDGED_CYCLES, MIN_JUDGED_CYCLES), windowMs) : null;
-  const settle = minutesNeeded === null ? '' : ` A soak of about ${minutesNeeded} min (--soak ${minutesNeeded}m) would likely settle it.`;
+  const minutesNeeded =
+    judged.reasonCode === 'underpowered'
+      ? minutesForWindows(Math.max(judged.cyclesNeeded ?? MIN_JUDGED_CYCLES, MIN_JUDGED_CYCLES), windowMs)
+      : null;
+  const settle =
+    minutesNeeded === null
+      ? ''
+      : ` A soak of about ${minutesNeeded} min (--soak ${minutesNeeded}m) would likely settle it.`;
   return { ...judged, reason: inWindows(judged.reason) + settle, minutesNeeded, windows: series.cycles };
 }
 
 /** The cycle verdict's words, for windows: a soak run has no cycles to add, only minutes. */
 function inWindows(reason: string): string {
-  return reason.replace(/\bmeasured cycles\b/g, 'windows').replace(/\bcycles\b/g, 'windows').replace(/\bcycle\b/g, 'window');
+  return reason
+    .replace(/\bmeasured cycles\b/g, 'windows')
+    .replace(/\bcycles\b/g, 'windows')
+    .replace(/\bcycle\b/g, 'window');
 }
 
 function seconds(ms: number): string {

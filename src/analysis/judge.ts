@@ -7,7 +7,8 @@ import { judgeCount } from './judge-count.js';
 /** Judge one metric of one scenario. Pure: the same series and options always give the same verdict. */
 export function judgeMetric(series: MetricSeries, options: JudgeOptions): MetricVerdict {
   if (!(options.alpha > 0 && options.alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${options.alpha}`);
-  if (!Number.isFinite(options.thresholdPerOp)) throw new RangeError(`thresholdPerOp must be finite, got ${options.thresholdPerOp}`);
+  if (!Number.isFinite(options.thresholdPerOp))
+    throw new RangeError(`thresholdPerOp must be finite, got ${options.thresholdPerOp}`);
   return series.kind === 'count' ? judgeCount(series, options) : judgeBytes(series, options);
 }
 

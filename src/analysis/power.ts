@@ -19,7 +19,12 @@ export const HALF_WIDTH_EXPONENT = -1.5;
  * `estimate` would no longer contain `threshold`, if the estimate stays where it is.
  * Returns { cycles, capped }.
  */
-export function cyclesToSettle(n: number, halfWidth: number, estimate: number, threshold: number): { cycles: number; capped: boolean } {
+export function cyclesToSettle(
+  n: number,
+  halfWidth: number,
+  estimate: number,
+  threshold: number,
+): { cycles: number; capped: boolean } {
   const gap = Math.abs(estimate - threshold);
   if (!(halfWidth > 0)) return { cycles: n, capped: false };
   if (!(gap > 0)) return { cycles: MAX_CYCLES_NEEDED, capped: true };

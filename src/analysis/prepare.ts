@@ -62,7 +62,11 @@ export interface PreparedSeries {
  * cycle's worth of threshold growth, for counts the tolerance): it keeps noiseless data from
  * turning every wobble into warm-up.
  */
-export function prepareSeries(series: MetricSeries, options: JudgeOptions, noiseFloor: (opsPerCycle: number) => number): PreparedSeries {
+export function prepareSeries(
+  series: MetricSeries,
+  options: JudgeOptions,
+  noiseFloor: (opsPerCycle: number) => number,
+): PreparedSeries {
   const cycles = [...series.cycles].sort((a, b) => a.index - b.index);
   const totalCycles = cycles.length;
   const measured = cycles.filter((c) => !c.warmup);
@@ -75,7 +79,12 @@ export function prepareSeries(series: MetricSeries, options: JudgeOptions, noise
 
   const nonNull = afterMin.filter((c) => c.floor !== null && Number.isFinite(c.floor));
   const nullFloors = afterMin.length - nonNull.length;
-  let points: JudgedPoint[] = nonNull.map((c) => ({ index: c.index, x: c.cumulativeOps, y: c.floor as number, endMs: c.endMs }));
+  let points: JudgedPoint[] = nonNull.map((c) => ({
+    index: c.index,
+    x: c.cumulativeOps,
+    y: c.floor as number,
+    endMs: c.endMs,
+  }));
 
   const maxDecayDrop = Math.floor(MAX_WARMUP_SHARE * measured.length);
   const decay = detectWarmupDecay(
@@ -92,7 +101,11 @@ export function prepareSeries(series: MetricSeries, options: JudgeOptions, noise
     dataProblem = 'the operation count did not advance across the measured cycles (no operations recorded)';
   }
   const nullShare = afterMin.length > 0 ? nullFloors / afterMin.length : 0;
-  if (dataProblem === null && nullFloors > 0 && (nullShare > MAX_NULL_FLOOR_SHARE || points.length < MIN_JUDGED_CYCLES)) {
+  if (
+    dataProblem === null &&
+    nullFloors > 0 &&
+    (nullShare > MAX_NULL_FLOOR_SHARE || points.length < MIN_JUDGED_CYCLES)
+  ) {
     dataProblem = `${nullFloors} of ${afterMin.length} measured cycles had no usable floor (samples missing)`;
   }
   const tooShort = dataProblem === null && points.length < MIN_JUDGED_CYCLES;

@@ -20,5 +20,11 @@ export function checkRecovery(postWarmupFloor: number, lastFloor: number, recove
     return { postWarmupFloor, lastFloor, recoveryFloor, retainedShare: null, returned: false };
   }
   const retainedShare = (recoveryFloor - postWarmupFloor) / growth;
-  return { postWarmupFloor, lastFloor, recoveryFloor, retainedShare, returned: retainedShare < RECOVERY_MIN_RETAINED_SHARE };
+  return {
+    postWarmupFloor,
+    lastFloor,
+    recoveryFloor,
+    retainedShare,
+    returned: retainedShare < RECOVERY_MIN_RETAINED_SHARE,
+  };
 }

@@ -36,7 +36,10 @@ export interface TheilSenOptions {
 }
 
 /** Median of the pairwise slopes and the intercept median(y − slope·x): no interval. Cheap-ish helper. */
-export function theilSenLine(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number } | null {
+export function theilSenLine(
+  xs: readonly number[],
+  ys: readonly number[],
+): { slope: number; intercept: number } | null {
   const { x, y } = finitePairs(xs, ys);
   const slopes = pairwiseSlopes(x, y);
   if (slopes.length === 0) return null;

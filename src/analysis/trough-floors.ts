@@ -88,7 +88,13 @@ export function findFalls(xs: readonly number[], values: readonly number[], minD
  * growth (δ × operations per cycle); a sawtooth smaller than that cannot move a settle floor by
  * enough to matter.
  */
-export function planTroughFloors(cycles: readonly LoadCycle[], ts: readonly number[], values: readonly number[], measuredCycles: number, minDrop: number): TroughPlan {
+export function planTroughFloors(
+  cycles: readonly LoadCycle[],
+  ts: readonly number[],
+  values: readonly number[],
+  measuredCycles: number,
+  minDrop: number,
+): TroughPlan {
   const loadOps: number[] = [];
   const loadV: number[] = [];
   let loadMs = 0;
@@ -110,9 +116,18 @@ export function planTroughFloors(cycles: readonly LoadCycle[], ts: readonly numb
   const noise = differences.length > 0 ? robustSigma(differences) : 0;
   const smallest = Math.max(minDrop, GC_DROP_SIGMAS * (Number.isFinite(noise) ? noise : 0));
   const falls = findFalls(loadOps, loadV, smallest);
-  const base = { collections: falls.length, gcPeriodOps: null, gcPeriodMs: null, longestGapOps: null, windowCycles: null };
+  const base = {
+    collections: falls.length,
+    gcPeriodOps: null,
+    gcPeriodMs: null,
+    longestGapOps: null,
+    windowCycles: null,
+  };
   if (falls.length < GC_MIN_DROPS) {
-    return { ...base, why: `memory fell by ${formatBytes(smallest)} or more ${falls.length === 0 ? 'never' : `only ${falls.length === 1 ? 'once' : `${falls.length} times`}`} under load: no collections to read troughs from` };
+    return {
+      ...base,
+      why: `memory fell by ${formatBytes(smallest)} or more ${falls.length === 0 ? 'never' : `only ${falls.length === 1 ? 'once' : `${falls.length} times`}`} under load: no collections to read troughs from`,
+    };
   }
   const gaps: number[] = [];
   for (let k = 1; k < falls.length; k++) gaps.push((falls[k] as Fall).ops - (falls[k - 1] as Fall).ops);
@@ -123,9 +138,16 @@ export function planTroughFloors(cycles: readonly LoadCycle[], ts: readonly numb
   const found = { ...base, gcPeriodOps, gcPeriodMs, longestGapOps };
   const every = `collections every ~${Math.round(gcPeriodOps).toLocaleString('en-US')} operations under load (longest gap ${Math.round(longestGapOps).toLocaleString('en-US')})`;
   if (!(opsPerCycle > 0)) return { ...found, why: `${every}, but no operations per cycle` };
-  const windowCycles = Math.max(1, Math.ceil(Math.max(longestGapOps, SOAK_WINDOW_GC_PERIODS * gcPeriodOps) / opsPerCycle));
+  const windowCycles = Math.max(
+    1,
+    Math.ceil(Math.max(longestGapOps, SOAK_WINDOW_GC_PERIODS * gcPeriodOps) / opsPerCycle),
+  );
   const maxWindow = Math.max(1, Math.floor(MAX_TROUGH_WINDOW_SHARE * measuredCycles));
-  if (windowCycles > maxWindow) return { ...found, why: `${every}: a window of ${windowCycles} cycles is too long for ${measuredCycles} measured cycles` };
+  if (windowCycles > maxWindow)
+    return {
+      ...found,
+      why: `${every}: a window of ${windowCycles} cycles is too long for ${measuredCycles} measured cycles`,
+    };
   return { ...found, windowCycles, why: every };
 }
 
@@ -135,7 +157,12 @@ export function planTroughFloors(cycles: readonly LoadCycle[], ts: readonly numb
  * ignored as a possible stray, like lowFloor does (LOW_FLOOR_IGNORED_STRAYS); a post-GC trough
  * lasts several samples. Null for a cycle whose window holds no finite sample.
  */
-export function troughFloors(cycles: readonly LoadCycle[], ts: readonly number[], values: readonly number[], windowCycles: number): (number | null)[] {
+export function troughFloors(
+  cycles: readonly LoadCycle[],
+  ts: readonly number[],
+  values: readonly number[],
+  windowCycles: number,
+): (number | null)[] {
   const w = Math.max(1, Math.floor(windowCycles));
   return cycles.map((cycle, k) => {
     const from = (cycles[Math.max(0, k - w + 1)] as LoadCycle).startMs;
@@ -146,6 +173,8 @@ export function troughFloors(cycles: readonly LoadCycle[], ts: readonly number[]
     }
     const sorted = sortedFinite(inWindow);
     if (sorted.length === 0) return null;
-    return sorted[Math.min(sorted.length - 1, sorted.length > LOW_FLOOR_IGNORED_STRAYS + 1 ? LOW_FLOOR_IGNORED_STRAYS : 0)] as number;
+    return sorted[
+      Math.min(sorted.length - 1, sorted.length > LOW_FLOOR_IGNORED_STRAYS + 1 ? LOW_FLOOR_IGNORED_STRAYS : 0)
+    ] as number;
   });
 }

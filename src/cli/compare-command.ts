@@ -11,7 +11,12 @@ export interface CompareFlags {
 }
 
 /** `mqleak compare BASE.json NEW.json`: exit 1 when NEW regressed beyond the intervals, 0 otherwise, 64 for a bad file. */
-export async function compareCommand(baseFile: string, newFile: string, flags: CompareFlags, io: Streams): Promise<ExitCodeValue> {
+export async function compareCommand(
+  baseFile: string,
+  newFile: string,
+  flags: CompareFlags,
+  io: Streams,
+): Promise<ExitCodeValue> {
   const base = await readReportFile(baseFile);
   const next = await readReportFile(newFile);
   const comparison = compareReports(base, next, { base: baseFile, new: newFile });

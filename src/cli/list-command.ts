@@ -22,8 +22,19 @@ export async function listCommand(flags: { json?: boolean }, io: Streams): Promi
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
-  const table = new Table({ head: ['scenario', 'description', 'default', '--quick'], style: { head: [], border: [] }, wordWrap: true, colWidths: [22, 60, 10, 10] });
-  for (const row of rows) table.push([row.name, row.description, `~${formatNumber(row.defaultSeconds)} s`, `~${formatNumber(row.quickSeconds)} s`]);
+  const table = new Table({
+    head: ['scenario', 'description', 'default', '--quick'],
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [22, 60, 10, 10],
+  });
+  for (const row of rows)
+    table.push([
+      row.name,
+      row.description,
+      `~${formatNumber(row.defaultSeconds)} s`,
+      `~${formatNumber(row.quickSeconds)} s`,
+    ]);
   io.stdout.write(`${table.toString()}\n`);
   return 0;
 }

@@ -52,31 +52,80 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
     .description('run scenarios against a broker and judge each metric: LEAK, PASS or INCONCLUSIVE')
     .argument('[scenario...]', 'scenario names (see `mqleak list`) or scenario files; default: all built-in scenarios')
     .option('--broker <url>', 'broker to test, mqtt://HOST:PORT (default: an embedded broker)')
-    .option('--pid <n>', 'process id of the broker, to sample its memory, fds, threads and CPU; repeat for every node of a cluster (judged summed and per process)', collect, [])
-    .option('--process <name>', 'watch every process of this name too (comm or program name, e.g. beam.smp): a cluster on this machine')
-    .option('--probe <kind[:arg]>', "sample more figures of the broker (repeatable): sys ($SYS topics), 'http:URL#SELECTOR' (Prometheus or JSON), cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see the README", collect, [])
-    .option('--no-proc', "do not look for or sample the broker's process; judge the given probes only (a broker on another host or in a container: implied for a remote --broker with a --probe)")
+    .option(
+      '--pid <n>',
+      'process id of the broker, to sample its memory, fds, threads and CPU; repeat for every node of a cluster (judged summed and per process)',
+      collect,
+      [],
+    )
+    .option(
+      '--process <name>',
+      'watch every process of this name too (comm or program name, e.g. beam.smp): a cluster on this machine',
+    )
+    .option(
+      '--probe <kind[:arg]>',
+      "sample more figures of the broker (repeatable): sys ($SYS topics), 'http:URL#SELECTOR' (Prometheus or JSON), cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see the README",
+      collect,
+      [],
+    )
+    .option(
+      '--no-proc',
+      "do not look for or sample the broker's process; judge the given probes only (a broker on another host or in a container: implied for a remote --broker with a --probe)",
+    )
     .option('--spawn <cmd>', 'start the broker with this command, watch it, stop it at the end')
-    .option('--gc-cmd <cmd>', 'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"')
-    .option('--set <key=value>', 'override a scenario parameter, [SCENARIO:]KEY=VALUE; thresholds.METRIC=BYTES sets δ (repeatable)', collect, [])
+    .option(
+      '--gc-cmd <cmd>',
+      'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"',
+    )
+    .option(
+      '--set <key=value>',
+      'override a scenario parameter, [SCENARIO:]KEY=VALUE; thresholds.METRIC=BYTES sets δ (repeatable)',
+      collect,
+      [],
+    )
     .option('--quick', 'a short run (fewer, smaller cycles): a smoke test, not a gate')
     .option('--all', 'run every built-in scenario (the default when none is named)')
-    .option('--budget <duration>', 'fit the run into this much time, e.g. 10m, 90s, 1h: cycles, operations and idle times scaled down alike, never below their minimums')
-    .option('--soak <duration>', 'run each scenario as one continuous load for this long (e.g. 90s, 30m, 2h) instead of cycles: floors are window minima, the window sized from the GC period seen')
-    .option('--ca <file>', 'mqtts:// and wss://: the PEM CA certificate(s) that signed the broker\'s certificate')
+    .option(
+      '--budget <duration>',
+      'fit the run into this much time, e.g. 10m, 90s, 1h: cycles, operations and idle times scaled down alike, never below their minimums',
+    )
+    .option(
+      '--soak <duration>',
+      'run each scenario as one continuous load for this long (e.g. 90s, 30m, 2h) instead of cycles: floors are window minima, the window sized from the GC period seen',
+    )
+    .option('--ca <file>', "mqtts:// and wss://: the PEM CA certificate(s) that signed the broker's certificate")
     .option('--cert <file>', 'mqtts:// and wss://: a PEM client certificate (with --key) for a broker that wants one')
     .option('--key <file>', 'the PEM private key of --cert; read only for the handshakes, never written into reports')
-    .option('--insecure', 'mqtts:// and wss://: do not verify the broker\'s certificate (self-signed test brokers)')
-    .option('--servername <name>', 'mqtts:// and wss://: the TLS SNI name, checked against the certificate (default: the URL\'s host name)')
-    .option('--username <name>', 'user name for a broker that refuses anonymous clients (or MQLEAK_USERNAME); never written into reports')
-    .option('--password <secret>', 'its password (better: MQLEAK_PASSWORD, kept out of the shell history); never written into reports')
+    .option('--insecure', "mqtts:// and wss://: do not verify the broker's certificate (self-signed test brokers)")
+    .option(
+      '--servername <name>',
+      "mqtts:// and wss://: the TLS SNI name, checked against the certificate (default: the URL's host name)",
+    )
+    .option(
+      '--username <name>',
+      'user name for a broker that refuses anonymous clients (or MQLEAK_USERNAME); never written into reports',
+    )
+    .option(
+      '--password <secret>',
+      'its password (better: MQLEAK_PASSWORD, kept out of the shell history); never written into reports',
+    )
     .option('--json <file>', 'also write the JSON report here (- for stdout)')
     .option('--out <dir>', 'folder for the JSON report (and the HTML report beside it)', 'reports')
     .option('--html <file>', 'also write the HTML report here (one is always written beside the JSON report)')
     .option('--no-html', 'no HTML report beside the JSON report')
     .option('--junit <file>', 'write a JUnit XML report: one test case per scenario × metric, a failure for LEAK')
-    .option('--threshold <limit>', "fail the run (exit 1) when a figure breaks a limit, [SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h, e.g. 'connect-churn:rss<=64B/op' (repeatable)", collect, [])
-    .option('--source-ip <addr>', 'connect from this address of the machine (repeatable: connections spread over them, ~25,000 each per broker port); default: spread over 127.x.y.z for a loopback broker', collect, [])
+    .option(
+      '--threshold <limit>',
+      "fail the run (exit 1) when a figure breaks a limit, [SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h, e.g. 'connect-churn:rss<=64B/op' (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      '--source-ip <addr>',
+      'connect from this address of the machine (repeatable: connections spread over them, ~25,000 each per broker port); default: spread over 127.x.y.z for a loopback broker',
+      collect,
+      [],
+    )
     .option('--interval <ms>', 'sampling interval in milliseconds', '100')
     .option('-q, --quiet', 'no progress output')
     .addOption(new Option('--no-color', 'no colour in the output'))
@@ -89,12 +138,17 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
 
   program
     .command('compare')
-    .description('compare two JSON reports: bytes/op per scenario and metric side by side; exit 1 when NEW regressed beyond the intervals')
+    .description(
+      'compare two JSON reports: bytes/op per scenario and metric side by side; exit 1 when NEW regressed beyond the intervals',
+    )
     .argument('<base>', 'the JSON report to compare against (e.g. the last release)')
     .argument('<new>', 'the JSON report of the run under test')
     .option('--json', 'the comparison as JSON on stdout')
     .addOption(new Option('--no-color', 'no colour in the output'))
-    .addHelpText('after', '\nA regression: NEW is LEAK where BASE was not, or NEW\'s interval lies wholly above BASE\'s and above δ.\nExit codes: 0 no regression, 1 a regression, 64 a file that is not a readable mqleak report.')
+    .addHelpText(
+      'after',
+      "\nA regression: NEW is LEAK where BASE was not, or NEW's interval lies wholly above BASE's and above δ.\nExit codes: 0 no regression, 1 a regression, 64 a file that is not a readable mqleak report.",
+    )
     .action(async (base: string, next: string, flags: CompareFlags) => {
       result.code = await compareCommand(base, next, flags, io);
     });
@@ -105,7 +159,12 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
     .argument('<file>', 'a JSON report written by `mqleak run`')
     .option('--html <out>', 'write the HTML report here')
     .option('--junit <out>', 'write the JUnit XML report here')
-    .option('--threshold <limit>', 'check a limit against the saved figures, exit 1 when broken (repeatable; see `mqleak run --help`)', collect, [])
+    .option(
+      '--threshold <limit>',
+      'check a limit against the saved figures, exit 1 when broken (repeatable; see `mqleak run --help`)',
+      collect,
+      [],
+    )
     .addOption(new Option('--no-color', 'no colour in the output'))
     .action(async (file: string, flags: ReportFlags) => {
       result.code = await reportCommand(file, flags, io);
@@ -122,7 +181,10 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
 }
 
 /** Runs the CLI and returns the exit code (bin/mqleak.js sets it); never throws. */
-export async function main(argv: string[], io: Streams = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Streams = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const result = { code: 0 };
   const verbose = { on: argv.includes('--verbose') };
   const program = buildProgram(io, argv, result, verbose);
@@ -135,7 +197,12 @@ export async function main(argv: string[], io: Streams = { stdout: process.stdou
     return result.code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return 0;
       return ExitCode.usage; // commander already printed its one line
     }
     return reportError(error, verbose.on, io.stderr);

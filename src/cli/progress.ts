@@ -29,7 +29,12 @@ export interface LiveState {
   endsAt: number | null;
 }
 
-const PHASE_WORDS: Record<PhaseName, string> = { baseline: 'baseline', warmup: 'warm-up', measured: 'measured', recovery: 'recovery' };
+const PHASE_WORDS: Record<PhaseName, string> = {
+  baseline: 'baseline',
+  warmup: 'warm-up',
+  measured: 'measured',
+  recovery: 'recovery',
+};
 
 interface Part {
   text: string;
@@ -55,16 +60,23 @@ function signedBytes(perOp: number): string {
 export function renderLiveLine(state: LiveState, now: number, width: number, style: ChalkInstance): string {
   const parts: Part[] = [
     { text: `[${state.scenario} ${state.position}]`, keep: 9, paint: (text) => style.cyan(text) },
-    { text: `${state.phase === null ? 'starting' : PHASE_WORDS[state.phase]}${detailText(state.detail)}`, keep: 9, paint: (text) => style.bold(text) },
+    {
+      text: `${state.phase === null ? 'starting' : PHASE_WORDS[state.phase]}${detailText(state.detail)}`,
+      keep: 9,
+      paint: (text) => style.bold(text),
+    },
   ];
   if (state.clients !== null) parts.push({ text: `${formatNumber(state.clients)} clients`, keep: 2 });
   if (state.opsPerSecond !== null) parts.push({ text: `${formatNumber(state.opsPerSecond)} ops/s`, keep: 1 });
   if (state.rss !== null) parts.push({ text: `rss ${formatBytes(state.rss)}`, keep: 5 });
-  if (state.slopePerOp !== null) parts.push({ text: `slope ${signedBytes(state.slopePerOp)}`, keep: 4, paint: (text) => style.yellow(text) });
-  if (state.endsAt !== null) parts.push({ text: `~${formatNumber(Math.max(0, Math.round((state.endsAt - now) / 1000)))} s left`, keep: 3 });
+  if (state.slopePerOp !== null)
+    parts.push({ text: `slope ${signedBytes(state.slopePerOp)}`, keep: 4, paint: (text) => style.yellow(text) });
+  if (state.endsAt !== null)
+    parts.push({ text: `~${formatNumber(Math.max(0, Math.round((state.endsAt - now) / 1000)))} s left`, keep: 3 });
 
   const separator = ' · ';
-  const visible = (list: Part[]): number => list.reduce((sum, part, index) => sum + part.text.length + (index === 0 ? 0 : separator.length), 0);
+  const visible = (list: Part[]): number =>
+    list.reduce((sum, part, index) => sum + part.text.length + (index === 0 ? 0 : separator.length), 0);
   const room = Math.max(MIN_WIDTH, width) - 1;
   const shown = [...parts];
   while (visible(shown) > room && shown.some((part) => part.keep < 9)) {
@@ -73,7 +85,10 @@ export function renderLiveLine(state: LiveState, now: number, width: number, sty
   }
   if (visible(shown) > room) {
     // Only the scenario and the phase are left and still too wide: cut the plain text, no colour.
-    return shown.map((part) => part.text).join(separator).slice(0, room);
+    return shown
+      .map((part) => part.text)
+      .join(separator)
+      .slice(0, room);
   }
   return shown.map((part) => (part.paint === undefined ? part.text : part.paint(part.text))).join(style.dim(separator));
 }
@@ -92,9 +107,23 @@ export function cycleLogLine(progress: CycleProgress, slopePerOp: number | null,
  * Live progress on stderr (stdout stays clean for `--json -`): one line redrawn in place on a terminal,
  * plain log lines otherwise (CI logs).
  */
-export function progressObserver(stream: NodeJS.WriteStream, style: ChalkInstance, clock: () => number = Date.now): RunObserver & { close(): void } {
+export function progressObserver(
+  stream: NodeJS.WriteStream,
+  style: ChalkInstance,
+  clock: () => number = Date.now,
+): RunObserver & { close(): void } {
   const live = stream.isTTY === true;
-  const state: LiveState = { scenario: '', position: '', phase: null, detail: '', clients: null, opsPerSecond: null, rss: null, slopePerOp: null, endsAt: null };
+  const state: LiveState = {
+    scenario: '',
+    position: '',
+    phase: null,
+    detail: '',
+    clients: null,
+    opsPerSecond: null,
+    rss: null,
+    slopePerOp: null,
+    endsAt: null,
+  };
   let floors: { x: number; y: number }[] = [];
   let lastDraw = 0;
   let drawn = false;
@@ -117,7 +146,15 @@ export function progressObserver(stream: NodeJS.WriteStream, style: ChalkInstanc
   return {
     targetReady: (description) => log(`target: ${description}`),
     scenarioStart: (name, index, total, estimatedMs) => {
-      Object.assign(state, { scenario: name, position: `${index + 1}/${total}`, phase: null, detail: '', opsPerSecond: null, slopePerOp: null, endsAt: clock() + estimatedMs });
+      Object.assign(state, {
+        scenario: name,
+        position: `${index + 1}/${total}`,
+        phase: null,
+        detail: '',
+        opsPerSecond: null,
+        slopePerOp: null,
+        endsAt: clock() + estimatedMs,
+      });
       floors = [];
       log(`${style.bold(name)} (${index + 1}/${total}), about ${formatNumber(Math.round(estimatedMs / 1000))} s`);
     },
@@ -133,7 +170,13 @@ export function progressObserver(stream: NodeJS.WriteStream, style: ChalkInstanc
       const rssFloor = progress.floors['proc.rss'];
       if (!progress.warmup && rssFloor !== undefined && progress.cumulativeOps !== undefined) {
         floors.push({ x: progress.cumulativeOps, y: rssFloor });
-        const line = floors.length >= MIN_THEIL_SEN_POINTS ? theilSenLine(floors.map((p) => p.x), floors.map((p) => p.y)) : null;
+        const line =
+          floors.length >= MIN_THEIL_SEN_POINTS
+            ? theilSenLine(
+                floors.map((p) => p.x),
+                floors.map((p) => p.y),
+              )
+            : null;
         state.slopePerOp = line?.slope ?? null;
       }
       if (!live) log(cycleLogLine(progress, state.slopePerOp, state.clients));

@@ -23,7 +23,11 @@ export interface ReportFlags {
  */
 export async function reportCommand(file: string, flags: ReportFlags, io: Streams): Promise<ExitCodeValue> {
   let report = await readReportFile(file);
-  const thresholds = parseThresholdFlags(flags.threshold, report.scenarios.map((scenario) => scenario.name), 'report-command');
+  const thresholds = parseThresholdFlags(
+    flags.threshold,
+    report.scenarios.map((scenario) => scenario.name),
+    'report-command',
+  );
   // The saved exit code stays the run's; this command's exit code is the gate's alone.
   if (thresholds.length > 0) report = { ...report, thresholds: evaluateThresholds(report, thresholds) };
   const outputs: [string, string][] = [];
@@ -33,7 +37,8 @@ export async function reportCommand(file: string, flags: ReportFlags, io: Stream
     await writeTextReport(target, text);
     io.stderr.write(`wrote ${path.relative(process.cwd(), path.resolve(target)) || target}\n`);
   }
-  if (outputs.length === 0 || thresholds.length > 0) io.stdout.write(renderTable(report, styleFor(io.stdout, io.env, flags.color), io.stdout.columns ?? 100));
+  if (outputs.length === 0 || thresholds.length > 0)
+    io.stdout.write(renderTable(report, styleFor(io.stdout, io.env, flags.color), io.stdout.columns ?? 100));
   const broken = (report.thresholds ?? []).some((result) => result.status === 'fail');
   return thresholds.length > 0 && broken ? ExitCode.leak : ExitCode.pass;
 }

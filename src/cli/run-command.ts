@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ExitCode, usageError, type ExitCodeValue } from '../core/errors.js';
+import type { RunReport } from '../core/report-model.js';
 import { renderJson } from '../report/json/render-json.js';
 import { renderTable } from '../report/terminal/table.js';
 import { styleFor } from '../report/terminal/style.js';
@@ -60,21 +61,26 @@ const MAX_INTERVAL_MS = 60_000;
 function parsePid(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const pid = Number(raw);
-  if (!Number.isInteger(pid) || pid <= 0) throw usageError(`--pid ${raw}: not a process id`, 'pass a positive integer, e.g. --pid $(pgrep -n mosquitto)');
+  if (!Number.isInteger(pid) || pid <= 0)
+    throw usageError(`--pid ${raw}: not a process id`, 'pass a positive integer, e.g. --pid $(pgrep -n mosquitto)');
   return pid;
 }
 
 function parseBudget(raw: string | undefined): { ms: number; text: string } | undefined {
   if (raw === undefined) return undefined;
   const ms = parseDuration(raw);
-  if (!(ms >= MIN_BUDGET_MS)) throw usageError(`--budget ${raw}: not a time budget`, 'e.g. --budget 10m, 90s, 1h30m (at least 10 s)');
+  if (!(ms >= MIN_BUDGET_MS))
+    throw usageError(`--budget ${raw}: not a time budget`, 'e.g. --budget 10m, 90s, 1h30m (at least 10 s)');
   return { ms, text: raw };
 }
 
 function parseInterval(raw: string): number {
   const ms = Number(raw);
   if (!Number.isFinite(ms) || ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
-    throw usageError(`--interval ${raw}: not a sampling interval`, `milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`);
+    throw usageError(
+      `--interval ${raw}: not a sampling interval`,
+      `milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`,
+    );
   }
   return ms;
 }
@@ -86,24 +92,41 @@ export interface Streams {
 }
 
 /** `mqleak run`: validate everything, run, print the table, write the JSON report, give the contract's exit code. */
-export async function runCommand(scenarios: string[], flags: RunFlags, argv: string[], io: Streams): Promise<ExitCodeValue> {
+export async function runCommand(
+  scenarios: string[],
+  flags: RunFlags,
+  argv: string[],
+  io: Streams,
+): Promise<ExitCodeValue> {
   const jsonToStdout = flags.json === '-';
   // With JSON on stdout, everything for people goes to stderr so the machine output stays clean.
   const human = jsonToStdout ? io.stderr : io.stdout;
   const style = styleFor(human, io.env, flags.color);
   if (flags.all === true && scenarios.length > 0) {
-    throw usageError(`--all with scenarios named (${scenarios.join(', ')})`, 'either name scenarios or give --all for every built-in one');
+    throw usageError(
+      `--all with scenarios named (${scenarios.join(', ')})`,
+      'either name scenarios or give --all for every built-in one',
+    );
   }
   // Nothing named and no --all: the quick suite, so a first `npx mqleak run` answers in minutes, not a quarter hour.
   const quickSuite = scenarios.length === 0 && flags.all !== true;
   if (quickSuite && flags.quiet !== true) {
-    io.stderr.write('mqleak: no scenario named: running the quick suite (every built-in scenario, short form); name scenarios or pass --all for full-length runs a CI gate can trust\n');
+    io.stderr.write(
+      'mqleak: no scenario named: running the quick suite (every built-in scenario, short form); name scenarios or pass --all for full-length runs a CI gate can trust\n',
+    );
   }
   const prepared = await prepareRun({
     scenarios,
     quick: flags.quick === true || quickSuite,
     overrides: flags.set,
-    target: { broker: flags.broker, pid: parsePid(flags.pid?.[0]), spawn: flags.spawn, gcCommand: flags.gcCmd, tls: await loadTlsSettings(flags), noProc: flags.proc === false },
+    target: {
+      broker: flags.broker,
+      pid: parsePid(flags.pid?.[0]),
+      spawn: flags.spawn,
+      gcCommand: flags.gcCmd,
+      tls: await loadTlsSettings(flags),
+      noProc: flags.proc === false,
+    },
     sampleIntervalMs: parseInterval(flags.interval),
     argv,
     credentials: credentialsFrom(flags, io.env),
@@ -116,8 +139,14 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
   });
   if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
   const thresholds: SourcedThreshold[] = [
-    ...parseThresholdFlags(flags.threshold, prepared.scenarios.map((scenario) => scenario.name), 'command-line'),
-    ...prepared.scenarios.flatMap((scenario) => scenario.limits.map((spec): SourcedThreshold => ({ spec, source: 'scenario-file', scenario: scenario.name }))),
+    ...parseThresholdFlags(
+      flags.threshold,
+      prepared.scenarios.map((scenario) => scenario.name),
+      'command-line',
+    ),
+    ...prepared.scenarios.flatMap((scenario) =>
+      scenario.limits.map((spec): SourcedThreshold => ({ spec, source: 'scenario-file', scenario: scenario.name })),
+    ),
   ];
   const progress = flags.quiet === true ? null : progressObserver(io.stderr, styleFor(io.stderr, io.env, flags.color));
   const interrupt = new AbortController();
@@ -126,9 +155,12 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
     interrupt.abort();
   };
   process.once('SIGINT', onSigint);
-  let report;
+  let report: RunReport;
   try {
-    report = await executeRun({ options: { ...prepared.options, observer: progress ?? {}, signal: interrupt.signal }, scenarios: prepared.scenarios });
+    report = await executeRun({
+      options: { ...prepared.options, observer: progress ?? {}, signal: interrupt.signal },
+      scenarios: prepared.scenarios,
+    });
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress?.close();
@@ -137,7 +169,9 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
 
   human.write(renderTable(report, style, human.columns ?? 100));
   if (report.error !== null) {
-    io.stderr.write(`mqleak: ${report.error.message}${report.error.hint === null ? '' : `\n  hint: ${report.error.hint}`}\n`);
+    io.stderr.write(
+      `mqleak: ${report.error.message}${report.error.hint === null ? '' : `\n  hint: ${report.error.hint}`}\n`,
+    );
   }
   if (jsonToStdout) io.stdout.write(renderJson(report));
   const finished = report;
@@ -152,9 +186,12 @@ export async function runCommand(scenarios: string[], flags: RunFlags, argv: str
   for (const [file, render] of files) {
     try {
       await writeTextReport(file, render());
-      if (flags.quiet !== true) io.stderr.write(`report: ${path.relative(process.cwd(), path.resolve(file)) || file}\n`);
+      if (flags.quiet !== true)
+        io.stderr.write(`report: ${path.relative(process.cwd(), path.resolve(file)) || file}\n`);
     } catch (error) {
-      io.stderr.write(`mqleak: cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / --json / --html / --junit point to a writable place\n`);
+      io.stderr.write(
+        `mqleak: cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / --json / --html / --junit point to a writable place\n`,
+      );
       return ExitCode.internal;
     }
   }

@@ -11,8 +11,12 @@ export function parseSoak(raw: string | undefined, budget: string | undefined): 
   if (raw === undefined) return undefined;
   const ms = parseDuration(raw);
   if (!(ms >= MIN_SOAK_MS && ms <= MAX_SOAK_MS)) {
-    throw usageError(`--soak ${raw}: not a soak duration`, 'a duration from 10s to 7 days, e.g. --soak 90s, 30m, 2h, 1h30m');
+    throw usageError(
+      `--soak ${raw}: not a soak duration`,
+      'a duration from 10s to 7 days, e.g. --soak 90s, 30m, 2h, 1h30m',
+    );
   }
-  if (budget !== undefined) throw usageError(`--soak with --budget ${budget}`, 'a soak runs for its own duration: give one or the other');
+  if (budget !== undefined)
+    throw usageError(`--soak with --budget ${budget}`, 'a soak runs for its own duration: give one or the other');
   return ms;
 }

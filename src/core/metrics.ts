@@ -19,7 +19,13 @@ export interface MetricInfo {
 /** What the proc probe reads of one process, by bare name (the part after `proc.`). */
 export const PROC_FIGURES: readonly MetricInfo[] = [
   { name: 'rss', kind: 'bytes', unit: 'B', judged: true, description: 'resident set size' },
-  { name: 'rssAnon', kind: 'bytes', unit: 'B', judged: true, description: 'anonymous resident memory (heap, not mapped files)' },
+  {
+    name: 'rssAnon',
+    kind: 'bytes',
+    unit: 'B',
+    judged: true,
+    description: 'anonymous resident memory (heap, not mapped files)',
+  },
   { name: 'fds', kind: 'count', unit: 'fds', judged: true, description: 'open file descriptors' },
   { name: 'threads', kind: 'count', unit: 'threads', judged: true, description: 'threads' },
   { name: 'swap', kind: 'bytes', unit: 'B', judged: false, description: 'swapped-out memory' },
@@ -27,7 +33,10 @@ export const PROC_FIGURES: readonly MetricInfo[] = [
 ];
 
 /** The proc probe's metrics for a single process: the default set of every run with a local PID. */
-export const METRICS: readonly MetricInfo[] = PROC_FIGURES.map((figure) => ({ ...figure, name: `proc.${figure.name}` }));
+export const METRICS: readonly MetricInfo[] = PROC_FIGURES.map((figure) => ({
+  ...figure,
+  name: `proc.${figure.name}`,
+}));
 
 const LEGACY_NAMES = new Set(PROC_FIGURES.map((figure) => figure.name));
 

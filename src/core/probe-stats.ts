@@ -24,6 +24,11 @@ export function emptyProbeStats(): ProbeStats {
 
 /** A probe as the report names it, with how it fared. */
 export interface ProbeStatsEntry {
-  probe: { readonly id: string; readonly kind: ProbeKind; readonly source: string; readonly metrics: readonly MetricInfo[] };
+  probe: {
+    readonly id: string;
+    readonly kind: ProbeKind;
+    readonly source: string;
+    readonly metrics: readonly MetricInfo[];
+  };
   stats: ProbeStats;
 }

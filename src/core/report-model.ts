@@ -1,4 +1,12 @@
-import type { DataIssue, MetricKind, PersistenceCheck, ReasonCode, RecoveryCheck, StepInfo, Verdict } from './verdict-types.js';
+import type {
+  DataIssue,
+  MetricKind,
+  PersistenceCheck,
+  ReasonCode,
+  RecoveryCheck,
+  StepInfo,
+  Verdict,
+} from './verdict-types.js';
 import type { ErrorKind } from './errors.js';
 import type { Params } from './params.js';
 import type { MetricValues } from './metrics.js';
@@ -27,7 +35,6 @@ export interface FlowTally {
   /** Arrivals during this cycle of messages sent in an earlier one (counted lost there, or one more copy). */
   late: number;
 }
-
 
 /** `no-process`: a broker whose process mqleak does not see (`--no-proc`, another host), judged by its probes only. */
 export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port' | 'no-process';
@@ -92,7 +99,13 @@ export interface FloorMethodReport {
   /** Why this method, in words. */
   why: string;
   /** Without a forced collection, when troughs could be read, both views were judged: the other one's result. */
-  other: { kind: 'settle' | 'trough'; verdict: Verdict; reasonCode: ReasonCode; perOp: number | null; ci: [number, number] | null } | null;
+  other: {
+    kind: 'settle' | 'trough';
+    verdict: Verdict;
+    reasonCode: ReasonCode;
+    perOp: number | null;
+    ci: [number, number] | null;
+  } | null;
 }
 
 export interface CycleReport {

@@ -136,7 +136,15 @@ function undeltas(zigzagged: readonly number[], order: 1 | 2): number[] {
 /** The decimal scale that makes every value an exact integer within range, or null. */
 function integerScale(values: readonly number[]): number | null {
   for (const scale of [1, ...DECIMAL_SCALES]) {
-    if (values.every((value) => Math.abs(value * scale) <= MAX_EXACT_INTEGER && Math.round(value * scale) / scale === value && !Object.is(value, -0))) return scale;
+    if (
+      values.every(
+        (value) =>
+          Math.abs(value * scale) <= MAX_EXACT_INTEGER &&
+          Math.round(value * scale) / scale === value &&
+          !Object.is(value, -0),
+      )
+    )
+      return scale;
   }
   return null;
 }
@@ -203,7 +211,12 @@ export class SampleStore {
   private readonly names: MetricName[] = [];
   private readonly index = new Map<MetricName, number>();
   private readonly sealed: SealedChunk[] = [];
-  private open: OpenChunk = { length: 0, t: new Float64Array(CHUNK_SAMPLES), lateMs: new Float64Array(CHUNK_SAMPLES), columns: [] };
+  private open: OpenChunk = {
+    length: 0,
+    t: new Float64Array(CHUNK_SAMPLES),
+    lateMs: new Float64Array(CHUNK_SAMPLES),
+    columns: [],
+  };
   private sealedTotal = 0;
   private sealedSize = 0;
 
@@ -226,7 +239,10 @@ export class SampleStore {
    * chunk and column) are on the heap and measured by src/run/recorded-bytes.ts.
    */
   get bytes(): number {
-    const open = this.open.t.byteLength + this.open.lateMs.byteLength + this.open.columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), 0);
+    const open =
+      this.open.t.byteLength +
+      this.open.lateMs.byteLength +
+      this.open.columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), 0);
     return open + this.sealedSize;
   }
 
@@ -266,7 +282,10 @@ export class SampleStore {
   /** The latest `count` samples (fewer when the store holds fewer), oldest first. */
   tail(count: number): Sample[] {
     const out: Sample[] = [];
-    const chunks: (() => OpenChunk)[] = [() => this.open, ...this.sealed.map((chunk) => () => this.decode(chunk)).reverse()];
+    const chunks: (() => OpenChunk)[] = [
+      () => this.open,
+      ...this.sealed.map((chunk) => () => this.decode(chunk)).reverse(),
+    ];
     for (const chunk of chunks) {
       if (out.length >= count) break;
       const decoded = chunk();
@@ -339,7 +358,10 @@ export class SampleStore {
     };
     this.sealed.push(chunk);
     this.sealedTotal += chunk.length;
-    this.sealedSize += sealedBytes(chunk.t) + sealedBytes(chunk.lateMs) + chunk.columns.reduce((sum, column) => sum + sealedBytes(column), 0);
+    this.sealedSize +=
+      sealedBytes(chunk.t) +
+      sealedBytes(chunk.lateMs) +
+      chunk.columns.reduce((sum, column) => sum + sealedBytes(column), 0);
     // The open chunk's arrays are reused: no allocation per chunk once every column exists.
     for (const column of open.columns) column?.fill(Number.NaN);
     open.length = 0;

@@ -22,10 +22,19 @@ export interface ThresholdSpec {
 export const THRESHOLD_FORM = '[SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h';
 export const THRESHOLD_EXAMPLES = "e.g. connect-churn:rss<=64B/op, '*:rssAnon<=10MB/h', fds<=0.001/op";
 
-const EXPRESSION = /^\s*(?:(?<scope>\*|[a-z0-9][a-z0-9-]*)\s*:\s*)?(?<metric>[A-Za-z][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z][A-Za-z0-9_]*)?)\s*(?<operator><=|<)\s*(?<number>\d+(?:\.\d+)?|\.\d+)\s*(?<unit>[A-Za-z]*)\s*\/\s*(?<per>op|h)\s*$/;
+const EXPRESSION =
+  /^\s*(?:(?<scope>\*|[a-z0-9][a-z0-9-]*)\s*:\s*)?(?<metric>[A-Za-z][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z][A-Za-z0-9_]*)?)\s*(?<operator><=|<)\s*(?<number>\d+(?:\.\d+)?|\.\d+)\s*(?<unit>[A-Za-z]*)\s*\/\s*(?<per>op|h)\s*$/;
 const MIB = 1024 * 1024;
 /** Binary multiples, as the reports print them (`1.5 KB` is 1536 bytes). */
-const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: MIB, mib: MIB, gb: 1024 * MIB, gib: 1024 * MIB };
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: MIB,
+  mib: MIB,
+  gb: 1024 * MIB,
+  gib: 1024 * MIB,
+};
 
 /** Namespaces of the probes' metrics, whose names are only known once the probes are built. */
 const PROBE_METRIC = /^(?:sys|http|cgroup|cmd|proc\[\d+\])\./;
@@ -40,7 +49,13 @@ function thresholdMetric(name: string, unitText: string): MetricInfo | undefined
   if (known !== undefined) return { ...known, name: canonical };
   if (!PROBE_METRIC.test(canonical)) return undefined;
   const bytes = BYTE_UNITS[unitText.toLowerCase()] !== undefined;
-  return { name: canonical, kind: bytes ? 'bytes' : 'count', unit: bytes ? 'B' : unitText, judged: true, description: '' };
+  return {
+    name: canonical,
+    kind: bytes ? 'bytes' : 'count',
+    unit: bytes ? 'B' : unitText,
+    judged: true,
+    description: '',
+  };
 }
 
 /**
@@ -56,10 +71,15 @@ export function parseThresholdSpec(text: string, where: string, allowScenario = 
   const { scope, metric: metricName = '', number = '', unit: unitText = '' } = groups;
   const operator = groups.operator === '<' ? '<' : '<=';
   const per = groups.per === 'h' ? 'h' : 'op';
-  if (scope !== undefined && !allowScenario) fail(`a scenario file's limits apply to its own scenario: drop '${scope}:'`);
+  if (scope !== undefined && !allowScenario)
+    fail(`a scenario file's limits apply to its own scenario: drop '${scope}:'`);
   const metric = thresholdMetric(metricName, unitText);
   if (metric === undefined) {
-    return fail(`no metric '${metricName}' (known: ${METRICS.filter((entry) => entry.judged).map((entry) => entry.name).join(', ')}, and sys.*, http.*, cgroup.*, cmd.*, proc[PID].* of the --probe given)`);
+    return fail(
+      `no metric '${metricName}' (known: ${METRICS.filter((entry) => entry.judged)
+        .map((entry) => entry.name)
+        .join(', ')}, and sys.*, http.*, cgroup.*, cmd.*, proc[PID].* of the --probe given)`,
+    );
   }
   const unit = unitText.toLowerCase();
   const value = Number(number);
@@ -76,5 +96,12 @@ export function parseThresholdSpec(text: string, where: string, allowScenario = 
     const accepted = metric.kind === 'bytes' ? 'B, KB, MB or GB' : `${metric.unit} or no unit`;
     return fail(`${metricName} is measured in ${metric.unit}: '${unitText}' does not fit (use ${accepted})`);
   }
-  return { text: text.trim(), scenario: scope === undefined || scope === '*' ? null : scope, metric: metric.name, operator, stat, limit };
+  return {
+    text: text.trim(),
+    scenario: scope === undefined || scope === '*' ? null : scope,
+    metric: metric.name,
+    operator,
+    stat,
+    limit,
+  };
 }

@@ -42,8 +42,17 @@ export interface BrokerAddress {
 const DEFAULT_PORTS: Readonly<Record<TransportScheme, number>> = { mqtt: 1883, mqtts: 8883, ws: 8083, wss: 8084 };
 /** What MQTT.js and most brokers use when a ws:// URL names no path. */
 const DEFAULT_WS_PATH = '/mqtt';
-const SCHEMES: Readonly<Record<string, TransportScheme>> = { 'mqtt:': 'mqtt', 'tcp:': 'mqtt', 'mqtts:': 'mqtts', 'ssl:': 'mqtts', 'tls:': 'mqtts', 'ws:': 'ws', 'wss:': 'wss' };
-const ACCEPTED = 'use mqtt://HOST:PORT, mqtts://HOST:PORT, ws://HOST:PORT/PATH or wss://HOST:PORT/PATH, e.g. mqtt://127.0.0.1:1883';
+const SCHEMES: Readonly<Record<string, TransportScheme>> = {
+  'mqtt:': 'mqtt',
+  'tcp:': 'mqtt',
+  'mqtts:': 'mqtts',
+  'ssl:': 'mqtts',
+  'tls:': 'mqtts',
+  'ws:': 'ws',
+  'wss:': 'wss',
+};
+const ACCEPTED =
+  'use mqtt://HOST:PORT, mqtts://HOST:PORT, ws://HOST:PORT/PATH or wss://HOST:PORT/PATH, e.g. mqtt://127.0.0.1:1883';
 
 export function isSecureScheme(scheme: TransportScheme): boolean {
   return scheme === 'mqtts' || scheme === 'wss';
@@ -63,9 +72,20 @@ export function parseBrokerUrl(raw: string, tls: TlsSettings = { insecure: false
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw usageError(`--broker ${raw}: no host`, ACCEPTED);
   const port = url.port === '' ? DEFAULT_PORTS[scheme] : Number(url.port);
-  const path = scheme === 'ws' || scheme === 'wss' ? (url.pathname === '' || url.pathname === '/' ? DEFAULT_WS_PATH : url.pathname) : '';
-  if (!isSecureScheme(scheme) && (tls.ca !== undefined || tls.cert !== undefined || tls.insecure || tls.servername !== undefined)) {
-    throw usageError(`--broker ${raw}: TLS options (--ca, --cert, --key, --insecure, --servername) need a TLS URL`, 'use mqtts://HOST:PORT or wss://HOST:PORT/PATH');
+  const path =
+    scheme === 'ws' || scheme === 'wss'
+      ? url.pathname === '' || url.pathname === '/'
+        ? DEFAULT_WS_PATH
+        : url.pathname
+      : '';
+  if (
+    !isSecureScheme(scheme) &&
+    (tls.ca !== undefined || tls.cert !== undefined || tls.insecure || tls.servername !== undefined)
+  ) {
+    throw usageError(
+      `--broker ${raw}: TLS options (--ca, --cert, --key, --insecure, --servername) need a TLS URL`,
+      'use mqtts://HOST:PORT or wss://HOST:PORT/PATH',
+    );
   }
   const address: BrokerAddress = { url: `${scheme}://${url.host}${path}`, host, port };
   if (scheme !== 'mqtt') address.transport = { scheme, path, tls };

@@ -8,7 +8,10 @@ import { dial } from './transport.js';
  * Resolves on CONNACK; rejects on an error, or on a close before CONNACK (no retries are waited for).
  */
 export function connectMqttJs(broker: BrokerAddress, options: IClientOptions): Promise<MqttClient> {
-  const client = new MqttClient(() => dial(broker.host, broker.port, broker.transport).stream, { protocolVersion: 4, ...options });
+  const client = new MqttClient(() => dial(broker.host, broker.port, broker.transport).stream, {
+    protocolVersion: 4,
+    ...options,
+  });
   return new Promise((resolve, reject) => {
     const done = (): void => {
       client.off('connect', onConnect);

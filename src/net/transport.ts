@@ -75,7 +75,11 @@ export function tlsOptionsOf(host: string, settings: TlsSettings): tls.Connectio
 }
 
 function wrapTls(tcp: net.Socket, host: string, settings: TlsSettings, options: DialOptions): tls.TLSSocket {
-  const secureOptions: tls.ConnectionOptions = { ...tlsOptionsOf(host, settings), socket: tcp, ...options.tlsOverrides };
+  const secureOptions: tls.ConnectionOptions = {
+    ...tlsOptionsOf(host, settings),
+    socket: tcp,
+    ...options.tlsOverrides,
+  };
   if (options.session !== undefined) secureOptions.session = options.session;
   return tls.connect(secureOptions);
 }
@@ -110,7 +114,13 @@ abstract class BaseLink implements Link {
 
   tlsInfo(): TlsInfo | null {
     const secure = this.secure;
-    return secure === undefined ? null : { version: secure.getProtocol() ?? null, cipher: secure.getCipher()?.name ?? null, resumed: secure.isSessionReused() };
+    return secure === undefined
+      ? null
+      : {
+          version: secure.getProtocol() ?? null,
+          cipher: secure.getCipher()?.name ?? null,
+          resumed: secure.isSessionReused(),
+        };
   }
 
   abstract end(last?: Buffer): void;
@@ -177,21 +187,32 @@ class WebSocketLink extends BaseLink {
  * Opens a connection to HOST:PORT over the transport (plain TCP when undefined). Returns at once; the
  * stream buffers writes until the transport is up, so a CONNECT may be written straight away.
  */
-export function dial(host: string, port: number, transport: TransportSettings | undefined, options: DialOptions = {}): Link {
+export function dial(
+  host: string,
+  port: number,
+  transport: TransportSettings | undefined,
+  options: DialOptions = {},
+): Link {
   const scheme = transport?.scheme ?? 'mqtt';
   const plain = transport === undefined || scheme === 'mqtt' || scheme === 'ws';
   const connectOptions: net.NetConnectOpts = { host, port };
   if (options.localAddress !== undefined) connectOptions.localAddress = options.localAddress;
   // onread hands reads of plain MQTT over TCP to the caller; TLS and WebSocket read the socket as a stream.
-  if (options.onread !== undefined && (transport === undefined || scheme === 'mqtt')) connectOptions.onread = options.onread;
+  if (options.onread !== undefined && (transport === undefined || scheme === 'mqtt'))
+    connectOptions.onread = options.onread;
   const tcp = net.connect(connectOptions);
   const secure = plain || transport === undefined ? undefined : wrapTls(tcp, host, transport.tls, options);
-  if (transport === undefined || scheme === 'mqtt' || scheme === 'mqtts' || options.belowWebSocket === true) return new SocketLink(tcp, secure);
-  const ws = new WebSocket(`${scheme}://${urlHost(host)}:${port}${transport.path}`, options.subprotocol ?? MQTT_SUBPROTOCOL, {
-    // The socket is ours (opened above): ws layers HTTP on it, and the TLS options were applied by wrapTls.
-    createConnection: () => secure ?? tcp,
-    perMessageDeflate: false,
-  });
+  if (transport === undefined || scheme === 'mqtt' || scheme === 'mqtts' || options.belowWebSocket === true)
+    return new SocketLink(tcp, secure);
+  const ws = new WebSocket(
+    `${scheme}://${urlHost(host)}:${port}${transport.path}`,
+    options.subprotocol ?? MQTT_SUBPROTOCOL,
+    {
+      // The socket is ours (opened above): ws layers HTTP on it, and the TLS options were applied by wrapTls.
+      createConnection: () => secure ?? tcp,
+      perMessageDeflate: false,
+    },
+  );
   return new WebSocketLink(ws, tcp, secure);
 }
 

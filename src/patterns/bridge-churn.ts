@@ -1,9 +1,15 @@
 import { targetError, usageError } from '../core/errors.js';
 import { BridgeTraffic, type QoS } from '../load/bridge/bridge-traffic.js';
-import { describeHook, fillPlaceholders, parseRestartHook, runRestartHook, type RestartHook } from '../load/bridge/restart-hook.js';
+import {
+  describeHook,
+  fillPlaceholders,
+  parseRestartHook,
+  runRestartHook,
+  type RestartHook,
+} from '../load/bridge/restart-hook.js';
 import type { BridgeCycleReport } from '../core/report-model.js';
 import { DROP_MODES, PeerBroker, REFUSE_MODES, type DropMode, type RefuseMode } from '../target/peer-broker.js';
-import { type CycleOutcome, type CycleRequest, type PatternDefinition, type PatternRun } from './pattern.js';
+import type { CycleOutcome, CycleRequest, PatternDefinition, PatternRun } from './pattern.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { sleep } from '../core/sleep.js';
@@ -31,7 +37,10 @@ function topicPrefix(params: Params, name: string, fallback?: string): string {
   const prefix = stringParam(params, name).replace(/\/+$/, '');
   if (prefix === '' && fallback !== undefined) return fallback;
   if (prefix === '' || MQTT_WILDCARDS.test(prefix) || prefix.includes('\u0000')) {
-    throw usageError(`bridge-churn: ${name} '${stringParam(params, name)}' is not a topic prefix`, `a topic without wildcards, e.g. mqleak/out; mqleak publishes on PREFIX/<run token>`);
+    throw usageError(
+      `bridge-churn: ${name} '${stringParam(params, name)}' is not a topic prefix`,
+      `a topic without wildcards, e.g. mqleak/out; mqleak publishes on PREFIX/<run token>`,
+    );
   }
   return prefix;
 }
@@ -41,7 +50,10 @@ async function startPeer(host: string, port: number): Promise<PeerBroker> {
     return await PeerBroker.start(host, port);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw usageError(`bridge-churn: mqleak's peer broker cannot listen on ${host}:${port} (${code})`, 'choose a free port with --set peerPort=N (0: any free port), or another --set peerHost');
+    throw usageError(
+      `bridge-churn: mqleak's peer broker cannot listen on ${host}:${port} (${code})`,
+      'choose a free port with --set peerPort=N (0: any free port), or another --set peerHost',
+    );
   }
 }
 
@@ -60,40 +72,144 @@ export const bridgeChurn: PatternDefinition = {
   operation: 'bridge reconnect',
   needsTargetSetup: "a bridge to mqleak's peer broker (peerPort)",
   params: {
-    peerHost: { type: 'string', default: '127.0.0.1', description: "address mqleak's peer broker listens on (the target's bridge connects there)" },
-    peerPort: { type: 'integer', default: 0, minimum: 0, maximum: 65535, description: "port of mqleak's peer broker; 0: a free port, printed at the start and written in the report" },
-    outTopic: { type: 'string', default: 'mqleak/out', description: 'topic prefix the bridge forwards from the target to the peer (mqleak publishes on PREFIX/<run token>)' },
-    inTopic: { type: 'string', default: 'mqleak/in', description: 'topic prefix the bridge forwards from the peer to the target' },
-    peerOutTopic: { type: 'string', default: '', description: "for a bridge that rewrites topics: the prefix outTopic's messages arrive under on the peer ('' : the same)" },
-    peerInTopic: { type: 'string', default: '', description: "for a bridge that rewrites topics: the prefix mqleak publishes under on the peer for inTopic ('' : the same)" },
-    qos: { type: 'integer', default: 1, minimum: 0, maximum: 2, description: 'QoS of the messages mqleak sends through the bridge' },
-    messageRate: { type: 'number', default: 20, minimum: 1, maximum: 1000, description: 'messages per second in each direction while a cycle runs' },
-    dropMode: { type: 'string', default: 'close', enum: DROP_MODES, description: "how the peer drops the bridge's connection: close (FIN) or reset (RST)" },
-    upSeconds: { type: 'number', default: 1, minimum: 0, maximum: 3600, description: 'after forwarding resumed, keep the link up this long with messages flowing before the next drop' },
-    refuseSeconds: { type: 'number', default: 0, minimum: 0, maximum: 3600, description: 'after each drop, refuse the bridge this long before accepting it again' },
+    peerHost: {
+      type: 'string',
+      default: '127.0.0.1',
+      description: "address mqleak's peer broker listens on (the target's bridge connects there)",
+    },
+    peerPort: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      maximum: 65535,
+      description: "port of mqleak's peer broker; 0: a free port, printed at the start and written in the report",
+    },
+    outTopic: {
+      type: 'string',
+      default: 'mqleak/out',
+      description:
+        'topic prefix the bridge forwards from the target to the peer (mqleak publishes on PREFIX/<run token>)',
+    },
+    inTopic: {
+      type: 'string',
+      default: 'mqleak/in',
+      description: 'topic prefix the bridge forwards from the peer to the target',
+    },
+    peerOutTopic: {
+      type: 'string',
+      default: '',
+      description:
+        "for a bridge that rewrites topics: the prefix outTopic's messages arrive under on the peer ('' : the same)",
+    },
+    peerInTopic: {
+      type: 'string',
+      default: '',
+      description:
+        "for a bridge that rewrites topics: the prefix mqleak publishes under on the peer for inTopic ('' : the same)",
+    },
+    qos: {
+      type: 'integer',
+      default: 1,
+      minimum: 0,
+      maximum: 2,
+      description: 'QoS of the messages mqleak sends through the bridge',
+    },
+    messageRate: {
+      type: 'number',
+      default: 20,
+      minimum: 1,
+      maximum: 1000,
+      description: 'messages per second in each direction while a cycle runs',
+    },
+    dropMode: {
+      type: 'string',
+      default: 'close',
+      enum: DROP_MODES,
+      description: "how the peer drops the bridge's connection: close (FIN) or reset (RST)",
+    },
+    upSeconds: {
+      type: 'number',
+      default: 1,
+      minimum: 0,
+      maximum: 3600,
+      description: 'after forwarding resumed, keep the link up this long with messages flowing before the next drop',
+    },
+    refuseSeconds: {
+      type: 'number',
+      default: 0,
+      minimum: 0,
+      maximum: 3600,
+      description: 'after each drop, refuse the bridge this long before accepting it again',
+    },
     refuseMode: {
       type: 'string',
       default: 'down',
       enum: REFUSE_MODES,
-      description: 'how the peer refuses meanwhile: down (not listening: connection refused), unavailable (CONNACK 3, server unavailable), close (CONNECT read, connection closed without CONNACK)',
+      description:
+        'how the peer refuses meanwhile: down (not listening: connection refused), unavailable (CONNACK 3, server unavailable), close (CONNECT read, connection closed without CONNACK)',
     },
-    connectTimeoutSeconds: { type: 'number', default: 60, minimum: 1, maximum: 3600, description: "wait this long for the bridge's first connection to the peer" },
-    reconnectTimeoutSeconds: { type: 'number', default: 30, minimum: 1, maximum: 3600, description: 'wait this long for the bridge to come back after each drop (its restart delay included); then the target failed' },
-    resumeTimeoutSeconds: { type: 'number', default: 10, minimum: 0.1, maximum: 600, description: 'after a reconnect, forwarding in each direction must resume within this long' },
-    drainSeconds: { type: 'number', default: 2, minimum: 0, maximum: 600, description: 'at the end of a cycle, wait up to this long for messages still in flight before counting lost ones' },
+    connectTimeoutSeconds: {
+      type: 'number',
+      default: 60,
+      minimum: 1,
+      maximum: 3600,
+      description: "wait this long for the bridge's first connection to the peer",
+    },
+    reconnectTimeoutSeconds: {
+      type: 'number',
+      default: 30,
+      minimum: 1,
+      maximum: 3600,
+      description:
+        'wait this long for the bridge to come back after each drop (its restart delay included); then the target failed',
+    },
+    resumeTimeoutSeconds: {
+      type: 'number',
+      default: 10,
+      minimum: 0.1,
+      maximum: 600,
+      description: 'after a reconnect, forwarding in each direction must resume within this long',
+    },
+    drainSeconds: {
+      type: 'number',
+      default: 2,
+      minimum: 0,
+      maximum: 600,
+      description: 'at the end of a cycle, wait up to this long for messages still in flight before counting lost ones',
+    },
     restartHook: {
       type: 'string',
       default: '',
-      description: "restart the bridge on the target instead of dropping it from the peer: a shell command, or 'METHOD URL' for an HTTP request ({peerHost}, {peerPort} filled in); '' for none",
+      description:
+        "restart the bridge on the target instead of dropping it from the peer: a shell command, or 'METHOD URL' for an HTTP request ({peerHost}, {peerPort} filled in); '' for none",
     },
-    restartHookBody: { type: 'string', default: '', description: 'JSON body of an HTTP restartHook ({peerHost}, {peerPort} filled in)' },
-    restartHookEvery: { type: 'integer', default: 1, minimum: 1, maximum: 1_000_000, description: 'with a restartHook, it does every Nth reconnect (the others are peer-side drops); 1: every one' },
-    hookTimeoutSeconds: { type: 'number', default: 30, minimum: 1, maximum: 3600, description: 'bound on one run of the restartHook' },
+    restartHookBody: {
+      type: 'string',
+      default: '',
+      description: 'JSON body of an HTTP restartHook ({peerHost}, {peerPort} filled in)',
+    },
+    restartHookEvery: {
+      type: 'integer',
+      default: 1,
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'with a restartHook, it does every Nth reconnect (the others are peer-side drops); 1: every one',
+    },
+    hookTimeoutSeconds: {
+      type: 'number',
+      default: 30,
+      minimum: 1,
+      maximum: 3600,
+      description: 'bound on one run of the restartHook',
+    },
   },
   extraCycleMs(params) {
     const operations = typeof params.operationsPerCycle === 'number' ? params.operationsPerCycle : 0;
     const seconds = (name: string): number => (typeof params[name] === 'number' ? (params[name] as number) : 0);
-    return operations * (NOMINAL_RECONNECT_MS + (seconds('upSeconds') + seconds('refuseSeconds')) * 1000) + seconds('drainSeconds') * 1000;
+    return (
+      operations * (NOMINAL_RECONNECT_MS + (seconds('upSeconds') + seconds('refuseSeconds')) * 1000) +
+      seconds('drainSeconds') * 1000
+    );
   },
   async start(context) {
     const { params, signal } = context;
@@ -105,19 +221,30 @@ export const bridgeChurn: PatternDefinition = {
     const placeholders = { peerHost: peer.host, peerPort: peer.port };
     let hook: RestartHook | null;
     try {
-      hook = parseRestartHook(fillPlaceholders(stringParam(params, 'restartHook'), placeholders), fillPlaceholders(stringParam(params, 'restartHookBody'), placeholders));
+      hook = parseRestartHook(
+        fillPlaceholders(stringParam(params, 'restartHook'), placeholders),
+        fillPlaceholders(stringParam(params, 'restartHookBody'), placeholders),
+      );
     } catch (error) {
       await peer.close();
       throw error;
     }
-    context.notice?.(`bridge-churn: mqleak's peer broker listens on ${peer.address}; waiting for the target's bridge to connect`);
+    context.notice?.(
+      `bridge-churn: mqleak's peer broker listens on ${peer.address}; waiting for the target's bridge to connect`,
+    );
 
     const first = await peer.waitForConnection(0, numberParam(params, 'connectTimeoutSeconds') * 1000, signal);
     if (first === null) {
       await peer.close();
       if (signal.aborted) return idleRun();
-      const seen = peer.tcpConnections > 0 ? `; ${peer.tcpConnections} connection(s) reached it without completing an MQTT 3.1.1 CONNECT` : '';
-      throw targetError(`the target's bridge never connected to mqleak's peer at ${peer.address} within ${numberParam(params, 'connectTimeoutSeconds')} s${seen}`, bridgeHint(peer, outTopic, inTopic));
+      const seen =
+        peer.tcpConnections > 0
+          ? `; ${peer.tcpConnections} connection(s) reached it without completing an MQTT 3.1.1 CONNECT`
+          : '';
+      throw targetError(
+        `the target's bridge never connected to mqleak's peer at ${peer.address} within ${numberParam(params, 'connectTimeoutSeconds')} s${seen}`,
+        bridgeHint(peer, outTopic, inTopic),
+      );
     }
 
     let traffic: BridgeTraffic;
@@ -194,7 +321,12 @@ class BridgeChurnRun implements PatternRun {
     this.traffic.stopFlow();
     if (this.signal.aborted) return;
     if (out === null || inbound === null) {
-      const which = out === null && inbound === null ? 'either way' : out === null ? `target → peer (${this.outTopic}/#)` : `peer → target (${this.inTopic}/#)`;
+      const which =
+        out === null && inbound === null
+          ? 'either way'
+          : out === null
+            ? `target → peer (${this.outTopic}/#)`
+            : `peer → target (${this.inTopic}/#)`;
       throw targetError(
         `the target's bridge connected to mqleak's peer at ${this.peer.address} but forwarded no message ${which} within ${this.resumeTimeoutMs / 1000} s`,
         bridgeHint(this.peer, this.outTopic, this.inTopic),
@@ -260,7 +392,11 @@ class BridgeChurnRun implements PatternRun {
   }
 
   /** One bridge reconnect: drop (or hook), optional refusal, wait for the bridge, wait for forwarding. Null when aborted. */
-  private async reconnect(): Promise<{ reconnectMs: number; byHook: boolean; resumeMs: { out: number | null; in: number | null } } | null> {
+  private async reconnect(): Promise<{
+    reconnectMs: number;
+    byHook: boolean;
+    resumeMs: { out: number | null; in: number | null };
+  } | null> {
     const index = this.reconnectIndex++;
     const byHook = this.hook !== null && index % numberParam(this.params, 'restartHookEvery') === 0;
     const before = this.peer.generation;
@@ -269,7 +405,8 @@ class BridgeChurnRun implements PatternRun {
     if (refusing) await this.peer.refuse(this.refuseMode);
     const startedMs = Date.now();
     try {
-      if (byHook && this.hook !== null) await runRestartHook(this.hook, numberParam(this.params, 'hookTimeoutSeconds') * 1000);
+      if (byHook && this.hook !== null)
+        await runRestartHook(this.hook, numberParam(this.params, 'hookTimeoutSeconds') * 1000);
       else await this.peer.drop(this.dropMode);
       if (refusing) await sleep(this.refuseMs, this.signal);
     } finally {
@@ -278,7 +415,10 @@ class BridgeChurnRun implements PatternRun {
     const connection = await this.peer.waitForConnection(before, this.reconnectTimeoutMs, this.signal);
     if (connection === null) {
       if (this.signal.aborted) return null;
-      const how = byHook && this.hook !== null ? `after the restart hook (${describeHook(this.hook)})` : 'after mqleak dropped it';
+      const how =
+        byHook && this.hook !== null
+          ? `after the restart hook (${describeHook(this.hook)})`
+          : 'after mqleak dropped it';
       throw targetError(
         `the target's bridge did not reconnect to mqleak's peer at ${this.peer.address} within ${this.reconnectTimeoutMs / 1000} s ${how} (reconnect ${index + 1})`,
         `the bridge must keep reconnecting to ${this.peer.address}: give it a short restart delay (Mosquitto: restart_timeout 1 1), or raise --set reconnectTimeoutSeconds`,
@@ -295,7 +435,11 @@ class BridgeChurnRun implements PatternRun {
     this.traffic.in.markOutage(outageFrom.in, inbound?.seq ?? this.traffic.in.nextSeq);
     if (this.signal.aborted) return null;
     await sleep(this.upMs, this.signal);
-    return { reconnectMs: connection.atMs - startedMs, byHook, resumeMs: { out: out?.ms ?? null, in: inbound?.ms ?? null } };
+    return {
+      reconnectMs: connection.atMs - startedMs,
+      byHook,
+      resumeMs: { out: out?.ms ?? null, in: inbound?.ms ?? null },
+    };
   }
 
   async teardown(): Promise<void> {

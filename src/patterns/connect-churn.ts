@@ -3,7 +3,7 @@ import { failureKind, runOperations, sumTallies } from '../load/pacing/run-opera
 import { runCallbackPool, type CallbackOperation } from '../load/pacing/callback-pool.js';
 import { ChurnDialer } from '../load/clients/churn-connection.js';
 import { connectExtrasFor, waitForClose } from '../load/wire/raw-helpers.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
@@ -38,33 +38,67 @@ export const KEEPALIVE_DROPPED = 'keepalive-expired-dropped';
 
 export const connectChurn: PatternDefinition = {
   name: 'connect-churn',
-  summary: 'MQTT CONNECT → CONNACK → DISCONNECT or abrupt close; pooled client ids; clients gone silent past their keepalive',
+  summary:
+    'MQTT CONNECT → CONNACK → DISCONNECT or abrupt close; pooled client ids; clients gone silent past their keepalive',
   operation: 'connection',
   params: {
-    abruptShare: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of connections closed without DISCONNECT' },
-    protocolVersion: { type: 'integer', default: 4, minimum: 4, maximum: 5, description: 'MQTT protocol level: 4 (3.1.1) or 5' },
-    keepalive: { type: 'integer', default: 30, minimum: 0, maximum: 65535, description: 'keepalive seconds sent in CONNECT' },
+    abruptShare: {
+      type: 'number',
+      default: 0.5,
+      minimum: 0,
+      maximum: 1,
+      description: 'share of connections closed without DISCONNECT',
+    },
+    protocolVersion: {
+      type: 'integer',
+      default: 4,
+      minimum: 4,
+      maximum: 5,
+      description: 'MQTT protocol level: 4 (3.1.1) or 5',
+    },
+    keepalive: {
+      type: 'integer',
+      default: 30,
+      minimum: 0,
+      maximum: 65535,
+      description: 'keepalive seconds sent in CONNECT',
+    },
     clientIds: {
       type: 'string',
       default: 'unique',
       enum: ['unique', 'pooled'],
-      description: 'unique: a new client id per connection; pooled: ids reused in turn from a pool of `clientIdPool` (a later connection resumes or takes over an earlier one\'s session)',
+      description:
+        "unique: a new client id per connection; pooled: ids reused in turn from a pool of `clientIdPool` (a later connection resumes or takes over an earlier one's session)",
     },
-    clientIdPool: { type: 'integer', default: 100, minimum: 1, maximum: 1_000_000, description: 'client ids in the pool when clientIds is pooled' },
+    clientIdPool: {
+      type: 'integer',
+      default: 100,
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'client ids in the pool when clientIds is pooled',
+    },
     keepaliveExpiryShare: {
       type: 'number',
       default: 0,
       minimum: 0,
       maximum: 1,
-      description: 'share of connections that go silent with a short keepalive (`silentKeepalive`) until the broker drops them',
+      description:
+        'share of connections that go silent with a short keepalive (`silentKeepalive`) until the broker drops them',
     },
-    silentKeepalive: { type: 'integer', default: 1, minimum: 1, maximum: 60, description: 'keepalive seconds of the clients that go silent' },
+    silentKeepalive: {
+      type: 'integer',
+      default: 1,
+      minimum: 1,
+      maximum: 60,
+      description: 'keepalive seconds of the clients that go silent',
+    },
     expiryWaitMs: {
       type: 'integer',
       default: 10_000,
       minimum: 100,
       maximum: 600_000,
-      description: 'give up waiting for the broker to drop a silent client after this long (then close it): the check fails',
+      description:
+        'give up waiting for the broker to drop a silent client after this long (then close it): the check fails',
     },
     expiryConcurrency: {
       type: 'integer',
@@ -73,7 +107,13 @@ export const connectChurn: PatternDefinition = {
       maximum: 10_000,
       description: 'silent clients held at once (a pool of their own, beside `concurrency`)',
     },
-    connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
+    connectTimeoutMs: {
+      type: 'integer',
+      default: 5000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'give up on one connection (to CONNACK) after this long',
+    },
     ...WEBSOCKET_PARAMS,
   },
   extraCycleMs(params: Params) {
@@ -161,11 +201,19 @@ export const connectChurn: PatternDefinition = {
 
     return {
       async runCycle(request) {
-        const silent = Array.from({ length: request.operations }, (_, i) => isAbrupt(request.index * request.operations + i, expiryShare));
+        const silent = Array.from({ length: request.operations }, (_, i) =>
+          isAbrupt(request.index * request.operations + i, expiryShare),
+        );
         const silentCount = silent.filter(Boolean).length;
         const tally = sumTallies(
           await Promise.all([
-            runCallbackPool(request.operations - silentCount, request.concurrency, request.deadlineMs, context.signal, startChurn),
+            runCallbackPool(
+              request.operations - silentCount,
+              request.concurrency,
+              request.deadlineMs,
+              context.signal,
+              startChurn,
+            ),
             runOperations(silentCount, expiryConcurrency, request.deadlineMs, context.signal, goSilent),
           ]),
         );

@@ -15,7 +15,7 @@ import {
   slowOperationsMs,
   type SessionBase,
 } from './shared/session-kit.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { subackAnswer } from './subscription-churn.js';
@@ -53,7 +53,12 @@ async function probeSharedSubscriptions(
 ): Promise<boolean> {
   const topic = names.topic('probe');
   const arrivals = new Arrivals();
-  const member = await MqttSession.open({ ...base, clientId: names.clientId('probe-member'), clean: true, onMessage: () => arrivals.add() });
+  const member = await MqttSession.open({
+    ...base,
+    clientId: names.clientId('probe-member'),
+    clean: true,
+    onMessage: () => arrivals.add(),
+  });
   try {
     await member.subscribe([{ topic: `$share/${group}/${topic}`, qos: 1 }]);
     const publisher = await MqttSession.open({ ...base, clientId: names.clientId('probe-publisher'), clean: true });
@@ -73,16 +78,35 @@ export const groupChurn: PatternDefinition = {
   summary: 'MQTT 5 shared subscriptions ($share/{group}/…): a group formed, messages through it, then dissolved',
   operation: 'group',
   params: {
-    membersPerGroup: { type: 'integer', default: 2, minimum: 1, maximum: 50, description: 'connections that join each group' },
-    messagesPerGroup: { type: 'integer', default: 4, minimum: 1, maximum: 1000, description: 'messages published through each group' },
+    membersPerGroup: {
+      type: 'integer',
+      default: 2,
+      minimum: 1,
+      maximum: 50,
+      description: 'connections that join each group',
+    },
+    messagesPerGroup: {
+      type: 'integer',
+      default: 4,
+      minimum: 1,
+      maximum: 1000,
+      description: 'messages published through each group',
+    },
     dissolve: {
       type: 'string',
       default: 'mixed',
       enum: DISSOLVE_MODES,
-      description: 'how a group ends: its members unsubscribe (then DISCONNECT), vanish (no UNSUBSCRIBE, no DISCONNECT), or mixed (alternating)',
+      description:
+        'how a group ends: its members unsubscribe (then DISCONNECT), vanish (no UNSUBSCRIBE, no DISCONNECT), or mixed (alternating)',
     },
     qos: { type: 'integer', default: 1, minimum: 0, maximum: 2, description: 'QoS of the subscriptions and messages' },
-    payloadBytes: { type: 'integer', default: 64, minimum: 16, maximum: 1_048_576, description: 'size of each message' },
+    payloadBytes: {
+      type: 'integer',
+      default: 64,
+      minimum: 16,
+      maximum: 1_048_576,
+      description: 'size of each message',
+    },
     ...ADMIN_HOOK_PARAMS,
     protocolVersion: PROTOCOL_VERSION_PARAM(5),
     ackTimeoutMs: ACK_TIMEOUT_PARAM,
@@ -100,7 +124,9 @@ export const groupChurn: PatternDefinition = {
     const payloadBytes = numberParam(context.params, 'payloadBytes');
     const deliveryTimeoutMs = numberParam(context.params, 'deliveryTimeoutMs');
     const hooks = adminHooks(context.params, facts);
-    const publishers = new SessionPool((serial) => MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }));
+    const publishers = new SessionPool((serial) =>
+      MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }),
+    );
     let serial = 0;
     // A broker without shared subscriptions takes `$share/…` as a plain filter and delivers nothing through
     // it (Aedes): then the groups still form and dissolve, but the delivery check is not exercised, and no
@@ -150,7 +176,8 @@ export const groupChurn: PatternDefinition = {
         if (saysUnavailable) facts.answer('shared subscriptions', 'not available (CONNACK)');
         const unavailable = saysUnavailable || !delivers;
         await publishers.use(async (publisher) => {
-          for (let i = 0; i < messageCount; i++) await publisher.publish(topic, `${i} `.padEnd(payloadBytes, 'g'), { qos });
+          for (let i = 0; i < messageCount; i++)
+            await publisher.publish(topic, `${i} `.padEnd(payloadBytes, 'g'), { qos });
         });
         if (!unavailable) await arrivals.waitFor(messageCount, deliveryTimeoutMs, context.signal);
         if (groupDissolve(mode, index) === 'unsubscribe') {

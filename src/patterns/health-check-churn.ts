@@ -1,6 +1,6 @@
 import { runOperations, sumTallies, type OperationTally } from '../load/pacing/run-operations.js';
 import { tcpConnectClose, tcpHold } from '../load/checks/tcp-check.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
@@ -16,7 +16,10 @@ const CLOSE_MODES = [...WAYS_OUT, 'mixed'] as const;
 
 /** What non-MQTT clients send to an MQTT port: an HTTP health check, a TLS handshake, a zeroed buffer. */
 export const GARBAGE: ReadonlyArray<{ name: string; bytes: Buffer }> = [
-  { name: 'http-get', bytes: Buffer.from('GET /healthz HTTP/1.1\r\nHost: mqtt\r\nUser-Agent: kube-probe/1.29\r\n\r\n') },
+  {
+    name: 'http-get',
+    bytes: Buffer.from('GET /healthz HTTP/1.1\r\nHost: mqtt\r\nUser-Agent: kube-probe/1.29\r\n\r\n'),
+  },
   // A minimal TLS 1.2 ClientHello (zero random, one suite, no extensions): a TLS client on the plain port.
   { name: 'tls-client-hello', bytes: Buffer.from(`160301002d010000290303${'00'.repeat(32)}000002002f0100`, 'hex') },
   { name: 'zero-bytes', bytes: Buffer.alloc(16) },
@@ -54,7 +57,8 @@ export const healthCheckChurn: PatternDefinition = {
       default: 1000,
       minimum: 10,
       maximum: 600_000,
-      description: 'give up on a silent or garbage connection the broker has not closed after this long (then close it)',
+      description:
+        'give up on a silent or garbage connection the broker has not closed after this long (then close it)',
     },
     silentConcurrency: {
       type: 'integer',
@@ -64,12 +68,20 @@ export const healthCheckChurn: PatternDefinition = {
       // Silent connections wait most of their time; a pool of their own keeps them from starving the others.
       description: 'silent connections held at once (a pool of their own, beside `concurrency`)',
     },
-    connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection after this long' },
+    connectTimeoutMs: {
+      type: 'integer',
+      default: 5000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'give up on one connection after this long',
+    },
     ...WEBSOCKET_PARAMS,
   },
   extraCycleMs(params: Params) {
     const silent = Math.ceil(numberParam(params, 'operationsPerCycle') * silentShare(stringParam(params, 'closeMode')));
-    return silent === 0 ? 0 : Math.ceil(silent / numberParam(params, 'silentConcurrency')) * numberParam(params, 'silentTimeoutMs');
+    return silent === 0
+      ? 0
+      : Math.ceil(silent / numberParam(params, 'silentConcurrency')) * numberParam(params, 'silentTimeoutMs');
   },
   async start(context) {
     const { host, port, transport } = context.broker;
@@ -103,10 +115,15 @@ export const healthCheckChurn: PatternDefinition = {
         const first = request.index * request.operations;
         const silent: number[] = [];
         const others: number[] = [];
-        for (let i = 0; i < request.operations; i++) (wayOutFor(mode, first + i) === 'silent' ? silent : others).push(first + i);
+        for (let i = 0; i < request.operations; i++)
+          (wayOutFor(mode, first + i) === 'silent' ? silent : others).push(first + i);
         const pool = (indices: number[], concurrency: number): Promise<OperationTally> =>
-          runOperations(indices.length, concurrency, request.deadlineMs, context.signal, (k) => operation(indices[k] as number));
-        const total = sumTallies(await Promise.all([pool(others, request.concurrency), pool(silent, silentConcurrency)]));
+          runOperations(indices.length, concurrency, request.deadlineMs, context.signal, (k) =>
+            operation(indices[k] as number),
+          );
+        const total = sumTallies(
+          await Promise.all([pool(others, request.concurrency), pool(silent, silentConcurrency)]),
+        );
         return { operations: total.attempted, ...total, ...facts.take() };
       },
       teardown: async () => undefined,

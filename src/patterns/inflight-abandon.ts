@@ -10,7 +10,7 @@ import {
   sessionBase,
   slowOperationsMs,
 } from './shared/session-kit.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { subackAnswer } from './subscription-churn.js';
@@ -41,9 +41,16 @@ export const inflightAbandon: PatternDefinition = {
       type: 'string',
       default: 'mixed',
       enum: ABANDON_MODES,
-      description: 'qos2-publish (PUBLISH QoS 2, PUBREC, no PUBREL), qos1-delivery (QoS 1 deliveries never PUBACKed), or mixed (alternating)',
+      description:
+        'qos2-publish (PUBLISH QoS 2, PUBREC, no PUBREL), qos1-delivery (QoS 1 deliveries never PUBACKed), or mixed (alternating)',
     },
-    messagesPerClient: { type: 'integer', default: 4, minimum: 1, maximum: 100, description: 'messages each client leaves in flight' },
+    messagesPerClient: {
+      type: 'integer',
+      default: 4,
+      minimum: 1,
+      maximum: 100,
+      description: 'messages each client leaves in flight',
+    },
     payloadBytes: { type: 'integer', default: 64, minimum: 0, maximum: 1_048_576, description: 'size of each message' },
     protocolVersion: PROTOCOL_VERSION_PARAM(4),
     ackTimeoutMs: ACK_TIMEOUT_PARAM,
@@ -58,7 +65,9 @@ export const inflightAbandon: PatternDefinition = {
     const payload = Buffer.alloc(numberParam(context.params, 'payloadBytes'), 0x69);
     const deliveryTimeoutMs = numberParam(context.params, 'deliveryTimeoutMs');
     const facts = new ProtocolFacts();
-    const publishers = new SessionPool((serial) => MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }));
+    const publishers = new SessionPool((serial) =>
+      MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }),
+    );
     let serial = 0;
 
     const abandonPublishes = async (session: MqttSession, topic: string): Promise<void> => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { startCpuWindow } from '../load/pacing/cpu-window.js';
-import type { HeldClientsOptions, ReleaseResult } from '../load/clients/held-clients.js';
+import type { FillResult, HeldClientsOptions, ReleaseResult } from '../load/clients/held-clients.js';
 import { diagnoseRate } from '../load/pacing/pacing.js';
 import { sumReleases } from '../load/clients/held-clients.js';
 import type { ProtocolVersion } from '../load/clients/raw-mqtt-client.js';
@@ -9,7 +9,7 @@ import { planSourceAddresses } from '../load/fleet/source-addresses.js';
 import { startShards, type ShardRunner } from '../load/fleet/worker-fleet.js';
 import { clientsPerProcess, openFilesLimit, shareOf, splitClients } from '../load/fleet/worker-split.js';
 import { sleep } from '../core/sleep.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -49,23 +49,91 @@ export const massConnect: PatternDefinition = {
   summary: 'fill the broker with N clients held at once, publishing through it at a set rate, then release them all',
   operation: 'client',
   params: {
-    holdSeconds: { type: 'number', default: 5, minimum: 0, maximum: 3600, description: 'time every client of the cycle is held connected, once all are in' },
-    publishRate: { type: 'number', default: 1000, minimum: 0, maximum: 100_000, description: 'messages per second published by the held clients (in turn) while the cycle fills and holds' },
-    publishQos: { type: 'integer', default: 0, minimum: 0, maximum: 1, description: 'QoS of the publishes and of the subscriptions' },
-    payloadBytes: { type: 'integer', default: 256, minimum: 0, maximum: 1_048_576, description: 'size of each published payload' },
-    subscribers: { type: 'integer', default: 10, minimum: 0, maximum: 10_000, description: 'held clients that also subscribe to every publish (the broker fans each message out to them)' },
-    abruptShare: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of clients released without DISCONNECT' },
-    protocolVersion: { type: 'integer', default: 4, minimum: 4, maximum: 5, description: 'MQTT protocol level: 4 (3.1.1) or 5' },
-    keepalive: { type: 'integer', default: 120, minimum: 0, maximum: 65535, description: 'keepalive seconds (held clients send no PINGREQ: keep it above the fill and hold time)' },
-    connectTimeoutMs: { type: 'integer', default: 10000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
-    connectRate: { type: 'number', default: 0, minimum: 0, maximum: 1_000_000, description: 'connects per second while filling, over every load process (paced); 0: as fast as concurrency allows' },
-    clients: { type: 'integer', default: 0, minimum: 0, maximum: 1_000_000, description: 'clients held at once per cycle; 0: operationsPerCycle' },
+    holdSeconds: {
+      type: 'number',
+      default: 5,
+      minimum: 0,
+      maximum: 3600,
+      description: 'time every client of the cycle is held connected, once all are in',
+    },
+    publishRate: {
+      type: 'number',
+      default: 1000,
+      minimum: 0,
+      maximum: 100_000,
+      description: 'messages per second published by the held clients (in turn) while the cycle fills and holds',
+    },
+    publishQos: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      maximum: 1,
+      description: 'QoS of the publishes and of the subscriptions',
+    },
+    payloadBytes: {
+      type: 'integer',
+      default: 256,
+      minimum: 0,
+      maximum: 1_048_576,
+      description: 'size of each published payload',
+    },
+    subscribers: {
+      type: 'integer',
+      default: 10,
+      minimum: 0,
+      maximum: 10_000,
+      description: 'held clients that also subscribe to every publish (the broker fans each message out to them)',
+    },
+    abruptShare: {
+      type: 'number',
+      default: 0.5,
+      minimum: 0,
+      maximum: 1,
+      description: 'share of clients released without DISCONNECT',
+    },
+    protocolVersion: {
+      type: 'integer',
+      default: 4,
+      minimum: 4,
+      maximum: 5,
+      description: 'MQTT protocol level: 4 (3.1.1) or 5',
+    },
+    keepalive: {
+      type: 'integer',
+      default: 120,
+      minimum: 0,
+      maximum: 65535,
+      description: 'keepalive seconds (held clients send no PINGREQ: keep it above the fill and hold time)',
+    },
+    connectTimeoutMs: {
+      type: 'integer',
+      default: 10000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'give up on one connection (to CONNACK) after this long',
+    },
+    connectRate: {
+      type: 'number',
+      default: 0,
+      minimum: 0,
+      maximum: 1_000_000,
+      description:
+        'connects per second while filling, over every load process (paced); 0: as fast as concurrency allows',
+    },
+    clients: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      maximum: 1_000_000,
+      description: 'clients held at once per cycle; 0: operationsPerCycle',
+    },
     clientsPerProcess: {
       type: 'integer',
       default: 0,
       minimum: 0,
       maximum: 1_000_000,
-      description: 'most clients one process holds; more are spread over worker processes. 0: three quarters of the open-files limit (ulimit -n)',
+      description:
+        'most clients one process holds; more are spread over worker processes. 0: three quarters of the open-files limit (ulimit -n)',
     },
   },
   extraCycleMs(params: Params) {
@@ -111,11 +179,19 @@ export const massConnect: PatternDefinition = {
         const total = crowdSize(params, request.operations);
         // The cycle's crowd split as evenly as the first plan (a budget-shortened cycle may hold fewer).
         const split = splitClients(total, Math.ceil(total / shards.length));
-        await Promise.all(shards.map((shard, i) => shard.begin(split[i] === undefined ? 0 : shareOf(rate, split[i], total))));
-        let fills;
+        await Promise.all(
+          shards.map((shard, i) => shard.begin(split[i] === undefined ? 0 : shareOf(rate, split[i], total))),
+        );
+        let fills: FillResult[];
         let released: ReleaseResult | null = null;
         try {
-          const endCpuWindow = connectRate > 0 ? await startCpuWindow(shards.map((shard) => shard.pid), context.targetPid ?? null) : null;
+          const endCpuWindow =
+            connectRate > 0
+              ? await startCpuWindow(
+                  shards.map((shard) => shard.pid),
+                  context.targetPid ?? null,
+                )
+              : null;
           // Connects in flight are shared out too: together they stay within `concurrency` (the broker's backlog).
           fills = await Promise.all(
             split.map((shard, i) =>
@@ -131,7 +207,10 @@ export const massConnect: PatternDefinition = {
               ),
             ),
           );
-          facts.observe('peakClients', fills.reduce((sum, fill) => sum + fill.held, 0));
+          facts.observe(
+            'peakClients',
+            fills.reduce((sum, fill) => sum + fill.held, 0),
+          );
           facts.observe('loadProcesses', shards.length);
           const fillSeconds = Math.max(...fills.map((fill) => fill.fillMs)) / 1000;
           const connected = fills.reduce((sum, fill) => sum + fill.tally.attempted - fill.tally.failures, 0);
@@ -139,7 +218,10 @@ export const massConnect: PatternDefinition = {
           if (endCpuWindow !== null && fillSeconds > 0) {
             // The asked rate held or not, and why: mqleak's processes and the broker's CPU over the fill.
             const { generatorCpu, brokerCpu } = await endCpuWindow();
-            facts.answer(CONNECT_RATE, diagnoseRate({ asked: connectRate, achieved: connected / fillSeconds, generatorCpu, brokerCpu }).bound);
+            facts.answer(
+              CONNECT_RATE,
+              diagnoseRate({ asked: connectRate, achieved: connected / fillSeconds, generatorCpu, brokerCpu }).bound,
+            );
             facts.observe('connectRateAsked', connectRate);
             if (generatorCpu.length > 0) facts.observe('generatorCpuPct', Math.round(Math.max(...generatorCpu) * 100));
             if (brokerCpu !== null) facts.observe('brokerCpuPct', Math.round(brokerCpu * 100));

@@ -5,7 +5,7 @@ import { runOperations } from '../load/pacing/run-operations.js';
 import { tcpHold } from '../load/checks/tcp-check.js';
 import { sleep } from '../core/sleep.js';
 import { ACCEPTED_ANSWER, type PatternDefinition } from './pattern.js';
-import { type Credentials } from '../core/credentials.js';
+import type { Credentials } from '../core/credentials.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -116,7 +116,10 @@ export function rejectionPacket(attempt: RejectionAttempt, context: AttemptConte
       break;
     case 'duplicate-property':
       // 3.1.2.11.2: Session Expiry Interval more than once is a protocol error.
-      fields.properties = Buffer.concat([prop.u32(PROPERTY.sessionExpiryInterval, 10), prop.u32(PROPERTY.sessionExpiryInterval, 10)]);
+      fields.properties = Buffer.concat([
+        prop.u32(PROPERTY.sessionExpiryInterval, 10),
+        prop.u32(PROPERTY.sessionExpiryInterval, 10),
+      ]);
       break;
   }
   return encodeConnect(fields);
@@ -124,7 +127,8 @@ export function rejectionPacket(attempt: RejectionAttempt, context: AttemptConte
 
 export const rejectedConnect: PatternDefinition = {
   name: 'rejected-connect',
-  summary: 'CONNECTs the broker must refuse: bad or missing credentials, unsupported version, rejected client id, malformed packets, bad MQTT 5 properties; with and without a will',
+  summary:
+    'CONNECTs the broker must refuse: bad or missing credentials, unsupported version, rejected client id, malformed packets, bad MQTT 5 properties; with and without a will',
   operation: 'connection',
   params: {
     variant: {
@@ -133,15 +137,27 @@ export const rejectedConnect: PatternDefinition = {
       enum: ['all', ...REJECTION_VARIANTS],
       description: 'which refusal to try: one variant, or all of them in turn',
     },
-    will: { type: 'string', default: 'both', enum: ['both', 'with', 'without'], description: 'CONNECTs with a will message, without, or both in turn' },
+    will: {
+      type: 'string',
+      default: 'both',
+      enum: ['both', 'with', 'without'],
+      description: 'CONNECTs with a will message, without, or both in turn',
+    },
     protocolVersion: {
       type: 'integer',
       default: 4,
       minimum: 4,
       maximum: 5,
-      description: 'MQTT level of the variants that exist in both (credentials, malformed); the property variants are always 5, unsupported-version and rejected-client-id 3.1.1',
+      description:
+        'MQTT level of the variants that exist in both (credentials, malformed); the property variants are always 5, unsupported-version and rejected-client-id 3.1.1',
     },
-    answerTimeoutMs: { type: 'integer', default: 2000, minimum: 100, maximum: 60000, description: 'wait this long for the broker to answer or close; then the answer is `timeout`' },
+    answerTimeoutMs: {
+      type: 'integer',
+      default: 2000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'wait this long for the broker to answer or close; then the answer is `timeout`',
+    },
     truncatedHoldMs: {
       type: 'integer',
       default: 300,
@@ -149,7 +165,13 @@ export const rejectedConnect: PatternDefinition = {
       maximum: 60000,
       description: 'malformed-truncated: hold the half-sent CONNECT this long for the broker to act, then vanish',
     },
-    connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one TCP connection after this long' },
+    connectTimeoutMs: {
+      type: 'integer',
+      default: 5000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'give up on one TCP connection after this long',
+    },
   },
   extraCycleMs(params: Params) {
     const attempts = rejectionAttempts(stringParam(params, 'variant'), stringParam(params, 'will'));
@@ -190,14 +212,27 @@ export const rejectedConnect: PatternDefinition = {
     const operation = async (index: number): Promise<void> => {
       const attempt = attempts[index % attempts.length] as RejectionAttempt;
       const id = serial++;
-      const bytes = rejectionPacket(attempt, { clientId: `${prefix}-${id}`, willTopic, serial: id, protocolVersion, credentials: context.credentials });
+      const bytes = rejectionPacket(attempt, {
+        clientId: `${prefix}-${id}`,
+        willTopic,
+        serial: id,
+        protocolVersion,
+        credentials: context.credentials,
+      });
       const name = attempt.will ? `${attempt.variant}+will` : attempt.variant;
       let answer: string;
       if (attempt.variant === 'malformed-truncated') {
         const { end } = await tcpHold(host, port, bytes, holdMs, connectTimeoutMs, transport, true);
         answer = end === 'gave-up' ? 'timeout' : end === 'broker-reset' ? 'reset' : 'closed';
       } else {
-        const result = await attemptConnect(host, port, bytes, levelFor(attempt.variant, protocolVersion), answerTimeoutMs, transport);
+        const result = await attemptConnect(
+          host,
+          port,
+          bytes,
+          levelFor(attempt.variant, protocolVersion),
+          answerTimeoutMs,
+          transport,
+        );
         answer = result.kind === 'connack' && result.code === 0 ? ACCEPTED_ANSWER : answerName(result);
       }
       facts.answer(name, answer);
@@ -207,7 +242,13 @@ export const rejectedConnect: PatternDefinition = {
     return {
       async runCycle(request) {
         const first = request.index * request.operations;
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, (i) => operation(first + i));
+        const tally = await runOperations(
+          request.operations,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          (i) => operation(first + i),
+        );
         if (observer?.connected === true) {
           await sleep(WILL_DRAIN_MS, context.signal);
           for (const id of refusedWithWill) facts.check(WILL_CHECK, !willsSeen.has(id));

@@ -12,7 +12,7 @@ import {
   runNames,
   sessionBase,
 } from './shared/session-kit.js';
-import { type PatternDefinition, type PatternContext } from './pattern.js';
+import type { PatternDefinition, PatternContext } from './pattern.js';
 import { numberParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -82,11 +82,18 @@ export const retainedFlood: PatternDefinition = {
   summary: 'set a retained message on each of N new topics, check, clear them all, check they are gone',
   operation: 'retained message',
   params: {
-    payloadBytes: { type: 'integer', default: 256, minimum: 1, maximum: 1_048_576, description: 'size of each retained message' },
+    payloadBytes: {
+      type: 'integer',
+      default: 256,
+      minimum: 1,
+      maximum: 1_048_576,
+      description: 'size of each retained message',
+    },
     newTopicsEachCycle: {
       type: 'boolean',
       default: true,
-      description: 'each cycle uses topics never used before (false: the same N topics every cycle, which tells what a clear leaves per message from what a new topic leaves)',
+      description:
+        'each cycle uses topics never used before (false: the same N topics every cycle, which tells what a clear leaves per message from what a new topic leaves)',
     },
     qos: {
       type: 'integer',
@@ -109,7 +116,9 @@ export const retainedFlood: PatternDefinition = {
     const newTopics = context.params.newTopicsEachCycle === true;
     const deliveryTimeoutMs = numberParam(context.params, 'deliveryTimeoutMs');
     const facts = new ProtocolFacts();
-    const publishers = new SessionPool((serial) => MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }));
+    const publishers = new SessionPool((serial) =>
+      MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }),
+    );
     let checks = 0;
 
     return {
@@ -118,21 +127,40 @@ export const retainedFlood: PatternDefinition = {
         const topicOf = (i: number): string => `${prefix}/${i}`;
         const ours = (packet: IPublishPacket): boolean => packet.topic.startsWith(`${prefix}/`);
         const set = new Set<string>();
-        const setTally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, async (i) => {
-          await publishers.use((session) => session.publish(topicOf(i), payload, { qos, retain: true }));
-          set.add(topicOf(i));
-        });
+        const setTally = await runOperations(
+          request.operations,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          async (i) => {
+            await publishers.use((session) => session.publish(topicOf(i), payload, { qos, retain: true }));
+            set.add(topicOf(i));
+          },
+        );
         const checker = (): SessionOptions => ({ ...base, clientId: names.clientId(`check-${checks++}`), clean: true });
         const stored = await asTargetFailure('retained-flood: the subscriber checking the retained messages', () =>
-          collectRetained(checker(), `${prefix}/#`, (packet) => ours(packet) && packet.payload.length === payloadBytes, set.size, deliveryTimeoutMs, context.signal),
+          collectRetained(
+            checker(),
+            `${prefix}/#`,
+            (packet) => ours(packet) && packet.payload.length === payloadBytes,
+            set.size,
+            deliveryTimeoutMs,
+            context.signal,
+          ),
         );
         for (const topic of set) facts.check('retained-delivered', stored.topics.has(topic));
 
         const cleared = new Set<string>();
-        const clearTally = await runOperations(setTally.attempted, request.concurrency, request.deadlineMs, context.signal, async (i) => {
-          await publishers.use((session) => session.publish(topicOf(i), empty, { qos, retain: true }));
-          cleared.add(topicOf(i));
-        });
+        const clearTally = await runOperations(
+          setTally.attempted,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          async (i) => {
+            await publishers.use((session) => session.publish(topicOf(i), empty, { qos, retain: true }));
+            cleared.add(topicOf(i));
+          },
+        );
         const listenMs = Math.min(deliveryTimeoutMs, Math.max(MIN_GONE_LISTEN_MS, 2 * stored.elapsedMs));
         const left = await asTargetFailure('retained-flood: the subscriber checking the cleared messages', () =>
           collectRetained(checker(), `${prefix}/#`, ours, 0, listenMs, context.signal),

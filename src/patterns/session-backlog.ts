@@ -15,7 +15,7 @@ import {
   sessionBase,
   slowOperationsMs,
 } from './shared/session-kit.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -61,10 +61,23 @@ export const sessionBacklog: PatternDefinition = {
       type: 'string',
       default: 'mixed',
       enum: OUTCOMES,
-      description: 'drain (reconnect, receive the backlog, end the session), expire (MQTT 5: let the session expire offline), or mixed (alternating)',
+      description:
+        'drain (reconnect, receive the backlog, end the session), expire (MQTT 5: let the session expire offline), or mixed (alternating)',
     },
-    queuedMessages: { type: 'integer', default: 5, minimum: 0, maximum: 1000, description: 'QoS 1 messages published to each session while it is offline' },
-    payloadBytes: { type: 'integer', default: 64, minimum: 0, maximum: 1_048_576, description: 'size of each queued message' },
+    queuedMessages: {
+      type: 'integer',
+      default: 5,
+      minimum: 0,
+      maximum: 1000,
+      description: 'QoS 1 messages published to each session while it is offline',
+    },
+    payloadBytes: {
+      type: 'integer',
+      default: 64,
+      minimum: 0,
+      maximum: 1_048_576,
+      description: 'size of each queued message',
+    },
     expirySeconds: {
       type: 'integer',
       default: 1,
@@ -77,14 +90,18 @@ export const sessionBacklog: PatternDefinition = {
     deliveryTimeoutMs: DELIVERY_TIMEOUT_PARAM,
   },
   extraCycleMs: (params) =>
-    slowOperationsMs(params, SESSIONS_PER_SECOND) + (params.outcome === 'drain' ? 0 : (numberParam(params, 'expirySeconds') * 1000 + EXPIRY_GRACE_MS)),
+    slowOperationsMs(params, SESSIONS_PER_SECOND) +
+    (params.outcome === 'drain' ? 0 : numberParam(params, 'expirySeconds') * 1000 + EXPIRY_GRACE_MS),
   async start(context) {
     const names = runNames(context, 'session');
     const facts = new ProtocolFacts();
     const asked = sessionBase(context);
     let mode = stringParam(context.params, 'outcome');
     if (asked.protocolVersion !== 5 && mode !== 'drain') {
-      throw usageError(`session-backlog: outcome ${mode} needs MQTT 5 (session expiry)`, 'use --set protocolVersion=5, or --set outcome=drain for MQTT 3.1.1');
+      throw usageError(
+        `session-backlog: outcome ${mode} needs MQTT 5 (session expiry)`,
+        'use --set protocolVersion=5, or --set outcome=drain for MQTT 3.1.1',
+      );
     }
     const base = await fallBackFromMqtt5(asked, names.clientId('mqtt5-probe'), facts);
     const v5 = base.protocolVersion === 5;
@@ -97,7 +114,9 @@ export const sessionBacklog: PatternDefinition = {
     const expirySeconds = numberParam(context.params, 'expirySeconds');
     const deliveryTimeoutMs = numberParam(context.params, 'deliveryTimeoutMs');
     const comeBackBoundMs = numberParam(context.params, 'cycleTimeoutSeconds') * 1000;
-    const publishers = new SessionPool((serial) => MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }));
+    const publishers = new SessionPool((serial) =>
+      MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }),
+    );
     let serial = 0;
 
     /** Subscribe a new persistent session, take it offline, queue messages for it. */
@@ -167,15 +186,24 @@ export const sessionBacklog: PatternDefinition = {
     return {
       runCycle: async (request) => {
         const offline: OfflineSession[] = [];
-        const wentOffline = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, (index) =>
-          goOffline(index, offline),
+        const wentOffline = await runOperations(
+          request.operations,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          (index) => goOffline(index, offline),
         );
-        if (offline.some((entry) => entry.outcome === 'expire')) await sleep(expirySeconds * 1000 + EXPIRY_GRACE_MS, context.signal);
+        if (offline.some((entry) => entry.outcome === 'expire'))
+          await sleep(expirySeconds * 1000 + EXPIRY_GRACE_MS, context.signal);
         // Every session that went offline comes back, even past the cycle's deadline (the expiry wait may
         // have taken it): one left behind would hold its backlog for DRAIN_SESSION_EXPIRY_SECONDS and look
         // like a leak. The way back gets a bound of its own.
-        const cameBack = await runOperations(offline.length, request.concurrency, Date.now() + comeBackBoundMs, context.signal, (i) =>
-          comeBack(offline[i] as OfflineSession),
+        const cameBack = await runOperations(
+          offline.length,
+          request.concurrency,
+          Date.now() + comeBackBoundMs,
+          context.signal,
+          (i) => comeBack(offline[i] as OfflineSession),
         );
         if (expiryUnexercised) facts.declare(EXPIRED_SESSION_GONE);
         return cycleOutcome(wentOffline.attempted, addTallies([wentOffline, cameBack]), facts.take());

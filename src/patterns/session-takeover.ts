@@ -3,7 +3,7 @@ import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT, waitForClose }
 import { RawMqttConnection, type ProtocolVersion } from '../load/clients/raw-mqtt-client.js';
 import { runOperations } from '../load/pacing/run-operations.js';
 import { isAbrupt } from './connect-churn.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -20,19 +20,39 @@ const SESSION_TAKEN_OVER = 0x8e;
 
 export const sessionTakeover: PatternDefinition = {
   name: 'session-takeover',
-  summary: 'a second connection with the client id of a live one; the broker must close the first (MQTT 5: DISCONNECT 0x8E)',
+  summary:
+    'a second connection with the client id of a live one; the broker must close the first (MQTT 5: DISCONNECT 0x8E)',
   operation: 'takeover',
   params: {
-    v5Share: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of takeovers on MQTT 5 (the first connection must get DISCONNECT 0x8E); the rest on 3.1.1' },
-    abruptShare: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of second connections that vanish without DISCONNECT at the end' },
+    v5Share: {
+      type: 'number',
+      default: 0.5,
+      minimum: 0,
+      maximum: 1,
+      description: 'share of takeovers on MQTT 5 (the first connection must get DISCONNECT 0x8E); the rest on 3.1.1',
+    },
+    abruptShare: {
+      type: 'number',
+      default: 0.5,
+      minimum: 0,
+      maximum: 1,
+      description: 'share of second connections that vanish without DISCONNECT at the end',
+    },
     takeoverWaitMs: {
       type: 'integer',
       default: 3000,
       minimum: 100,
       maximum: 60000,
-      description: 'wait this long after the second CONNACK for the broker to close the first connection; the check fails after it',
+      description:
+        'wait this long after the second CONNACK for the broker to close the first connection; the check fails after it',
     },
-    connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
+    connectTimeoutMs: {
+      type: 'integer',
+      default: 5000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'give up on one connection (to CONNACK) after this long',
+    },
   },
   async start(context) {
     const { host, port, transport } = context.broker;
@@ -47,8 +67,23 @@ export const sessionTakeover: PatternDefinition = {
     let serial = 0;
     let v5Refused = false;
 
-    const connect = (clientId: string, protocolVersion: ProtocolVersion, onPacket?: (packet: Packet) => void): Promise<RawMqttConnection> =>
-      RawMqttConnection.connect({ host, port, transport, clientId, protocolVersion, keepalive: 30, clean: true, timeoutMs, onPacket, connectExtras: extras });
+    const connect = (
+      clientId: string,
+      protocolVersion: ProtocolVersion,
+      onPacket?: (packet: Packet) => void,
+    ): Promise<RawMqttConnection> =>
+      RawMqttConnection.connect({
+        host,
+        port,
+        transport,
+        clientId,
+        protocolVersion,
+        keepalive: 30,
+        clean: true,
+        timeoutMs,
+        onPacket,
+        connectExtras: extras,
+      });
 
     const operation = async (): Promise<void> => {
       const id = serial++;
@@ -79,14 +114,21 @@ export const sessionTakeover: PatternDefinition = {
       if (closed) facts.observe('takeoverCloseMs', Date.now() - takenAt);
       else first.vanish();
       if (protocolVersion === 5) facts.check(DISCONNECT_8E, reason === SESSION_TAKEN_OVER);
-      if (reason !== null && reason !== SESSION_TAKEN_OVER) facts.answer('first-connection-disconnect', `0x${(reason as number).toString(16)}`);
+      if (reason !== null && reason !== SESSION_TAKEN_OVER)
+        facts.answer('first-connection-disconnect', `0x${(reason as number).toString(16)}`);
       if (isAbrupt(id, abruptShare)) second.vanish();
       else await second.disconnect();
     };
 
     return {
       async runCycle(request) {
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, operation);
+        const tally = await runOperations(
+          request.operations,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          operation,
+        );
         if (v5Refused && v5Share > 0) facts.declare(DISCONNECT_8E);
         return { operations: tally.attempted, ...tally, ...facts.take() };
       },

@@ -2,7 +2,7 @@ import type { ISubscription, QoS } from 'mqtt-packet';
 import { MqttSession } from '../load/clients/mqtt-session.js';
 import { SessionPool } from '../load/clients/session-pool.js';
 import { ACK_TIMEOUT_PARAM, PROTOCOL_VERSION_PARAM, factCycle, runNames, sessionBase } from './shared/session-kit.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -46,7 +46,13 @@ export const subscriptionChurn: PatternDefinition = {
         'how a subscription ends: unsubscribe (UNSUBSCRIBE on a live connection), disconnect (DISCONNECT without UNSUBSCRIBE), ' +
         'vanish (socket closed, nothing said), before-suback (closed right behind the SUBSCRIBE), or mixed (rotating)',
     },
-    filtersPerSubscribe: { type: 'integer', default: 2, minimum: 1, maximum: 100, description: 'topic filters in each SUBSCRIBE' },
+    filtersPerSubscribe: {
+      type: 'integer',
+      default: 2,
+      minimum: 1,
+      maximum: 100,
+      description: 'topic filters in each SUBSCRIBE',
+    },
     wildcards: { type: 'boolean', default: true, description: 'every other filter is a wildcard (`+` or `#`)' },
     qos: { type: 'integer', default: 1, minimum: 0, maximum: 2, description: 'QoS requested for each filter' },
     protocolVersion: PROTOCOL_VERSION_PARAM(4),
@@ -61,7 +67,9 @@ export const subscriptionChurn: PatternDefinition = {
     const qos = numberParam(context.params, 'qos') as QoS;
     const facts = new ProtocolFacts();
     // Long-lived connections for the UNSUBSCRIBE way out: the subscription ends, the connection stays.
-    const holders = new SessionPool((serial) => MqttSession.open({ ...base, clientId: names.clientId(`holder-${serial}`), clean: true }));
+    const holders = new SessionPool((serial) =>
+      MqttSession.open({ ...base, clientId: names.clientId(`holder-${serial}`), clean: true }),
+    );
     let serial = 0;
 
     const subscribe = async (session: MqttSession, subscriptions: ISubscription[]): Promise<void> => {

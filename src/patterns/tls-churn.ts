@@ -12,7 +12,14 @@ import { ProtocolFacts } from './shared/protocol-facts.js';
 // the seeds warns of native allocation with SSL on). Health checks on a TLS port make the broker do it
 // per probe. Each operation is one handshake ended without MQTT, completed or failed a chosen way.
 
-export const TLS_VARIANTS = ['full', 'resumed', 'bad-client-cert', 'old-version', 'garbage', 'mid-handshake-close'] as const;
+export const TLS_VARIANTS = [
+  'full',
+  'resumed',
+  'bad-client-cert',
+  'old-version',
+  'garbage',
+  'mid-handshake-close',
+] as const;
 export type TlsVariant = (typeof TLS_VARIANTS)[number];
 
 /** What a non-TLS client sends to a TLS port instead of a ClientHello: an HTTP health check. */
@@ -33,7 +40,8 @@ const COMPLETED = 'completed';
 
 export const tlsChurn: PatternDefinition = {
   name: 'tls-churn',
-  summary: 'TLS handshakes closed without MQTT: full and resumed, and failing ones (rejected client certificate, TLS 1.0/1.1, garbage, closed mid-handshake)',
+  summary:
+    'TLS handshakes closed without MQTT: full and resumed, and failing ones (rejected client certificate, TLS 1.0/1.1, garbage, closed mid-handshake)',
   operation: 'handshake',
   needsTargetSetup: 'a TLS listener: --broker mqtts://HOST:PORT or wss://HOST:PORT/PATH',
   params: {
@@ -49,34 +57,49 @@ export const tlsChurn: PatternDefinition = {
       default: 300,
       minimum: 10,
       maximum: 60_000,
-      description: 'bad-client-cert: how long after the handshake to wait for the broker to refuse the certificate (TLS 1.3 refuses after the client Finished); no refusal by then: accepted',
+      description:
+        'bad-client-cert: how long after the handshake to wait for the broker to refuse the certificate (TLS 1.3 refuses after the client Finished); no refusal by then: accepted',
     },
     ticketWaitMs: {
       type: 'integer',
       default: 200,
       minimum: 0,
       maximum: 10_000,
-      description: 'resumed: how long after a handshake to wait for a session ticket to resume with next (TLS 1.3 sends tickets after the handshake)',
+      description:
+        'resumed: how long after a handshake to wait for a session ticket to resume with next (TLS 1.3 sends tickets after the handshake)',
     },
     holdMs: {
       type: 'integer',
       default: 1000,
       minimum: 10,
       maximum: 600_000,
-      description: 'old-version, garbage: give up waiting for the broker to close the connection after this long (then close it)',
+      description:
+        'old-version, garbage: give up waiting for the broker to close the connection after this long (then close it)',
     },
-    connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one handshake after this long' },
+    connectTimeoutMs: {
+      type: 'integer',
+      default: 5000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'give up on one handshake after this long',
+    },
   },
   extraCycleMs(params: Params) {
     // bad-client-cert waits out refusalWaitMs when the broker accepts; one in six handshakes of a mixed run.
     const mode = stringParam(params, 'handshake');
     const share = mode === 'mixed' ? 1 / TLS_VARIANTS.length : mode === 'bad-client-cert' ? 1 : 0;
-    return Math.ceil((numberParam(params, 'operationsPerCycle') * share) / numberParam(params, 'concurrency')) * numberParam(params, 'refusalWaitMs');
+    return (
+      Math.ceil((numberParam(params, 'operationsPerCycle') * share) / numberParam(params, 'concurrency')) *
+      numberParam(params, 'refusalWaitMs')
+    );
   },
   async start(context) {
     const { host, port, transport } = context.broker;
     if (transport === undefined || !isSecureScheme(schemeOf(context.broker))) {
-      throw usageError(`tls-churn needs a TLS listener, but the broker is ${context.broker.url}`, 'give --broker mqtts://HOST:PORT (or wss://HOST:PORT/PATH), with --ca FILE or --insecure');
+      throw usageError(
+        `tls-churn needs a TLS listener, but the broker is ${context.broker.url}`,
+        'give --broker mqtts://HOST:PORT (or wss://HOST:PORT/PATH), with --ca FILE or --insecure',
+      );
     }
     const mode = stringParam(context.params, 'handshake');
     const refusalWaitMs = numberParam(context.params, 'refusalWaitMs');
@@ -105,7 +128,8 @@ export const tlsChurn: PatternDefinition = {
           });
           if (result.session !== null) ticket = result.session;
           facts.answer(variant, result.answer);
-          if (result.answer === COMPLETED || result.answer === 'resumed') facts.observe(`${variant}HandshakeMs`, result.handshakeMs);
+          if (result.answer === COMPLETED || result.answer === 'resumed')
+            facts.observe(`${variant}HandshakeMs`, result.handshakeMs);
           return;
         }
         case 'bad-client-cert': {
@@ -116,7 +140,10 @@ export const tlsChurn: PatternDefinition = {
             timeoutMs,
           });
           // Still open after the wait: the broker took the certificate (or never asked for one).
-          facts.answer(variant, result.answer === COMPLETED || result.answer === 'resumed' ? ACCEPTED_ANSWER : result.answer);
+          facts.answer(
+            variant,
+            result.answer === COMPLETED || result.answer === 'resumed' ? ACCEPTED_ANSWER : result.answer,
+          );
           return;
         }
         case 'old-version': {
@@ -136,7 +163,13 @@ export const tlsChurn: PatternDefinition = {
     return {
       async runCycle(request) {
         const first = request.index * request.operations;
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, (k) => operation(first + k));
+        const tally = await runOperations(
+          request.operations,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          (k) => operation(first + k),
+        );
         return { operations: tally.attempted, ...tally, ...facts.take() };
       },
       teardown: async () => undefined,

@@ -14,7 +14,7 @@ import {
   runNames,
   sessionBase,
 } from './shared/session-kit.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -54,7 +54,13 @@ export const topicChurn: PatternDefinition = {
   summary: 'PUBLISH to a topic never used before, then leave it; optional admin hooks create and delete it',
   operation: 'topic',
   params: {
-    messagesPerTopic: { type: 'integer', default: 1, minimum: 1, maximum: 1000, description: 'messages published to each new topic' },
+    messagesPerTopic: {
+      type: 'integer',
+      default: 1,
+      minimum: 1,
+      maximum: 1000,
+      description: 'messages published to each new topic',
+    },
     qos: { type: 'integer', default: 1, minimum: 0, maximum: 2, description: 'QoS of the messages' },
     payloadBytes: { type: 'integer', default: 64, minimum: 0, maximum: 1_048_576, description: 'size of each message' },
     topicTemplate: {
@@ -65,7 +71,8 @@ export const topicChurn: PatternDefinition = {
     observe: {
       type: 'boolean',
       default: true,
-      description: 'an observer subscribes to the topics (the template\'s fixed levels, then #) and checks every message arrives',
+      description:
+        "an observer subscribes to the topics (the template's fixed levels, then #) and checks every message arrives",
     },
     ...ADMIN_HOOK_PARAMS,
     protocolVersion: PROTOCOL_VERSION_PARAM(4),
@@ -83,14 +90,21 @@ export const topicChurn: PatternDefinition = {
     const deliveryTimeoutMs = numberParam(context.params, 'deliveryTimeoutMs');
     const facts = new ProtocolFacts();
     const hooks = adminHooks(context.params, facts);
-    const publishers = new SessionPool((serial) => MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }));
+    const publishers = new SessionPool((serial) =>
+      MqttSession.open({ ...base, clientId: names.clientId(`pub-${serial}`), clean: true }),
+    );
     // Deliveries expected per topic of the current cycle; a late one for an earlier cycle's topic is ignored.
     const awaited = new Map<string, Arrivals>();
     const onMessage = (packet: IPublishPacket): void => awaited.get(packet.topic)?.add();
     let observer: MqttSession | null = null;
     if (context.params.observe === true) {
       observer = await asTargetFailure('topic-churn: the observer', async () => {
-        const session = await MqttSession.open({ ...base, clientId: names.clientId('observer'), clean: true, onMessage });
+        const session = await MqttSession.open({
+          ...base,
+          clientId: names.clientId('observer'),
+          clean: true,
+          onMessage,
+        });
         await session.subscribe([{ topic: observerFilter(template, context.runToken), qos }]);
         return session;
       });
@@ -101,20 +115,26 @@ export const topicChurn: PatternDefinition = {
       runCycle: async (request) => {
         const cycleArrivals = new Arrivals();
         let published = 0;
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, async () => {
-          const n = serial++;
-          const topic = topicFromTemplate(template, context.runToken, n);
-          const values = { topic, group: `mqleak-${context.runToken}-group-${n}` };
-          await hooks.create(values);
-          if (observer !== null) awaited.set(topic, cycleArrivals);
-          await publishers.use(async (session) => {
-            for (let i = 0; i < messages; i++) {
-              await session.publish(topic, payload, { qos });
-              published++;
-            }
-          });
-          await hooks.delete(values);
-        });
+        const tally = await runOperations(
+          request.operations,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          async () => {
+            const n = serial++;
+            const topic = topicFromTemplate(template, context.runToken, n);
+            const values = { topic, group: `mqleak-${context.runToken}-group-${n}` };
+            await hooks.create(values);
+            if (observer !== null) awaited.set(topic, cycleArrivals);
+            await publishers.use(async (session) => {
+              for (let i = 0; i < messages; i++) {
+                await session.publish(topic, payload, { qos });
+                published++;
+              }
+            });
+            await hooks.delete(values);
+          },
+        );
         if (observer !== null) {
           const arrived = await cycleArrivals.waitFor(published, deliveryTimeoutMs, context.signal);
           // QoS 0 may be dropped by the book; QoS 1 and 2 must arrive.

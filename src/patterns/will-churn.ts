@@ -4,7 +4,7 @@ import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT } from '../load
 import { RawMqttConnection } from '../load/clients/raw-mqtt-client.js';
 import { runOperations } from '../load/pacing/run-operations.js';
 import { isAbrupt } from './connect-churn.js';
-import { type PatternDefinition } from './pattern.js';
+import type { PatternDefinition } from './pattern.js';
 import { numberParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -41,21 +41,47 @@ export function serialOfWill(payload: Buffer): number {
 
 export const willChurn: PatternDefinition = {
   name: 'will-churn',
-  summary: 'clients with a will (3.1.1; 5 with will delay and properties) vanish, or DISCONNECT cleanly; an observer checks the wills',
+  summary:
+    'clients with a will (3.1.1; 5 with will delay and properties) vanish, or DISCONNECT cleanly; an observer checks the wills',
   operation: 'connection',
   params: {
-    cancelShare: { type: 'number', default: 0.25, minimum: 0, maximum: 1, description: 'share of clients that DISCONNECT cleanly: their will must not be published' },
-    v5Share: { type: 'number', default: 0.5, minimum: 0, maximum: 1, description: 'share of clients on MQTT 5 (will delay, will properties, session expiry); the rest on 3.1.1' },
-    willDelaySeconds: { type: 'integer', default: 1, minimum: 0, maximum: 3600, description: 'MQTT 5 will delay interval' },
+    cancelShare: {
+      type: 'number',
+      default: 0.25,
+      minimum: 0,
+      maximum: 1,
+      description: 'share of clients that DISCONNECT cleanly: their will must not be published',
+    },
+    v5Share: {
+      type: 'number',
+      default: 0.5,
+      minimum: 0,
+      maximum: 1,
+      description: 'share of clients on MQTT 5 (will delay, will properties, session expiry); the rest on 3.1.1',
+    },
+    willDelaySeconds: {
+      type: 'integer',
+      default: 1,
+      minimum: 0,
+      maximum: 3600,
+      description: 'MQTT 5 will delay interval',
+    },
     sessionExpirySeconds: {
       type: 'integer',
       default: 2,
       minimum: 0,
       maximum: 3600,
-      description: 'MQTT 5 session expiry interval; a will is published at the end of its delay or of the session, whichever is first',
+      description:
+        'MQTT 5 session expiry interval; a will is published at the end of its delay or of the session, whichever is first',
     },
     willQos: { type: 'integer', default: 1, minimum: 0, maximum: 1, description: 'QoS of the will message' },
-    payloadBytes: { type: 'integer', default: 64, minimum: 8, maximum: 65_536, description: 'size of each will payload' },
+    payloadBytes: {
+      type: 'integer',
+      default: 64,
+      minimum: 8,
+      maximum: 65_536,
+      description: 'size of each will payload',
+    },
     willWaitMs: {
       type: 'integer',
       default: 5000,
@@ -63,11 +89,19 @@ export const willChurn: PatternDefinition = {
       maximum: 600_000,
       description: 'after a cycle, wait at most this long (beyond the will delay) for the wills still expected',
     },
-    connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 60000, description: 'give up on one connection (to CONNACK) after this long' },
+    connectTimeoutMs: {
+      type: 'integer',
+      default: 5000,
+      minimum: 100,
+      maximum: 60000,
+      description: 'give up on one connection (to CONNACK) after this long',
+    },
   },
   extraCycleMs(params: Params) {
     // The last will of a cycle arrives about its delay after the client vanished.
-    return numberParam(params, 'v5Share') > 0 ? Math.min(numberParam(params, 'willDelaySeconds'), numberParam(params, 'sessionExpirySeconds')) * 1000 : 0;
+    return numberParam(params, 'v5Share') > 0
+      ? Math.min(numberParam(params, 'willDelaySeconds'), numberParam(params, 'sessionExpirySeconds')) * 1000
+      : 0;
   },
   async start(context) {
     const { host, port, transport } = context.broker;
@@ -106,7 +140,12 @@ export const willChurn: PatternDefinition = {
       const id = serial++;
       const v5 = isAbrupt(id, v5Share) && !v5Refused;
       const vanish = !isAbrupt(id, cancelShare);
-      const will: NonNullable<IConnectPacket['will']> = { topic, payload: willPayload(id, payloadBytes), qos: willQos, retain: false };
+      const will: NonNullable<IConnectPacket['will']> = {
+        topic,
+        payload: willPayload(id, payloadBytes),
+        qos: willQos,
+        retain: false,
+      };
       const extras: Pick<IConnectPacket, 'properties' | 'username' | 'password' | 'will'> = { ...credentials, will };
       if (v5) {
         will.properties = {
@@ -155,7 +194,13 @@ export const willChurn: PatternDefinition = {
 
     return {
       async runCycle(request) {
-        const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, context.signal, operation);
+        const tally = await runOperations(
+          request.operations,
+          request.concurrency,
+          request.deadlineMs,
+          context.signal,
+          operation,
+        );
         await awaitWills();
         for (const [id, entry] of sent) {
           const at = arrived.get(id);

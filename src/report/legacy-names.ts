@@ -20,6 +20,8 @@ export function withNamespacedMetrics(report: RunReport): RunReport {
       cycles: scenario.cycles.map((cycle) => ({ ...cycle, floors: renameKeys(cycle.floors) })),
       samples: scenario.samples.map((sample) => renameKeys(sample) as typeof sample),
     })),
-    ...(report.thresholds === undefined ? {} : { thresholds: report.thresholds.map((result) => ({ ...result, metric: canonicalMetricName(result.metric) })) }),
+    ...(report.thresholds === undefined
+      ? {}
+      : { thresholds: report.thresholds.map((result) => ({ ...result, metric: canonicalMetricName(result.metric) })) }),
   };
 }

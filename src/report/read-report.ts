@@ -32,12 +32,18 @@ function describe(error: ErrorObject): string {
 export function checkReport(data: unknown, label: string): RunReport {
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version > SCHEMA_VERSION) {
-    throw usageError(`${label}: report schemaVersion ${version} is newer than this mqleak reads (${SCHEMA_VERSION})`, 'use the mqleak version that wrote it, or a newer one');
+    throw usageError(
+      `${label}: report schemaVersion ${version} is newer than this mqleak reads (${SCHEMA_VERSION})`,
+      'use the mqleak version that wrote it, or a newer one',
+    );
   }
   const check = validate();
   if (!check(data)) {
     const first = check.errors?.[0];
-    throw usageError(`${label}: not a valid mqleak report: ${first === undefined ? 'invalid' : describe(first)}`, 'give a JSON report written by `mqleak run` (see schema/report.schema.json)');
+    throw usageError(
+      `${label}: not a valid mqleak report: ${first === undefined ? 'invalid' : describe(first)}`,
+      'give a JSON report written by `mqleak run` (see schema/report.schema.json)',
+    );
   }
   return withNamespacedMetrics(data);
 }
@@ -48,13 +54,19 @@ export async function readReportFile(file: string): Promise<RunReport> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw usageError(`${file}: cannot read the report (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path');
+    throw usageError(
+      `${file}: cannot read the report (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'check the path',
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw usageError(`${file}: not JSON (${(error as Error).message.split('\n')[0]})`, 'give a JSON report written by `mqleak run`');
+    throw usageError(
+      `${file}: not JSON (${(error as Error).message.split('\n')[0]})`,
+      'give a JSON report written by `mqleak run`',
+    );
   }
   return checkReport(data, file);
 }

@@ -21,7 +21,10 @@ const VALUE = `("[^"]*"|'[^']*'|[^\\s"']+)`;
 /** `--password=x`, `--password x`, `-password 'x y'` inside one string (a spawn command, an output line). */
 const INLINE_FLAG = new RegExp(`(^|\\s)(--?(?:[\\w-]*?${SECRET_ENDINGS}|${SECRET_WHOLE}))(=|\\s+)${VALUE}`, 'gi');
 /** `password=x` and `password: x` inside one string (`--set password=x`, a log line). */
-const INLINE_ASSIGNMENT = new RegExp(`(^|[^\\w.-])((?:[\\w.-]*?${SECRET_ENDINGS}|${SECRET_WHOLE}))(=|:[ \\t]*)("[^"]*"|'[^']*'|[^\\s,;})"']+)`, 'gi');
+const INLINE_ASSIGNMENT = new RegExp(
+  `(^|[^\\w.-])((?:[\\w.-]*?${SECRET_ENDINGS}|${SECRET_WHOLE}))(=|:[ \\t]*)("[^"]*"|'[^']*'|[^\\s,;})"']+)`,
+  'gi',
+);
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -44,7 +47,11 @@ function redactArray(values: readonly unknown[]): unknown[] {
   const out: unknown[] = [];
   for (let i = 0; i < values.length; i++) {
     const previous = values[i - 1];
-    if (typeof previous === 'string' && isSecretFlag(previous) && (typeof values[i] === 'string' || typeof values[i] === 'number')) {
+    if (
+      typeof previous === 'string' &&
+      isSecretFlag(previous) &&
+      (typeof values[i] === 'string' || typeof values[i] === 'number')
+    ) {
       out.push(REDACTED);
     } else {
       out.push(redactValue(values[i]));

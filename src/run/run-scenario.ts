@@ -3,7 +3,7 @@ import { targetError } from '../core/errors.js';
 import type { PatternRun } from '../patterns/pattern.js';
 import type { Credentials } from '../core/credentials.js';
 import type { Params } from '../core/params.js';
-import { emptyProtocolFacts, mergeProtocolFacts, type ProtocolFactFields } from '../patterns/shared/protocol-facts.js';
+import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
 import type { CycleReport, PhaseName, PhaseReport } from '../core/report-model.js';
 import type { ScenarioRecording } from '../core/recording.js';
 export type { ScenarioRecording } from '../core/recording.js';
@@ -24,7 +24,6 @@ import { sleep } from '../core/sleep.js';
 const FLOOR_WINDOW_SHARE = 0.5;
 /** A cycle where at least this share of operations failed means the broker refused the load (exit 3). */
 const TARGET_REFUSED_SHARE = 0.5;
-
 
 export interface ScenarioRunContext {
   scenario: Scenario;
@@ -49,12 +48,19 @@ function num(params: Params, name: string): number {
 }
 
 /** Floors of every metric over the samples taken in [fromMs, toMs]. */
-export function floorsBetween(store: SampleStore, fromMs: number, toMs: number, metrics: readonly MetricInfo[] = METRICS): MetricValues {
+export function floorsBetween(
+  store: SampleStore,
+  fromMs: number,
+  toMs: number,
+  metrics: readonly MetricInfo[] = METRICS,
+): MetricValues {
   const window = store.between(fromMs, toMs);
   const floors: MetricValues = {};
   for (const metric of metrics) {
     if (metric.kind === 'rate') continue;
-    const values = window.map((sample) => sample.values[metric.name]).filter((value): value is number => value !== undefined);
+    const values = window
+      .map((sample) => sample.values[metric.name])
+      .filter((value): value is number => value !== undefined);
     const floor = lowFloor(values);
     if (floor !== null) floors[metric.name] = floor;
   }
@@ -62,7 +68,11 @@ export function floorsBetween(store: SampleStore, fromMs: number, toMs: number, 
 }
 
 /** Runs one scenario's phases against the target: baseline → warm-up → measured cycles → recovery. */
-export async function recordScenario(context: ScenarioRunContext, index: number, total: number): Promise<ScenarioRecording> {
+export async function recordScenario(
+  context: ScenarioRunContext,
+  index: number,
+  total: number,
+): Promise<ScenarioRecording> {
   const { scenario, target, sampler, signal, clock, observer } = context;
   const params = scenario.params;
   const recording: ScenarioRecording = {
@@ -96,12 +106,16 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
     if (gone !== null || exit !== null) {
       throw targetError(
         `the broker process ${gone !== null ? `(${gone.message})` : `(pid ${target.pid}) ${exit}`} during ${scenario.name}`,
-        target.outputTail().length > 0 ? `its last output: ${target.outputTail().slice(-2).join(' | ')}` : 'check the broker\'s own logs',
+        target.outputTail().length > 0
+          ? `its last output: ${target.outputTail().slice(-2).join(' | ')}`
+          : "check the broker's own logs",
       );
     }
   };
   /** Idles for `ms`: a GC (where the target allows) after the settling part, then the floor window. */
-  const settle = async (ms: number): Promise<{ floors: MetricValues; gcForced: boolean; selfFloors: MetricValues; selfGcForced: boolean }> => {
+  const settle = async (
+    ms: number,
+  ): Promise<{ floors: MetricValues; gcForced: boolean; selfFloors: MetricValues; selfGcForced: boolean }> => {
     const floorWindowMs = ms * FLOOR_WINDOW_SHARE;
     await sleep(ms - floorWindowMs, signal);
     const gcForced = target.canForceGc && !signal.aborted ? await target.forceGc() : false;
@@ -111,7 +125,10 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
     await sampler.sampleNow();
     await context.selfSampler?.sampleNow();
     const toMs = clock();
-    const selfFloors = context.selfSampler === undefined ? {} : floorsBetween(context.selfSampler.store, fromMs, toMs, context.selfSampler.metrics);
+    const selfFloors =
+      context.selfSampler === undefined
+        ? {}
+        : floorsBetween(context.selfSampler.store, fromMs, toMs, context.selfSampler.metrics);
     return { floors: floorsBetween(sampler.store, fromMs, toMs, sampler.metrics), gcForced, selfFloors, selfGcForced };
   };
 
@@ -124,7 +141,16 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
       recording.selfBaselineFloors = baseline.selfFloors;
     });
     checkTarget();
-    run = await scenario.pattern.start({ broker: target.address, targetPid: target.pid, params, signal, runToken: context.runToken, credentials: context.credentials, sourceIps: context.sourceIps, notice: (message) => observer.notice?.(message) });
+    run = await scenario.pattern.start({
+      broker: target.address,
+      targetPid: target.pid,
+      params,
+      signal,
+      runToken: context.runToken,
+      credentials: context.credentials,
+      sourceIps: context.sourceIps,
+      notice: (message) => observer.notice?.(message),
+    });
     const warmupCycles = num(params, 'warmupCycles');
     const totalCycles = warmupCycles + num(params, 'cycles');
     let cumulativeOps = 0;
@@ -143,7 +169,8 @@ export async function recordScenario(context: ScenarioRunContext, index: number,
         });
         const loadEndMs = clock();
         cumulativeOps += outcome.operations;
-        for (const [kind, count] of Object.entries(outcome.failureKinds)) recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
+        for (const [kind, count] of Object.entries(outcome.failureKinds))
+          recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
         mergeProtocolFacts(recording.facts, outcome);
         checkTarget();
         if (outcome.operations > 0 && outcome.failures >= outcome.operations * TARGET_REFUSED_SHARE) {

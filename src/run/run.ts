@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_FAMILY_ALPHA } from '../analysis/index.js';
 import { ExitCode, MqleakError, errorMessage, isMqleakError, type ExitCodeValue } from '../core/errors.js';
-import { SCHEMA_VERSION, type RunReport, type RunVerdict, type ScenarioReport, type TargetReport } from '../core/report-model.js';
+import {
+  SCHEMA_VERSION,
+  type RunReport,
+  type RunVerdict,
+  type ScenarioReport,
+  type TargetReport,
+} from '../core/report-model.js';
 import { commandLineOf, environmentReport } from '../report/command-line.js';
 import { redactReport } from '../report/redact.js';
 import type { Credentials } from '../core/credentials.js';
@@ -72,7 +78,13 @@ export interface PreparedRun {
 export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
   const specs = parseProbeSpecs(given.probes ?? []);
   const { target } = given;
-  const noProc = runsWithoutProcess({ ...target, noProc: target.noProc === true, specs, extraPids: given.extraPids ?? [], processName: given.processName });
+  const noProc = runsWithoutProcess({
+    ...target,
+    noProc: target.noProc === true,
+    specs,
+    extraPids: given.extraPids ?? [],
+    processName: given.processName,
+  });
   const options: RunOptions = { ...given, target: { ...target, noProc } };
   const refs = options.scenarios.length > 0 ? options.scenarios : await builtinScenarioNames();
   const scenarios: Scenario[] = [];
@@ -90,7 +102,9 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
 
 export function exitCodeFor(verdict: RunVerdict, error: MqleakError | null): ExitCodeValue {
   if (error !== null) return error.exitCode;
-  return { pass: ExitCode.pass, leak: ExitCode.leak, inconclusive: ExitCode.inconclusive, error: ExitCode.internal }[verdict];
+  return { pass: ExitCode.pass, leak: ExitCode.leak, inconclusive: ExitCode.inconclusive, error: ExitCode.internal }[
+    verdict
+  ];
 }
 
 function runVerdict(scenarios: readonly ScenarioReport[], error: MqleakError | null): RunVerdict {
@@ -104,7 +118,12 @@ function runVerdict(scenarios: readonly ScenarioReport[], error: MqleakError | n
 
 function asMqleakError(error: unknown): MqleakError {
   if (isMqleakError(error)) return error;
-  return new MqleakError('internal', `mqleak failed: ${errorMessage(error)}`, 'run again with --verbose and report it', { cause: error });
+  return new MqleakError(
+    'internal',
+    `mqleak failed: ${errorMessage(error)}`,
+    'run again with --verbose and report it',
+    { cause: error },
+  );
 }
 
 function targetReport(target: Target): TargetReport {
@@ -130,15 +149,26 @@ interface Sampling {
 async function watchedPids(target: Target, options: RunOptions): Promise<number[]> {
   const named = options.processName === undefined ? [] : await processesMatching(options.processName);
   if (options.processName !== undefined && named.length === 0) {
-    throw usageError(`--process ${options.processName}: no process of that name`, 'give the command name the broker runs as (as `ps -o comm` shows it), e.g. --process beam.smp');
+    throw usageError(
+      `--process ${options.processName}: no process of that name`,
+      'give the command name the broker runs as (as `ps -o comm` shows it), e.g. --process beam.smp',
+    );
   }
   return [...new Set([...(target.pid === null ? [] : [target.pid]), ...(options.extraPids ?? []), ...named])];
 }
 
-function scenarioReport(scenario: Scenario, recording: ScenarioRecording, store: SampleStore, runError: MqleakError | null, sampling?: Sampling): ScenarioReport {
+function scenarioReport(
+  scenario: Scenario,
+  recording: ScenarioRecording,
+  store: SampleStore,
+  runError: MqleakError | null,
+  sampling?: Sampling,
+): ScenarioReport {
   // The one time this scenario's samples are made into objects: for its judgement and its report.
   const own = store.between(recording.startMs, recording.endMs);
-  const soak = isSoakRecording(recording) ? judgeSoakScenario(scenario, recording, own, sampling?.metrics, sampling?.issues) : null;
+  const soak = isSoakRecording(recording)
+    ? judgeSoakScenario(scenario, recording, own, sampling?.metrics, sampling?.issues)
+    : null;
   const judgement = soak ?? judgeScenario(scenario, recording, own, sampling?.metrics, sampling?.issues);
   const failures = recording.cycles.reduce((sum, cycle) => sum + cycle.failures, 0);
   return {
@@ -173,16 +203,26 @@ function scenarioReport(scenario: Scenario, recording: ScenarioRecording, store:
 /** What the samples kept for the report add to mqleak's heap per measured operation (see recorded-bytes.ts). */
 function selfRecordedPerOp(recording: ScenarioRecording, brokerSamples: SampleStore, self: SelfCheck): number {
   if (!recording.cycles.some((cycle) => cycle.selfFloors !== undefined)) return 0;
-  const recorded = [brokerSamples, self.sampler.store].map((samples) => ({ samples, bytesPerSample: measureSampleBytes(samples) ?? 0 }));
+  const recorded = [brokerSamples, self.sampler.store].map((samples) => ({
+    samples,
+    bytesPerSample: measureSampleBytes(samples) ?? 0,
+  }));
   return recordedBytesPerOp(recording.cycles, recorded, measureCycleBytes(recording.cycles) ?? 0);
 }
 
-function selfRunReport(reports: readonly ScenarioReport[], self: SelfCheck | null): Pick<RunReport, 'selfVerdict' | 'selfProcesses'> {
+function selfRunReport(
+  reports: readonly ScenarioReport[],
+  self: SelfCheck | null,
+): Pick<RunReport, 'selfVerdict' | 'selfProcesses'> {
   const selfVerdict = selfRunVerdict(reports);
   if (self === null) return {};
   return {
     ...(selfVerdict === undefined ? {} : { selfVerdict }),
-    selfProcesses: { pids: [...self.probe.seen], maxProcesses: self.probe.maxProcesses, excludedPids: self.excludedPids },
+    selfProcesses: {
+      pids: [...self.probe.seen],
+      maxProcesses: self.probe.maxProcesses,
+      excludedPids: self.excludedPids,
+    },
   };
 }
 
@@ -210,7 +250,12 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     observer.targetReady?.(target.description);
     limits = await checkRunLimits(scenarios, target, options.sourceIps);
     for (const note of limits.notes) observer.notice?.(`${note.level}: ${note.message}`);
-    probes = buildProbes({ specs: parseProbeSpecs(options.probes ?? []), pids: await watchedPids(target, options), broker: target.address, credentials: options.credentials });
+    probes = buildProbes({
+      specs: parseProbeSpecs(options.probes ?? []),
+      pids: await watchedPids(target, options),
+      broker: target.address,
+      credentials: options.credentials,
+    });
     await openProbes(probes);
     sampler = new Sampler(probes, intervalMs, clock);
     sampler.onFailure(() => controller.abort());
@@ -226,12 +271,36 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     for (const [index, scenario] of scenarios.entries()) {
       if (controller.signal.aborted) break;
       const recording = await (options.soakMs === undefined ? recordScenario : soakRecorder(options.soakMs))(
-        { scenario, target, sampler: liveSampler, signal: controller.signal, runToken, clock, observer, credentials: options.credentials, sourceIps: options.sourceIps, selfSampler: liveSelf.sampler, selfGc: liveSelf.gc },
+        {
+          scenario,
+          target,
+          sampler: liveSampler,
+          signal: controller.signal,
+          runToken,
+          clock,
+          observer,
+          credentials: options.credentials,
+          sourceIps: options.sourceIps,
+          selfSampler: liveSelf.sampler,
+          selfGc: liveSelf.gc,
+        },
         index,
         scenarios.length,
       );
       const error = recording.error === null ? null : asMqleakError(recording.error);
-      const report = withSelfJudgement(scenarioReport(scenario, recording, liveSampler.store, error, { metrics: liveSampler.metrics, issues: probeIssues(liveSampler.probeStats()) }), judgeSelf(scenario, recording, liveSelf.sampler.store.between(recording.startMs, recording.endMs), liveSelf.sampler.metrics, selfRecordedPerOp(recording, liveSampler.store, liveSelf)));
+      const report = withSelfJudgement(
+        scenarioReport(scenario, recording, liveSampler.store, error, {
+          metrics: liveSampler.metrics,
+          issues: probeIssues(liveSampler.probeStats()),
+        }),
+        judgeSelf(
+          scenario,
+          recording,
+          liveSelf.sampler.store.between(recording.startMs, recording.endMs),
+          liveSelf.sampler.metrics,
+          selfRecordedPerOp(recording, liveSampler.store, liveSelf),
+        ),
+      );
       reports.push(withRunLimits(report, limits));
       observer.scenarioDone?.(scenario.name, report.verdict);
       if (error !== null) {

@@ -37,12 +37,25 @@ export function estimateSoakMs(params: Params, durationMs: number): number {
   return (num(params, 'baselineSeconds') + num(params, 'recoverySeconds')) * 1000 + durationMs;
 }
 
-export async function recordSoak(context: ScenarioRunContext, index: number, total: number, durationMs: number): Promise<SoakRecording> {
+export async function recordSoak(
+  context: ScenarioRunContext,
+  index: number,
+  total: number,
+  durationMs: number,
+): Promise<SoakRecording> {
   const { scenario, target, sampler, signal, clock, observer } = context;
   const params = scenario.params;
   // The batches are the recording's cycles too: what the run sums operations and failures over.
   const batches: CycleReport[] = [];
-  const soak: SoakTimeline = { durationMs, loadStartMs: 0, warmupEndMs: 0, loadEndMs: 0, batches, recoveryGcForced: false, recoveryMinima: {} };
+  const soak: SoakTimeline = {
+    durationMs,
+    loadStartMs: 0,
+    warmupEndMs: 0,
+    loadEndMs: 0,
+    batches,
+    recoveryGcForced: false,
+    recoveryMinima: {},
+  };
   const recording: SoakRecording = {
     startMs: clock(),
     endMs: 0,
@@ -62,7 +75,9 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     if (gone !== null || exit !== null) {
       throw targetError(
         `the broker process ${gone !== null ? `(${gone.message})` : `(pid ${target.pid}) ${exit}`} during the soak of ${scenario.name}`,
-        target.outputTail().length > 0 ? `its last output: ${target.outputTail().slice(-2).join(' | ')}` : "check the broker's own logs",
+        target.outputTail().length > 0
+          ? `its last output: ${target.outputTail().slice(-2).join(' | ')}`
+          : "check the broker's own logs",
       );
     }
   };
@@ -95,7 +110,15 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     baseline.endMs = clock();
     checkTarget();
 
-    run = await scenario.pattern.start({ broker: target.address, targetPid: target.pid, params, signal, runToken: context.runToken, credentials: context.credentials, notice: (message) => observer.notice?.(message) });
+    run = await scenario.pattern.start({
+      broker: target.address,
+      targetPid: target.pid,
+      params,
+      signal,
+      runToken: context.runToken,
+      credentials: context.credentials,
+      notice: (message) => observer.notice?.(message),
+    });
     soak.loadStartMs = clock();
     soak.warmupEndMs = soak.loadStartMs + SOAK_WARMUP_SHARE * durationMs;
     const soakEndMs = soak.loadStartMs + durationMs;
@@ -107,7 +130,10 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
     for (let batch = 0; batch < MAX_SOAK_BATCHES && clock() < soakEndMs && !signal.aborted; batch++) {
       const startMs = clock();
       const inWarmup = startMs < soak.warmupEndMs;
-      observer.phase?.(inWarmup ? 'warmup' : 'measured', `soak ${Math.round((startMs - soak.loadStartMs) / 1000)} s of ${Math.round(durationMs / 1000)} s, ${cumulativeOps} ops`);
+      observer.phase?.(
+        inWarmup ? 'warmup' : 'measured',
+        `soak ${Math.round((startMs - soak.loadStartMs) / 1000)} s of ${Math.round(durationMs / 1000)} s, ${cumulativeOps} ops`,
+      );
       const outcome = await run.runCycle({
         index: batch,
         operations: num(params, 'operationsPerCycle'),
@@ -117,7 +143,8 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
       });
       const endMs = clock();
       cumulativeOps += outcome.operations;
-      for (const [kind, count] of Object.entries(outcome.failureKinds)) recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
+      for (const [kind, count] of Object.entries(outcome.failureKinds))
+        recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
       mergeProtocolFacts(recording.facts, outcome);
       soak.batches.push({
         index: batch,
@@ -141,7 +168,10 @@ export async function recordSoak(context: ScenarioRunContext, index: number, tot
         );
       }
       if (outcome.operations === 0 && clock() < soakEndMs && !signal.aborted) {
-        throw targetError(`no operation completed in a batch ${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak of ${scenario.name}`, 'check the broker is healthy and answering');
+        throw targetError(
+          `no operation completed in a batch ${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak of ${scenario.name}`,
+          'check the broker is healthy and answering',
+        );
       }
     }
     closeLoad();
@@ -184,6 +214,8 @@ export function isSoakRecording(recording: ScenarioRecording): recording is Soak
 }
 
 /** recordScenario's shape, for a soak of `durationMs`: the run loop calls either. */
-export function soakRecorder(durationMs: number): (context: ScenarioRunContext, index: number, total: number) => Promise<SoakRecording> {
+export function soakRecorder(
+  durationMs: number,
+): (context: ScenarioRunContext, index: number, total: number) => Promise<SoakRecording> {
   return (context, index, total) => recordSoak(context, index, total, durationMs);
 }

@@ -23,7 +23,10 @@ export function parseProbeSpecs(texts: readonly string[]): ProbeSpec[] {
   const specs = texts.map(parseProbeSpec);
   for (const kind of ['sys', 'cgroup'] as const) {
     if (specs.filter((spec) => spec.kind === kind).length > 1) {
-      throw usageError(`--probe ${kind} given twice`, kind === 'sys' ? 'put every topic in one sys:TOPIC=NAME,… map' : 'one cgroup folder per run');
+      throw usageError(
+        `--probe ${kind} given twice`,
+        kind === 'sys' ? 'put every topic in one sys:TOPIC=NAME,… map' : 'one cgroup folder per run',
+      );
     }
   }
   return specs;
@@ -35,7 +38,10 @@ function check(probes: readonly Probe[]): void {
     for (const metric of probe.metrics) {
       const other = seen.get(metric.name);
       if (other !== undefined && other !== probe) {
-        throw usageError(`--probe: two probes give ${metric.name} (${other.source} and ${probe.source})`, 'name one of them: --probe NAME=http:… or NAME=cmd:… (one connection count per kind)');
+        throw usageError(
+          `--probe: two probes give ${metric.name} (${other.source} and ${probe.source})`,
+          'name one of them: --probe NAME=http:… or NAME=cmd:… (one connection count per kind)',
+        );
       }
       seen.set(metric.name, probe);
     }
@@ -45,17 +51,32 @@ function check(probes: readonly Probe[]): void {
 /** The probes of a run, not yet opened: proc for the watched processes, then each `--probe` in order. */
 export function buildProbes(setup: ProbeSetup): Probe[] {
   const held = (): number => heldConnections(setup.broker.port);
-  const extraPids = setup.specs.filter((spec) => spec.kind === 'proc' && spec.arg !== null).flatMap((spec) => (spec.arg as string).split(',').map(Number));
+  const extraPids = setup.specs
+    .filter((spec) => spec.kind === 'proc' && spec.arg !== null)
+    .flatMap((spec) => (spec.arg as string).split(',').map(Number));
   const pids = [...new Set([...setup.pids, ...extraPids])];
   const probes: Probe[] = pids.length > 0 ? [new ProcClusterProbe(pids)] : [];
   for (const spec of setup.specs) {
-    if (spec.kind === 'sys') probes.push(new SysProbe(setup.broker, spec.arg === null ? MOSQUITTO_SYS : parseSysMap(spec.arg, `--probe ${spec.text}`), held, setup.credentials));
+    if (spec.kind === 'sys')
+      probes.push(
+        new SysProbe(
+          setup.broker,
+          spec.arg === null ? MOSQUITTO_SYS : parseSysMap(spec.arg, `--probe ${spec.text}`),
+          held,
+          setup.credentials,
+        ),
+      );
     if (spec.kind === 'cgroup') probes.push(new CgroupProbe(spec.arg as string));
-    if (spec.kind === 'cmd') probes.push(new CmdProbe({ command: spec.arg as string, name: spec.name, as: spec.as, pid: pids[0] ?? null, held }));
+    if (spec.kind === 'cmd')
+      probes.push(
+        new CmdProbe({ command: spec.arg as string, name: spec.name, as: spec.as, pid: pids[0] ?? null, held }),
+      );
     if (spec.kind === 'http') {
       const arg = spec.arg as string;
       const hash = arg.lastIndexOf('#');
-      probes.push(new HttpProbe({ url: arg.slice(0, hash), selector: arg.slice(hash + 1), name: spec.name, as: spec.as, held }));
+      probes.push(
+        new HttpProbe({ url: arg.slice(0, hash), selector: arg.slice(hash + 1), name: spec.name, as: spec.as, held }),
+      );
     }
   }
   check(probes);
@@ -64,7 +85,8 @@ export function buildProbes(setup: ProbeSetup): Probe[] {
 
 /** Opens every probe (connects the $SYS subscriber, checks the cgroup folder); closes what opened when one fails. */
 export async function openProbes(probes: readonly Probe[]): Promise<void> {
-  if (probes.some((probe) => probe.metrics.some((metric) => metric.name.endsWith('.ghostSessions')))) watchHeldConnections();
+  if (probes.some((probe) => probe.metrics.some((metric) => metric.name.endsWith('.ghostSessions'))))
+    watchHeldConnections();
   const opened: Probe[] = [];
   try {
     for (const probe of probes) {

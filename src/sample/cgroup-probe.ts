@@ -8,9 +8,27 @@ import type { Probe } from './probe.js';
 const CGROUP_TIMEOUT_MS = 5000;
 
 const METRICS: readonly MetricInfo[] = [
-  { name: 'cgroup.memory', kind: 'bytes', unit: 'B', judged: true, description: 'memory charged to the cgroup (memory.current; v1 memory.usage_in_bytes), page cache included' },
-  { name: 'cgroup.anon', kind: 'bytes', unit: 'B', judged: true, description: 'anonymous memory of the cgroup (anon of memory.stat; v1 total_rss): heap, not cache' },
-  { name: 'cgroup.pids', kind: 'count', unit: 'tasks', judged: true, description: 'tasks (processes and threads) in the cgroup (pids.current)' },
+  {
+    name: 'cgroup.memory',
+    kind: 'bytes',
+    unit: 'B',
+    judged: true,
+    description: 'memory charged to the cgroup (memory.current; v1 memory.usage_in_bytes), page cache included',
+  },
+  {
+    name: 'cgroup.anon',
+    kind: 'bytes',
+    unit: 'B',
+    judged: true,
+    description: 'anonymous memory of the cgroup (anon of memory.stat; v1 total_rss): heap, not cache',
+  },
+  {
+    name: 'cgroup.pids',
+    kind: 'count',
+    unit: 'tasks',
+    judged: true,
+    description: 'tasks (processes and threads) in the cgroup (pids.current)',
+  },
 ];
 
 /** The value of `key` in a memory.stat text (`anon 1234`), or null. */
@@ -67,7 +85,8 @@ export class CgroupProbe implements Probe {
     ]);
     if (memory === null) throw new Error(`cannot read ${memoryFile} (the cgroup is gone?)`);
     const values: MetricValues = { 'cgroup.memory': memory };
-    const anon = this.version === 2 ? statValue(stat, 'anon') : (statValue(stat, 'total_rss') ?? statValue(stat, 'rss'));
+    const anon =
+      this.version === 2 ? statValue(stat, 'anon') : (statValue(stat, 'total_rss') ?? statValue(stat, 'rss'));
     if (anon !== null) values['cgroup.anon'] = anon;
     if (pids !== null) values['cgroup.pids'] = pids;
     return values;

@@ -42,7 +42,8 @@ function runCommand(command: string, signal: AbortSignal): Promise<string> {
     child.once('close', (code, killed) => {
       signal.removeEventListener('abort', onAbort);
       if (code === 0) resolve(out);
-      else reject(new Error(`exited ${code ?? killed}${err.trim() === '' ? '' : `: ${err.trim().split('\n').at(-1)}`}`));
+      else
+        reject(new Error(`exited ${code ?? killed}${err.trim() === '' ? '' : `: ${err.trim().split('\n').at(-1)}`}`));
     });
   });
 }

@@ -1,5 +1,10 @@
 import type { MetricInfo, MetricValues } from '../core/metrics.js';
-import { parsePrometheusSelector, parsePrometheusText, selectPrometheus, type PrometheusSelector } from './prometheus-text.js';
+import {
+  parsePrometheusSelector,
+  parsePrometheusText,
+  selectPrometheus,
+  type PrometheusSelector,
+} from './prometheus-text.js';
 import { selectJsonPath } from './json-path.js';
 import { figureMetric, figureName, ghostMetric, guessFigureAs, type FigureAs } from './probe-spec.js';
 import type { Probe } from './probe.js';
@@ -37,7 +42,16 @@ export class HttpProbe implements Probe {
 
   constructor(private readonly options: HttpProbeOptions) {
     this.prometheus = parsePrometheusSelector(options.selector);
-    const name = options.name ?? figureName(this.prometheus?.name ?? options.selector.split('.').filter((part) => !/^\d+$/.test(part)).at(-1) ?? options.selector);
+    const name =
+      options.name ??
+      figureName(
+        this.prometheus?.name ??
+          options.selector
+            .split('.')
+            .filter((part) => !/^\d+$/.test(part))
+            .at(-1) ??
+          options.selector,
+      );
     this.as = options.as ?? guessFigureAs(name);
     this.figure = `http.${name}`;
     this.source = `${options.url}#${options.selector}`;
@@ -46,14 +60,23 @@ export class HttpProbe implements Probe {
   }
 
   async read(_nowMs: number, signal: AbortSignal): Promise<MetricValues> {
-    const response = await fetch(this.options.url, { signal, headers: { accept: 'text/plain, application/json;q=0.9' } });
+    const response = await fetch(this.options.url, {
+      signal,
+      headers: { accept: 'text/plain, application/json;q=0.9' },
+    });
     const body = await response.text();
     if (!response.ok) throw new Error(`${this.options.url} answered HTTP ${response.status}`);
     const held = this.options.held();
     const json = (response.headers.get('content-type') ?? '').includes('json') || /^\s*[[{]/.test(body);
-    const value = json ? selectJsonPath(JSON.parse(body), this.options.selector) : this.prometheus === null ? null : selectPrometheus(parsePrometheusText(body), this.prometheus);
+    const value = json
+      ? selectJsonPath(JSON.parse(body), this.options.selector)
+      : this.prometheus === null
+        ? null
+        : selectPrometheus(parsePrometheusText(body), this.prometheus);
     if (value === null || !Number.isFinite(value)) {
-      throw new Error(`${this.options.selector}: not found in the ${json ? 'JSON' : 'Prometheus text'} of ${this.options.url} (it begins: ${JSON.stringify(body.slice(0, BODY_HINT_CHARS))})`);
+      throw new Error(
+        `${this.options.selector}: not found in the ${json ? 'JSON' : 'Prometheus text'} of ${this.options.url} (it begins: ${JSON.stringify(body.slice(0, BODY_HINT_CHARS))})`,
+      );
     }
     const values: MetricValues = { [this.figure]: value };
     if (this.as === 'connections') values['http.ghostSessions'] = value - held;

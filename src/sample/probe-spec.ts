@@ -50,25 +50,30 @@ export function parseProbeSpec(text: string): ProbeSpec {
   if (!(PROBE_KINDS as readonly string[]).includes(kindText)) return fail(`no probe kind '${kindText}'`);
   const kind = kindText as ProbeKind;
   const asText = named?.[2];
-  if (asText !== undefined && !(FIGURE_AS as readonly string[]).includes(asText)) return fail(`'${asText}' is not what a figure can be (bytes, count, connections or value)`);
+  if (asText !== undefined && !(FIGURE_AS as readonly string[]).includes(asText))
+    return fail(`'${asText}' is not what a figure can be (bytes, count, connections or value)`);
   const arg = (named?.[4] ?? plain?.[2] ?? null)?.trim() ?? null;
   const name = named?.[1] ?? null;
-  if (name !== null && kind !== 'http' && kind !== 'cmd') fail('only http and cmd probes take a NAME= (sys names its figures in its map)');
+  if (name !== null && kind !== 'http' && kind !== 'cmd')
+    fail('only http and cmd probes take a NAME= (sys names its figures in its map)');
   if ((kind === 'http' || kind === 'cmd' || kind === 'cgroup') && (arg === null || arg === '')) {
     fail({ http: 'needs URL#SELECTOR', cmd: 'needs a COMMAND', cgroup: 'needs the cgroup folder' }[kind]);
   }
   if (kind === 'http') {
     const hash = (arg as string).lastIndexOf('#');
-    if (hash < 0 || hash === (arg as string).length - 1) fail('needs a #SELECTOR after the URL: a Prometheus metric name (with {labels}) or a JSON path');
+    if (hash < 0 || hash === (arg as string).length - 1)
+      fail('needs a #SELECTOR after the URL: a Prometheus metric name (with {labels}) or a JSON path');
     let url: URL | null = null;
     try {
       url = new URL((arg as string).slice(0, hash));
     } catch {
       fail(`'${(arg as string).slice(0, hash)}' is not a URL`);
     }
-    if (url !== null && url.protocol !== 'http:' && url.protocol !== 'https:') fail('the URL must be http:// or https://');
+    if (url !== null && url.protocol !== 'http:' && url.protocol !== 'https:')
+      fail('the URL must be http:// or https://');
   }
-  if (kind === 'proc' && arg !== null && arg !== '' && !/^\d+(,\d+)*$/.test(arg)) fail('proc takes a comma-separated list of PIDs');
+  if (kind === 'proc' && arg !== null && arg !== '' && !/^\d+(,\d+)*$/.test(arg))
+    fail('proc takes a comma-separated list of PIDs');
   return { text, kind, arg: arg === '' ? null : arg, name, as: (asText as FigureAs | undefined) ?? null };
 }
 
@@ -76,10 +81,22 @@ export function parseProbeSpec(text: string): ProbeSpec {
 export function figureMetric(probeId: string, name: string, as: FigureAs, description: string): MetricInfo {
   if (as === 'bytes') return { name: `${probeId}.${name}`, kind: 'bytes', unit: 'B', judged: true, description };
   if (as === 'count') return { name: `${probeId}.${name}`, kind: 'count', unit: name, judged: true, description };
-  return { name: `${probeId}.${name}`, kind: 'count', unit: as === 'connections' ? 'connections' : name, judged: false, description };
+  return {
+    name: `${probeId}.${name}`,
+    kind: 'count',
+    unit: as === 'connections' ? 'connections' : name,
+    judged: false,
+    description,
+  };
 }
 
 /** `<probe>.ghostSessions`: the broker's connection count minus the connections mqleak holds, judged like fds. */
 export function ghostMetric(probeId: string, source: string): MetricInfo {
-  return { name: `${probeId}.ghostSessions`, kind: 'count', unit: 'sessions', judged: true, description: `connections the broker counts (${source}) beyond those mqleak holds` };
+  return {
+    name: `${probeId}.ghostSessions`,
+    kind: 'count',
+    unit: 'sessions',
+    judged: true,
+    description: `connections the broker counts (${source}) beyond those mqleak holds`,
+  };
 }

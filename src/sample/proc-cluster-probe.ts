@@ -20,10 +20,23 @@ export class ProcClusterProbe implements Probe {
   readonly source: string;
   private readonly readers: ProcProbe[];
 
-  constructor(readonly pids: readonly number[], hasProc = process.platform === 'linux') {
+  constructor(
+    readonly pids: readonly number[],
+    hasProc = process.platform === 'linux',
+  ) {
     this.readers = pids.map((pid) => new ProcProbe(pid, hasProc));
-    this.source = pids.length === 1 ? `pid ${pids[0]}` : `pids ${pids.join(', ')} (summed as proc.*, each as proc[PID].*)`;
-    const perPid = pids.length > 1 ? pids.flatMap((pid) => PROC_FIGURES.map((figure) => ({ ...figure, name: `proc[${pid}].${figure.name}`, description: `${figure.description} of pid ${pid}` }))) : [];
+    this.source =
+      pids.length === 1 ? `pid ${pids[0]}` : `pids ${pids.join(', ')} (summed as proc.*, each as proc[PID].*)`;
+    const perPid =
+      pids.length > 1
+        ? pids.flatMap((pid) =>
+            PROC_FIGURES.map((figure) => ({
+              ...figure,
+              name: `proc[${pid}].${figure.name}`,
+              description: `${figure.description} of pid ${pid}`,
+            })),
+          )
+        : [];
     this.metrics = [...METRICS, ...perPid];
   }
 
@@ -33,7 +46,8 @@ export class ProcClusterProbe implements Probe {
     for (const figure of PROC_FIGURES) {
       const parts = readings.map((reading) => reading[figure.name]);
       // A sum over some of the processes would look like a drop: only when every one gave the figure.
-      if (parts.every((part): part is number => part !== undefined)) values[`proc.${figure.name}`] = parts.reduce((sum, part) => sum + part, 0);
+      if (parts.every((part): part is number => part !== undefined))
+        values[`proc.${figure.name}`] = parts.reduce((sum, part) => sum + part, 0);
       if (this.readers.length > 1) {
         parts.forEach((part, k) => {
           if (part !== undefined) values[`proc[${this.pids[k]}].${figure.name}`] = part;

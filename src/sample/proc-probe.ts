@@ -7,7 +7,10 @@ const CLOCK_TICKS_PER_SECOND = 100;
 const KIB = 1024;
 
 export class ProcessGoneError extends Error {
-  constructor(readonly pid: number, reason: string) {
+  constructor(
+    readonly pid: number,
+    reason: string,
+  ) {
     super(`process ${pid} ${reason}`);
   }
 }
@@ -47,7 +50,10 @@ export class ProcProbe {
   /** Counting /proc/PID/fd costs ~1.5 µs per descriptor: a caller may skip it on some reads (self-probe.ts does under load). */
   countFds = true;
 
-  constructor(readonly pid: number, hasProc = process.platform === 'linux') {
+  constructor(
+    readonly pid: number,
+    hasProc = process.platform === 'linux',
+  ) {
     this.hasProc = hasProc;
   }
 
@@ -67,7 +73,8 @@ export class ProcProbe {
       throw new ProcessGoneError(this.pid, 'is gone');
     }
     if (this.startTime === null) this.startTime = stat.startTime;
-    else if (this.startTime !== stat.startTime) throw new ProcessGoneError(this.pid, 'was replaced by another process with the same PID');
+    else if (this.startTime !== stat.startTime)
+      throw new ProcessGoneError(this.pid, 'was replaced by another process with the same PID');
     if (/^State:\s+Z/m.test(status)) throw new ProcessGoneError(this.pid, 'exited (zombie)');
 
     const values: MetricValues = {};

@@ -21,7 +21,8 @@ export async function processesMatching(name: string, procRoot = '/proc'): Promi
         ]);
         const args = cmdline.split('\0').filter((arg) => arg !== '');
         const program = (args[0] ?? '').split('/').at(-1) ?? '';
-        if (comm.trim() === name || program === name || args.some((arg) => arg === name || arg.endsWith(`/${name}`))) found.push(pid);
+        if (comm.trim() === name || program === name || args.some((arg) => arg === name || arg.endsWith(`/${name}`)))
+          found.push(pid);
       }),
   );
   return found.sort((a, b) => a - b);

@@ -10,7 +10,7 @@ export interface PrometheusSeries {
 const LINE = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?\s*$/;
 const LABEL = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/gy;
 
-function unescape(value: string): string {
+function unescapeLabel(value: string): string {
   return value.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char));
 }
 
@@ -19,7 +19,7 @@ function parseLabels(text: string): Record<string, string> | null {
   LABEL.lastIndex = 0;
   let consumed = 0;
   for (let match = LABEL.exec(text); match !== null; match = LABEL.exec(text)) {
-    labels[match[1] as string] = unescape(match[2] as string);
+    labels[match[1] as string] = unescapeLabel(match[2] as string);
     consumed = LABEL.lastIndex;
   }
   return text.slice(consumed).trim() === '' ? labels : null;
@@ -64,7 +64,9 @@ export function parsePrometheusSelector(text: string): PrometheusSelector | null
  */
 export function selectPrometheus(series: readonly PrometheusSeries[], selector: PrometheusSelector): number | null {
   const wanted = Object.entries(selector.labels);
-  const matching = series.filter((entry) => entry.name === selector.name && wanted.every(([key, value]) => entry.labels[key] === value));
+  const matching = series.filter(
+    (entry) => entry.name === selector.name && wanted.every(([key, value]) => entry.labels[key] === value),
+  );
   if (matching.length === 0) return null;
   return matching.reduce((sum, entry) => sum + entry.value, 0);
 }

@@ -79,7 +79,9 @@ export class Sampler {
     private readonly intervalMs: number,
     private readonly clock: () => number,
   ) {
-    const list: readonly (Probe | ProcessReader)[] = Array.isArray(probes) ? (probes as readonly Probe[]) : [probes as Probe | ProcessReader];
+    const list: readonly (Probe | ProcessReader)[] = Array.isArray(probes)
+      ? (probes as readonly Probe[])
+      : [probes as Probe | ProcessReader];
     this.states = list.map((probe) => ({ probe: asProbe(probe), stats: emptyProbeStats(), busy: false, fresh: null }));
   }
 
@@ -130,21 +132,27 @@ export class Sampler {
   private schedule(originMs: number): void {
     if (!this.running) return;
     const dueMs = originMs + this.tick * this.intervalMs;
-    this.timer = setTimeout(() => {
-      const startedMs = this.clock();
-      void this.take(dueMs, startedMs).finally(() => {
-        // Skip the ticks a slow read overran instead of firing them back to back.
-        this.tick = Math.max(this.tick + 1, Math.ceil((this.clock() - originMs) / this.intervalMs));
-        this.schedule(originMs);
-      });
-    }, Math.max(0, dueMs - this.clock()));
+    this.timer = setTimeout(
+      () => {
+        const startedMs = this.clock();
+        void this.take(dueMs, startedMs).finally(() => {
+          // Skip the ticks a slow read overran instead of firing them back to back.
+          this.tick = Math.max(this.tick + 1, Math.ceil((this.clock() - originMs) / this.intervalMs));
+          this.schedule(originMs);
+        });
+      },
+      Math.max(0, dueMs - this.clock()),
+    );
     this.timer.unref();
   }
 
   private async readOne(state: ProbeState, nowMs: number): Promise<void> {
     state.busy = true;
     try {
-      state.fresh = { ...(state.fresh ?? {}), ...(await withTimeout((signal) => state.probe.read(nowMs, signal), state.probe.timeoutMs)) };
+      state.fresh = {
+        ...(state.fresh ?? {}),
+        ...(await withTimeout((signal) => state.probe.read(nowMs, signal), state.probe.timeoutMs)),
+      };
       state.stats.readings++;
     } catch (error) {
       if (error instanceof ProcessGoneError) throw error;
@@ -175,7 +183,10 @@ export class Sampler {
       await Promise.all(local);
       if (slow.length > 0) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([slowDone, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.intervalMs * SLOW_PROBE_WAIT_SHARE)))]);
+        await Promise.race([
+          slowDone,
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, this.intervalMs * SLOW_PROBE_WAIT_SHARE))),
+        ]);
         clearTimeout(timer);
       }
       const values: MetricValues = {};

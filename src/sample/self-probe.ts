@@ -49,7 +49,11 @@ export async function parentOf(pid: number, procRoot = '/proc'): Promise<number 
  * Every descendant of `root`, leaving out the whole branch of each pid in `excluded`
  * (the broker under test and the wrapper processes between mqleak and it).
  */
-export async function descendantsOf(root: number, excluded: ReadonlySet<number>, procRoot = '/proc'): Promise<number[]> {
+export async function descendantsOf(
+  root: number,
+  excluded: ReadonlySet<number>,
+  procRoot = '/proc',
+): Promise<number[]> {
   const found: number[] = [];
   const seen = new Set<number>([root]);
   let level = [root];
@@ -176,7 +180,13 @@ export class SelfProbe implements Probe {
   readonly kind = 'proc' as const;
   readonly slow = false;
   readonly timeoutMs = SELF_TIMEOUT_MS;
-  readonly metrics: readonly MetricInfo[] = [...METRICS.map((metric) => (SELF_UNJUDGED.has(metric.name) ? { ...metric, judged: false } : metric)), SELF_HEAP_METRIC, SELF_HEAP_TOTAL_METRIC, SELF_LIVE_HEAP_METRIC, SELF_SAMPLE_STORE_METRIC];
+  readonly metrics: readonly MetricInfo[] = [
+    ...METRICS.map((metric) => (SELF_UNJUDGED.has(metric.name) ? { ...metric, judged: false } : metric)),
+    SELF_HEAP_METRIC,
+    SELF_HEAP_TOTAL_METRIC,
+    SELF_LIVE_HEAP_METRIC,
+    SELF_SAMPLE_STORE_METRIC,
+  ];
   readonly source = "mqleak's own processes (coordinator and load workers, summed)";
   private readonly probes = new Map<number, ProcProbe>();
   private pids: number[];
@@ -242,7 +252,10 @@ export class SelfProbe implements Probe {
       }),
     );
     const memory = process.memoryUsage();
-    const total: MetricValues = { [SELF_HEAP_METRIC.name]: memory.heapUsed + memory.external, [SELF_HEAP_TOTAL_METRIC.name]: memory.heapTotal };
+    const total: MetricValues = {
+      [SELF_HEAP_METRIC.name]: memory.heapUsed + memory.external,
+      [SELF_HEAP_TOTAL_METRIC.name]: memory.heapTotal,
+    };
     if (liveHeap !== null) total[SELF_LIVE_HEAP_METRIC.name] = liveHeap;
     if (this.sampleStoreBytes !== null) total[SELF_SAMPLE_STORE_METRIC.name] = this.sampleStoreBytes();
     let counted = 0;
@@ -256,7 +269,8 @@ export class SelfProbe implements Probe {
     // process gave it: a sum over some of them would look like a drop.
     for (const figure of PROC_FIGURES) {
       const parts = present.map((values) => values[figure.name]);
-      if (parts.length > 0 && parts.every((part): part is number => part !== undefined)) total[`proc.${figure.name}`] = parts.reduce((sum, part) => sum + part, 0);
+      if (parts.length > 0 && parts.every((part): part is number => part !== undefined))
+        total[`proc.${figure.name}`] = parts.reduce((sum, part) => sum + part, 0);
     }
     if (total['proc.fds'] !== undefined) this.lastFds = total['proc.fds'];
     this.maxProcesses = Math.max(this.maxProcesses, counted);

@@ -39,13 +39,20 @@ export function parseSysMap(text: string, where: string): SysFigure[] {
   const figures = text.split(',').map((entry) => {
     const eq = entry.lastIndexOf('=');
     const topic = entry.slice(0, eq).trim();
-    const [name = '', as = 'count'] = entry.slice(eq + 1).trim().split(':');
-    if (eq <= 0 || topic === '' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || /[+#]/.test(topic)) throw usageError(`${where}: '${entry}' is not TOPIC=NAME[:AS] (one topic, no wildcards)`, hint);
-    if (!(FIGURE_AS as readonly string[]).includes(as)) throw usageError(`${where}: '${as}' is not what a figure can be (bytes, count, connections or value)`, hint);
+    const [name = '', as = 'count'] = entry
+      .slice(eq + 1)
+      .trim()
+      .split(':');
+    if (eq <= 0 || topic === '' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || /[+#]/.test(topic))
+      throw usageError(`${where}: '${entry}' is not TOPIC=NAME[:AS] (one topic, no wildcards)`, hint);
+    if (!(FIGURE_AS as readonly string[]).includes(as))
+      throw usageError(`${where}: '${as}' is not what a figure can be (bytes, count, connections or value)`, hint);
     return { topic, name, as: as as FigureAs };
   });
-  if (new Set(figures.map((figure) => figure.name)).size < figures.length) throw usageError(`${where}: a NAME is used twice`, hint);
-  if (figures.filter((figure) => figure.as === 'connections').length > 1) throw usageError(`${where}: more than one connection count`, hint);
+  if (new Set(figures.map((figure) => figure.name)).size < figures.length)
+    throw usageError(`${where}: a NAME is used twice`, hint);
+  if (figures.filter((figure) => figure.as === 'connections').length > 1)
+    throw usageError(`${where}: more than one connection count`, hint);
   return figures;
 }
 
@@ -80,7 +87,12 @@ export class SysProbe implements Probe {
   }
 
   async open(): Promise<void> {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no CONNACK within ${SYS_CONNECT_TIMEOUT_MS} ms`)), SYS_CONNECT_TIMEOUT_MS).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`no CONNACK within ${SYS_CONNECT_TIMEOUT_MS} ms`)),
+        SYS_CONNECT_TIMEOUT_MS,
+      ).unref(),
+    );
     try {
       this.client = await Promise.race([
         connectMqttJs(this.broker, {
@@ -88,12 +100,17 @@ export class SysProbe implements Probe {
           clean: true,
           reconnectPeriod: 1000,
           connectTimeout: SYS_CONNECT_TIMEOUT_MS,
-          ...(this.credentials === undefined ? {} : { username: this.credentials.username, password: this.credentials.password }),
+          ...(this.credentials === undefined
+            ? {}
+            : { username: this.credentials.username, password: this.credentials.password }),
         }),
         timeout,
       ]);
     } catch (error) {
-      throw targetError(`--probe sys: cannot subscribe to the broker's $SYS topics at ${this.broker.url} (${(error as Error).message})`, 'check the broker allows this client to subscribe to $SYS, or drop --probe sys');
+      throw targetError(
+        `--probe sys: cannot subscribe to the broker's $SYS topics at ${this.broker.url} (${(error as Error).message})`,
+        'check the broker allows this client to subscribe to $SYS, or drop --probe sys',
+      );
     }
     const byTopic = new Map(this.figures.map((figure) => [figure.topic, figure]));
     this.client.on('message', (topic, payload) => {
@@ -105,12 +122,16 @@ export class SysProbe implements Probe {
     });
     this.client.on('close', () => (this.lost = 'the $SYS subscriber lost its connection'));
     this.client.on('connect', () => (this.lost = null));
-    await this.client.subscribeAsync(this.figures.map((figure) => figure.topic), { qos: 0 });
+    await this.client.subscribeAsync(
+      this.figures.map((figure) => figure.topic),
+      { qos: 0 },
+    );
   }
 
   async read(): Promise<MetricValues> {
     if (this.lost !== null) throw new Error(this.lost);
-    if (Object.keys(this.latest).length === 0) throw new Error("no $SYS message yet (does the broker publish them? Mosquitto: sys_interval > 0)");
+    if (Object.keys(this.latest).length === 0)
+      throw new Error('no $SYS message yet (does the broker publish them? Mosquitto: sys_interval > 0)');
     return { ...this.latest };
   }
 

@@ -6,7 +6,8 @@ export function describeAllowed(spec: ParamSpec): string {
   if (spec.type === 'boolean') return 'true or false';
   if (spec.type === 'string') return 'a string';
   const noun = spec.type === 'integer' ? 'an integer' : 'a number';
-  if (spec.minimum !== undefined && spec.maximum !== undefined) return `${noun} from ${spec.minimum} to ${spec.maximum}`;
+  if (spec.minimum !== undefined && spec.maximum !== undefined)
+    return `${noun} from ${spec.minimum} to ${spec.maximum}`;
   if (spec.minimum !== undefined) return `${noun} of at least ${spec.minimum}`;
   if (spec.maximum !== undefined) return `${noun} of at most ${spec.maximum}`;
   return noun;

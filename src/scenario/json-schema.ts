@@ -30,9 +30,12 @@ export function parametersSchema(patternParams: ParamSpecs): JsonSchema {
 export function thresholdsSchema(): JsonSchema {
   return {
     type: 'object',
-    description: 'growth per operation that counts as a leak (δ), by metric: bytes per op for rss/rssAnon, count per op for fds/threads',
+    description:
+      'growth per operation that counts as a leak (δ), by metric: bytes per op for rss/rssAnon, count per op for fds/threads',
     additionalProperties: false,
-    properties: Object.fromEntries(THRESHOLD_METRICS.map((metric) => [metric, { type: 'number', exclusiveMinimum: 0 }])),
+    properties: Object.fromEntries(
+      THRESHOLD_METRICS.map((metric) => [metric, { type: 'number', exclusiveMinimum: 0 }]),
+    ),
   };
 }
 
@@ -52,7 +55,8 @@ export function scenarioShapeSchema(): JsonSchema {
       thresholds: thresholdsSchema(),
       limits: {
         type: 'array',
-        description: "k6-style limits on the results, checked after the run like --threshold: METRIC<=NUMBER UNIT/op or /h, e.g. 'rss<=64B/op', 'rssAnon<=10MB/h', 'fds<=0.001/op'",
+        description:
+          "k6-style limits on the results, checked after the run like --threshold: METRIC<=NUMBER UNIT/op or /h, e.g. 'rss<=64B/op', 'rssAnon<=10MB/h', 'fds<=0.001/op'",
         items: { type: 'string', minLength: 1 },
       },
     },
@@ -68,6 +72,7 @@ export function publishedScenarioSchema(): JsonSchema {
     ...scenarioShapeSchema(),
     allOf: [...PATTERNS.values()].map((pattern) => ({
       if: { properties: { pattern: { const: pattern.name } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable
       then: { properties: { parameters: parametersSchema(pattern.params), quick: parametersSchema(pattern.params) } },
     })),
   };

@@ -39,7 +39,9 @@ interface ScenarioFile {
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validateShape = ajv.compile<ScenarioFile>(scenarioShapeSchema());
-const parameterValidators = new Map([...PATTERNS.values()].map((pattern) => [pattern.name, ajv.compile(parametersSchema(pattern.params))]));
+const parameterValidators = new Map(
+  [...PATTERNS.values()].map((pattern) => [pattern.name, ajv.compile(parametersSchema(pattern.params))]),
+);
 
 /** The built-in scenario files shipped with the package. */
 export const BUILTIN_SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -47,7 +49,10 @@ const SCENARIO_EXTENSIONS = ['.yaml', '.yml'];
 
 export async function builtinScenarioNames(): Promise<string[]> {
   const files = await readdir(BUILTIN_SCENARIO_DIR);
-  return files.filter((file) => SCENARIO_EXTENSIONS.includes(path.extname(file))).map((file) => path.basename(file, path.extname(file))).sort();
+  return files
+    .filter((file) => SCENARIO_EXTENSIONS.includes(path.extname(file)))
+    .map((file) => path.basename(file, path.extname(file)))
+    .sort();
 }
 
 export function allParamSpecs(pattern: PatternDefinition): ParamSpecs {
@@ -59,14 +64,20 @@ export async function loadScenario(ref: string, quick: boolean): Promise<Scenari
   const builtins = await builtinScenarioNames();
   const looksLikePath = ref.includes('/') || SCENARIO_EXTENSIONS.includes(path.extname(ref));
   if (!looksLikePath && !builtins.includes(ref)) {
-    throw usageError(`unknown scenario '${ref}'`, `choose one of: ${builtins.join(', ')} (see \`mqleak list\`), or give a path to a scenario file`);
+    throw usageError(
+      `unknown scenario '${ref}'`,
+      `choose one of: ${builtins.join(', ')} (see \`mqleak list\`), or give a path to a scenario file`,
+    );
   }
   const file = looksLikePath ? path.resolve(ref) : path.join(BUILTIN_SCENARIO_DIR, `${ref}.yaml`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw usageError(`${ref}: cannot read the scenario file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path');
+    throw usageError(
+      `${ref}: cannot read the scenario file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'check the path',
+    );
   }
   return parseScenario(text, looksLikePath ? ref : `${ref}.yaml`, !looksLikePath, quick);
 }
@@ -76,8 +87,12 @@ export function parseScenario(text: string, label: string, builtin: boolean, qui
   try {
     data = parseYaml(text);
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos !== undefined ? ` line ${error.linePos[0].line}` : '';
-    throw usageError(`${label}:${where}: not valid YAML (${(error as Error).message.split('\n')[0]})`, 'fix the YAML syntax');
+    const where =
+      error instanceof YAMLParseError && error.linePos !== undefined ? ` line ${error.linePos[0].line}` : '';
+    throw usageError(
+      `${label}:${where}: not valid YAML (${(error as Error).message.split('\n')[0]})`,
+      'fix the YAML syntax',
+    );
   }
   if (!validateShape(data)) throw schemaError(label, validateShape.errors ?? [], shapeAllowed);
   const pattern = PATTERNS.get(data.pattern) as PatternDefinition;
@@ -90,7 +105,11 @@ export function parseScenario(text: string, label: string, builtin: boolean, qui
     }
   }
   const defaults = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.default]));
-  const params: Record<string, ParamValue> = { ...defaults, ...(data.parameters as Params | undefined), ...(quick ? (data.quick as Params | undefined) : {}) };
+  const params: Record<string, ParamValue> = {
+    ...defaults,
+    ...(data.parameters as Params | undefined),
+    ...(quick ? (data.quick as Params | undefined) : {}),
+  };
   return {
     name: data.name,
     description: data.description,
@@ -99,19 +118,31 @@ export function parseScenario(text: string, label: string, builtin: boolean, qui
     pattern,
     params,
     thresholds: { ...(data.thresholds ?? {}) },
-    limits: (data.limits ?? []).map((text, index) => parseThresholdSpec(text, `${label}: limits[${index}] '${text}'`, false)),
+    limits: (data.limits ?? []).map((text, index) =>
+      parseThresholdSpec(text, `${label}: limits[${index}] '${text}'`, false),
+    ),
     quick,
   };
 }
 
-function schemaError(label: string, errors: ErrorObject[], allowed: (error: ErrorObject) => string, section?: string): Error {
+function schemaError(
+  label: string,
+  errors: ErrorObject[],
+  allowed: (error: ErrorObject) => string,
+  section?: string,
+): Error {
   const error = errors[0];
   if (error === undefined) return usageError(`${label}: invalid scenario`, 'see schema/scenario.schema.json');
   const field = [section, ...error.instancePath.split('/').filter((part) => part !== '')];
   if (error.keyword === 'additionalProperties') field.push(String(error.params.additionalProperty));
   if (error.keyword === 'required') field.push(String(error.params.missingProperty));
   const fieldPath = field.filter((part) => part !== undefined).join('.') || '(top level)';
-  const message = error.keyword === 'additionalProperties' ? 'is not a known field' : error.keyword === 'required' ? 'is missing' : (error.message ?? 'is invalid');
+  const message =
+    error.keyword === 'additionalProperties'
+      ? 'is not a known field'
+      : error.keyword === 'required'
+        ? 'is missing'
+        : (error.message ?? 'is invalid');
   return usageError(`${label}: ${fieldPath}: ${message}`, allowed(error));
 }
 
@@ -120,7 +151,8 @@ function shapeAllowed(error: ErrorObject): string {
     return 'a scenario has: name, description, pattern, and optionally parameters, quick, thresholds, limits';
   }
   if (error.instancePath === '/pattern') return `allowed patterns: ${[...PATTERNS.keys()].join(', ')}`;
-  if (error.instancePath.startsWith('/thresholds')) return 'thresholds are positive numbers per operation for rss, rssAnon, fds, threads';
+  if (error.instancePath.startsWith('/thresholds'))
+    return 'thresholds are positive numbers per operation for rss, rssAnon, fds, threads';
   if (error.instancePath === '/name') return 'lower-case letters, digits and dashes';
   return 'see schema/scenario.schema.json';
 }

@@ -5,7 +5,13 @@ import type { ParamSpecs } from '../core/params.js';
  * measured cycles → recovery. Defaults are what a CI gate should use; scenario files and `--set` override.
  */
 export const RUN_PARAMS: ParamSpecs = {
-  operationsPerCycle: { type: 'integer', default: 5000, minimum: 1, maximum: 1_000_000, description: 'operations of the pattern per cycle' },
+  operationsPerCycle: {
+    type: 'integer',
+    default: 5000,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'operations of the pattern per cycle',
+  },
   concurrency: {
     type: 'integer',
     default: 20,
@@ -22,11 +28,35 @@ export const RUN_PARAMS: ParamSpecs = {
     maximum: 1000,
     description: 'cycles run first and not judged',
   },
-  cycles: { type: 'integer', default: 12, minimum: 3, maximum: 10_000, description: 'measured cycles: the floors the verdict is fitted on' },
+  cycles: {
+    type: 'integer',
+    default: 12,
+    minimum: 3,
+    maximum: 10_000,
+    description: 'measured cycles: the floors the verdict is fitted on',
+  },
   baselineSeconds: { type: 'number', default: 3, minimum: 0, maximum: 3600, description: 'idle time before any load' },
-  settleSeconds: { type: 'number', default: 2, minimum: 0.2, maximum: 600, description: 'idle time after each cycle; its end gives the cycle floor' },
-  recoverySeconds: { type: 'number', default: 5, minimum: 0, maximum: 3600, description: 'idle time after everything disconnected: memory should come back' },
-  cycleTimeoutSeconds: { type: 'number', default: 120, minimum: 1, maximum: 3600, description: 'bound on one cycle\'s load: no operation starts after it' },
+  settleSeconds: {
+    type: 'number',
+    default: 2,
+    minimum: 0.2,
+    maximum: 600,
+    description: 'idle time after each cycle; its end gives the cycle floor',
+  },
+  recoverySeconds: {
+    type: 'number',
+    default: 5,
+    minimum: 0,
+    maximum: 3600,
+    description: 'idle time after everything disconnected: memory should come back',
+  },
+  cycleTimeoutSeconds: {
+    type: 'number',
+    default: 120,
+    minimum: 1,
+    maximum: 3600,
+    description: "bound on one cycle's load: no operation starts after it",
+  },
 };
 
 /** Metrics whose growth threshold δ a scenario may set (`thresholds:` in the file, `--set thresholds.rss=128`). */

@@ -2,7 +2,10 @@ import net from 'node:net';
 import type { BrokerAddress } from '../net/broker-address.js';
 
 /** Whether a TCP connection to the broker's port succeeds within the timeout; the reason when not. */
-export function checkTcpReachable(address: BrokerAddress, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+export function checkTcpReachable(
+  address: BrokerAddress,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: address.host, port: address.port });
     const finish = (result: { ok: true } | { ok: false; reason: string }): void => {
@@ -16,7 +19,11 @@ export function checkTcpReachable(address: BrokerAddress, timeoutMs: number): Pr
   });
 }
 
-export async function waitForTcp(address: BrokerAddress, timeoutMs: number, stillAlive: () => boolean): Promise<boolean> {
+export async function waitForTcp(
+  address: BrokerAddress,
+  timeoutMs: number,
+  stillAlive: () => boolean,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const pollMs = 100;
   while (Date.now() < deadline && stillAlive()) {

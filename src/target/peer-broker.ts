@@ -52,7 +52,7 @@ export class PeerBroker {
     // A bridge publishes its link state on $SYS/... (Mosquitto's notifications): Aedes refuses client
     // publishes on $SYS by default and would drop the bridge for it.
     aedes.authorizePublish = (_client, _packet, callback) => callback(null);
-    aedes.preConnect = (client, _packet, callback) => {
+    aedes.preConnect = (_client, _packet, callback) => {
       if (this.refusing !== 'close') return callback(null, true);
       this.refusedAttempts++;
       callback(new Error('mqleak peer: refusing the bridge'), false);
@@ -60,12 +60,18 @@ export class PeerBroker {
     aedes.authenticate = (_client, _username, _password, callback) => {
       if (this.refusing !== 'unavailable') return callback(null, true);
       this.refusedAttempts++;
-      const error = Object.assign(new Error('mqleak peer: server unavailable'), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError;
+      const error = Object.assign(new Error('mqleak peer: server unavailable'), {
+        returnCode: SERVER_UNAVAILABLE,
+      }) as AuthenticateError;
       callback(error, null);
     };
     aedes.on('clientReady', (client) => {
       this.clients.add(client);
-      const connection: PeerConnection = { clientId: client.id, generation: (this.last?.generation ?? 0) + 1, atMs: Date.now() };
+      const connection: PeerConnection = {
+        clientId: client.id,
+        generation: (this.last?.generation ?? 0) + 1,
+        atMs: Date.now(),
+      };
       this.last = connection;
       for (const waiter of [...this.waiters]) {
         if (connection.generation > waiter.afterGeneration) {
@@ -110,7 +116,9 @@ export class PeerBroker {
   /** Publishes on the peer, to whatever the bridge subscribed. */
   publish(topic: string, payload: Buffer, qos: 0 | 1 | 2): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.broker.aedes.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (error) => (error ? reject(error) : resolve()));
+      this.broker.aedes.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (error) =>
+        error ? reject(error) : resolve(),
+      );
     });
   }
 

@@ -32,8 +32,15 @@ const NO_OUTPUT = (): string[] => [];
 /** The broker process to watch, and the transport checked once (a TLS handshake, a WebSocket upgrade) and recorded. */
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
   const tls = options.tls;
-  if (options.broker === undefined && tls !== undefined && (tls.ca !== undefined || tls.cert !== undefined || tls.insecure || tls.servername !== undefined)) {
-    throw usageError('TLS options (--ca, --cert, --key, --insecure, --servername) without --broker', 'give the broker\'s TLS URL, e.g. --broker mqtts://127.0.0.1:8883 or wss://127.0.0.1:8084/mqtt');
+  if (
+    options.broker === undefined &&
+    tls !== undefined &&
+    (tls.ca !== undefined || tls.cert !== undefined || tls.insecure || tls.servername !== undefined)
+  ) {
+    throw usageError(
+      'TLS options (--ca, --cert, --key, --insecure, --servername) without --broker',
+      "give the broker's TLS URL, e.g. --broker mqtts://127.0.0.1:8883 or wss://127.0.0.1:8084/mqtt",
+    );
   }
   const target = await resolveTargetProcess(options);
   try {
@@ -49,23 +56,45 @@ async function resolveTargetProcess(options: TargetOptions): Promise<Target> {
     throw usageError('--pid and --spawn both name the broker process', 'pass one of them');
   }
   if (options.spawn !== undefined) return spawnTarget(options.spawn, options);
-  if (options.broker === undefined && options.pid === undefined) return withGcCommand(await launchEmbeddedBroker(), options.gcCommand);
+  if (options.broker === undefined && options.pid === undefined)
+    return withGcCommand(await launchEmbeddedBroker(), options.gcCommand);
 
   const address = parseBrokerUrl(options.broker ?? DEFAULT_LOCAL_BROKER, options.tls);
   if (options.noProc === true) {
     await requireReachable(address);
-    return externalTarget(address, null, 'no-process', `broker at ${address.url} (no process watched: judged by its probes)`, options.gcCommand);
+    return externalTarget(
+      address,
+      null,
+      'no-process',
+      `broker at ${address.url} (no process watched: judged by its probes)`,
+      options.gcCommand,
+    );
   }
   if (options.pid !== undefined) {
     if (!(await processExists(options.pid))) {
-      throw usageError(`--pid ${options.pid}: no such process`, 'pass the PID of the running broker (e.g. from `pgrep mosquitto`)');
+      throw usageError(
+        `--pid ${options.pid}: no such process`,
+        'pass the PID of the running broker (e.g. from `pgrep mosquitto`)',
+      );
     }
     await requireReachable(address);
-    return externalTarget(address, options.pid, 'pid', `broker at ${address.url} (pid ${options.pid})`, options.gcCommand);
+    return externalTarget(
+      address,
+      options.pid,
+      'pid',
+      `broker at ${address.url} (pid ${options.pid})`,
+      options.gcCommand,
+    );
   }
   await requireReachable(address);
   const pid = await findBrokerPid(address);
-  return externalTarget(address, pid, 'found-by-port', `broker at ${address.url} (pid ${pid}, listening on the port)`, options.gcCommand);
+  return externalTarget(
+    address,
+    pid,
+    'found-by-port',
+    `broker at ${address.url} (pid ${pid}, listening on the port)`,
+    options.gcCommand,
+  );
 }
 
 async function requireReachable(address: BrokerAddress): Promise<void> {
@@ -79,21 +108,34 @@ async function requireReachable(address: BrokerAddress): Promise<void> {
 }
 
 async function findBrokerPid(address: BrokerAddress): Promise<number> {
-  const hint = 'pass --pid N (the broker\'s process id), --spawn "CMD" (mqleak starts the broker), or --no-proc with a --probe that reads it from outside (sys, http, cgroup, cmd)';
+  const hint =
+    'pass --pid N (the broker\'s process id), --spawn "CMD" (mqleak starts the broker), or --no-proc with a --probe that reads it from outside (sys, http, cgroup, cmd)';
   if (!isLoopbackHost(address.host)) {
     throw usageError(`cannot see the process of ${address.url}: it is not on this machine`, hint);
   }
   const pids = await findListeningPids(address.port);
   if (pids.length === 0) {
-    throw usageError(`cannot see which process listens on port ${address.port} (another user's, or in a container)`, hint);
+    throw usageError(
+      `cannot see which process listens on port ${address.port} (another user's, or in a container)`,
+      hint,
+    );
   }
   if (pids.length > 1) {
-    throw usageError(`several processes listen on port ${address.port} (pids ${pids.join(', ')})`, 'pass --pid N to choose one');
+    throw usageError(
+      `several processes listen on port ${address.port} (pids ${pids.join(', ')})`,
+      'pass --pid N to choose one',
+    );
   }
   return pids[0] as number;
 }
 
-function externalTarget(address: BrokerAddress, pid: number | null, kind: Target['kind'], description: string, gcCommand?: string): Target {
+function externalTarget(
+  address: BrokerAddress,
+  pid: number | null,
+  kind: Target['kind'],
+  description: string,
+  gcCommand?: string,
+): Target {
   return withGcCommand(
     {
       kind,
@@ -119,7 +161,10 @@ function withGcCommand(target: Target, gcCommand: string | undefined): Target {
 async function spawnTarget(command: string, options: TargetOptions): Promise<Target> {
   const address = parseBrokerUrl(options.broker ?? DEFAULT_LOCAL_BROKER, options.tls);
   if (!isLoopbackHost(address.host)) {
-    throw usageError(`--spawn starts the broker on this machine, but --broker ${address.url} is not a loopback address`, 'use --broker mqtt://127.0.0.1:PORT with --spawn');
+    throw usageError(
+      `--spawn starts the broker on this machine, but --broker ${address.url} is not a loopback address`,
+      'use --broker mqtt://127.0.0.1:PORT with --spawn',
+    );
   }
   if ((await checkTcpReachable(address, REACHABLE_TIMEOUT_MS)).ok) {
     const holders = await findListeningPids(address.port);
@@ -131,7 +176,11 @@ async function spawnTarget(command: string, options: TargetOptions): Promise<Tar
   // `exec` makes the broker replace the shell, so the PID mqleak holds is the broker's own.
   const child = spawn('/bin/sh', ['-c', `exec ${command}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const broker = new ChildBroker(child);
-  const listening = await waitForTcp(address, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, () => broker.exitReason() === null);
+  const listening = await waitForTcp(
+    address,
+    options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+    () => broker.exitReason() === null,
+  );
   if (!listening || child.pid === undefined) {
     await broker.stop();
     const tail = broker.tail.snapshot().slice(-3).join(' | ');

@@ -1,7 +1,6 @@
 import type { TargetKind, TransportReport } from '../core/report-model.js';
 import type { BrokerAddress } from '../net/broker-address.js';
 
-
 /** The broker under test: where it listens and which process to watch. */
 export interface Target {
   kind: TargetKind;

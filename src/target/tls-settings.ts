@@ -17,7 +17,10 @@ async function readPem(flag: string, file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw usageError(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`, `${flag} takes a PEM file`);
+    throw usageError(
+      `${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      `${flag} takes a PEM file`,
+    );
   }
 }
 
@@ -28,9 +31,16 @@ async function readPem(flag: string, file: string): Promise<string> {
  */
 export async function loadTlsSettings(flags: TlsFlags): Promise<TlsSettings> {
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
-    throw usageError(flags.cert === undefined ? `--key ${flags.key ?? ''} without --cert` : `--cert ${flags.cert} without --key`, 'a client certificate needs both --cert FILE and --key FILE (PEM)');
+    throw usageError(
+      flags.cert === undefined ? `--key ${flags.key ?? ''} without --cert` : `--cert ${flags.cert} without --key`,
+      'a client certificate needs both --cert FILE and --key FILE (PEM)',
+    );
   }
-  if (flags.servername === '') throw usageError('--servername is empty', 'give the host name the broker\'s certificate is for, e.g. --servername broker.example.com');
+  if (flags.servername === '')
+    throw usageError(
+      '--servername is empty',
+      "give the host name the broker's certificate is for, e.g. --servername broker.example.com",
+    );
   const settings: TlsSettings = { insecure: flags.insecure === true };
   if (flags.servername !== undefined) settings.servername = flags.servername;
   if (flags.ca !== undefined) {
@@ -41,7 +51,10 @@ export async function loadTlsSettings(flags: TlsFlags): Promise<TlsSettings> {
       new X509Certificate(settings.ca);
       tls.createSecureContext({ ca: settings.ca });
     } catch (error) {
-      throw usageError(`--ca ${flags.ca}: not a PEM certificate (${errorMessage(error)})`, '--ca takes the PEM file of the CA that signed the broker\'s certificate');
+      throw usageError(
+        `--ca ${flags.ca}: not a PEM certificate (${errorMessage(error)})`,
+        "--ca takes the PEM file of the CA that signed the broker's certificate",
+      );
     }
   }
   if (flags.cert !== undefined && flags.key !== undefined) {
@@ -51,12 +64,18 @@ export async function loadTlsSettings(flags: TlsFlags): Promise<TlsSettings> {
     try {
       tls.createSecureContext({ cert: settings.cert });
     } catch (error) {
-      throw usageError(`--cert ${flags.cert}: not a PEM certificate (${errorMessage(error)})`, '--cert takes the client certificate as a PEM file');
+      throw usageError(
+        `--cert ${flags.cert}: not a PEM certificate (${errorMessage(error)})`,
+        '--cert takes the client certificate as a PEM file',
+      );
     }
     try {
       tls.createSecureContext({ cert: settings.cert, key: settings.key });
     } catch (error) {
-      throw usageError(`--key ${flags.key}: not the PEM private key of --cert ${flags.cert} (${errorMessage(error)})`, '--key takes the unencrypted PEM key that belongs to --cert');
+      throw usageError(
+        `--key ${flags.key}: not the PEM private key of --cert ${flags.cert} (${errorMessage(error)})`,
+        '--key takes the unencrypted PEM key that belongs to --cert',
+      );
     }
   }
   return settings;

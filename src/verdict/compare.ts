@@ -67,13 +67,28 @@ function interval(ci: [number, number], unit: string): string {
  * NEW's threshold δ (worse by more than either run's noise, and by an amount that matters).
  * Improvement is the mirror image. Anything else is within what the two runs can tell apart.
  */
-export function compareMetric(scenario: string, base: MetricReport | undefined, next: MetricReport | undefined): CompareRow {
+export function compareMetric(
+  scenario: string,
+  base: MetricReport | undefined,
+  next: MetricReport | undefined,
+): CompareRow {
   const unit = next?.unit ?? base?.unit ?? '';
   const metric = next?.name ?? base?.name ?? '';
-  const row = { scenario, metric, unit, base: base === undefined ? null : side(base), new: next === undefined ? null : side(next) };
+  const row = {
+    scenario,
+    metric,
+    unit,
+    base: base === undefined ? null : side(base),
+    new: next === undefined ? null : side(next),
+  };
   if (base === undefined || next === undefined) {
     const result: CompareResult = base === undefined ? 'only-new' : 'only-base';
-    return { ...row, change: null, result, reason: result === 'only-new' ? 'not measured in BASE' : 'not measured in NEW' };
+    return {
+      ...row,
+      change: null,
+      result,
+      reason: result === 'only-new' ? 'not measured in BASE' : 'not measured in NEW',
+    };
   }
   const change = base.perOp !== null && next.perOp !== null ? next.perOp - base.perOp : null;
   if (next.verdict === 'leak' && base.verdict !== 'leak') {
@@ -83,7 +98,12 @@ export function compareMetric(scenario: string, base: MetricReport | undefined, 
     return { ...row, change, result: 'improvement', reason: `BASE was LEAK, NEW is ${next.verdict.toUpperCase()}` };
   }
   if (base.ci === null || next.ci === null) {
-    return { ...row, change, result: 'no-data', reason: `no interval in ${base.ci === null ? 'BASE' : 'NEW'}: nothing to compare` };
+    return {
+      ...row,
+      change,
+      result: 'no-data',
+      reason: `no interval in ${base.ci === null ? 'BASE' : 'NEW'}: nothing to compare`,
+    };
   }
   if (next.ci[0] > base.ci[1] && next.ci[0] > next.thresholdPerOp) {
     return {
@@ -94,27 +114,43 @@ export function compareMetric(scenario: string, base: MetricReport | undefined, 
     };
   }
   if (base.ci[0] > next.ci[1] && base.ci[0] > base.thresholdPerOp) {
-    return { ...row, change, result: 'improvement', reason: `NEW ${interval(next.ci, unit)} lies below BASE ${interval(base.ci, unit)}` };
+    return {
+      ...row,
+      change,
+      result: 'improvement',
+      reason: `NEW ${interval(next.ci, unit)} lies below BASE ${interval(base.ci, unit)}`,
+    };
   }
   return { ...row, change, result: 'unchanged', reason: 'the intervals overlap, or the difference stays below δ' };
 }
 
 function summary(report: RunReport, file: string): ReportSummary {
-  return { file, startedAt: report.startedAt, version: report.tool.version, verdict: report.verdict, quick: report.settings.quick };
+  return {
+    file,
+    startedAt: report.startedAt,
+    version: report.tool.version,
+    verdict: report.verdict,
+    quick: report.settings.quick,
+  };
 }
 
 function parameterNotes(base: ScenarioReport, next: ScenarioReport): string[] {
   const notes: string[] = [];
   const keys = new Set([...Object.keys(base.parameters), ...Object.keys(next.parameters)]);
-  const changed = [...keys].filter((key) => base.parameters[key] !== next.parameters[key]).map((key) => `${key} ${String(base.parameters[key] ?? '—')} → ${String(next.parameters[key] ?? '—')}`);
+  const changed = [...keys]
+    .filter((key) => base.parameters[key] !== next.parameters[key])
+    .map((key) => `${key} ${String(base.parameters[key] ?? '—')} → ${String(next.parameters[key] ?? '—')}`);
   if (changed.length > 0) notes.push(`${next.name}: parameters differ: ${changed.join(', ')}`);
   const deltas = new Set([...Object.keys(base.thresholds), ...Object.keys(next.thresholds)]);
-  const changedDeltas = [...deltas].filter((key) => base.thresholds[key] !== next.thresholds[key]).map((key) => `${key} ${base.thresholds[key] ?? '—'} → ${next.thresholds[key] ?? '—'}`);
+  const changedDeltas = [...deltas]
+    .filter((key) => base.thresholds[key] !== next.thresholds[key])
+    .map((key) => `${key} ${base.thresholds[key] ?? '—'} → ${next.thresholds[key] ?? '—'}`);
   if (changedDeltas.length > 0) notes.push(`${next.name}: thresholds δ differ: ${changedDeltas.join(', ')}`);
   // A soak's window floors and a cycle run's settle floors are different measurements of the same slope.
   const baseMode = base.mode ?? 'cycles';
   const nextMode = next.mode ?? 'cycles';
-  if (baseMode !== nextMode) notes.push(`${next.name}: run model differs: ${baseMode} → ${nextMode} (soak floors are window minima under load)`);
+  if (baseMode !== nextMode)
+    notes.push(`${next.name}: run model differs: ${baseMode} → ${nextMode} (soak floors are window minima under load)`);
   return notes;
 }
 
@@ -130,13 +166,23 @@ export function compareReports(base: RunReport, next: RunReport, files: { base: 
     if (n === undefined) notes.push(`${name}: only in BASE`);
     const metrics = [...new Set([...(b?.metrics ?? []).map((m) => m.name), ...(n?.metrics ?? []).map((m) => m.name)])];
     for (const metric of metrics) {
-      rows.push(compareMetric(name, b?.metrics.find((m) => m.name === metric), n?.metrics.find((m) => m.name === metric)));
+      rows.push(
+        compareMetric(
+          name,
+          b?.metrics.find((m) => m.name === metric),
+          n?.metrics.find((m) => m.name === metric),
+        ),
+      );
     }
   }
   if (base.settings.quick !== next.settings.quick) notes.push(`one run is --quick, the other is not`);
   const baseEnv = base.environment;
   const nextEnv = next.environment;
-  if (baseEnv !== undefined && nextEnv !== undefined && (baseEnv.cpuModel !== nextEnv.cpuModel || baseEnv.cpus !== nextEnv.cpus)) {
+  if (
+    baseEnv !== undefined &&
+    nextEnv !== undefined &&
+    (baseEnv.cpuModel !== nextEnv.cpuModel || baseEnv.cpus !== nextEnv.cpus)
+  ) {
     notes.push(`different machines: ${baseEnv.cpus} × ${baseEnv.cpuModel} → ${nextEnv.cpus} × ${nextEnv.cpuModel}`);
   }
   return {

@@ -29,11 +29,18 @@ export function judgedPoints(cycles: readonly CycleReport[], metric: string, cyc
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** The Theil–Sen intercept for a known slope: median(y − slope·x) over the judged floors. */
-export function fittedIntercept(cycles: readonly CycleReport[], metric: string, perOp: number | null, cyclesUsed: number): number | null {
+export function fittedIntercept(
+  cycles: readonly CycleReport[],
+  metric: string,
+  perOp: number | null,
+  cyclesUsed: number,
+): number | null {
   if (perOp === null || !Number.isFinite(perOp)) return null;
   const points = judgedPoints(cycles, metric, cyclesUsed);
   if (points.length === 0) return null;

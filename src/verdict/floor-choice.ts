@@ -1,4 +1,15 @@
-import { combineFloorViews, judgeMetric, planTroughFloors, troughFloors, median, type JudgeOptions, type LoadCycle, type MetricSeries, type MetricVerdict, type TroughPlan } from '../analysis/index.js';
+import {
+  combineFloorViews,
+  judgeMetric,
+  planTroughFloors,
+  troughFloors,
+  median,
+  type JudgeOptions,
+  type LoadCycle,
+  type MetricSeries,
+  type MetricVerdict,
+  type TroughPlan,
+} from '../analysis/index.js';
 import type { CycleReport, FloorMethodReport } from '../core/report-model.js';
 import { METRICS, type MetricInfo, type MetricName, type Sample } from '../core/metrics.js';
 
@@ -13,7 +24,9 @@ export interface TroughViews {
   /** A collection was forced before every measured floor. */
   gcForced: boolean;
   /** Per memory metric, when no collection was forced: what the data showed, and the troughs when there are any. */
-  plans: Partial<Record<MetricName, { plan: TroughPlan; floors: (number | null)[] | null; recoveryFloor: number | null }>>;
+  plans: Partial<
+    Record<MetricName, { plan: TroughPlan; floors: (number | null)[] | null; recoveryFloor: number | null }>
+  >;
 }
 
 /**
@@ -31,17 +44,40 @@ export function troughViews(
   const gcForced = measured.length > 0 && measured.every((cycle) => cycle.gcForced);
   const plans: TroughViews['plans'] = {};
   if (gcForced) return { gcForced, plans };
-  const loadCycles: LoadCycle[] = cycles.map((cycle) => ({ startMs: cycle.startMs, loadEndMs: cycle.loadEndMs, endMs: cycle.endMs, operations: cycle.operations }));
+  const loadCycles: LoadCycle[] = cycles.map((cycle) => ({
+    startMs: cycle.startMs,
+    loadEndMs: cycle.loadEndMs,
+    endMs: cycle.endMs,
+    operations: cycle.operations,
+  }));
   const opsPerCycle = median(measured.map((cycle) => cycle.operations));
   for (const metric of metrics) {
     if (!metric.judged || metric.kind !== 'bytes') continue;
     const withValue = samples.filter((sample) => sample.values[metric.name] !== undefined);
     const ts = withValue.map((sample) => sample.t);
     const values = withValue.map((sample) => sample.values[metric.name] as number);
-    const plan = planTroughFloors(loadCycles, ts, values, measured.length, Math.max(0, thresholdPerOp(metric.name)) * (Number.isFinite(opsPerCycle) ? opsPerCycle : 0));
+    const plan = planTroughFloors(
+      loadCycles,
+      ts,
+      values,
+      measured.length,
+      Math.max(0, thresholdPerOp(metric.name)) * (Number.isFinite(opsPerCycle) ? opsPerCycle : 0),
+    );
     // The recovery phase as one more window: its trough is what the cycle troughs are compared with.
-    const recoveryTrough = recovery === null ? null : (troughFloors([{ startMs: recovery.startMs, loadEndMs: recovery.startMs, endMs: recovery.endMs, operations: 0 }], ts, values, 1)[0] ?? null);
-    plans[metric.name] = { plan, floors: plan.windowCycles === null ? null : troughFloors(loadCycles, ts, values, plan.windowCycles), recoveryFloor: recoveryTrough };
+    const recoveryTrough =
+      recovery === null
+        ? null
+        : (troughFloors(
+            [{ startMs: recovery.startMs, loadEndMs: recovery.startMs, endMs: recovery.endMs, operations: 0 }],
+            ts,
+            values,
+            1,
+          )[0] ?? null);
+    plans[metric.name] = {
+      plan,
+      floors: plan.windowCycles === null ? null : troughFloors(loadCycles, ts, values, plan.windowCycles),
+      recoveryFloor: recoveryTrough,
+    };
   }
   return { gcForced, plans };
 }
@@ -53,7 +89,13 @@ export interface MemoryJudgement {
   method: FloorMethodReport;
 }
 
-function method(kind: FloorMethodReport['kind'], views: TroughViews, plan: TroughPlan | null, why: string, other: MetricVerdict | null): FloorMethodReport {
+function method(
+  kind: FloorMethodReport['kind'],
+  views: TroughViews,
+  plan: TroughPlan | null,
+  why: string,
+  other: MetricVerdict | null,
+): FloorMethodReport {
   return {
     kind,
     gcForced: views.gcForced,
@@ -61,7 +103,16 @@ function method(kind: FloorMethodReport['kind'], views: TroughViews, plan: Troug
     gcPeriodMs: plan?.gcPeriodMs ?? null,
     windowCycles: plan?.windowCycles ?? null,
     why,
-    other: other === null ? null : { kind: kind === 'trough' ? 'settle' : 'trough', verdict: other.verdict, reasonCode: other.reasonCode, perOp: other.perOp, ci: other.ci },
+    other:
+      other === null
+        ? null
+        : {
+            kind: kind === 'trough' ? 'settle' : 'trough',
+            verdict: other.verdict,
+            reasonCode: other.reasonCode,
+            perOp: other.perOp,
+            ci: other.ci,
+          },
   };
 }
 
@@ -74,10 +125,21 @@ export function judgeWithFloorViews(series: MetricSeries, options: JudgeOptions,
   }
   const troughs = entry.floors;
   if (troughs === null) {
-    return { judged: judgeMetric(series, options), floors: null, method: method('settle', views, entry.plan, `settle floors: no collection forced, and ${entry.plan.why}`, null) };
+    return {
+      judged: judgeMetric(series, options),
+      floors: null,
+      method: method('settle', views, entry.plan, `settle floors: no collection forced, and ${entry.plan.why}`, null),
+    };
   }
   const settle = judgeMetric(series, options);
-  const trough = judgeMetric({ ...series, cycles: series.cycles.map((cycle, k) => ({ ...cycle, floor: troughs[k] ?? null })), recoveryFloor: entry.recoveryFloor }, options);
+  const trough = judgeMetric(
+    {
+      ...series,
+      cycles: series.cycles.map((cycle, k) => ({ ...cycle, floor: troughs[k] ?? null })),
+      recoveryFloor: entry.recoveryFloor,
+    },
+    options,
+  );
   const combined = combineFloorViews(settle, trough);
   const other = combined.view === 'trough' ? settle : trough;
   const window = `${entry.plan.windowCycles === 1 ? 'each cycle' : `${entry.plan.windowCycles} cycles`}`;
@@ -94,6 +156,9 @@ export function floorNote(method: FloorMethodReport): string {
   if (method.other === null || method.other === undefined) return '';
   const mine = method.kind === 'trough' ? 'post-GC troughs (lowest memory, load included)' : 'settle floors';
   const theirs = method.kind === 'trough' ? 'settle floors' : 'post-GC troughs';
-  const untrusted = method.other.kind === 'trough' && method.other.verdict === 'leak' ? ', which alone is not trusted: troughs can hold garbage a major collection has not reached yet' : '';
+  const untrusted =
+    method.other.kind === 'trough' && method.other.verdict === 'leak'
+      ? ', which alone is not trusted: troughs can hold garbage a major collection has not reached yet'
+      : '';
   return ` Reported on its ${mine}: no collection could be forced, so troughs and settle floors were both judged (the ${theirs} said ${method.other.verdict.toUpperCase()}${untrusted}); --gc-cmd forces one before every floor.`;
 }

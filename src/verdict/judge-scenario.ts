@@ -41,11 +41,17 @@ export function runIssues(samples: readonly Sample[]): DataIssue[] {
   const lateness = samples.map((sample) => sample.lateMs).sort((a, b) => a - b);
   const median = lateness[Math.floor(lateness.length / 2)] ?? 0;
   if (median > LATE_SAMPLE_MEDIAN_MS) {
-    issues.push({ code: 'late-samples', detail: `samples ran ${Math.round(median)} ms late on median: mqleak's own process was overloaded` });
+    issues.push({
+      code: 'late-samples',
+      detail: `samples ran ${Math.round(median)} ms late on median: mqleak's own process was overloaded`,
+    });
   }
   const swaps = samples.map((sample) => sample.values['proc.swap'] ?? 0);
   if (swaps.length > 0 && Math.max(...swaps) > (swaps[0] ?? 0)) {
-    issues.push({ code: 'swapping', detail: `the broker's swapped-out memory grew to ${Math.round(Math.max(...swaps) / MIB)} MB: RSS no longer shows all its memory` });
+    issues.push({
+      code: 'swapping',
+      detail: `the broker's swapped-out memory grew to ${Math.round(Math.max(...swaps) / MIB)} MB: RSS no longer shows all its memory`,
+    });
   }
   return issues;
 }
@@ -62,7 +68,11 @@ function seriesFor(metric: MetricInfo, recording: ScenarioRecording, issues: Dat
   if (cycles.every((cycle) => cycle.floor === null)) return null;
   const missing = cycles.filter((cycle) => cycle.floor === null).length;
   const seriesIssues = [...issues];
-  if (missing > 0) seriesIssues.push({ code: 'missing-samples', detail: `${missing} of ${cycles.length} cycles had no ${metric.name} sample in their floor window` });
+  if (missing > 0)
+    seriesIssues.push({
+      code: 'missing-samples',
+      detail: `${missing} of ${cycles.length} cycles had no ${metric.name} sample in their floor window`,
+    });
   return {
     metric: metric.name,
     kind: metric.kind,
@@ -86,14 +96,21 @@ export function scenarioThreshold(scenario: ScenarioThresholds, metric: string, 
 }
 
 /** Judges every metric the probe saw, sharing the error budget across them. */
-export function judgeScenario(scenario: ScenarioThresholds, recording: ScenarioRecording, samples: readonly Sample[], known: readonly MetricInfo[] = METRICS, probeIssues: (metric: string) => DataIssue[] = () => []): ScenarioJudgement {
+export function judgeScenario(
+  scenario: ScenarioThresholds,
+  recording: ScenarioRecording,
+  samples: readonly Sample[],
+  known: readonly MetricInfo[] = METRICS,
+  probeIssues: (metric: string) => DataIssue[] = () => [],
+): ScenarioJudgement {
   const issues = runIssues(samples);
   const { opsPerSecond, operations } = measuredRate(recording);
   const thresholdFor = (metric: string, kind: 'bytes' | 'count'): number => scenarioThreshold(scenario, metric, kind);
   const recovery = recording.phases.find((phase) => phase.name === 'recovery') ?? null;
   const views = troughViews(recording.cycles, samples, (metric) => thresholdFor(metric, 'bytes'), recovery, known);
   const judgedCycles = recording.cycles.map((cycle) => ({ ...cycle, floors: { ...cycle.floors } }));
-  const series = known.filter((metric) => metric.judged)
+  const series = known
+    .filter((metric) => metric.judged)
     .map((metric) => seriesFor(metric, recording, [...issues, ...probeIssues(metric.name)]))
     .filter((value): value is MetricSeries => value !== null);
   const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, series.length);

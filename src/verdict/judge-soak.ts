@@ -21,7 +21,6 @@ import type { SoakRecording } from '../core/recording.js';
 // (src/analysis/soak-judge.ts), every judged metric is judged on its window minima against the
 // operations done, sharing the error budget, and the windows become the report's `cycles[]`.
 
-
 export interface SoakJudgement extends ScenarioJudgement {
   soak: SoakReport;
 }
@@ -38,7 +37,10 @@ function opsTimeline(recording: SoakRecording): OpsPoint[] {
 
 function samplesOf(samples: readonly Sample[], metric: MetricName): SoakSamples {
   const withValue = samples.filter((sample) => sample.values[metric] !== undefined);
-  return { ts: withValue.map((sample) => sample.t), values: withValue.map((sample) => sample.values[metric] as number) };
+  return {
+    ts: withValue.map((sample) => sample.t),
+    values: withValue.map((sample) => sample.values[metric] as number),
+  };
 }
 
 /**
@@ -63,9 +65,13 @@ export function judgeSoakScenario(
   const opsPerSecond = measuredMs > 0 ? measuredOperations / (measuredMs / 1000) : null;
   const underLoad = samples.filter((sample) => sample.t >= fromMs && sample.t <= loadEndMs);
 
-  const judgedMetrics = known.filter((metric) => metric.judged && metric.kind !== 'rate' && underLoad.some((sample) => sample.values[metric.name] !== undefined));
+  const judgedMetrics = known.filter(
+    (metric) =>
+      metric.judged && metric.kind !== 'rate' && underLoad.some((sample) => sample.values[metric.name] !== undefined),
+  );
   const memory: Record<string, SoakSamples> = {};
-  for (const metric of judgedMetrics) if (metric.kind === 'bytes') memory[metric.name] = samplesOf(underLoad, metric.name);
+  for (const metric of judgedMetrics)
+    if (metric.kind === 'bytes') memory[metric.name] = samplesOf(underLoad, metric.name);
   const plan = planSoakWindow(memory, measuredMs);
   const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, judgedMetrics.length);
   const t0 = underLoad[0]?.t ?? fromMs;
@@ -78,7 +84,9 @@ export function judgeSoakScenario(
       const endMs = Math.min(startMs + plan.windowMs, loadEndMs);
       const inWindow = soak.batches.filter((batch) => batch.loadEndMs > startMs && batch.loadEndMs <= endMs);
       const failureKinds: Record<string, number> = {};
-      for (const batch of inWindow) for (const [kind, count] of Object.entries(batch.failureKinds)) failureKinds[kind] = (failureKinds[kind] ?? 0) + count;
+      for (const batch of inWindow)
+        for (const [kind, count] of Object.entries(batch.failureKinds))
+          failureKinds[kind] = (failureKinds[kind] ?? 0) + count;
       row = {
         index: k,
         warmup: false,
@@ -102,7 +110,10 @@ export function judgeSoakScenario(
     const thresholdPerOp = scenarioThreshold(scenario, metric.name, kind);
     const bytes = kind === 'bytes';
     // With a collection forced before it, the recovery floor is live memory; without, its post-GC trough, like the windows' minima.
-    const recoveryFloor = bytes && !soak.recoveryGcForced ? (soak.recoveryMinima[metric.name] ?? recording.recoveryFloors[metric.name] ?? null) : (recording.recoveryFloors[metric.name] ?? null);
+    const recoveryFloor =
+      bytes && !soak.recoveryGcForced
+        ? (soak.recoveryMinima[metric.name] ?? recording.recoveryFloors[metric.name] ?? null)
+        : (recording.recoveryFloors[metric.name] ?? null);
     const input: SoakMetricInput = {
       metric: metric.name,
       kind,
@@ -114,9 +125,14 @@ export function judgeSoakScenario(
       issues: [...issues, ...probeIssues(metric.name)],
     };
     const judged = judgeSoakMetric(input, plan.windowMs, { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 });
-    for (const window of judged.windows) if (window.floor !== null) rowFor(window.endMs).floors[metric.name] = window.floor;
+    for (const window of judged.windows)
+      if (window.floor !== null) rowFor(window.endMs).floors[metric.name] = window.floor;
     // The intercept of the metric's own points (operations when each minimum was seen), not the rows' window ends.
-    const own: CycleReport[] = judged.windows.map((window) => ({ ...rowFor(window.endMs), cumulativeOps: window.cumulativeOps, floors: window.floor === null ? {} : { [metric.name]: window.floor } }));
+    const own: CycleReport[] = judged.windows.map((window) => ({
+      ...rowFor(window.endMs),
+      cumulativeOps: window.cumulativeOps,
+      floors: window.floor === null ? {} : { [metric.name]: window.floor },
+    }));
     return {
       name: metric.name,
       kind,

@@ -25,14 +25,22 @@ export type JudgedFigures = Pick<
 >;
 
 /** A metric's verdict as report fields; MB per hour at the rate the run achieved, for memory metrics only. */
-export function judgedFigures(judged: MetricVerdict, kind: MetricKind, thresholdPerOp: number, opsPerSecond: number | null): JudgedFigures {
+export function judgedFigures(
+  judged: MetricVerdict,
+  kind: MetricKind,
+  thresholdPerOp: number,
+  opsPerSecond: number | null,
+): JudgedFigures {
   const bytes = kind === 'bytes';
   return {
     verdict: judged.verdict,
     reasonCode: judged.reasonCode,
     bytesPerOp: bytes ? judged.perOp : null,
     ci: judged.ci,
-    mbPerHour: bytes && judged.perOp !== null && opsPerSecond !== null ? (judged.perOp * opsPerSecond * SECONDS_PER_HOUR) / MIB : null,
+    mbPerHour:
+      bytes && judged.perOp !== null && opsPerSecond !== null
+        ? (judged.perOp * opsPerSecond * SECONDS_PER_HOUR) / MIB
+        : null,
     perOp: judged.perOp,
     perHour: judged.perHour,
     minDetectablePerOp: judged.minDetectablePerOp,

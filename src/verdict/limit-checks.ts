@@ -20,7 +20,9 @@ function statValue(metric: MetricReport, stat: ThresholdStat): number | null {
 
 /** The unit a metric is measured in (`B`, `fds`), for figures of a threshold result. */
 export function metricUnit(metric: string): string {
-  return METRICS.find((known) => known.name === canonicalMetricName(metric).replace(/^proc\[\d+\]\./, 'proc.'))?.unit ?? '';
+  return (
+    METRICS.find((known) => known.name === canonicalMetricName(metric).replace(/^proc\[\d+\]\./, 'proc.'))?.unit ?? ''
+  );
 }
 
 /** A figure with its unit, readable: `4.1 KB/op`, `17,542 MB/h`, `0.002 fds/op`. */
@@ -35,12 +37,25 @@ function checkOne(report: RunReport, entry: SourcedThreshold, scenarioName: stri
   const expression = `${scenarioName}:${spec.text.replace(/^\s*(\*|[a-z0-9][a-z0-9-]*)\s*:\s*/, '')}`;
   const scenario = report.scenarios.find((candidate) => candidate.name === scenarioName);
   const metric = scenario?.metrics.find((candidate) => canonicalMetricName(candidate.name) === spec.metric);
-  const base = { expression, source: entry.source, scenario: scenarioName, metric: spec.metric, stat: spec.stat, operator: spec.operator, limit: spec.limit };
+  const base = {
+    expression,
+    source: entry.source,
+    scenario: scenarioName,
+    metric: spec.metric,
+    stat: spec.stat,
+    operator: spec.operator,
+    limit: spec.limit,
+  };
   const unit = metric?.unit ?? metricUnit(spec.metric);
   const value = metric === undefined ? null : statValue(metric, spec.stat);
   const limitText = formatStat(spec.limit, spec.stat, unit);
   if (value === null || !Number.isFinite(value)) {
-    const why = scenario === undefined ? 'the scenario did not run' : metric === undefined ? `${spec.metric} was not measured` : `${spec.metric} has no slope (${metric.reason})`;
+    const why =
+      scenario === undefined
+        ? 'the scenario did not run'
+        : metric === undefined
+          ? `${spec.metric} was not measured`
+          : `${spec.metric} has no slope (${metric.reason})`;
     return { ...base, value: null, status: 'no-data', message: `${expression}: no figure to check: ${why}` };
   }
   const holds = spec.operator === '<=' ? value <= spec.limit : value < spec.limit;
@@ -72,7 +87,8 @@ export function evaluateThresholds(report: RunReport, thresholds: readonly Sourc
  */
 export function withThresholds(report: RunReport, results: readonly ThresholdResult[]): RunReport {
   const broken = results.some((result) => result.status === 'fail');
-  const failedRun = report.exitCode !== ExitCode.pass && report.exitCode !== ExitCode.inconclusive && report.exitCode !== ExitCode.leak;
+  const failedRun =
+    report.exitCode !== ExitCode.pass && report.exitCode !== ExitCode.inconclusive && report.exitCode !== ExitCode.leak;
   const exitCode = broken && !failedRun ? ExitCode.leak : report.exitCode;
   return { ...report, thresholds: [...results], exitCode };
 }

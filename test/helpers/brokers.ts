@@ -30,7 +30,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000);
+  const timer = setTimeout(
+    () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'),
+    5000,
+  );
   await exited;
   clearTimeout(timer);
 }
@@ -59,7 +62,17 @@ export async function startMosquitto(extraConfig: string[] = [], env: NodeJS.Pro
   const config = path.join(dir, 'mosquitto.conf');
   // Mosquitto logs every connection: to a file, never to a pipe nobody drains (it would block the broker).
   const log = path.join(dir, 'mosquitto.log');
-  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', `log_dest file ${log}`, ...extraConfig, ''].join('\n'));
+  await writeFile(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      `log_dest file ${log}`,
+      ...extraConfig,
+      '',
+    ].join('\n'),
+  );
   const child = spawn('mosquitto', ['-c', config], { stdio: 'ignore', env: { ...process.env, ...env } });
   await waitForPort(port, child);
   return {
@@ -75,7 +88,11 @@ export async function startMosquitto(extraConfig: string[] = [], env: NodeJS.Pro
 }
 
 /** Mosquitto refusing anonymous clients, with one user in a password file (mosquitto_passwd). */
-export async function startMosquittoWithPassword(user: string, password: string, extraConfig: string[] = []): Promise<TestBroker> {
+export async function startMosquittoWithPassword(
+  user: string,
+  password: string,
+  extraConfig: string[] = [],
+): Promise<TestBroker> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-passwd-'));
   const passwords = path.join(dir, 'passwords');
   execFileSync('mosquitto_passwd', ['-b', '-c', passwords, user, password]);
@@ -123,7 +140,10 @@ const FIXTURE_GC_EVERY_MS = 500;
  * The leaky fixture broker (Aedes + a deliberate leak of `leakPerConnection` bytes per TCP connection), run as
  * mqleak runs its embedded broker. `extraArgs`: more fixture flags, e.g. `['--leak-on', 'topic=4096']`.
  */
-export async function startFixtureBroker(leakPerConnection: number, extraArgs: readonly string[] = []): Promise<TestBroker> {
+export async function startFixtureBroker(
+  leakPerConnection: number,
+  extraArgs: readonly string[] = [],
+): Promise<TestBroker> {
   const child = spawn(
     process.execPath,
     [
@@ -147,10 +167,14 @@ export async function startFixtureBroker(leakPerConnection: number, extraArgs: r
  * --expose-gc, no GC timer, no mqleak runtime settings), with exactly the given fixture flags.
  */
 export async function startUncollectedFixtureBroker(fixtureArgs: readonly string[]): Promise<TestBroker> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'), '--port', '0', ...fixtureArgs], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'), '--port', '0', ...fixtureArgs],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return fixtureReady(child);
 }
 

@@ -64,9 +64,15 @@ async function readPid(file: string): Promise<number | null> {
 
 export async function startRabbitMq(): Promise<TestRabbitMq> {
   const script = rabbitMqServerScript();
-  if (script === null) throw new Error('RabbitMQ is not installed: apt-get install rabbitmq-server (.ci/run installs it)');
+  if (script === null)
+    throw new Error('RabbitMQ is not installed: apt-get install rabbitmq-server (.ci/run installs it)');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-rabbitmq-'));
-  const [amqpPort, mqttPort, prometheusPort, distPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [amqpPort, mqttPort, prometheusPort, distPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const home = path.join(dir, 'home');
   await mkdir(home);
   await writeFile(path.join(dir, 'enabled_plugins'), '[rabbitmq_mqtt,rabbitmq_prometheus].\n');
@@ -112,7 +118,10 @@ export async function startRabbitMq(): Promise<TestRabbitMq> {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       // The start script waits for the VM: once the VM is gone it exits; if not, it is ours to stop.
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000);
+      const timer = setTimeout(
+        () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'),
+        5000,
+      );
       await exited;
       clearTimeout(timer);
     }
@@ -121,8 +130,10 @@ export async function startRabbitMq(): Promise<TestRabbitMq> {
   try {
     const deadline = started + READY_TIMEOUT_MS;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`rabbitmq-server exited with code ${child.exitCode} (logs in ${dir}/log)`);
-      if (Date.now() > deadline) throw new Error(`RabbitMQ did not open its MQTT and Prometheus ports within ${READY_TIMEOUT_MS} ms`);
+      if (child.exitCode !== null)
+        throw new Error(`rabbitmq-server exited with code ${child.exitCode} (logs in ${dir}/log)`);
+      if (Date.now() > deadline)
+        throw new Error(`RabbitMQ did not open its MQTT and Prometheus ports within ${READY_TIMEOUT_MS} ms`);
       if ((await portAnswers(mqttPort)) && (await portAnswers(prometheusPort))) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -11,7 +11,9 @@ export function strictSchema(schema: unknown): unknown {
   for (const [key, value] of Object.entries(schema as Schema)) {
     // Inside `properties` and `definitions` the keys are names, not keywords: recurse into each value.
     if (key === 'properties' || key === 'definitions') {
-      out[key] = Object.fromEntries(Object.entries(value as Schema).map(([name, inner]) => [name, strictSchema(inner)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value as Schema).map(([name, inner]) => [name, strictSchema(inner)]),
+      );
     } else {
       out[key] = strictSchema(value);
     }

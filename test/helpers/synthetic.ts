@@ -148,7 +148,13 @@ export function bytesSeries(o: BytesSeriesOptions): MetricSeries {
     const ops = (c + 1) * opc;
     const floor = settleFloor(c, ops, false);
     const missing = (o.missingRate ?? 0) > 0 && rand() < (o.missingRate ?? 0);
-    cycles.push({ index: c, warmup: c < warmupCycles, cumulativeOps: ops, floor: missing ? null : floor, endMs: (c + 1) * cycleMs });
+    cycles.push({
+      index: c,
+      warmup: c < warmupCycles,
+      cumulativeOps: ops,
+      floor: missing ? null : floor,
+      endMs: (c + 1) * cycleMs,
+    });
   }
   const recoveryFloor = settleFloor(total, total * opc, true);
   return { metric: o.metric ?? 'rss', kind: 'bytes', unit: 'B', cycles, baselineFloor, recoveryFloor, issues: [] };
@@ -188,7 +194,8 @@ export function countSeries(o: CountSeriesOptions): MetricSeries {
   const leaked = (ops: number): number => (o.leakEveryOps === undefined ? 0 : Math.floor(ops / o.leakEveryOps));
   const levelAt = (c: number, ops: number): number => {
     let v = base + leaked(ops);
-    if (o.warmupRise !== undefined) v += Math.round((o.warmupRise * Math.min(c + 1, warmupCycles)) / Math.max(1, warmupCycles));
+    if (o.warmupRise !== undefined)
+      v += Math.round((o.warmupRise * Math.min(c + 1, warmupCycles)) / Math.max(1, warmupCycles));
     if (o.step !== undefined && c >= warmupCycles + o.step.atMeasuredCycle) v += o.step.size;
     return v;
   };
@@ -262,7 +269,11 @@ export function cycledGcSeries(o: {
   leakPerOp?: number;
   noise: number;
   jitter?: number;
-}): { cycles: { startMs: number; loadEndMs: number; endMs: number; operations: number; cumulativeOps: number }[]; ts: number[]; values: number[] } {
+}): {
+  cycles: { startMs: number; loadEndMs: number; endMs: number; operations: number; cumulativeOps: number }[];
+  ts: number[];
+  values: number[];
+} {
   const rand = mulberry32(o.seed);
   const gauss = gaussian(rand);
   const base = 100 * 1024 * 1024;

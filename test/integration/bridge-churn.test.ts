@@ -43,7 +43,8 @@ function bridgeCycles(scenario: ScenarioReport): BridgeCycleReport[] {
 }
 
 function summary(result: CliResult): string {
-  const lines = result.report?.scenarios.flatMap((s) => s.metrics.map((m) => `${m.name}: ${m.verdict} ${m.reason}`)) ?? [];
+  const lines =
+    result.report?.scenarios.flatMap((s) => s.metrics.map((m) => `${m.name}: ${m.verdict} ${m.reason}`)) ?? [];
   return [...lines, result.stderr.slice(-2000)].join('\n');
 }
 
@@ -71,7 +72,17 @@ describe('bridge-churn against Mosquitto with a bridge to the peer', () => {
     ]);
     try {
       // --quick: 3 reconnects per cycle, 2 warm-up + 6 measured cycles.
-      const result = await runCli(['run', 'bridge-churn', '--quick', '--broker', broker.url, '--set', `peerPort=${peerPort}`, '--set', 'upSeconds=0.3']);
+      const result = await runCli([
+        'run',
+        'bridge-churn',
+        '--quick',
+        '--broker',
+        broker.url,
+        '--set',
+        `peerPort=${peerPort}`,
+        '--set',
+        'upSeconds=0.3',
+      ]);
       assert.ok(result.code === 0 || result.code === 2, summary(result));
       assert.equal(result.report?.target?.pid, broker.pid, 'sampled Mosquitto itself (found from its port)');
       const scenario = scenarioOf(result.report);
@@ -80,12 +91,16 @@ describe('bridge-churn against Mosquitto with a bridge to the peer', () => {
         scenario.metrics.map((metric) => metric.name),
         ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'],
       );
-      for (const metric of scenario.metrics) assert.notEqual(metric.verdict, 'leak', `${metric.name}: ${metric.reason}`);
+      for (const metric of scenario.metrics)
+        assert.notEqual(metric.verdict, 'leak', `${metric.name}: ${metric.reason}`);
       const cycles = bridgeCycles(scenario);
       const reconnects = cycles.reduce((sum, cycle) => sum + cycle.reconnects, 0);
       assert.ok(reconnects >= MIN_MOSQUITTO_RECONNECTS, `${reconnects} reconnects`);
       assert.equal(reconnects, scenario.operations, 'one operation is one bridge reconnect');
-      assert.ok(cycles.every((cycle) => cycle.peer === `127.0.0.1:${peerPort}`), 'the peer listened where the bridge was pointed');
+      assert.ok(
+        cycles.every((cycle) => cycle.peer === `127.0.0.1:${peerPort}`),
+        'the peer listened where the bridge was pointed',
+      );
       assertForwardingVerified(scenario, reconnects);
       // Messages flowed both ways in every cycle, and the ones sent while the link was up arrived.
       for (const cycle of cycles) {
@@ -97,7 +112,9 @@ describe('bridge-churn against Mosquitto with a bridge to the peer', () => {
       assert.match(result.stdout, /bridge: peer 127\.0\.0\.1:\d+, \d+ reconnects/);
       // The figure the issue asks for (not a pass/fail timer).
       const perMinute = (scenario.opsPerSecond ?? 0) * 60;
-      process.stdout.write(`Mosquitto: ${reconnects} bridge reconnects, ${perMinute.toFixed(1)} per minute, verdict ${scenario.verdict}\n`);
+      process.stdout.write(
+        `Mosquitto: ${reconnects} bridge reconnects, ${perMinute.toFixed(1)} per minute, verdict ${scenario.verdict}\n`,
+      );
     } finally {
       await broker.stop();
     }
@@ -106,13 +123,36 @@ describe('bridge-churn against Mosquitto with a bridge to the peer', () => {
 
 /** Run-shape settings for the fixture: fast flaps, the GC forced before each floor. */
 function fixtureRunArgs(pid: number, peerPort: number, extra: string[]): string[] {
-  return ['--pid', String(pid), '--gc-cmd', 'kill -USR2 {pid}', '--set', `peerPort=${peerPort}`, '--set', 'upSeconds=0.1', '--set', 'settleSeconds=1.2', '--set', 'baselineSeconds=1', '--set', 'recoverySeconds=2', ...extra];
+  return [
+    '--pid',
+    String(pid),
+    '--gc-cmd',
+    'kill -USR2 {pid}',
+    '--set',
+    `peerPort=${peerPort}`,
+    '--set',
+    'upSeconds=0.1',
+    '--set',
+    'settleSeconds=1.2',
+    '--set',
+    'baselineSeconds=1',
+    '--set',
+    'recoverySeconds=2',
+    ...extra,
+  ];
 }
 
 describe('bridge-churn against the fixture broker with a bridge', () => {
   test('a bridge that leaks 1 MB per reconnect: LEAK, bytes/op near the injected size; restart hook and refusals exercised', async () => {
     const peerPort = await freePort();
-    const broker = await startFixtureBroker(0, ['--bridge-to', `mqtt://127.0.0.1:${peerPort}`, '--bridge-reconnect-ms', String(FIXTURE_RECONNECT_MS), '--leak-on', `bridge-reconnect=${INJECTED_LEAK_BYTES}`]);
+    const broker = await startFixtureBroker(0, [
+      '--bridge-to',
+      `mqtt://127.0.0.1:${peerPort}`,
+      '--bridge-reconnect-ms',
+      String(FIXTURE_RECONNECT_MS),
+      '--leak-on',
+      `bridge-reconnect=${INJECTED_LEAK_BYTES}`,
+    ]);
     try {
       const result = await runCli([
         'run',
@@ -120,11 +160,22 @@ describe('bridge-churn against the fixture broker with a bridge', () => {
         '--broker',
         broker.url,
         ...fixtureRunArgs(broker.pid, peerPort, [
-          '--set', 'operationsPerCycle=5', '--set', 'warmupCycles=3', '--set', 'cycles=6',
+          '--set',
+          'operationsPerCycle=5',
+          '--set',
+          'warmupCycles=3',
+          '--set',
+          'cycles=6',
           // Every other reconnect is a restart from the target's side (the fixture restarts its bridge on SIGHUP),
           // and after each one the peer answers "server unavailable" for a while.
-          '--set', `restartHook=kill -HUP ${broker.pid}`, '--set', 'restartHookEvery=2',
-          '--set', 'refuseSeconds=0.2', '--set', 'refuseMode=unavailable',
+          '--set',
+          `restartHook=kill -HUP ${broker.pid}`,
+          '--set',
+          'restartHookEvery=2',
+          '--set',
+          'refuseSeconds=0.2',
+          '--set',
+          'refuseMode=unavailable',
         ]),
       ]);
       assert.equal(result.code, 1, summary(result));
@@ -132,17 +183,23 @@ describe('bridge-churn against the fixture broker with a bridge', () => {
       const rss = metricOf(scenario, 'proc.rss');
       assert.equal(rss.verdict, 'leak', rss.reason);
       assert.ok(
-        rss.bytesPerOp !== null && Math.abs(rss.bytesPerOp - INJECTED_LEAK_BYTES) <= LEAK_SIZE_TOLERANCE * INJECTED_LEAK_BYTES,
+        rss.bytesPerOp !== null &&
+          Math.abs(rss.bytesPerOp - INJECTED_LEAK_BYTES) <= LEAK_SIZE_TOLERANCE * INJECTED_LEAK_BYTES,
         `rss ${rss.bytesPerOp} B per reconnect vs ${INJECTED_LEAK_BYTES} injected`,
       );
       const cycles = bridgeCycles(scenario);
       const reconnects = cycles.reduce((sum, cycle) => sum + cycle.reconnects, 0);
       assert.equal(reconnects, 45);
-      assert.ok(cycles.reduce((sum, cycle) => sum + cycle.byHook, 0) >= 20, 'the restart hook did every other reconnect');
+      assert.ok(
+        cycles.reduce((sum, cycle) => sum + cycle.byHook, 0) >= 20,
+        'the restart hook did every other reconnect',
+      );
       assert.ok(cycles.reduce((sum, cycle) => sum + cycle.refusedAttempts, 0) > 0, 'the peer refused reconnects');
       assertForwardingVerified(scenario, reconnects);
       assert.match(result.stdout, /LEAK/);
-      process.stdout.write(`leaky fixture: rss ${rss.verdict} ${Math.round(rss.bytesPerOp ?? 0)} B per reconnect [${rss.ci?.map(Math.round).join(', ')}], ${reconnects} reconnects\n`);
+      process.stdout.write(
+        `leaky fixture: rss ${rss.verdict} ${Math.round(rss.bytesPerOp ?? 0)} B per reconnect [${rss.ci?.map(Math.round).join(', ')}], ${reconnects} reconnects\n`,
+      );
     } finally {
       await broker.stop();
     }
@@ -150,7 +207,12 @@ describe('bridge-churn against the fixture broker with a bridge', () => {
 
   test('the same bridge without the leak: no LEAK, fds and threads PASS', async () => {
     const peerPort = await freePort();
-    const broker = await startFixtureBroker(0, ['--bridge-to', `mqtt://127.0.0.1:${peerPort}`, '--bridge-reconnect-ms', String(FIXTURE_RECONNECT_MS)]);
+    const broker = await startFixtureBroker(0, [
+      '--bridge-to',
+      `mqtt://127.0.0.1:${peerPort}`,
+      '--bridge-reconnect-ms',
+      String(FIXTURE_RECONNECT_MS),
+    ]);
     try {
       // A Node broker's reconnect path is compiled over its first hundred or so reconnects (2-6 KB each,
       // levelling off): 60 warm-up reconnects before the 60 measured ones.
@@ -159,17 +221,28 @@ describe('bridge-churn against the fixture broker with a bridge', () => {
         'bridge-churn',
         '--broker',
         broker.url,
-        ...fixtureRunArgs(broker.pid, peerPort, ['--set', 'operationsPerCycle=10', '--set', 'warmupCycles=6', '--set', 'cycles=6']),
+        ...fixtureRunArgs(broker.pid, peerPort, [
+          '--set',
+          'operationsPerCycle=10',
+          '--set',
+          'warmupCycles=6',
+          '--set',
+          'cycles=6',
+        ]),
       ]);
       assert.ok(result.code === 0 || result.code === 2, summary(result));
       const scenario = scenarioOf(result.report);
-      for (const metric of scenario.metrics) assert.notEqual(metric.verdict, 'leak', `${metric.name}: ${metric.reason}`);
-      for (const name of ['proc.fds', 'proc.threads']) assert.equal(metricOf(scenario, name).verdict, 'pass', metricOf(scenario, name).reason);
+      for (const metric of scenario.metrics)
+        assert.notEqual(metric.verdict, 'leak', `${metric.name}: ${metric.reason}`);
+      for (const name of ['proc.fds', 'proc.threads'])
+        assert.equal(metricOf(scenario, name).verdict, 'pass', metricOf(scenario, name).reason);
       const reconnects = bridgeCycles(scenario).reduce((sum, cycle) => sum + cycle.reconnects, 0);
       assert.equal(reconnects, 120);
       assertForwardingVerified(scenario, reconnects);
       const rss = metricOf(scenario, 'proc.rss');
-      process.stdout.write(`clean fixture: ${scenario.metrics.map((m) => `${m.name} ${m.verdict}`).join(', ')}; rss ${Math.round(rss.perOp ?? 0)} B per reconnect [${rss.ci?.map(Math.round).join(', ')}]\n`);
+      process.stdout.write(
+        `clean fixture: ${scenario.metrics.map((m) => `${m.name} ${m.verdict}`).join(', ')}; rss ${Math.round(rss.perOp ?? 0)} B per reconnect [${rss.ci?.map(Math.round).join(', ')}]\n`,
+      );
     } finally {
       await broker.stop();
     }
@@ -181,7 +254,17 @@ describe('bridge-churn when the bridge never comes', () => {
     const broker = await startMosquitto(); // no bridge configured
     try {
       const peerPort = await freePort();
-      const result = await runCli(['run', 'bridge-churn', '--quick', '--broker', broker.url, '--set', `peerPort=${peerPort}`, '--set', 'connectTimeoutSeconds=2']);
+      const result = await runCli([
+        'run',
+        'bridge-churn',
+        '--quick',
+        '--broker',
+        broker.url,
+        '--set',
+        `peerPort=${peerPort}`,
+        '--set',
+        'connectTimeoutSeconds=2',
+      ]);
       assert.equal(result.code, 3, result.stdout + result.stderr);
       assert.match(result.stderr, new RegExp(`never connected to mqleak's peer at 127\\.0\\.0\\.1:${peerPort}`));
       assert.match(result.stderr, /hint: configure the target's bridge/);

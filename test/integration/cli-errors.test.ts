@@ -46,12 +46,18 @@ test('unknown --set key: exit 64, lists the known parameters', async () => {
 test('bad scenario file: exit 64, names the file, the field path and the allowed values', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-scenario-'));
   const file = path.join(dir, 'bad.yaml');
-  await writeFile(file, 'name: bad\ndescription: a broken file\npattern: connect-churn\nparameters:\n  closeMode: sideways\n  abruptShare: 2\n');
+  await writeFile(
+    file,
+    'name: bad\ndescription: a broken file\npattern: connect-churn\nparameters:\n  closeMode: sideways\n  abruptShare: 2\n',
+  );
   const result = await runCli(['run', file]);
   assert.equal(result.code, EXIT_USAGE);
   assertOneLineError(result.stderr, /bad\.yaml: parameters/);
 
-  await writeFile(file, 'name: bad\ndescription: a broken file\npattern: connect-churn\nparameters:\n  abruptShare: 2\n');
+  await writeFile(
+    file,
+    'name: bad\ndescription: a broken file\npattern: connect-churn\nparameters:\n  abruptShare: 2\n',
+  );
   const range = await runCli(['run', file]);
   assert.equal(range.code, EXIT_USAGE);
   assertOneLineError(range.stderr, /bad\.yaml: parameters\.abruptShare: must be <= 1/);
@@ -81,7 +87,15 @@ test('a PID that does not exist: exit 64 naming the flag', async () => {
 
 test('--spawn of a command that exits at once: exit 3 with its exit status', async () => {
   const port = await freePort();
-  const result = await runCli(['run', '--quick', 'connect-churn', '--spawn', 'sh -c "echo broker failed to bind >&2; exit 7"', '--broker', `mqtt://127.0.0.1:${port}`]);
+  const result = await runCli([
+    'run',
+    '--quick',
+    'connect-churn',
+    '--spawn',
+    'sh -c "echo broker failed to bind >&2; exit 7"',
+    '--broker',
+    `mqtt://127.0.0.1:${port}`,
+  ]);
   assert.equal(result.code, EXIT_TARGET_FAILED);
   assertOneLineError(result.stderr, /exited with code 7: broker failed to bind/);
 });

@@ -13,7 +13,13 @@ import { connectChurn } from '../../src/patterns/connect-churn.js';
 import type { CycleOutcome } from '../../src/patterns/pattern.js';
 import type { Credentials } from '../../src/core/credentials.js';
 import type { ParamValue } from '../../src/core/params.js';
-import { freePort, startMosquittoWithPassword, startTcpPeer, type TcpPeer, type TestBroker } from '../helpers/brokers.js';
+import {
+  freePort,
+  startMosquittoWithPassword,
+  startTcpPeer,
+  type TcpPeer,
+  type TestBroker,
+} from '../helpers/brokers.js';
 
 const USER = 'churn-user';
 const PASSWORD = 'pw-churn-7Qx';
@@ -23,8 +29,14 @@ const CONCURRENCY = 20;
 const CYCLE_BOUND_MS = 15_000;
 
 /** One connect-churn cycle against 127.0.0.1:port with the pattern's defaults and `overrides`. */
-async function churnCycle(port: number, credentials: Credentials | undefined, overrides: Record<string, ParamValue> = {}): Promise<CycleOutcome> {
-  const params: Record<string, ParamValue> = Object.fromEntries(Object.entries(connectChurn.params).map(([name, spec]) => [name, spec.default]));
+async function churnCycle(
+  port: number,
+  credentials: Credentials | undefined,
+  overrides: Record<string, ParamValue> = {},
+): Promise<CycleOutcome> {
+  const params: Record<string, ParamValue> = Object.fromEntries(
+    Object.entries(connectChurn.params).map(([name, spec]) => [name, spec.default]),
+  );
   const controller = new AbortController();
   const running = await connectChurn.start({
     broker: { url: `mqtt://127.0.0.1:${port}`, host: '127.0.0.1', port },
@@ -34,16 +46,35 @@ async function churnCycle(port: number, credentials: Credentials | undefined, ov
     ...(credentials === undefined ? {} : { credentials }),
   });
   try {
-    return await running.runCycle({ index: 0, operations: OPERATIONS, concurrency: CONCURRENCY, deadlineMs: Date.now() + CYCLE_BOUND_MS });
+    return await running.runCycle({
+      index: 0,
+      operations: OPERATIONS,
+      concurrency: CONCURRENCY,
+      deadlineMs: Date.now() + CYCLE_BOUND_MS,
+    });
   } finally {
     await running.teardown();
   }
 }
 
 /** The failure kind RawMqttConnection reports for the same CONNECT: the lean path must tally the same. */
-async function rawFailureKind(port: number, protocolVersion: ProtocolVersion, credentials: Credentials | undefined, timeoutMs = 5000): Promise<string> {
+async function rawFailureKind(
+  port: number,
+  protocolVersion: ProtocolVersion,
+  credentials: Credentials | undefined,
+  timeoutMs = 5000,
+): Promise<string> {
   try {
-    const connection = await RawMqttConnection.connect({ host: '127.0.0.1', port, clientId: 'raw-check', protocolVersion, keepalive: 30, clean: true, timeoutMs, connectExtras: connectExtrasFor(credentials) });
+    const connection = await RawMqttConnection.connect({
+      host: '127.0.0.1',
+      port,
+      clientId: 'raw-check',
+      protocolVersion,
+      keepalive: 30,
+      clean: true,
+      timeoutMs,
+      connectExtras: connectExtrasFor(credentials),
+    });
     connection.vanish();
     return 'accepted';
   } catch (error) {
@@ -75,7 +106,7 @@ describe('connect-churn over plain TCP: accepted connections and failures by kin
     await secured?.stop();
   });
 
-  test('with the password file\'s credentials (3.1.1 and 5): every connection accepted and closed, both ways out', async () => {
+  test("with the password file's credentials (3.1.1 and 5): every connection accepted and closed, both ways out", async () => {
     for (const protocolVersion of [4, 5]) {
       const outcome = await churnCycle(secured.port, { username: USER, password: PASSWORD }, { protocolVersion });
       assert.equal(outcome.operations, OPERATIONS);
@@ -87,7 +118,11 @@ describe('connect-churn over plain TCP: accepted connections and failures by kin
     for (const protocolVersion of [4, 5] as const) {
       for (const credentials of [undefined, { username: USER, password: 'wrong' }]) {
         const kind = await rawFailureKind(secured.port, protocolVersion, credentials);
-        assert.match(kind, /^connack-[1-9]\d*$/, `Mosquitto refuses level ${protocolVersion} ${credentials === undefined ? 'anonymous' : 'wrong password'}`);
+        assert.match(
+          kind,
+          /^connack-[1-9]\d*$/,
+          `Mosquitto refuses level ${protocolVersion} ${credentials === undefined ? 'anonymous' : 'wrong password'}`,
+        );
         assertAllFailed(await churnCycle(secured.port, credentials, { protocolVersion }), kind);
       }
     }

@@ -25,7 +25,9 @@ const CASES = [
 ] as const;
 
 function metric(report: RunReport | null, scenario: string, name: string): MetricReport {
-  const found = report?.scenarios.find((entry) => entry.name === scenario)?.metrics.find((entry) => entry.name === name);
+  const found = report?.scenarios
+    .find((entry) => entry.name === scenario)
+    ?.metrics.find((entry) => entry.name === name);
   assert.ok(found, `${scenario} has a ${name} verdict`);
   return found;
 }
@@ -41,7 +43,12 @@ for (const { scenario, injected, bar } of CASES) {
     test(`${scenario} at the defaults: LEAK, exit 1, rss and rssAnon bytes/op ${bar}`, async (t) => {
       const result = await runCli(['run', scenario, '--broker', broker.url, '--pid', String(broker.pid)]);
       const memory = result.report?.scenarios[0]?.metrics.filter((entry) => entry.kind === 'bytes') ?? [];
-      const summary = memory.map((m) => `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op [${m.ci?.map((v) => v.toFixed(0)).join(', ')}]`).join('\n');
+      const summary = memory
+        .map(
+          (m) =>
+            `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op [${m.ci?.map((v) => v.toFixed(0)).join(', ')}]`,
+        )
+        .join('\n');
       t.diagnostic(`${summary}\nthe run took ${((result.report?.durationMs ?? 0) / 1000).toFixed(0)} s`);
       assert.equal(result.code, 1, summary || result.stdout + result.stderr);
       assert.equal(result.report?.verdict, 'leak');
@@ -50,9 +57,15 @@ for (const { scenario, injected, bar } of CASES) {
         assert.equal(found.verdict, 'leak', found.reason);
         assert.ok(found.bytesPerOp !== null, found.reason);
         if (injected === 4096) {
-          assert.ok(Math.abs(found.bytesPerOp - injected) <= LEAK_SIZE_TOLERANCE * injected, `${name} ${found.bytesPerOp} B/op vs ${injected} injected`);
+          assert.ok(
+            Math.abs(found.bytesPerOp - injected) <= LEAK_SIZE_TOLERANCE * injected,
+            `${name} ${found.bytesPerOp} B/op vs ${injected} injected`,
+          );
         } else {
-          assert.ok(found.bytesPerOp > SMALL_LEAK_LOWER_SHARE * injected, `${name} ${found.bytesPerOp} B/op vs ${injected} injected`);
+          assert.ok(
+            found.bytesPerOp > SMALL_LEAK_LOWER_SHARE * injected,
+            `${name} ${found.bytesPerOp} B/op vs ${injected} injected`,
+          );
         }
         assert.ok(found.ci !== null && found.ci[0] > found.thresholdPerOp, 'the interval clears the threshold');
         assert.ok(found.mbPerHour !== null && found.mbPerHour > 0);
@@ -73,12 +86,24 @@ describe('the same fixture broker without the leak', () => {
   // its interval reached ±68–95 B/op in CI rehearsals (INCONCLUSIVE `underpowered`, δ = 64), with or without
   // a GC hook, and the verdict itself asked for 15–17 cycles. The PASS is claimed at 20, as the reason advises.
   test('both scenarios PASS (connect-churn with the 20 measured cycles its underpowered verdicts asked for), exit 0', async () => {
-    const result = await runCli(['run', ...SCENARIOS, '--broker', broker.url, '--pid', String(broker.pid), '--set', `connect-churn:cycles=${CLEAN_CONNECT_CHURN_CYCLES}`]);
-    const summary = result.report?.scenarios.flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`)).join('\n');
+    const result = await runCli([
+      'run',
+      ...SCENARIOS,
+      '--broker',
+      broker.url,
+      '--pid',
+      String(broker.pid),
+      '--set',
+      `connect-churn:cycles=${CLEAN_CONNECT_CHURN_CYCLES}`,
+    ]);
+    const summary = result.report?.scenarios
+      .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
+      .join('\n');
     assert.equal(result.code, 0, summary ?? result.stderr);
     assert.equal(result.report?.verdict, 'pass');
     for (const scenario of SCENARIOS) {
-      for (const name of ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads']) assert.equal(metric(result.report, scenario, name).verdict, 'pass');
+      for (const name of ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'])
+        assert.equal(metric(result.report, scenario, name).verdict, 'pass');
     }
   });
 });

@@ -24,7 +24,9 @@ describe('Mosquitto', () => {
   for (const { scenario, flags, shape } of RUNS) {
     test(`${scenario} ${shape}: PASS, exit 0, with the process found from the port`, async () => {
       const result = await runCli(['run', scenario, ...flags, '--broker', broker.url, '--no-html', '--quiet']);
-      const summary = result.report?.scenarios.flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`)).join('\n');
+      const summary = result.report?.scenarios
+        .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
+        .join('\n');
       assert.equal(result.code, 0, summary ?? result.stderr);
       assert.equal(result.report?.target?.pid, broker.pid, 'found the broker from its port');
       assert.equal(result.report?.target?.kind, 'found-by-port');

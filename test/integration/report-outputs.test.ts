@@ -27,12 +27,25 @@ const EXIT_LEAK = 1;
  * Three small measured cycles: too few for a verdict (INCONCLUSIVE), enough for a slope estimate.
  * Only the leaky run needs the full --quick shape, to be judged LEAK.
  */
-const SHORT_RUN = ['--set', 'cycles=3', '--set', 'operationsPerCycle=500', '--set', 'baselineSeconds=0.5', '--set', 'recoverySeconds=1'];
+const SHORT_RUN = [
+  '--set',
+  'cycles=3',
+  '--set',
+  'operationsPerCycle=500',
+  '--set',
+  'baselineSeconds=0.5',
+  '--set',
+  'recoverySeconds=1',
+];
 const EXIT_USAGE = 64;
 
 /** The CLI on saved files (compare, report): no broker, its own exit code. */
 async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/mqleak.js'), ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/mqleak.js'), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -90,15 +103,41 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
     leakFile = path.join(dir, 'leak.json');
     cleanFile = path.join(dir, 'clean.json');
     leak = await runCli([
-      'run', '--quick', 'connect-churn', '--broker', leakyBroker.url, '--pid', String(leakyBroker.pid),
-      '--json', leakFile, '--html', path.join(dir, 'leak.html'), '--junit', path.join(dir, 'leak.xml'),
-      '--threshold', 'connect-churn:rss<=1KB/op', '--threshold', '*:fds<=0.01/op',
+      'run',
+      '--quick',
+      'connect-churn',
+      '--broker',
+      leakyBroker.url,
+      '--pid',
+      String(leakyBroker.pid),
+      '--json',
+      leakFile,
+      '--html',
+      path.join(dir, 'leak.html'),
+      '--junit',
+      path.join(dir, 'leak.xml'),
+      '--threshold',
+      'connect-churn:rss<=1KB/op',
+      '--threshold',
+      '*:fds<=0.01/op',
     ]);
     // Credentials in the broker URL, and a flag that carries one: neither may reach a report.
     const [host, port] = [cleanBroker.url.replace('mqtt://', '').split(':')[0], cleanBroker.port];
     clean = await runCli([
-      'run', '--quick', 'connect-churn', '--broker', `mqtt://alice:${SECRET}@${host}:${port}`, '--pid', String(cleanBroker.pid),
-      '--json', cleanFile, '--junit', path.join(dir, 'clean.xml'), '--threshold', 'connect-churn:rss<=1MB/op', ...SHORT_RUN,
+      'run',
+      '--quick',
+      'connect-churn',
+      '--broker',
+      `mqtt://alice:${SECRET}@${host}:${port}`,
+      '--pid',
+      String(cleanBroker.pid),
+      '--json',
+      cleanFile,
+      '--junit',
+      path.join(dir, 'clean.xml'),
+      '--threshold',
+      'connect-churn:rss<=1MB/op',
+      ...SHORT_RUN,
     ]);
   });
   after(async () => {
@@ -116,16 +155,23 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
 
   test('JSON: valid against schema/report.schema.json; version, target, parameters and the command line to repeat it', async () => {
     // Strict: every field a real report holds must be described in the published schema.
-    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(strictSchema(reportSchema()) as object);
+    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
+      strictSchema(reportSchema()) as object,
+    );
     for (const file of [leakFile, cleanFile]) {
       const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
-      assert.ok(validate(report), `${file} does not match schema/report.schema.json (describe new fields there): ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+      assert.ok(
+        validate(report),
+        `${file} does not match schema/report.schema.json (describe new fields there): ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+      );
       assert.match(report.tool.version, /^\d+\.\d+\.\d+/);
       assert.equal(report.target?.kind, 'pid');
       assert.match(report.settings.commandLine ?? '', /^mqleak run --quick connect-churn --broker mqtt:\/\//);
       assert.ok(report.environment !== undefined && report.environment.cpus > 0);
       const scenario = report.scenarios[0];
-      assert.ok(scenario !== undefined && scenario.samples.length > 20 && scenario.parameters.operationsPerCycle !== undefined);
+      assert.ok(
+        scenario !== undefined && scenario.samples.length > 20 && scenario.parameters.operationsPerCycle !== undefined,
+      );
     }
   });
 
@@ -144,12 +190,23 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
     assert.ok(existsSync(CHROMIUM), `headless tests need Debian's chromium (apt-get install chromium)`);
     const outputs = await defaultOutputs(leak);
     const json = outputs.find((file) => file.endsWith('.json')) ?? '';
-    assert.deepEqual(outputs.filter((file) => file.endsWith('.html')), [json.replace(/\.json$/, '.html')], 'an HTML report beside the default JSON, same name');
+    assert.deepEqual(
+      outputs.filter((file) => file.endsWith('.html')),
+      [json.replace(/\.json$/, '.html')],
+      'an HTML report beside the default JSON, same name',
+    );
     const page = path.join(dir, 'leak.html');
     const metrics = leak.report?.scenarios.flatMap((scenario) => scenario.metrics) ?? [];
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       for (const width of [1280, PHONE_WIDTH]) {
@@ -164,13 +221,25 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
         assert.ok(selfMetrics.length > 0, 'the run judged mqleak itself');
         assert.equal(seen.selfCharts, selfMetrics.length, 'a chart per self-check metric, in its own folded section');
         assert.equal(seen.fitWidths.length, metrics.filter((metric) => metric.perOp !== null).length);
-        assert.ok(seen.fitWidths.every((value) => value > 50), `fitted lines drawn: ${seen.fitWidths.join(', ')}`);
-        assert.ok(seen.sampleLengths.every((value) => value > 100), 'sample paths drawn');
+        assert.ok(
+          seen.fitWidths.every((value) => value > 50),
+          `fitted lines drawn: ${seen.fitWidths.join(', ')}`,
+        );
+        assert.ok(
+          seen.sampleLengths.every((value) => value > 100),
+          'sample paths drawn',
+        );
         assert.equal(seen.bands.length, seen.fitWidths.length, 'an interval band with every fitted line');
         assert.ok(seen.phases >= 4 * metrics.length, 'phases shaded');
-        assert.ok(seen.chartWidths.every((value) => value > 0 && value <= width), 'charts fit the window');
+        assert.ok(
+          seen.chartWidths.every((value) => value > 0 && value <= width),
+          'charts fit the window',
+        );
         assert.match(seen.headline, /LEAK\s*connect-churn leaks: proc\.rss grows/);
-        assert.ok(seen.scrollWidth <= width, `no sideways scrolling at ${width}px (page is ${seen.scrollWidth}px wide)`);
+        assert.ok(
+          seen.scrollWidth <= width,
+          `no sideways scrolling at ${width}px (page is ${seen.scrollWidth}px wide)`,
+        );
         const shot = path.join(dir, `leak-${width}.png`);
         await tab.screenshot({ path: shot, fullPage: true });
         assert.ok((await stat(shot)).size > 20_000, 'a screenshot with something on it');
@@ -184,41 +253,78 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
   test('JUnit: valid XML, a case per scenario × metric, <failure> for LEAK with the reason', async () => {
     const xml = await readFile(path.join(dir, 'leak.xml'), 'utf8');
     const doc = new DOMParser({ onError: onErrorStopParsing }).parseFromString(xml, 'text/xml');
-    const cases = Array.from(doc.getElementsByTagName('testcase')).filter((element) => element.getAttribute('classname') === 'connect-churn');
+    const cases = Array.from(doc.getElementsByTagName('testcase')).filter(
+      (element) => element.getAttribute('classname') === 'connect-churn',
+    );
     const metrics = leak.report?.scenarios[0]?.metrics ?? [];
     // A case per metric, then the self-check's case (mqleak's own memory).
-    assert.deepEqual(cases.map((element) => element.getAttribute('name')), [...metrics.map((metric) => metric.name), 'self']);
-    const failures = Array.from(doc.getElementsByTagName('failure')).filter((element) => element.getAttribute('type') === 'LEAK');
-    assert.deepEqual(failures.map((element) => element.getAttribute('message')), metrics.filter((metric) => metric.verdict === 'leak').map((metric) => metric.reason));
-    const cleanXml = new DOMParser({ onError: onErrorStopParsing }).parseFromString(await readFile(path.join(dir, 'clean.xml'), 'utf8'), 'text/xml');
+    assert.deepEqual(
+      cases.map((element) => element.getAttribute('name')),
+      [...metrics.map((metric) => metric.name), 'self'],
+    );
+    const failures = Array.from(doc.getElementsByTagName('failure')).filter(
+      (element) => element.getAttribute('type') === 'LEAK',
+    );
+    assert.deepEqual(
+      failures.map((element) => element.getAttribute('message')),
+      metrics.filter((metric) => metric.verdict === 'leak').map((metric) => metric.reason),
+    );
+    const cleanXml = new DOMParser({ onError: onErrorStopParsing }).parseFromString(
+      await readFile(path.join(dir, 'clean.xml'), 'utf8'),
+      'text/xml',
+    );
     assert.equal(cleanXml.getElementsByTagName('failure').length, 0, 'no failure for the clean run');
   });
 
   test('thresholds as written: the leaky run breaks rss<=1KB/op and holds fds<=0.01/op; the clean run holds rss<=1MB/op', () => {
-    assert.deepEqual(leak.report?.thresholds?.map((result) => [result.expression, result.status]), [
-      ['connect-churn:rss<=1KB/op', 'fail'],
-      ['connect-churn:fds<=0.01/op', 'pass'],
-    ]);
+    assert.deepEqual(
+      leak.report?.thresholds?.map((result) => [result.expression, result.status]),
+      [
+        ['connect-churn:rss<=1KB/op', 'fail'],
+        ['connect-churn:fds<=0.01/op', 'pass'],
+      ],
+    );
     assert.match(leak.stdout, /thresholds: 1 of 2 broken/);
     // Written with the bare name older reports use; judged and shown as the proc probe's metric.
-    assert.match(leak.stdout, /✗ connect-churn:rss<=1KB\/op broken: proc\.rss [\d.]+ KB\/op, over the limit <= 1 KB\/op/);
-    assert.deepEqual(clean.report?.thresholds?.map((result) => result.status), ['pass']);
+    assert.match(
+      leak.stdout,
+      /✗ connect-churn:rss<=1KB\/op broken: proc\.rss [\d.]+ KB\/op, over the limit <= 1 KB\/op/,
+    );
+    assert.deepEqual(
+      clean.report?.thresholds?.map((result) => result.status),
+      ['pass'],
+    );
     assert.equal(clean.code, clean.report?.exitCode, 'a threshold that held changes nothing');
   });
 
   test('a broken threshold alone fails the run: exit 1 on a run whose verdict is INCONCLUSIVE (a scenario file’s limits:)', async () => {
     // Three measured cycles are too few for any verdict, but plenty for an estimate to break a limit.
     const file = path.join(dir, 'gated.yaml');
-    await writeFile(file, 'name: gated-churn\ndescription: connect churn with a limit\npattern: connect-churn\nlimits:\n  - rss<=1KB/op\n');
+    await writeFile(
+      file,
+      'name: gated-churn\ndescription: connect churn with a limit\npattern: connect-churn\nlimits:\n  - rss<=1KB/op\n',
+    );
     const result = await runCli([
-      'run', '--quick', file, '--broker', leakyBroker.url, '--pid', String(leakyBroker.pid), '--no-html',
-      ...SHORT_RUN, '--threshold', '*:fds<=0.01/op',
+      'run',
+      '--quick',
+      file,
+      '--broker',
+      leakyBroker.url,
+      '--pid',
+      String(leakyBroker.pid),
+      '--no-html',
+      ...SHORT_RUN,
+      '--threshold',
+      '*:fds<=0.01/op',
     ]);
     assert.equal(result.report?.verdict, 'inconclusive', result.stdout);
-    assert.deepEqual(result.report?.thresholds?.map((entry) => [entry.expression, entry.source, entry.status]), [
-      ['gated-churn:fds<=0.01/op', 'command-line', 'pass'],
-      ['gated-churn:rss<=1KB/op', 'scenario-file', 'fail'],
-    ]);
+    assert.deepEqual(
+      result.report?.thresholds?.map((entry) => [entry.expression, entry.source, entry.status]),
+      [
+        ['gated-churn:fds<=0.01/op', 'command-line', 'pass'],
+        ['gated-churn:rss<=1KB/op', 'scenario-file', 'fail'],
+      ],
+    );
     assert.equal(result.code, EXIT_LEAK);
     assert.equal(result.report?.exitCode, EXIT_LEAK);
     assert.match(result.stdout, /verdict: INCONCLUSIVE \(exit 1\) — 1 threshold broken/);
@@ -234,7 +340,11 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
     assert.match(same.stdout, /compare: no regression \(exit 0\)/);
     const better = await cli(['compare', leakFile, cleanFile, '--json']);
     assert.equal(better.code, 0);
-    const comparison = JSON.parse(better.stdout) as { regressions: number; improvements: number; rows: { metric: string; result: string }[] };
+    const comparison = JSON.parse(better.stdout) as {
+      regressions: number;
+      improvements: number;
+      rows: { metric: string; result: string }[];
+    };
     assert.equal(comparison.regressions, 0);
     assert.ok(comparison.improvements > 0);
   });
@@ -242,7 +352,11 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
   test('compare and report refuse what is not a readable report: exit 64, one line naming the file', async () => {
     const notReport = path.join(dir, 'not-a-report.json');
     await writeFile(notReport, '{"hello": "world"}\n');
-    for (const args of [['compare', notReport, leakFile], ['compare', leakFile, path.join(dir, 'missing.json')], ['report', notReport]]) {
+    for (const args of [
+      ['compare', notReport, leakFile],
+      ['compare', leakFile, path.join(dir, 'missing.json')],
+      ['report', notReport],
+    ]) {
       const result = await cli(args);
       assert.equal(result.code, EXIT_USAGE, args.join(' '));
       const lines = result.stderr.split('\n').filter((line) => line.startsWith('mqleak:'));
@@ -267,7 +381,10 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
   });
 
   test('no terminal: plain progress lines per cycle with the running slope', () => {
-    assert.match(leak.stderr, /^ {2}cycle \d+\/10: [\d,]+ ops @ [\d,.]+\/s, rss floor [\d.]+ MB, slope so far \+[\d.]+ KB\/op/m);
+    assert.match(
+      leak.stderr,
+      /^ {2}cycle \d+\/10: [\d,]+ ops @ [\d,.]+\/s, rss floor [\d.]+ MB, slope so far \+[\d.]+ KB\/op/m,
+    );
     assert.doesNotMatch(leak.stderr, /\r|\u001b\[2K/, 'nothing redrawn in a log');
   });
 });

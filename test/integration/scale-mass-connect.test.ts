@@ -41,7 +41,8 @@ async function workersOf(parent: number): Promise<number[]> {
     try {
       const status = await readFile(path.join('/proc', entry, 'status'), 'utf8');
       const cmdline = await readFile(path.join('/proc', entry, 'cmdline'), 'utf8');
-      if (Number(/PPid:\s+(\d+)/.exec(status)?.[1]) === parent && cmdline.includes('load-worker-main')) pids.push(Number(entry));
+      if (Number(/PPid:\s+(\d+)/.exec(status)?.[1]) === parent && cmdline.includes('load-worker-main'))
+        pids.push(Number(entry));
     } catch {
       // a process that ended while we looked
     }
@@ -79,7 +80,18 @@ describe('mass-connect over several load processes, against Mosquitto', () => {
 
   test(`${CLIENTS} clients held at once from ${WORKERS} processes of at most ${PER_PROCESS}: peakClients counts them all`, async () => {
     // A connect rate no machine holds: the pacing engine must say, in the report, that it was not held and why.
-    const { code, report, stderr } = await runCli(['run', 'mass-connect', '--broker', broker.url, '--pid', String(broker.pid), ...SHAPE, '--set', `connectRate=${UNREACHABLE_RATE}`, '--quiet']);
+    const { code, report, stderr } = await runCli([
+      'run',
+      'mass-connect',
+      '--broker',
+      broker.url,
+      '--pid',
+      String(broker.pid),
+      ...SHAPE,
+      '--set',
+      `connectRate=${UNREACHABLE_RATE}`,
+      '--quiet',
+    ]);
     assert.ok(report !== null, stderr);
     assert.notEqual(code, 3, stderr);
     assert.notEqual(code, 4, stderr);
@@ -88,23 +100,51 @@ describe('mass-connect over several load processes, against Mosquitto', () => {
     assert.equal(scenario.failures, 0, JSON.stringify(scenario.failureKinds));
     const peak = scenario.observations?.peakClients;
     assert.ok(peak !== undefined, 'peakClients recorded');
-    assert.equal(peak.min, CLIENTS, 'every cycle held the whole crowd, more than one process\'s share');
+    assert.equal(peak.min, CLIENTS, "every cycle held the whole crowd, more than one process's share");
     assert.ok(peak.min > PER_PROCESS);
     assert.equal(scenario.observations?.loadProcesses?.min, WORKERS);
     assert.equal(scenario.checks?.[STAYED_CONNECTED]?.status, 'held');
     assert.equal(scenario.checks?.[SUBSCRIBED]?.status, 'held');
-    assert.ok((scenario.observations?.deliveredPerCycle?.min ?? 0) > 0, 'messages went through the broker from the workers\' clients');
+    assert.ok(
+      (scenario.observations?.deliveredPerCycle?.min ?? 0) > 0,
+      "messages went through the broker from the workers' clients",
+    );
     const rateCycles = Object.values(scenario.answers?.connectRate ?? {}).reduce((sum, n) => sum + n, 0);
     assert.equal(rateCycles, scenario.cycles.length, 'every cycle says whether its connect rate held');
     assert.equal(scenario.answers?.connectRate?.held, undefined);
-    assert.ok(scenario.observations?.brokerCpuPct !== undefined && scenario.observations.generatorCpuPct !== undefined, 'both sides\' CPU measured');
-    assert.ok(scenario.limits?.some((limit) => limit.startsWith(`the connect rate of ${UNREACHABLE_RATE.toLocaleString('en-US')}/s (connectRate) not held in ${rateCycles} of ${rateCycles} cycles`)), JSON.stringify(scenario.limits));
+    assert.ok(
+      scenario.observations?.brokerCpuPct !== undefined && scenario.observations.generatorCpuPct !== undefined,
+      "both sides' CPU measured",
+    );
+    assert.ok(
+      scenario.limits?.some((limit) =>
+        limit.startsWith(
+          `the connect rate of ${UNREACHABLE_RATE.toLocaleString('en-US')}/s (connectRate) not held in ${rateCycles} of ${rateCycles} cycles`,
+        ),
+      ),
+      JSON.stringify(scenario.limits),
+    );
   });
 
   test('killed with SIGKILL mid-hold, mqleak leaves no load process behind', async () => {
     const cli = spawn(
       process.execPath,
-      [path.join(REPO_ROOT, 'bin/mqleak.js'), 'run', 'mass-connect', '--broker', broker.url, '--pid', String(broker.pid), ...SHAPE, '--set', 'holdSeconds=60', '--quiet', '--no-html', '--out', await mkdtemp(path.join(os.tmpdir(), 'mqleak-reports-'))],
+      [
+        path.join(REPO_ROOT, 'bin/mqleak.js'),
+        'run',
+        'mass-connect',
+        '--broker',
+        broker.url,
+        '--pid',
+        String(broker.pid),
+        ...SHAPE,
+        '--set',
+        'holdSeconds=60',
+        '--quiet',
+        '--no-html',
+        '--out',
+        await mkdtemp(path.join(os.tmpdir(), 'mqleak-reports-')),
+      ],
       { cwd: REPO_ROOT, stdio: 'ignore' },
     );
     const pid = cli.pid as number;
@@ -114,7 +154,10 @@ describe('mass-connect over several load processes, against Mosquitto', () => {
         return found.length === WORKERS ? found : null;
       }, `${WORKERS} load processes started`);
       cli.kill('SIGKILL');
-      await until(async () => ((await Promise.all(workers.map(running))).some(Boolean) ? null : true), 'every load process gone after mqleak was killed');
+      await until(
+        async () => ((await Promise.all(workers.map(running))).some(Boolean) ? null : true),
+        'every load process gone after mqleak was killed',
+      );
     } finally {
       if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
     }

@@ -20,7 +20,14 @@ const INJECTED_MASS_LEAK_BYTES = 16_384;
 const USER = 'fixture-user';
 const PASSWORD = 'fixture-pass';
 /** Six measured cycles: the fewest the verdict judges (fewer can only be INCONCLUSIVE). */
-const SHAPE = ['warmupCycles=2', 'cycles=6', 'operationsPerCycle=300', 'baselineSeconds=0.5', 'settleSeconds=1', 'recoverySeconds=1.5'];
+const SHAPE = [
+  'warmupCycles=2',
+  'cycles=6',
+  'operationsPerCycle=300',
+  'baselineSeconds=0.5',
+  'settleSeconds=1',
+  'recoverySeconds=1.5',
+];
 /** Aedes speaks no MQTT 5: the scenarios would fall back to 3.1.1 after a refusal (itself a rejected connect). */
 const V4_ONLY = ['will-churn:v5Share=0', 'session-takeover:v5Share=0'];
 const MASS = ['mass-connect:holdSeconds=0.5', 'mass-connect:subscribers=2'];
@@ -42,7 +49,9 @@ function sets(values: readonly string[]): string[] {
 }
 
 function summary(report: RunReport | null): string {
-  return (report?.scenarios ?? []).flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`)).join('\n');
+  return (report?.scenarios ?? [])
+    .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
+    .join('\n');
 }
 
 describe('fixture broker leaking per rejected connect (4 KB), per will (16 KB), per takeover (16 KB)', () => {
@@ -90,7 +99,10 @@ describe('fixture broker leaking per rejected connect (4 KB), per will (16 KB), 
     assert.equal(scenario(result.report, 'will-churn').checks?.['will-published']?.status, 'held');
     assert.equal(scenario(result.report, 'session-takeover').checks?.['first-connection-closed']?.status, 'held');
     const rejected = scenario(result.report, 'rejected-connect');
-    assert.ok((rejected.answers?.['bad-password']?.['connack-0x04'] ?? 0) > 0, 'the fixture refuses a bad password: CONNACK 0x04');
+    assert.ok(
+      (rejected.answers?.['bad-password']?.['connack-0x04'] ?? 0) > 0,
+      'the fixture refuses a bad password: CONNACK 0x04',
+    );
   });
 });
 
@@ -102,7 +114,15 @@ describe('fixture broker leaking 16 KB per connection: mass-connect', () => {
   after(async () => broker?.stop());
 
   test('mass-connect: LEAK', async () => {
-    const result = await runCli(['run', 'mass-connect', '--broker', broker.url, '--pid', String(broker.pid), ...sets([...SHAPE, ...MASS])]);
+    const result = await runCli([
+      'run',
+      'mass-connect',
+      '--broker',
+      broker.url,
+      '--pid',
+      String(broker.pid),
+      ...sets([...SHAPE, ...MASS]),
+    ]);
     assert.equal(result.code, 1, summary(result.report) + result.stderr);
     const metric = rss(scenario(result.report, 'mass-connect'));
     assert.equal(metric.verdict, 'leak', metric.reason);
@@ -120,14 +140,21 @@ describe('the same fixture broker without leaks', () => {
   test('no connection-level scenario says LEAK', async () => {
     // health-check-churn and connect-churn on the clean fixture: test/integration/fixture-verdicts.test.ts.
     const names = ['rejected-connect', 'will-churn', 'session-takeover', 'mass-connect'];
-    const result = await runCli(['run', ...names, '--broker', broker.url, '--pid', String(broker.pid), ...sets([...SHAPE, ...V4_ONLY, ...MASS])], {
-      env: { MQLEAK_USERNAME: USER, MQLEAK_PASSWORD: PASSWORD },
-    });
-    assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}\n${summary(result.report)}\n${result.stderr}`);
+    const result = await runCli(
+      ['run', ...names, '--broker', broker.url, '--pid', String(broker.pid), ...sets([...SHAPE, ...V4_ONLY, ...MASS])],
+      {
+        env: { MQLEAK_USERNAME: USER, MQLEAK_PASSWORD: PASSWORD },
+      },
+    );
+    assert.ok(
+      result.code === 0 || result.code === 2,
+      `exit ${result.code}\n${summary(result.report)}\n${result.stderr}`,
+    );
     for (const name of names) {
       const report = scenario(result.report, name);
       assert.equal(report.error, null);
-      for (const metric of report.metrics) assert.notEqual(metric.verdict, 'leak', `${name}/${metric.name}: ${metric.reason}`);
+      for (const metric of report.metrics)
+        assert.notEqual(metric.verdict, 'leak', `${name}/${metric.name}: ${metric.reason}`);
     }
   });
 });

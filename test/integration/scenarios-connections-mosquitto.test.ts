@@ -19,11 +19,25 @@ import { runCli } from '../helpers/cli.js';
 const USER = 'mqleak-user';
 /** Distinctive, so that finding it anywhere in a report or the output is unambiguous. */
 const PASSWORD = 'pw-4a-Zq81x';
-const SCENARIOS = ['health-check-churn', 'connect-churn', 'rejected-connect', 'will-churn', 'session-takeover', 'mass-connect'];
+const SCENARIOS = [
+  'health-check-churn',
+  'connect-churn',
+  'rejected-connect',
+  'will-churn',
+  'session-takeover',
+  'mass-connect',
+];
 const OPERATIONS_PER_CYCLE = 300;
 const HELD_CLIENTS = 2000;
 const CYCLES = 5; // 2 warm-up + 3 measured
-const SHAPE = ['warmupCycles=2', 'cycles=3', `operationsPerCycle=${OPERATIONS_PER_CYCLE}`, 'baselineSeconds=0.5', 'settleSeconds=0.5', 'recoverySeconds=0.5'];
+const SHAPE = [
+  'warmupCycles=2',
+  'cycles=3',
+  `operationsPerCycle=${OPERATIONS_PER_CYCLE}`,
+  'baselineSeconds=0.5',
+  'settleSeconds=0.5',
+  'recoverySeconds=0.5',
+];
 /** Mosquitto sends MQTT 5's DISCONNECT 0x8E to a taken-over client from 2.0.15 on (eclipse-mosquitto#2607); Debian 12 ships 2.0.11. */
 const FIRST_VERSION_WITH_0X8E = [2, 0, 15];
 
@@ -56,7 +70,8 @@ function assertHeld(report: ScenarioReport, check: string, expected?: number): v
   const found = report.checks?.[check];
   assert.ok(found, `${report.name} reports the check ${check}: ${JSON.stringify(report.checks)}`);
   assert.equal(found.status, 'held', `${report.name}: ${check} ${found.observed}/${found.expected}`);
-  if (expected !== undefined) assert.equal(found.expected, expected, `${report.name}: ${check} expected ${expected} times`);
+  if (expected !== undefined)
+    assert.equal(found.expected, expected, `${report.name}: ${check} expected ${expected} times`);
   else assert.ok(found.expected > 0, `${report.name}: ${check} was exercised`);
 }
 
@@ -89,7 +104,9 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
   });
 
   test('every scenario ran to the end with no failed operation, and none says LEAK', () => {
-    const summary = result.report?.scenarios.map((s) => `${s.name}: ${s.verdict} ${s.error ?? ''} ${JSON.stringify(s.failureKinds)}`).join('\n');
+    const summary = result.report?.scenarios
+      .map((s) => `${s.name}: ${s.verdict} ${s.error ?? ''} ${JSON.stringify(s.failureKinds)}`)
+      .join('\n');
     assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}\n${summary}\n${result.stderr}`);
     for (const name of SCENARIOS) {
       const report = scenario(result.report, name);
@@ -102,7 +119,8 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
   test('health-check-churn: garbage is answered by a close or reset; silent connections are counted, whoever ended them', () => {
     const report = scenario(result.report, 'health-check-churn');
     const answers = report.answers ?? {};
-    const total = (variant: string): number => Object.values(answers[variant] ?? {}).reduce((sum, count) => sum + count, 0);
+    const total = (variant: string): number =>
+      Object.values(answers[variant] ?? {}).reduce((sum, count) => sum + count, 0);
     // mixed: close, reset, garbage, silent in turn; garbage rotates over 3 payloads.
     assert.equal(total('silent'), (CYCLES * OPERATIONS_PER_CYCLE) / 4);
     for (const garbage of ['garbage:http-get', 'garbage:tls-client-hello', 'garbage:zero-bytes']) {
@@ -127,14 +145,21 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
         assert.equal(answers.accepted ?? 0, 0, `${name}: refused, not accepted: ${JSON.stringify(answers)}`);
       }
     }
-    assert.deepEqual(Object.keys(report.answers?.['bad-password'] ?? {}), ['connack-0x05'], 'a bad password: CONNACK 0x05 (not authorized)');
+    assert.deepEqual(
+      Object.keys(report.answers?.['bad-password'] ?? {}),
+      ['connack-0x05'],
+      'a bad password: CONNACK 0x05 (not authorized)',
+    );
     assert.ok((report.answers?.['unsupported-version']?.['connack-0x01'] ?? 0) > 0, 'protocol level 6: CONNACK 0x01');
-    assert.ok((report.answers?.['rejected-client-id']?.['connack-0x02'] ?? 0) > 0, 'empty id without clean session: CONNACK 0x02');
+    assert.ok(
+      (report.answers?.['rejected-client-id']?.['connack-0x02'] ?? 0) > 0,
+      'empty id without clean session: CONNACK 0x02',
+    );
     assertHeld(report, WILL_CHECK);
     assert.match(result.stdout, /answered bad-password\+will: connack-0x05/);
   });
 
-  test('will-churn: every vanished client\'s will arrives, MQTT 5 wills not before their delay, none after DISCONNECT', () => {
+  test("will-churn: every vanished client's will arrives, MQTT 5 wills not before their delay, none after DISCONNECT", () => {
     const report = scenario(result.report, 'will-churn');
     const clients = CYCLES * OPERATIONS_PER_CYCLE;
     assertHeld(report, WILL_PUBLISHED, (clients * 3) / 4);
@@ -164,7 +189,10 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
   test('the credentials reach no report: not the password, not the user name', () => {
     const text = JSON.stringify(result.report);
     assert.ok(!text.includes(PASSWORD), 'the password is not in the JSON report');
-    assert.ok(!text.includes(`--username ${USER}`) && !text.includes(`"${USER}"`), 'nor the user name given on the command line');
+    assert.ok(
+      !text.includes(`--username ${USER}`) && !text.includes(`"${USER}"`),
+      'nor the user name given on the command line',
+    );
     assert.ok(!result.stdout.includes(PASSWORD) && !result.stderr.includes(PASSWORD));
     assert.equal(result.report?.scenarios[0]?.parameters.password, undefined, 'credentials are no scenario parameters');
   });
@@ -178,11 +206,24 @@ describe('rejected-connect on Mosquitto with anonymous access', () => {
   after(async () => broker?.stop());
 
   test('the credential variants are accepted and reported as not exercised; the others are refused', async () => {
-    const result = await runCli(['run', 'rejected-connect', '--quick', '--broker', broker.url, ...SHAPE.flatMap((set) => ['--set', set]), '--set', 'operationsPerCycle=72']);
+    const result = await runCli([
+      'run',
+      'rejected-connect',
+      '--quick',
+      '--broker',
+      broker.url,
+      ...SHAPE.flatMap((set) => ['--set', set]),
+      '--set',
+      'operationsPerCycle=72',
+    ]);
     const report = scenario(result.report, 'rejected-connect');
     assert.equal(report.error, null);
     for (const name of ['bad-password', 'no-credentials', 'bad-password+will', 'no-credentials+will']) {
-      assert.deepEqual(Object.keys(report.answers?.[name] ?? {}), ['accepted'], `${name}: ${JSON.stringify(report.answers?.[name])}`);
+      assert.deepEqual(
+        Object.keys(report.answers?.[name] ?? {}),
+        ['accepted'],
+        `${name}: ${JSON.stringify(report.answers?.[name])}`,
+      );
     }
     assert.equal(report.answers?.['malformed-reserved-flag']?.accepted, undefined);
     assert.match(result.stdout, /not exercised bad-password: accepted ×\d+/);

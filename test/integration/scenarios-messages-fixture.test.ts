@@ -8,7 +8,14 @@ import { startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
 /** Short runs: 6 measured cycles is the fewest the verdict judges; few operations, each leaking a lot. */
-const SHAPE = ['warmupCycles=2', 'cycles=6', 'operationsPerCycle=150', 'baselineSeconds=0.5', 'settleSeconds=1', 'recoverySeconds=2'];
+const SHAPE = [
+  'warmupCycles=2',
+  'cycles=6',
+  'operationsPerCycle=150',
+  'baselineSeconds=0.5',
+  'settleSeconds=1',
+  'recoverySeconds=2',
+];
 interface LeakCase {
   mode: string;
   scenario: string;
@@ -32,7 +39,15 @@ const CASES: LeakCase[] = [
 const SHORTFALL = 0.7;
 
 function args(scenarios: string[], broker: TestBroker): string[] {
-  return ['run', ...scenarios, '--broker', broker.url, '--pid', String(broker.pid), ...SHAPE.flatMap((set) => ['--set', set])];
+  return [
+    'run',
+    ...scenarios,
+    '--broker',
+    broker.url,
+    '--pid',
+    String(broker.pid),
+    ...SHAPE.flatMap((set) => ['--set', set]),
+  ];
 }
 
 function scenario(report: RunReport | null, name: string): ScenarioReport {
@@ -64,8 +79,14 @@ describe('leaky fixture broker: one leak mode per pattern family', () => {
         assert.equal(report.failures, 0, JSON.stringify(report.failureKinds));
         const rss = metric(report, 'proc.rss');
         assert.equal(rss.verdict, 'leak', rss.reason);
-        assert.ok(rss.ci !== null && rss.ci[0] > rss.thresholdPerOp, `the interval ${rss.ci?.join('..')} clears the threshold`);
-        assert.ok(rss.bytesPerOp !== null && rss.bytesPerOp >= SHORTFALL * leastPerOp, `rss ${rss.bytesPerOp} B/op, at least ${leastPerOp} leaked`);
+        assert.ok(
+          rss.ci !== null && rss.ci[0] > rss.thresholdPerOp,
+          `the interval ${rss.ci?.join('..')} clears the threshold`,
+        );
+        assert.ok(
+          rss.bytesPerOp !== null && rss.bytesPerOp >= SHORTFALL * leastPerOp,
+          `rss ${rss.bytesPerOp} B/op, at least ${leastPerOp} leaked`,
+        );
       });
     });
   }
@@ -76,7 +97,12 @@ describe('the same fixture broker without a leak', () => {
   let result: Awaited<ReturnType<typeof runCli>>;
   before(async () => {
     broker = await startFixtureBroker(0);
-    result = await runCli(args(CASES.map((entry) => entry.scenario), broker));
+    result = await runCli(
+      args(
+        CASES.map((entry) => entry.scenario),
+        broker,
+      ),
+    );
   });
   after(async () => broker.stop());
 
@@ -86,8 +112,10 @@ describe('the same fixture broker without a leak', () => {
     for (const { scenario: name } of CASES) {
       const report = scenario(result.report, name);
       assert.equal(report.failures, 0, `${name}: ${JSON.stringify(report.failureKinds)}`);
-      for (const entry of report.metrics) assert.notEqual(entry.verdict, 'leak', `${name}/${entry.name}: ${entry.reason}`);
-      for (const count of ['proc.fds', 'proc.threads']) assert.equal(metric(report, count).verdict, 'pass', `${name}/${count}: ${metric(report, count).reason}`);
+      for (const entry of report.metrics)
+        assert.notEqual(entry.verdict, 'leak', `${name}/${entry.name}: ${entry.reason}`);
+      for (const count of ['proc.fds', 'proc.threads'])
+        assert.equal(metric(report, count).verdict, 'pass', `${name}/${count}: ${metric(report, count).reason}`);
     }
   });
 
@@ -105,7 +133,11 @@ describe('the same fixture broker without a leak', () => {
     assert.deepEqual(group.answers?.['shared subscriptions'], { 'nothing delivered through $share (probe)': 1 });
     assert.equal(group.answers?.['message through the group'], undefined, 'no delivery waited for, none reported');
     for (const name of ['group-churn', 'session-backlog']) {
-      assert.deepEqual(scenario(result.report, name).answers?.['mqtt5-connect'], { 'refused: connack-1': 1 }, `${name} says it ran on 3.1.1`);
+      assert.deepEqual(
+        scenario(result.report, name).answers?.['mqtt5-connect'],
+        { 'refused: connack-1': 1 },
+        `${name} says it ran on 3.1.1`,
+      );
     }
     assert.match(result.stdout, /check not exercised: delivered-to-one-member/);
     assert.match(result.stdout, /check not exercised: expired-session-gone/);

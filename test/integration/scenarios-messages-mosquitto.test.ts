@@ -15,17 +15,35 @@ import type { RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
-const SCENARIOS = ['subscription-churn', 'topic-churn', 'group-churn', 'retained-flood', 'session-backlog', 'inflight-abandon'];
+const SCENARIOS = [
+  'subscription-churn',
+  'topic-churn',
+  'group-churn',
+  'retained-flood',
+  'session-backlog',
+  'inflight-abandon',
+];
 /** Small and short: enough operations to exercise every variant of every scenario a few dozen times. */
 const OPERATIONS_PER_CYCLE = 60;
-const SHAPE = ['warmupCycles=2', 'cycles=3', `operationsPerCycle=${OPERATIONS_PER_CYCLE}`, 'baselineSeconds=0.5', 'settleSeconds=0.5', 'recoverySeconds=1'];
+const SHAPE = [
+  'warmupCycles=2',
+  'cycles=3',
+  `operationsPerCycle=${OPERATIONS_PER_CYCLE}`,
+  'baselineSeconds=0.5',
+  'settleSeconds=0.5',
+  'recoverySeconds=1',
+];
 const TOTAL_OPERATIONS = 5 * OPERATIONS_PER_CYCLE;
 
 /** Each scenario's checks, all of which must hold, and how many times each was expected. */
 const EXPECTED_CHECKS: Record<string, Record<string, number>> = {
   // mixed: unsubscribe, disconnect, vanish, before-suback in turn; only the last goes without a SUBACK.
   'subscription-churn': { 'suback-received': (TOTAL_OPERATIONS * 3) / 4, 'unsuback-received': TOTAL_OPERATIONS / 4 },
-  'topic-churn': { delivered: TOTAL_OPERATIONS, 'create-hook-succeeded': TOTAL_OPERATIONS, 'delete-hook-succeeded': TOTAL_OPERATIONS },
+  'topic-churn': {
+    delivered: TOTAL_OPERATIONS,
+    'create-hook-succeeded': TOTAL_OPERATIONS,
+    'delete-hook-succeeded': TOTAL_OPERATIONS,
+  },
   // 2 members per group, 4 messages through it; half the groups dissolve by UNSUBSCRIBE.
   'group-churn': {
     'suback-received': 2 * TOTAL_OPERATIONS,
@@ -42,7 +60,11 @@ const EXPECTED_CHECKS: Record<string, Record<string, number>> = {
     'expired-session-gone': TOTAL_OPERATIONS / 2,
   },
   // mixed: QoS 2 publishers and QoS 1 subscribers alternate, 4 messages each.
-  'inflight-abandon': { 'pubrec-received': 2 * TOTAL_OPERATIONS, 'suback-received': TOTAL_OPERATIONS / 2, 'delivered-unacknowledged': 2 * TOTAL_OPERATIONS },
+  'inflight-abandon': {
+    'pubrec-received': 2 * TOTAL_OPERATIONS,
+    'suback-received': TOTAL_OPERATIONS / 2,
+    'delivered-unacknowledged': 2 * TOTAL_OPERATIONS,
+  },
 };
 
 function scenario(report: RunReport | null, name: string): ScenarioReport {
@@ -100,22 +122,28 @@ describe('subscription- and message-level scenarios on Mosquitto', () => {
       assert.equal(report.error, null, `${name}: ${report.error}`);
       assert.equal(report.operations, TOTAL_OPERATIONS, name);
       assert.deepEqual(report.failureKinds, {}, name);
-      for (const metric of report.metrics) assert.notEqual(metric.verdict, 'leak', `${name}/${metric.name}: ${metric.reason}`);
+      for (const metric of report.metrics)
+        assert.notEqual(metric.verdict, 'leak', `${name}/${metric.name}: ${metric.reason}`);
     }
   });
 
   for (const name of SCENARIOS) {
     test(`${name}: its protocol checks hold, as many times as the run called for them`, () => {
       const checks = scenario(result.report, name).checks ?? {};
-      const observed = Object.fromEntries(Object.entries(checks).map(([check, tally]) => [check, `${tally.status} ${tally.observed}/${tally.expected}`]));
-      const expected = Object.fromEntries(Object.entries(EXPECTED_CHECKS[name] ?? {}).map(([check, count]) => [check, `held ${count}/${count}`]));
+      const observed = Object.fromEntries(
+        Object.entries(checks).map(([check, tally]) => [check, `${tally.status} ${tally.observed}/${tally.expected}`]),
+      );
+      const expected = Object.fromEntries(
+        Object.entries(EXPECTED_CHECKS[name] ?? {}).map(([check, count]) => [check, `held ${count}/${count}`]),
+      );
       assert.deepEqual(observed, expected);
       assert.match(result.stdout, new RegExp(`check held: ${Object.keys(expected)[0]}`));
     });
   }
 
   test('what Mosquitto answered: every SUBSCRIBE granted, every group message delivered once, expired sessions gone', () => {
-    const answers = (name: string): Record<string, Record<string, number>> => scenario(result.report, name).answers ?? {};
+    const answers = (name: string): Record<string, Record<string, number>> =>
+      scenario(result.report, name).answers ?? {};
     assert.deepEqual(answers('subscription-churn').SUBSCRIBE, { 'granted-1': 2 * ((TOTAL_OPERATIONS * 3) / 4) });
     assert.deepEqual(answers('group-churn')['message through the group'], { once: 4 * TOTAL_OPERATIONS });
     assert.deepEqual(answers('group-churn')['SUBSCRIBE $share'], { 'granted-1': 2 * TOTAL_OPERATIONS });
@@ -126,11 +154,16 @@ describe('subscription- and message-level scenarios on Mosquitto', () => {
   });
 
   test('the hooks ran once per topic and per group, with {topic} and {group} filled in', async () => {
-    const token = /^mqleak-([0-9a-f]+)-/.exec(hookRequests.find((line) => line.startsWith('PUT'))?.split('/groups/')[1] ?? '')?.[1];
+    const token = /^mqleak-([0-9a-f]+)-/.exec(
+      hookRequests.find((line) => line.startsWith('PUT'))?.split('/groups/')[1] ?? '',
+    )?.[1];
     assert.ok(token !== undefined, `a group hook request: ${hookRequests[0]}`);
     const topicRequests = hookRequests.filter((line) => line.startsWith('POST /topics/'));
     assert.equal(topicRequests.length, TOTAL_OPERATIONS);
-    assert.ok(topicRequests.includes(`POST /topics/mqleak%2F${token}%2Ftopic%2F0?group=mqleak-${token}-group-0`), topicRequests[0]);
+    assert.ok(
+      topicRequests.includes(`POST /topics/mqleak%2F${token}%2Ftopic%2F0?group=mqleak-${token}-group-0`),
+      topicRequests[0],
+    );
     const groupRequests = hookRequests.filter((line) => line.startsWith('PUT /groups/'));
     assert.equal(groupRequests.length, TOTAL_OPERATIONS);
     assert.ok(groupRequests.includes(`PUT /groups/mqleak-${token}-0`), groupRequests[0]);
@@ -145,7 +178,16 @@ describe('session-backlog on MQTT 3.1.1', () => {
   test('expiring sessions need MQTT 5: a usage error (exit 64) that says so', async () => {
     const broker = await startMosquitto();
     try {
-      const result = await runCli(['run', 'session-backlog', '--broker', broker.url, '--set', 'protocolVersion=4', '--set', 'baselineSeconds=0']);
+      const result = await runCli([
+        'run',
+        'session-backlog',
+        '--broker',
+        broker.url,
+        '--set',
+        'protocolVersion=4',
+        '--set',
+        'baselineSeconds=0',
+      ]);
       assert.equal(result.code, 64, result.stderr);
       assert.match(result.stderr, /outcome mixed needs MQTT 5/);
       assert.match(result.stderr, /--set outcome=drain/);

@@ -32,7 +32,13 @@ function describeRun(report: RunReport | null): string {
   const scenario = report?.scenarios[0];
   if (scenario === undefined) return 'no report';
   const head = `${scenario.soak?.why ?? 'no soak'}; ${scenario.cycles.length} windows, ${Math.round(scenario.opsPerSecond ?? 0)} ops/s`;
-  return [head, ...scenario.metrics.map((m) => `${m.name}: ${m.verdict} (${m.reasonCode}) ${m.perOp?.toFixed(2)} per op [${m.ci?.map((v) => v.toFixed(2)).join(', ')}]`)].join('\n');
+  return [
+    head,
+    ...scenario.metrics.map(
+      (m) =>
+        `${m.name}: ${m.verdict} (${m.reasonCode}) ${m.perOp?.toFixed(2)} per op [${m.ci?.map((v) => v.toFixed(2)).join(', ')}]`,
+    ),
+  ].join('\n');
 }
 
 function assertSoakShape(scenario: ScenarioReport): void {
@@ -40,10 +46,17 @@ function assertSoakShape(scenario: ScenarioReport): void {
   assert.ok(scenario.soak !== undefined);
   assert.ok(scenario.soak.windowMs > 0);
   assert.ok(['gc-period', 'fallback'].includes(scenario.soak.windowChoice));
-  assert.ok(scenario.soak.loadMs >= scenario.soak.durationMs * 0.9, `load ran ${scenario.soak.loadMs} ms of ${scenario.soak.durationMs}`);
-  assert.deepEqual(scenario.phases.map((phase) => phase.name), ['baseline', 'warmup', 'measured', 'recovery']);
+  assert.ok(
+    scenario.soak.loadMs >= scenario.soak.durationMs * 0.9,
+    `load ran ${scenario.soak.loadMs} ms of ${scenario.soak.durationMs}`,
+  );
+  assert.deepEqual(
+    scenario.phases.map((phase) => phase.name),
+    ['baseline', 'warmup', 'measured', 'recovery'],
+  );
   // Windows laid end to end over the measured load, with the operations growing.
-  for (let k = 1; k < scenario.cycles.length; k++) assert.ok((scenario.cycles[k]?.cumulativeOps ?? 0) > (scenario.cycles[k - 1]?.cumulativeOps ?? 0));
+  for (let k = 1; k < scenario.cycles.length; k++)
+    assert.ok((scenario.cycles[k]?.cumulativeOps ?? 0) > (scenario.cycles[k - 1]?.cumulativeOps ?? 0));
 }
 
 describe(`--soak ${SOAK} on the Aedes fixture, nobody collecting its garbage`, () => {
@@ -52,7 +65,17 @@ describe(`--soak ${SOAK} on the Aedes fixture, nobody collecting its garbage`, (
 
   test(`a leak of ${LEAK_BYTES} B per connection is LEAK`, async (t) => {
     broker = await startUncollectedFixtureBroker(['--leak-per-connection', String(LEAK_BYTES)]);
-    const result = await runCli(['run', SCENARIO, '--soak', SOAK, '--broker', broker.url, '--pid', String(broker.pid), ...ARGS]);
+    const result = await runCli([
+      'run',
+      SCENARIO,
+      '--soak',
+      SOAK,
+      '--broker',
+      broker.url,
+      '--pid',
+      String(broker.pid),
+      ...ARGS,
+    ]);
     await broker.stop();
     t.diagnostic(describeRun(result.report));
     const scenario = scenarioOf(result.report);
@@ -65,7 +88,17 @@ describe(`--soak ${SOAK} on the Aedes fixture, nobody collecting its garbage`, (
 
   test('the same broker without the leak is never LEAK', async (t) => {
     broker = await startUncollectedFixtureBroker(['--leak-per-connection', '0']);
-    const result = await runCli(['run', SCENARIO, '--soak', SOAK, '--broker', broker.url, '--pid', String(broker.pid), ...ARGS]);
+    const result = await runCli([
+      'run',
+      SCENARIO,
+      '--soak',
+      SOAK,
+      '--broker',
+      broker.url,
+      '--pid',
+      String(broker.pid),
+      ...ARGS,
+    ]);
     await broker.stop();
     t.diagnostic(describeRun(result.report));
     const scenario = scenarioOf(result.report);

@@ -18,7 +18,14 @@ import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert
 
 /** connection-level (raw client, and MQTT.js for the will observer) and message-level (raw sessions) families. */
 const SCENARIOS = ['connect-churn', 'will-churn', 'retained-flood'];
-const SHAPE = ['warmupCycles=2', 'cycles=3', 'operationsPerCycle=60', 'baselineSeconds=0.3', 'settleSeconds=0.3', 'recoverySeconds=0.3'];
+const SHAPE = [
+  'warmupCycles=2',
+  'cycles=3',
+  'operationsPerCycle=60',
+  'baselineSeconds=0.3',
+  'settleSeconds=0.3',
+  'recoverySeconds=0.3',
+];
 /** No waits the transports do not change: silent keepalive clients (seconds each) and delayed wills. */
 const NO_WAITS = ['connect-churn:keepaliveExpiryShare=0', 'will-churn:willDelaySeconds=0'];
 
@@ -66,7 +73,12 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
   });
 
   const transports = [
-    { scheme: 'mqtts', url: () => `mqtts://127.0.0.1:${ports.mqtts}`, flags: () => ['--ca', certs.ca], names: SCENARIOS },
+    {
+      scheme: 'mqtts',
+      url: () => `mqtts://127.0.0.1:${ports.mqtts}`,
+      flags: () => ['--ca', certs.ca],
+      names: SCENARIOS,
+    },
     {
       scheme: 'mqtts',
       label: 'mqtts with a client certificate, by host name',
@@ -74,14 +86,33 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
       flags: () => ['--ca', certs.ca, '--cert', certs.clientCert, '--key', certs.clientKey],
       names: ['connect-churn'],
     },
-    { scheme: 'ws', url: () => `ws://127.0.0.1:${ports.ws}/mqtt`, flags: () => [], names: [...SCENARIOS, 'health-check-churn'] },
-    { scheme: 'wss', url: () => `wss://127.0.0.1:${ports.wss}/mqtt`, flags: () => ['--insecure'], names: [...SCENARIOS, 'health-check-churn'] },
+    {
+      scheme: 'ws',
+      url: () => `ws://127.0.0.1:${ports.ws}/mqtt`,
+      flags: () => [],
+      names: [...SCENARIOS, 'health-check-churn'],
+    },
+    {
+      scheme: 'wss',
+      url: () => `wss://127.0.0.1:${ports.wss}/mqtt`,
+      flags: () => ['--insecure'],
+      names: [...SCENARIOS, 'health-check-churn'],
+    },
   ];
   for (const transport of transports) {
     test(`${transport.label ?? transport.scheme}: ${transport.names.join(', ')} run without a failed operation`, async (t) => {
       const started = Date.now();
       const names = transport.names;
-      const result = await runCli(['run', ...names, '--broker', transport.url(), ...transport.flags(), '--quiet', '--no-html', ...set([...SHAPE, ...NO_WAITS.filter((entry) => names.some((name) => entry.startsWith(`${name}:`)))])]);
+      const result = await runCli([
+        'run',
+        ...names,
+        '--broker',
+        transport.url(),
+        ...transport.flags(),
+        '--quiet',
+        '--no-html',
+        ...set([...SHAPE, ...NO_WAITS.filter((entry) => names.some((name) => entry.startsWith(`${name}:`)))]),
+      ]);
       t.diagnostic(`${transport.scheme}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const report = result.report;
       assert.ok(report !== null && [0, 2].includes(result.code ?? -1), `exit ${result.code}: ${result.stderr}`);
@@ -108,14 +139,20 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
       if (names.includes('will-churn')) {
         // MQTT.js over the transport: the will observer saw the wills the broker published.
         const wills = scenario(report, 'will-churn').checks?.[WILL_PUBLISHED];
-        assert.ok(wills !== undefined && wills.expected > 0 && wills.observed === wills.expected, JSON.stringify(wills));
+        assert.ok(
+          wills !== undefined && wills.expected > 0 && wills.observed === wills.expected,
+          JSON.stringify(wills),
+        );
       }
       if (transport.scheme.startsWith('ws')) {
         for (const name of ['connect-churn', 'health-check-churn']) {
           const facts = scenario(report, name);
           assert.equal(facts.checks?.[WS_UPGRADE_GRANTED]?.status, 'held', JSON.stringify(facts.answers));
           assert.equal(facts.checks?.[WS_WRONG_SUBPROTOCOL_REFUSED]?.status, 'held', JSON.stringify(facts.answers));
-          assert.ok(Object.keys(facts.answers?.['ws:http-get'] ?? {}).length > 0, 'plain HTTP GETs were answered or closed');
+          assert.ok(
+            Object.keys(facts.answers?.['ws:http-get'] ?? {}).length > 0,
+            'plain HTTP GETs were answered or closed',
+          );
         }
       }
     });
@@ -150,10 +187,16 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
     // Mosquitto (OpenSSL) hands out TLS 1.3 session tickets: offered back, they resume (the first offer has none yet).
     assert.ok((answers.resumed?.resumed ?? 0) > 0, JSON.stringify(answers.resumed));
     // A client certificate from an unknown CA: refused with a TLS alert, never accepted.
-    assert.ok(only('bad-client-cert').every((answer) => answer.startsWith('alert-')), JSON.stringify(answers['bad-client-cert']));
+    assert.ok(
+      only('bad-client-cert').every((answer) => answer.startsWith('alert-')),
+      JSON.stringify(answers['bad-client-cert']),
+    );
     assert.ok(only('bad-client-cert').length > 0);
     assert.deepEqual(only('old-version'), ['alert-protocol_version']);
-    assert.ok(only('garbage').every((answer) => ['reset', 'closed'].includes(answer)), JSON.stringify(answers.garbage));
+    assert.ok(
+      only('garbage').every((answer) => ['reset', 'closed'].includes(answer)),
+      JSON.stringify(answers.garbage),
+    );
     assert.deepEqual(only('mid-handshake-close'), ['server-hello']);
     assert.ok((churn.observations?.fullHandshakeMs?.count ?? 0) > 0);
   });
@@ -168,7 +211,14 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
       [['--cert', certs.clientCert, '--key', certs.serverKey], /--key .*: not the PEM private key of --cert/],
     ];
     for (const [flags, message] of cases) {
-      const result = await runCli(['run', 'connect-churn', '--broker', `mqtts://127.0.0.1:${ports.mqtts}`, ...flags, '--quiet']);
+      const result = await runCli([
+        'run',
+        'connect-churn',
+        '--broker',
+        `mqtts://127.0.0.1:${ports.mqtts}`,
+        ...flags,
+        '--quiet',
+      ]);
       assert.equal(result.code, 64, result.stderr);
       assert.match(result.stderr, message);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
@@ -176,7 +226,14 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
     const plain = await runCli(['run', 'connect-churn', '--broker', broker.url, '--insecure', '--quiet']);
     assert.equal(plain.code, 64);
     assert.match(plain.stderr, /TLS options .* need a TLS URL/);
-    const unverified = await runCli(['run', 'connect-churn', '--broker', `mqtts://127.0.0.1:${ports.mqtts}`, '--quiet', '--no-html']);
+    const unverified = await runCli([
+      'run',
+      'connect-churn',
+      '--broker',
+      `mqtts://127.0.0.1:${ports.mqtts}`,
+      '--quiet',
+      '--no-html',
+    ]);
     assert.equal(unverified.code, 3, 'a certificate mqleak cannot verify is a target error');
     assert.match(unverified.stderr, /--ca FILE.*--insecure/);
   });
@@ -190,7 +247,16 @@ describe('the leaky fixture broker with a leak per TLS connection', () => {
   before(async () => {
     certs = await makeTestCertificates();
     tlsPort = await freePort();
-    broker = await startFixtureBroker(0, ['--tls-port', String(tlsPort), '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--leak-on', `tls=${injected}`]);
+    broker = await startFixtureBroker(0, [
+      '--tls-port',
+      String(tlsPort),
+      '--tls-cert',
+      certs.serverCert,
+      '--tls-key',
+      certs.serverKey,
+      '--leak-on',
+      `tls=${injected}`,
+    ]);
   });
   after(async () => {
     await broker?.stop();
@@ -199,9 +265,25 @@ describe('the leaky fixture broker with a leak per TLS connection', () => {
 
   test(`connect-churn over mqtts:// (${injected} B per TLS connection): LEAK, exit 1`, async (t) => {
     const started = Date.now();
-    const result = await runCli(['run', 'connect-churn', '--quick', '--broker', `mqtts://localhost:${tlsPort}`, '--ca', certs.ca, ...set(['keepaliveExpiryShare=0', 'operationsPerCycle=400']), '--quiet', '--no-html']);
+    const result = await runCli([
+      'run',
+      'connect-churn',
+      '--quick',
+      '--broker',
+      `mqtts://localhost:${tlsPort}`,
+      '--ca',
+      certs.ca,
+      ...set(['keepaliveExpiryShare=0', 'operationsPerCycle=400']),
+      '--quiet',
+      '--no-html',
+    ]);
     const memory = result.report?.scenarios[0]?.metrics.filter((entry) => entry.kind === 'bytes') ?? [];
-    const summary = memory.map((m) => `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op [${m.ci?.map((v) => v.toFixed(0)).join(', ')}]`).join('\n');
+    const summary = memory
+      .map(
+        (m) =>
+          `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op [${m.ci?.map((v) => v.toFixed(0)).join(', ')}]`,
+      )
+      .join('\n');
     t.diagnostic(`${summary}\n${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(result.code, 1, summary || result.stderr);
     assert.equal(result.report?.target?.pid, broker.pid, 'the fixture is found from the TLS port');

@@ -21,7 +21,12 @@ describe('bounded cache: 2 KB per connection up to 88 MB, then no more', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-gc-cmd-'));
-    broker = await startFixtureBroker(0, ['--cache-per-connection', String(CACHE_PER_CONNECTION), '--cache-limit', String(CACHE_LIMIT)]);
+    broker = await startFixtureBroker(0, [
+      '--cache-per-connection',
+      String(CACHE_PER_CONNECTION),
+      '--cache-limit',
+      String(CACHE_LIMIT),
+    ]);
   });
   after(async () => {
     await broker.stop();
@@ -31,7 +36,16 @@ describe('bounded cache: 2 KB per connection up to 88 MB, then no more', () => {
   test(`${SCENARIO} with --gc-cmd: not LEAK; the command ran with the broker's PID before every floor`, async (t) => {
     const pidFile = path.join(dir, 'gc-pids.txt');
     const gcCommand = `echo {pid} >> ${pidFile} && kill -USR2 {pid}`;
-    const result = await runCli(['run', SCENARIO, '--broker', broker.url, '--pid', String(broker.pid), '--gc-cmd', gcCommand]);
+    const result = await runCli([
+      'run',
+      SCENARIO,
+      '--broker',
+      broker.url,
+      '--pid',
+      String(broker.pid),
+      '--gc-cmd',
+      gcCommand,
+    ]);
     const scenario = result.report?.scenarios[0];
     assert.ok(scenario, result.stderr);
     const memory = scenario.metrics.filter((metric) => metric.kind === 'bytes');
@@ -42,7 +56,10 @@ describe('bounded cache: 2 KB per connection up to 88 MB, then no more', () => {
     assert.equal(memory.length, 2);
     for (const metric of memory) {
       assert.notEqual(metric.verdict, 'leak', metric.reason);
-      assert.ok(['saturating', 'flat'].includes(metric.reasonCode), `${metric.name}: ${metric.reasonCode}: ${metric.reason}`);
+      assert.ok(
+        ['saturating', 'flat'].includes(metric.reasonCode),
+        `${metric.name}: ${metric.reasonCode}: ${metric.reason}`,
+      );
       assert.equal(metric.floorMethod?.kind, 'settle');
       assert.equal(metric.floorMethod?.gcForced, true);
     }
@@ -50,8 +67,14 @@ describe('bounded cache: 2 KB per connection up to 88 MB, then no more', () => {
     // --gc-cmd: one run per floor (baseline, every cycle, recovery), each with the broker's PID.
     const lines = (await readFile(pidFile, 'utf8')).trim().split('\n');
     assert.equal(lines.length, 1 + scenario.cycles.length + 1, lines.join(','));
-    assert.ok(lines.every((line) => line === String(broker.pid)), lines.join(','));
-    assert.ok(scenario.cycles.every((cycle) => cycle.gcForced), 'every floor was read after the command succeeded');
+    assert.ok(
+      lines.every((line) => line === String(broker.pid)),
+      lines.join(','),
+    );
+    assert.ok(
+      scenario.cycles.every((cycle) => cycle.gcForced),
+      'every floor was read after the command succeeded',
+    );
     assert.equal(result.report?.target?.gcForced, true);
   });
 });

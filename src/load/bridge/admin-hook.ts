@@ -5,9 +5,7 @@ import { spawn } from 'node:child_process';
 // by an admin call, not by a PUBLISH. A hook is an HTTP request or a shell command, run once per
 // topic or group created and once per deleted, with `{topic}` / `{group}` filled in.
 
-export type Hook =
-  | { kind: 'http'; method: string; url: string }
-  | { kind: 'command'; command: string };
+export type Hook = { kind: 'http'; method: string; url: string } | { kind: 'command'; command: string };
 
 export interface HookResult {
   ok: boolean;
@@ -28,7 +26,11 @@ export function parseHook(text: string, defaultMethod: string): Hook | null {
 }
 
 /** Fills `{name}` placeholders; values go into URLs percent-encoded, into commands as they are. */
-export function fillPlaceholders(template: string, values: Readonly<Record<string, string>>, encode: (value: string) => string): string {
+export function fillPlaceholders(
+  template: string,
+  values: Readonly<Record<string, string>>,
+  encode: (value: string) => string,
+): string {
   return template.replace(/\{([a-z]+)\}/g, (whole, name: string) => {
     const value = values[name];
     return value === undefined ? whole : encode(value);
@@ -36,12 +38,23 @@ export function fillPlaceholders(template: string, values: Readonly<Record<strin
 }
 
 /** Runs one hook, bounded by `timeoutMs`; never throws: failures come back as `ok: false` with what happened. */
-export async function runHook(hook: Hook, values: Readonly<Record<string, string>>, timeoutMs: number): Promise<HookResult> {
+export async function runHook(
+  hook: Hook,
+  values: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<HookResult> {
   if (hook.kind === 'http') return runHttpHook(hook, values, timeoutMs);
-  return runCommandHook(fillPlaceholders(hook.command, values, (value) => value), timeoutMs);
+  return runCommandHook(
+    fillPlaceholders(hook.command, values, (value) => value),
+    timeoutMs,
+  );
 }
 
-async function runHttpHook(hook: Extract<Hook, { kind: 'http' }>, values: Readonly<Record<string, string>>, timeoutMs: number): Promise<HookResult> {
+async function runHttpHook(
+  hook: Extract<Hook, { kind: 'http' }>,
+  values: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<HookResult> {
   const url = fillPlaceholders(hook.url, values, encodeURIComponent);
   try {
     const response = await fetch(url, { method: hook.method, signal: AbortSignal.timeout(timeoutMs) });

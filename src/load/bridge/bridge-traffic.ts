@@ -67,16 +67,25 @@ export class BridgeTraffic {
         password: options.credentials?.password,
       });
     } catch (error) {
-      throw targetError(`cannot connect mqleak's client to the target ${target.url}: ${(error as Error).message}`, 'check the broker accepts an MQTT 3.1.1 client (--username / --password for one that refuses anonymous ones)');
+      throw targetError(
+        `cannot connect mqleak's client to the target ${target.url}: ${(error as Error).message}`,
+        'check the broker accepts an MQTT 3.1.1 client (--username / --password for one that refuses anonymous ones)',
+      );
     }
     const traffic = new BridgeTraffic(client, options);
     const grants = await client.subscribeAsync(options.in.atTarget, { qos: options.qos }).catch((error: Error) => {
       void client.endAsync(true);
-      throw targetError(`the target ${target.url} refused mqleak's subscription to ${options.in.atTarget}: ${error.message}`, 'check the broker lets an anonymous client subscribe');
+      throw targetError(
+        `the target ${target.url} refused mqleak's subscription to ${options.in.atTarget}: ${error.message}`,
+        'check the broker lets an anonymous client subscribe',
+      );
     });
     if (grants.some((grant) => grant.qos === SUBSCRIPTION_REFUSED)) {
       await traffic.close();
-      throw targetError(`the target ${target.url} refused mqleak's subscription to ${options.in.atTarget}`, 'check the broker\'s ACLs let an anonymous client subscribe there');
+      throw targetError(
+        `the target ${target.url} refused mqleak's subscription to ${options.in.atTarget}`,
+        "check the broker's ACLs let an anonymous client subscribe there",
+      );
     }
     return traffic;
   }
@@ -105,7 +114,12 @@ export class BridgeTraffic {
    * Returns how long it took (ms) and the sequence number that arrived, or null on timeout or abort.
    * The flow must be running.
    */
-  async waitForResume(direction: 'out' | 'in', fromSeq: number, timeoutMs: number, signal: AbortSignal): Promise<{ ms: number; seq: number } | null> {
+  async waitForResume(
+    direction: 'out' | 'in',
+    fromSeq: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<{ ms: number; seq: number } | null> {
     const ledger = direction === 'out' ? this.out : this.in;
     const started = Date.now();
     const ok = await ledger.waitFor(() => ledger.arrivedSince(fromSeq), timeoutMs, signal);

@@ -80,7 +80,15 @@ export class FlowLedger {
       sentInOutage++;
       if (!this.arrivals.has(seq)) lostInOutage++;
     }
-    const tally: FlowTally = { sent, delivered: this.arrivals.size, lost: sent - this.arrivals.size, sentInOutage, lostInOutage, duplicated, late: this.late };
+    const tally: FlowTally = {
+      sent,
+      delivered: this.arrivals.size,
+      lost: sent - this.arrivals.size,
+      sentInOutage,
+      lostInOutage,
+      duplicated,
+      late: this.late,
+    };
     this.arrivals.clear();
     this.outages = [];
     this.late = 0;

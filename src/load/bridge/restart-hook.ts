@@ -17,7 +17,9 @@ const HTTP_FORM = /^(GET|POST|PUT|PATCH|DELETE)\s+(https?:\/\/\S+)$/i;
 const OUTPUT_TAIL_CHARS = 300;
 
 export function fillPlaceholders(text: string, values: Readonly<Record<string, string | number>>): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(values, name) ? String(values[name]) : whole,
+  );
 }
 
 /** Parses the hook text ('' means none), placeholders already filled; `body` goes with an HTTP hook. */
@@ -30,14 +32,26 @@ export function parseRestartHook(text: string, body: string): RestartHook | null
   try {
     url = new URL(match[2] as string);
   } catch {
-    throw usageError(`restartHook: '${match[2]}' is not a URL`, 'write METHOD URL, e.g. POST http://127.0.0.1:8081/api/v4/reload, or a shell command');
+    throw usageError(
+      `restartHook: '${match[2]}' is not a URL`,
+      'write METHOD URL, e.g. POST http://127.0.0.1:8081/api/v4/reload, or a shell command',
+    );
   }
   // fetch() refuses URLs with credentials: they become a Basic authorization header.
   const authorization =
-    url.username === '' ? null : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    url.username === ''
+      ? null
+      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   url.username = '';
   url.password = '';
-  return { kind: 'http', text: trimmed, method: (match[1] as string).toUpperCase(), url, authorization, body: body.trim() === '' ? null : body };
+  return {
+    kind: 'http',
+    text: trimmed,
+    method: (match[1] as string).toUpperCase(),
+    url,
+    authorization,
+    body: body.trim() === '' ? null : body,
+  };
 }
 
 /** How the hook is shown in messages: never with its credentials. */
@@ -60,13 +74,16 @@ export async function runRestartHook(hook: RestartHook, timeoutMs: number): Prom
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw targetError(`the restart hook ${describeHook(hook)} failed: ${(error as Error).message}`, 'check the broker\'s management API is reachable and the URL is right');
+    throw targetError(
+      `the restart hook ${describeHook(hook)} failed: ${(error as Error).message}`,
+      "check the broker's management API is reachable and the URL is right",
+    );
   }
   const text = await response.text().catch(() => '');
   if (!response.ok) {
     throw targetError(
       `the restart hook ${describeHook(hook)} answered HTTP ${response.status}${text === '' ? '' : `: ${text.slice(0, OUTPUT_TAIL_CHARS)}`}`,
-      'check the API path, method, body and credentials against the broker\'s documentation',
+      "check the API path, method, body and credentials against the broker's documentation",
     );
   }
 }
@@ -85,14 +102,26 @@ function runCommand(command: string, timeoutMs: number, label: string): Promise<
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(targetError(`the restart hook ${label} could not run: ${error.message}`, 'check the command runs by itself'));
+      reject(
+        targetError(`the restart hook ${label} could not run: ${error.message}`, 'check the command runs by itself'),
+      );
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return resolve();
-      const why = signal === 'SIGKILL' ? `did not finish within ${timeoutMs / 1000} s` : signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+      const why =
+        signal === 'SIGKILL'
+          ? `did not finish within ${timeoutMs / 1000} s`
+          : signal !== null
+            ? `was killed by ${signal}`
+            : `exited with code ${code}`;
       const tail = output.trim().split('\n').slice(-2).join(' | ');
-      reject(targetError(`the restart hook ${label} ${why}${tail === '' ? '' : `: ${tail}`}`, 'check the command runs by itself and restarts the bridge'));
+      reject(
+        targetError(
+          `the restart hook ${label} ${why}${tail === '' ? '' : `: ${tail}`}`,
+          'check the command runs by itself and restarts the bridge',
+        ),
+      );
     });
   });
 }

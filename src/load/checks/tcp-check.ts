@@ -9,14 +9,25 @@ export type TcpCloseMode = 'close' | 'reset';
  * On a TLS port (mqtts://, wss://) the connection is up after the TLS handshake, as a TLS health check
  * makes the broker do; on ws:// it stays below the HTTP upgrade, as a TCP health check does.
  */
-export function tcpConnectClose(host: string, port: number, mode: TcpCloseMode, timeoutMs: number, transport?: TransportSettings): Promise<void> {
+export function tcpConnectClose(
+  host: string,
+  port: number,
+  mode: TcpCloseMode,
+  timeoutMs: number,
+  transport?: TransportSettings,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const link = dial(host, port, transport, { belowWebSocket: true });
     const socket = link.stream;
     const timer = setTimeout(() => {
       socket.destroy();
       link.tcp.destroy();
-      reject(new OperationFailure('timeout', `no ${link.secure === undefined ? 'TCP connection' : 'TLS handshake'} within ${timeoutMs} ms`));
+      reject(
+        new OperationFailure(
+          'timeout',
+          `no ${link.secure === undefined ? 'TCP connection' : 'TLS handshake'} within ${timeoutMs} ms`,
+        ),
+      );
     }, timeoutMs);
     socket.once('error', (error) => {
       clearTimeout(timer);

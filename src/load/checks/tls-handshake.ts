@@ -111,7 +111,12 @@ export interface HandshakeOptions {
  * what happened; an alert or a close by the broker is an answer, not a failure. Rejects when no TCP
  * connection was made (ECONNREFUSED) or nothing happened within the timeout.
  */
-export function tlsHandshakeClose(host: string, port: number, transport: TransportSettings, options: HandshakeOptions): Promise<HandshakeResult> {
+export function tlsHandshakeClose(
+  host: string,
+  port: number,
+  transport: TransportSettings,
+  options: HandshakeOptions,
+): Promise<HandshakeResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const link = dial(host, port, transport, {
@@ -188,7 +193,14 @@ export type RawHelloEnd = 'close-on-answer' | 'wait';
  * middle of the handshake. `wait` waits for the broker to close after its answer (bounded by `holdMs`).
  * Resolves with the answer (`server-hello`, `alert-protocol_version`, `closed`, `reset`, `gave-up`).
  */
-export function rawTlsAttempt(host: string, port: number, bytes: Buffer, end: RawHelloEnd, holdMs: number, timeoutMs: number): Promise<string> {
+export function rawTlsAttempt(
+  host: string,
+  port: number,
+  bytes: Buffer,
+  end: RawHelloEnd,
+  holdMs: number,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     let connected = false;

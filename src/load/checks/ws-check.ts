@@ -18,7 +18,9 @@ const MAX_STATUS_LINE = 1024;
 function requestFor(probe: WsProbe, host: string, port: number, path: string): Buffer {
   const hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (probe === 'http-get') {
-    return Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ELB-HealthChecker/2.0\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+    return Buffer.from(
+      `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ELB-HealthChecker/2.0\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+    );
   }
   const subprotocol = probe === 'upgrade-refused' ? WRONG_SUBPROTOCOL : MQTT_SUBPROTOCOL;
   return Buffer.from(
@@ -32,7 +34,14 @@ function requestFor(probe: WsProbe, host: string, port: number, path: string): B
  * as a load balancer does once it has its answer. Resolves with the answer: `http-101`, `http-400` ...,
  * `closed` or `reset` (the broker hung up without a status), `gave-up` (nothing within `holdMs`).
  */
-export function webSocketProbe(host: string, port: number, transport: TransportSettings, probe: WsProbe, holdMs: number, connectTimeoutMs: number): Promise<string> {
+export function webSocketProbe(
+  host: string,
+  port: number,
+  transport: TransportSettings,
+  probe: WsProbe,
+  holdMs: number,
+  connectTimeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const link = dial(host, port, transport, { belowWebSocket: true });
     const socket = link.stream;

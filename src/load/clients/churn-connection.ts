@@ -51,7 +51,15 @@ function readVarInt(buffer: Buffer, offset: number): { value: number; length: nu
  */
 export function connectTemplate(options: ChurnConnectOptions): ConnectTemplate {
   const packet = mqttPacket.generate(
-    { cmd: 'connect', protocolId: 'MQTT', protocolVersion: options.protocolVersion, clientId: PLACEHOLDER_ID, clean: options.clean, keepalive: options.keepalive, ...options.connectExtras },
+    {
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: options.protocolVersion,
+      clientId: PLACEHOLDER_ID,
+      clean: options.clean,
+      keepalive: options.keepalive,
+      ...options.connectExtras,
+    },
     { protocolVersion: options.protocolVersion },
   );
   const bodyStart = 1 + readVarInt(packet, 1).length;
@@ -60,7 +68,10 @@ export function connectTemplate(options: ChurnConnectOptions): ConnectTemplate {
     const properties = readVarInt(packet, offset);
     offset += properties.length + properties.value;
   }
-  if (packet.readUInt16BE(offset) !== PLACEHOLDER_ID.length || packet.toString('utf8', offset + 2, offset + 2 + PLACEHOLDER_ID.length) !== PLACEHOLDER_ID) {
+  if (
+    packet.readUInt16BE(offset) !== PLACEHOLDER_ID.length ||
+    packet.toString('utf8', offset + 2, offset + 2 + PLACEHOLDER_ID.length) !== PLACEHOLDER_ID
+  ) {
     throw new Error('connectTemplate: the client id is not where MQTT puts it');
   }
   return { head: packet.subarray(bodyStart, offset), tail: packet.subarray(offset + 2 + PLACEHOLDER_ID.length) };
@@ -105,7 +116,7 @@ export interface ChurnDialerOptions extends ChurnConnectOptions {
 }
 
 /** Where a connection is in reading its CONNACK. */
-const enum Stage {
+enum Stage {
   Header,
   Length,
   Flags,
@@ -150,7 +161,10 @@ class ChurnAttempt {
     for (let i = 0; i < length && this.stage < Stage.Closing; i++) {
       const byte = buffer[i] as number;
       if (this.stage === Stage.Header) {
-        if (byte !== CONNACK_HEADER) return this.fail('bad-packet');
+        if (byte !== CONNACK_HEADER) {
+          this.fail('bad-packet');
+          return;
+        }
         this.stage = Stage.Length;
       } else if (this.stage === Stage.Length) {
         if ((byte & 0x80) === 0) this.stage = Stage.Flags;

@@ -87,7 +87,8 @@ export function attemptConnect(
       finish();
     });
     parser.on('packet', (packet: Packet) => {
-      if (packet.cmd === 'connack') settle({ kind: 'connack', code: (parseVersion === 5 ? packet.reasonCode : packet.returnCode) ?? 0 });
+      if (packet.cmd === 'connack')
+        settle({ kind: 'connack', code: (parseVersion === 5 ? packet.reasonCode : packet.returnCode) ?? 0 });
       else if (packet.cmd === 'disconnect') settle({ kind: 'disconnect', code: packet.reasonCode ?? 0 });
     });
     parser.on('error', () => settle({ kind: 'closed' }));

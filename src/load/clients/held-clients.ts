@@ -103,7 +103,8 @@ export class HeldClients {
     if (packet.cmd === 'suback') this.subacks++;
     if (packet.cmd !== 'publish') return;
     this.delivered++;
-    if (packet.qos === 1 && packet.messageId !== undefined) connection.send({ cmd: 'puback', messageId: packet.messageId });
+    if (packet.qos === 1 && packet.messageId !== undefined)
+      connection.send({ cmd: 'puback', messageId: packet.messageId });
   };
 
   private readonly onClose = (): void => {
@@ -129,7 +130,11 @@ export class HeldClients {
     this.held.push(connection);
     if (index < options.subscribers) {
       this.subscribesSent++;
-      connection.send({ cmd: 'subscribe', messageId: this.nextMessageId(), subscriptions: [{ topic: `${options.topicRoot}/#`, qos: options.qos }] });
+      connection.send({
+        cmd: 'subscribe',
+        messageId: this.nextMessageId(),
+        subscriptions: [{ topic: `${options.topicRoot}/#`, qos: options.qos }],
+      });
     }
   }
 
@@ -147,7 +152,14 @@ export class HeldClients {
   }
 
   async fill(request: FillRequest, signal: AbortSignal): Promise<FillResult> {
-    const paced = await runPaced(request.count, request.rate > 0 ? request.rate : Infinity, request.concurrency, request.deadlineMs, signal, (i) => this.connectOne(request.offset + i));
+    const paced = await runPaced(
+      request.count,
+      request.rate > 0 ? request.rate : Infinity,
+      request.concurrency,
+      request.deadlineMs,
+      signal,
+      (i) => this.connectOne(request.offset + i),
+    );
     const { attempted, failures, failureKinds, timedOut } = paced;
     return { tally: { attempted, failures, failureKinds, timedOut }, held: this.heldCount, fillMs: paced.elapsedMs };
   }
@@ -169,7 +181,15 @@ export class HeldClients {
         const sent = publisher.send(
           qos === 0
             ? { cmd: 'publish', topic, payload: this.payload, qos: 0, dup: false, retain: false }
-            : { cmd: 'publish', topic, payload: this.payload, qos: 1, messageId: this.nextMessageId(), dup: false, retain: false },
+            : {
+                cmd: 'publish',
+                topic,
+                payload: this.payload,
+                qos: 1,
+                messageId: this.nextMessageId(),
+                dup: false,
+                retain: false,
+              },
         );
         if (sent) this.published++;
       }
@@ -186,7 +206,11 @@ export class HeldClients {
     const clients = this.held;
     this.held = [];
     // `releasing` stays set until the next cycle begins: an abruptly closed socket reports its close later.
-    await Promise.all(clients.map((connection, i) => (isAbrupt(i, this.options.abruptShare) ? connection.vanish() : connection.disconnect())));
+    await Promise.all(
+      clients.map((connection, i) =>
+        isAbrupt(i, this.options.abruptShare) ? connection.vanish() : connection.disconnect(),
+      ),
+    );
     return {
       published: this.published,
       delivered: this.delivered,

@@ -1,4 +1,11 @@
-import mqttPacket, { type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type ISubscription, type Packet, type QoS } from 'mqtt-packet';
+import mqttPacket, {
+  type IConnackPacket,
+  type IDisconnectPacket,
+  type IPublishPacket,
+  type ISubscription,
+  type Packet,
+  type QoS,
+} from 'mqtt-packet';
 import type { TransportSettings } from '../../net/broker-address.js';
 import { RawMqttConnection, type ProtocolVersion } from './raw-mqtt-client.js';
 import { OperationFailure } from '../pacing/run-operations.js';
@@ -55,7 +62,9 @@ interface Pending {
 /** The granted QoS or reason codes of a SUBACK (mqtt-packet types them loosely). */
 function grantedCodes(packet: Packet): number[] {
   if (packet.cmd !== 'suback') return [];
-  return packet.granted.map((entry) => (typeof entry === 'number' ? entry : Number((entry as { qos?: number }).qos ?? 0x80)));
+  return packet.granted.map((entry) =>
+    typeof entry === 'number' ? entry : Number((entry as { qos?: number }).qos ?? 0x80),
+  );
 }
 
 export class MqttSession {
@@ -80,7 +89,8 @@ export class MqttSession {
       extras.username = options.credentials.username;
       if (options.credentials.password !== undefined) extras.password = Buffer.from(options.credentials.password);
     }
-    if (v5 && options.sessionExpirySeconds !== undefined) extras.properties = { sessionExpiryInterval: options.sessionExpirySeconds };
+    if (v5 && options.sessionExpirySeconds !== undefined)
+      extras.properties = { sessionExpiryInterval: options.sessionExpirySeconds };
     const connection = await RawMqttConnection.connect({
       host: options.host,
       port: options.port,
@@ -137,7 +147,14 @@ export class MqttSession {
 
   /** PUBLISH; QoS 1 resolves on PUBACK, QoS 2 on PUBCOMP (or on PUBREC with `release: false`). */
   async publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void> {
-    const packet: IPublishPacket = { cmd: 'publish', topic, payload, qos: options.qos, retain: options.retain ?? false, dup: false };
+    const packet: IPublishPacket = {
+      cmd: 'publish',
+      topic,
+      payload,
+      qos: options.qos,
+      retain: options.retain ?? false,
+      dup: false,
+    };
     if (options.qos === 0) {
       this.send(packet);
       return;
@@ -194,7 +211,9 @@ export class MqttSession {
     this.closedFlag = true;
     for (const [key, waiting] of this.pending) {
       clearTimeout(waiting.timer);
-      waiting.reject(new OperationFailure(`closed-before-${key.split(':')[0]}`, 'the connection closed before the broker answered'));
+      waiting.reject(
+        new OperationFailure(`closed-before-${key.split(':')[0]}`, 'the connection closed before the broker answered'),
+      );
     }
     this.pending.clear();
   }

@@ -36,7 +36,8 @@ export async function openObserver(options: ObserverOptions): Promise<Observer> 
   client.on('message', (topic, payload) => options.onMessage(topic, payload));
   try {
     const granted = await client.subscribeAsync(options.filter, { qos: 1 });
-    if (granted.some((grant) => grant.qos > 2)) throw new Error(`the broker refused the subscription to ${options.filter}`);
+    if (granted.some((grant) => grant.qos > 2))
+      throw new Error(`the broker refused the subscription to ${options.filter}`);
   } catch (error) {
     client.end(true);
     throw error;

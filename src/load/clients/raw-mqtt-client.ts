@@ -41,7 +41,7 @@ const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const OWNER = Symbol('mqleak.rawConnection');
 type Owned = Duplex & { [OWNER]?: RawMqttConnection };
 
-const enum Phase {
+enum Phase {
   Connecting,
   Connected,
   Done,
@@ -131,7 +131,10 @@ export class RawMqttConnection implements FrameState, FrameSink {
       const connection = new RawMqttConnection(link, options.protocolVersion, options.onPacket, options.onClose);
       const stream = link.stream as Owned;
       stream[OWNER] = connection;
-      const timer = setTimeout(() => connection.failConnect(new OperationFailure('timeout', `no CONNACK within ${options.timeoutMs} ms`)), options.timeoutMs);
+      const timer = setTimeout(
+        () => connection.failConnect(new OperationFailure('timeout', `no CONNACK within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
       connection.wait = { resolve, reject, timer };
       // onread applies to plain TCP only: over TLS and WebSocket the stream's `data` events carry the bytes.
       if (options.transport !== undefined && options.transport.scheme !== 'mqtt') stream.on('data', onStreamData);
@@ -208,7 +211,9 @@ export class RawMqttConnection implements FrameState, FrameSink {
   /** The stream closed: before CONNACK the connect fails, after it the close listener hears of it. */
   closed(): void {
     if (this.wait !== null) {
-      this.failConnect(new OperationFailure('closed-before-connack', 'the broker closed the connection before CONNACK'));
+      this.failConnect(
+        new OperationFailure('closed-before-connack', 'the broker closed the connection before CONNACK'),
+      );
       return;
     }
     const wasConnected = this.phase === Phase.Connected;

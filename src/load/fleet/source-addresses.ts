@@ -53,9 +53,18 @@ export function loopbackSource(n: number): string {
  * broker at 127.x.y.z gets as many loopback sources as it needs (at least one: bound connects stay fast
  * where unbound ones slow down); any other broker: the kernel's choice.
  */
-export function planSourceAddresses(brokerHost: string, connections: number, sourceIps: readonly string[] = []): SourcePlan {
+export function planSourceAddresses(
+  brokerHost: string,
+  connections: number,
+  sourceIps: readonly string[] = [],
+): SourcePlan {
   if (sourceIps.length > 0) {
-    return { addresses: [...sourceIps], perCycle: sourceIps.length, capacity: sourceIps.length * MAX_CONNECTIONS_PER_SOURCE, origin: 'source-ip' };
+    return {
+      addresses: [...sourceIps],
+      perCycle: sourceIps.length,
+      capacity: sourceIps.length * MAX_CONNECTIONS_PER_SOURCE,
+      origin: 'source-ip',
+    };
   }
   if (net.isIPv4(brokerHost) && isLoopbackHost(brokerHost)) {
     const perCycle = Math.max(1, Math.ceil(connections / LOOPBACK_PER_SOURCE));
@@ -73,7 +82,12 @@ export function planSourceAddresses(brokerHost: string, connections: number, sou
  * The source address of client `index` (0-based over all the clients held at once) in cycle `cycle`: the
  * cycle's set of `perCycle` addresses in turn, so each gets an even share; the next cycle the next set.
  */
-export function sourceFor(addresses: readonly string[], perCycle: number, index: number, cycle = 0): string | undefined {
+export function sourceFor(
+  addresses: readonly string[],
+  perCycle: number,
+  index: number,
+  cycle = 0,
+): string | undefined {
   if (addresses.length === 0 || perCycle <= 0) return undefined;
   const sets = Math.max(1, Math.floor(addresses.length / perCycle));
   return addresses[(cycle % sets) * perCycle + (index % perCycle)];

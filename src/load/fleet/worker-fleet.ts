@@ -1,6 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { siblingEntry } from '../../target/module-path.js';
-import { HeldClients, type FillRequest, type FillResult, type HeldClientsOptions, type ReleaseResult } from '../clients/held-clients.js';
+import {
+  HeldClients,
+  type FillRequest,
+  type FillResult,
+  type HeldClientsOptions,
+  type ReleaseResult,
+} from '../clients/held-clients.js';
 import { isWorkerReply, workerStats, type WorkerRequest, type WorkerStats } from './worker-protocol.js';
 
 // The coordinator's side of the load workers. A crowd of held clients is split into shards (worker-split.ts);
@@ -57,7 +63,10 @@ class LocalShard implements ShardRunner {
 
 class RemoteShard implements ShardRunner {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+  >();
   private exit: string | null = null;
   private readonly exited: Promise<void>;
   stats: WorkerStats = { cpuUserUs: 0, cpuSystemUs: 0, rssBytes: 0 };
@@ -118,7 +127,10 @@ class RemoteShard implements ShardRunner {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.request<FillResult>({ type: 'fill', id: this.id(), request }, Math.max(0, request.deadlineMs - Date.now()) + REPLY_MARGIN_MS);
+      return await this.request<FillResult>(
+        { type: 'fill', id: this.id(), request },
+        Math.max(0, request.deadlineMs - Date.now()) + REPLY_MARGIN_MS,
+      );
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -140,7 +152,10 @@ class RemoteShard implements ShardRunner {
 
 async function forkWorker(options: HeldClientsOptions): Promise<RemoteShard> {
   const entry = siblingEntry(import.meta.url, 'load-worker-main');
-  const child = fork(entry.file, [], { execArgv: [...entry.execArgv, ...WORKER_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(entry.file, [], {
+    execArgv: [...entry.execArgv, ...WORKER_EXEC_ARGV],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const shard = new RemoteShard(child);
   try {
     await shard.request({ type: 'init', id: shard.id(), options }, QUICK_REPLY_MS);
@@ -155,7 +170,11 @@ async function forkWorker(options: HeldClientsOptions): Promise<RemoteShard> {
  * Starts `count` shard runners: one in mqleak's own process when a single shard is asked for and
  * `inProcess` allows it, otherwise one worker process each. Started workers are stopped again if any fails.
  */
-export async function startShards(count: number, options: HeldClientsOptions, inProcess: boolean): Promise<ShardRunner[]> {
+export async function startShards(
+  count: number,
+  options: HeldClientsOptions,
+  inProcess: boolean,
+): Promise<ShardRunner[]> {
   if (count === 1 && inProcess) return [new LocalShard(options)];
   const started = await Promise.allSettled(Array.from({ length: count }, () => forkWorker(options)));
   const shards = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));

@@ -34,7 +34,10 @@ export interface Shard {
 export function splitClients(total: number, perProcess: number): Shard[] {
   if (total <= 0) return [];
   const workers = Math.ceil(total / Math.max(1, perProcess));
-  if (workers > MAX_WORKERS) throw new RangeError(`${total} clients at ${perProcess} per process need ${workers} processes; at most ${MAX_WORKERS}`);
+  if (workers > MAX_WORKERS)
+    throw new RangeError(
+      `${total} clients at ${perProcess} per process need ${workers} processes; at most ${MAX_WORKERS}`,
+    );
   const base = Math.floor(total / workers);
   const extra = total % workers;
   const shards: Shard[] = [];

@@ -11,7 +11,13 @@ export type CallbackOperation = (index: number, done: (failure: string | null) =
  * operation starts after the deadline or once the signal aborts. An operation that throws when started
  * is tallied as failed under its error's kind.
  */
-export function runCallbackPool(count: number, concurrency: number, deadlineMs: number, signal: AbortSignal, operation: CallbackOperation): Promise<OperationTally> {
+export function runCallbackPool(
+  count: number,
+  concurrency: number,
+  deadlineMs: number,
+  signal: AbortSignal,
+  operation: CallbackOperation,
+): Promise<OperationTally> {
   const tally: OperationTally = { attempted: 0, failures: 0, failureKinds: {}, timedOut: false };
   const limit = Math.max(1, Math.min(concurrency, count));
   let inFlight = 0;

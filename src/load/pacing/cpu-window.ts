@@ -16,7 +16,11 @@ async function readAll(pids: readonly number[]): Promise<(number | null)[]> {
 }
 
 /** Starts measuring; the returned function ends the window and gives the shares. */
-export async function startCpuWindow(generatorPids: readonly number[], brokerPid: number | null, clock: () => number = Date.now): Promise<() => Promise<CpuShares>> {
+export async function startCpuWindow(
+  generatorPids: readonly number[],
+  brokerPid: number | null,
+  clock: () => number = Date.now,
+): Promise<() => Promise<CpuShares>> {
   const startedMs = clock();
   const before = await readAll(generatorPids);
   const brokerBefore = brokerPid === null ? null : await readCpuSeconds(brokerPid);
@@ -24,9 +28,12 @@ export async function startCpuWindow(generatorPids: readonly number[], brokerPid
     const seconds = Math.max(1e-3, (clock() - startedMs) / 1000);
     const after = await readAll(generatorPids);
     const brokerAfter = brokerPid === null ? null : await readCpuSeconds(brokerPid);
-    const share = (start: number | null, end: number | null): number | null => (start === null || end === null ? null : Math.max(0, end - start) / seconds);
+    const share = (start: number | null, end: number | null): number | null =>
+      start === null || end === null ? null : Math.max(0, end - start) / seconds;
     return {
-      generatorCpu: after.map((end, i) => share(before[i] ?? null, end)).filter((value): value is number => value !== null),
+      generatorCpu: after
+        .map((end, i) => share(before[i] ?? null, end))
+        .filter((value): value is number => value !== null),
       brokerCpu: share(brokerBefore, brokerAfter),
     };
   };

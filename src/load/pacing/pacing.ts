@@ -35,7 +35,15 @@ export async function runPaced(
   signal: AbortSignal,
   operation: (index: number) => Promise<void>,
 ): Promise<PacedTally> {
-  const tally: PacedTally = { attempted: 0, failures: 0, failureKinds: {}, timedOut: false, elapsedMs: 0, achievedRate: 0, peakInFlight: 0 };
+  const tally: PacedTally = {
+    attempted: 0,
+    failures: 0,
+    failureKinds: {},
+    timedOut: false,
+    elapsedMs: 0,
+    achievedRate: 0,
+    peakInFlight: 0,
+  };
   const started = Date.now();
   const intervalMs = Number.isFinite(rate) && rate > 0 ? 1000 / rate : 0;
   let inFlight = 0;
@@ -55,7 +63,13 @@ export async function runPaced(
       // Operations due by now under the schedule (all of them when unpaced), within the in-flight bound.
       const due = intervalMs === 0 ? count : Math.min(count, Math.floor((now - started) / intervalMs) + 1);
       let burst = 0;
-      while (tally.attempted < due && inFlight < maxInFlight && burst < MAX_BURST && !signal.aborted && !tally.timedOut) {
+      while (
+        tally.attempted < due &&
+        inFlight < maxInFlight &&
+        burst < MAX_BURST &&
+        !signal.aborted &&
+        !tally.timedOut
+      ) {
         const index = tally.attempted++;
         inFlight++;
         burst++;
@@ -63,7 +77,10 @@ export async function runPaced(
         operation(index)
           .catch((error: unknown) => {
             tally.failures++;
-            const kind = error instanceof OperationFailure ? error.kind : ((error as NodeJS.ErrnoException | undefined)?.code ?? 'error');
+            const kind =
+              error instanceof OperationFailure
+                ? error.kind
+                : ((error as NodeJS.ErrnoException | undefined)?.code ?? 'error');
             tally.failureKinds[kind] = (tally.failureKinds[kind] ?? 0) + 1;
           })
           .finally(() => {
@@ -112,13 +129,26 @@ export function diagnoseRate(observation: RateObservation): { bound: RateBound; 
   const busiest = generatorCpu.length === 0 ? 0 : Math.max(...generatorCpu);
   const cpus = `mqleak ${generatorCpu.map(pct).join(' + ') || 'n/a'} of a core, broker ${brokerCpu === null ? 'not visible' : pct(brokerCpu)}`;
   const rate = `${Math.round(achieved).toLocaleString('en-US')}/s${Number.isFinite(asked) ? ` of ${Math.round(asked).toLocaleString('en-US')}/s asked` : ''}`;
-  if (Number.isFinite(asked) && achieved >= asked * HELD_SHARE) return { bound: 'held', message: `rate held: ${rate} (${cpus})` };
+  if (Number.isFinite(asked) && achieved >= asked * HELD_SHARE)
+    return { bound: 'held', message: `rate held: ${rate} (${cpus})` };
   const generatorBusy = busiest >= BUSY_CPU_SHARE;
   const brokerBusy = brokerCpu !== null && brokerCpu >= BUSY_CPU_SHARE;
-  if (generatorBusy && brokerBusy) return { bound: 'machine-bound', message: `both at their CPU limit: ${rate} (${cpus}); on one machine they share its cores — run mqleak on another host to load the broker further` };
-  if (brokerBusy) return { bound: 'broker-bound', message: `broker-bound: ${rate}, the broker at its CPU limit (${cpus})` };
-  if (generatorBusy) return { bound: 'generator-bound', message: `generator-bound: ${rate}, mqleak at its CPU limit (${cpus}): more load processes or a faster machine would load the broker further` };
-  return { bound: 'latency-bound', message: `latency-bound: ${rate} with neither process busy (${cpus}): more operations in flight (up to the broker's backlog) would go faster` };
+  if (generatorBusy && brokerBusy)
+    return {
+      bound: 'machine-bound',
+      message: `both at their CPU limit: ${rate} (${cpus}); on one machine they share its cores — run mqleak on another host to load the broker further`,
+    };
+  if (brokerBusy)
+    return { bound: 'broker-bound', message: `broker-bound: ${rate}, the broker at its CPU limit (${cpus})` };
+  if (generatorBusy)
+    return {
+      bound: 'generator-bound',
+      message: `generator-bound: ${rate}, mqleak at its CPU limit (${cpus}): more load processes or a faster machine would load the broker further`,
+    };
+  return {
+    bound: 'latency-bound',
+    message: `latency-bound: ${rate} with neither process busy (${cpus}): more operations in flight (up to the broker's backlog) would go faster`,
+  };
 }
 
 /**

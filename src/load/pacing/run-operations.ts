@@ -9,7 +9,10 @@ export interface OperationTally {
 }
 
 export class OperationFailure extends Error {
-  constructor(readonly kind: string, message?: string) {
+  constructor(
+    readonly kind: string,
+    message?: string,
+  ) {
     super(message ?? kind);
   }
 }
@@ -62,7 +65,8 @@ export function sumTallies(tallies: readonly OperationTally[]): OperationTally {
     total.attempted += tally.attempted;
     total.failures += tally.failures;
     total.timedOut ||= tally.timedOut;
-    for (const [kind, count] of Object.entries(tally.failureKinds)) total.failureKinds[kind] = (total.failureKinds[kind] ?? 0) + count;
+    for (const [kind, count] of Object.entries(tally.failureKinds))
+      total.failureKinds[kind] = (total.failureKinds[kind] ?? 0) + count;
   }
   return total;
 }

@@ -32,7 +32,8 @@ export function packetEnd(buffer: Buffer, offset: number): number {
     length += (byte & 0x7f) * multiplier;
     if ((byte & 0x80) === 0) {
       const end = offset + 1 + i + length;
-      if (end - offset > MAX_INBOUND_PACKET_BYTES) throw new FrameError(`packet of ${end - offset} bytes is over the ${MAX_INBOUND_PACKET_BYTES}-byte limit`);
+      if (end - offset > MAX_INBOUND_PACKET_BYTES)
+        throw new FrameError(`packet of ${end - offset} bytes is over the ${MAX_INBOUND_PACKET_BYTES}-byte limit`);
       return end;
     }
     multiplier *= 128;

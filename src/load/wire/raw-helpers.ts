@@ -2,9 +2,13 @@ import type { Duplex } from 'node:stream';
 import type { IConnectPacket } from 'mqtt-packet';
 
 /** `--username` / `--password` as CONNECT fields for the raw client; none without a user name. */
-export function connectExtrasFor(credentials: { username: string; password?: string } | undefined): Pick<IConnectPacket, 'username' | 'password'> {
+export function connectExtrasFor(
+  credentials: { username: string; password?: string } | undefined,
+): Pick<IConnectPacket, 'username' | 'password'> {
   if (credentials === undefined) return {};
-  return credentials.password === undefined ? { username: credentials.username } : { username: credentials.username, password: Buffer.from(credentials.password) };
+  return credentials.password === undefined
+    ? { username: credentials.username }
+    : { username: credentials.username, password: Buffer.from(credentials.password) };
 }
 
 /** Resolves true when the socket closes within `ms` (at once if it is already closed), false when it is still open then. */

@@ -18,9 +18,16 @@ export const ADMIN_HOOK_PARAMS: ParamSpecs = {
   deleteHook: {
     type: 'string',
     default: '',
-    description: "run once per topic or group when it is left: like createHook (a bare URL is a DELETE request). Empty: none",
+    description:
+      'run once per topic or group when it is left: like createHook (a bare URL is a DELETE request). Empty: none',
   },
-  hookTimeoutMs: { type: 'integer', default: 5000, minimum: 100, maximum: 120000, description: 'bound on one hook run (ms): a request is aborted, a command killed' },
+  hookTimeoutMs: {
+    type: 'integer',
+    default: 5000,
+    minimum: 100,
+    maximum: 120000,
+    description: 'bound on one hook run (ms): a request is aborted, a command killed',
+  },
 };
 
 export interface AdminHooks {

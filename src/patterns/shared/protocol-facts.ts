@@ -1,5 +1,5 @@
 import type { CheckReport, ObservationReport, ScenarioReport } from '../../core/report-model.js';
-import type { CheckTally, CycleOutcome, ObservationTally } from '../pattern.js';
+import type { CheckTally, ObservationTally } from '../pattern.js';
 
 // What a pattern saw the broker do, beyond "the operation worked": protocol checks, the broker's answers
 // per variant, measured quantities. Collected per cycle by the pattern, summed over the scenario by the run.
@@ -51,7 +51,12 @@ function addObservation(into: Record<string, ObservationTally>, name: string, ta
   into[name] =
     current === undefined
       ? { ...tally }
-      : { count: current.count + tally.count, min: Math.min(current.min, tally.min), max: Math.max(current.max, tally.max), total: current.total + tally.total };
+      : {
+          count: current.count + tally.count,
+          min: Math.min(current.min, tally.min),
+          max: Math.max(current.max, tally.max),
+          total: current.total + tally.total,
+        };
 }
 
 /** Adds one cycle's facts to a scenario's running totals (mutates `into`). */
@@ -73,7 +78,9 @@ export function emptyProtocolFacts(): Required<ProtocolFactFields> {
 }
 
 /** A scenario's facts as the report shows them; fields with nothing in them are left out. */
-export function protocolFactsReport(facts: Required<ProtocolFactFields>): Pick<ScenarioReport, 'checks' | 'answers' | 'observations'> {
+export function protocolFactsReport(
+  facts: Required<ProtocolFactFields>,
+): Pick<ScenarioReport, 'checks' | 'answers' | 'observations'> {
   const report: Pick<ScenarioReport, 'checks' | 'answers' | 'observations'> = {};
   const checks = Object.entries(facts.checks);
   if (checks.length > 0) {
@@ -88,7 +95,10 @@ export function protocolFactsReport(facts: Required<ProtocolFactFields>): Pick<S
   const observations = Object.entries(facts.observations);
   if (observations.length > 0) {
     report.observations = Object.fromEntries(
-      observations.map(([name, tally]): [string, ObservationReport] => [name, { count: tally.count, min: tally.min, max: tally.max, mean: tally.total / tally.count }]),
+      observations.map(([name, tally]): [string, ObservationReport] => [
+        name,
+        { count: tally.count, min: tally.min, max: tally.max, mean: tally.total / tally.count },
+      ]),
     );
   }
   return report;

@@ -4,7 +4,7 @@ import { MQTT5_VARIANT, isProtocolLevelRefusal } from '../../load/wire/raw-helpe
 import type { ProtocolVersion } from '../../load/clients/raw-mqtt-client.js';
 import { runOperations, type OperationFailure, type OperationTally } from '../../load/pacing/run-operations.js';
 import { NOMINAL_OPS_PER_SECOND } from '../../core/nominal-rate.js';
-import { type CycleOutcome, type CycleRequest, type PatternContext } from '../pattern.js';
+import type { CycleOutcome, CycleRequest, PatternContext } from '../pattern.js';
 import { numberParam, type ParamSpec, type Params } from '../../core/params.js';
 import type { ProtocolFactFields, ProtocolFacts } from './protocol-facts.js';
 
@@ -32,7 +32,8 @@ export const DELIVERY_TIMEOUT_PARAM: ParamSpec = {
   default: 2000,
   minimum: 10,
   maximum: 60000,
-  description: 'bound on waiting for messages that should be delivered (ms); a message not there by then counts as not delivered',
+  description:
+    'bound on waiting for messages that should be delivered (ms); a message not there by then counts as not delivered',
 };
 
 /** What every connection of a pattern shares: the broker, the protocol level, the credentials, the timeout. */
@@ -51,7 +52,10 @@ export function sessionBase(context: PatternContext): SessionBase {
 }
 
 /** Client ids and topics unique to this run and pattern, so parallel runs and leftovers never collide. */
-export function runNames(context: PatternContext, family: string): { clientId: (label: string) => string; topic: (label: string) => string } {
+export function runNames(
+  context: PatternContext,
+  family: string,
+): { clientId: (label: string) => string; topic: (label: string) => string } {
   return {
     clientId: (label) => `mqleak-${context.runToken}-${family}-${label}`,
     topic: (label) => `mqleak/${context.runToken}/${family}/${label}`,
@@ -65,7 +69,8 @@ export function addTallies(tallies: readonly OperationTally[]): OperationTally {
     sum.attempted += tally.attempted;
     sum.failures += tally.failures;
     sum.timedOut ||= tally.timedOut;
-    for (const [kind, count] of Object.entries(tally.failureKinds)) sum.failureKinds[kind] = (sum.failureKinds[kind] ?? 0) + count;
+    for (const [kind, count] of Object.entries(tally.failureKinds))
+      sum.failureKinds[kind] = (sum.failureKinds[kind] ?? 0) + count;
   }
   return sum;
 }
@@ -79,7 +84,11 @@ export function cycleOutcome(operations: number, tally: OperationTally, facts: P
  * The cycle of a pattern whose operations are independent: run the cycle's operations (bounded by its
  * concurrency, deadline and the run's signal), then hand over the protocol facts they collected.
  */
-export function factCycle(signal: AbortSignal, facts: ProtocolFacts, operation: (index: number) => Promise<void>): (request: CycleRequest) => Promise<CycleOutcome> {
+export function factCycle(
+  signal: AbortSignal,
+  facts: ProtocolFacts,
+  operation: (index: number) => Promise<void>,
+): (request: CycleRequest) => Promise<CycleOutcome> {
   return async (request) => {
     const tally = await runOperations(request.operations, request.concurrency, request.deadlineMs, signal, operation);
     return cycleOutcome(tally.attempted, tally, facts.take());
@@ -135,7 +144,11 @@ export async function asTargetFailure<T>(what: string, body: () => Promise<T>): 
  * protocol level (Aedes speaks 3.1.1 only), the run goes on over 3.1.1 and the answers say so
  * (`mqtt5-connect: refused: connack-1`), as will-churn does. Other refusals are the broker failing.
  */
-export async function fallBackFromMqtt5(base: SessionBase, clientId: string, facts: ProtocolFacts): Promise<SessionBase> {
+export async function fallBackFromMqtt5(
+  base: SessionBase,
+  clientId: string,
+  facts: ProtocolFacts,
+): Promise<SessionBase> {
   if (base.protocolVersion !== 5) return base;
   try {
     const probe = await MqttSession.open({ ...base, clientId, clean: true });

@@ -28,7 +28,7 @@ export const WEBSOCKET_PARAMS: ParamSpecs = {
     default: 1000,
     minimum: 10,
     maximum: 60_000,
-    description: 'ws:// and wss:// only: give up waiting for the broker\'s HTTP answer after this long (then close)',
+    description: "ws:// and wss:// only: give up waiting for the broker's HTTP answer after this long (then close)",
   },
 };
 

@@ -20,7 +20,12 @@ const MAX_SAMPLE_POINTS = PLOT_W * 2;
 /** Share of the value range added above and below, so nothing sits on the frame. */
 const Y_PADDING = 0.08;
 
-const PHASE_LABEL: Record<PhaseName, string> = { baseline: 'baseline', warmup: 'warm-up', measured: 'measured', recovery: 'recovery' };
+const PHASE_LABEL: Record<PhaseName, string> = {
+  baseline: 'baseline',
+  warmup: 'warm-up',
+  measured: 'measured',
+  recovery: 'recovery',
+};
 
 interface Frame {
   x: (ms: number) => number;
@@ -63,7 +68,9 @@ function samplePoints(scenario: ScenarioReport, metric: string, frame: Frame): [
 }
 
 function path(points: readonly [number, number][], frame: Frame): string {
-  return points.map(([t, value], index) => `${index === 0 ? 'M' : 'L'}${round(frame.x(t))} ${round(frame.y(value))}`).join('');
+  return points
+    .map(([t, value], index) => `${index === 0 ? 'M' : 'L'}${round(frame.x(t))} ${round(frame.y(value))}`)
+    .join('');
 }
 
 export interface ChartParts {
@@ -127,11 +134,15 @@ function phases(scenario: ScenarioReport, frame: Frame): string {
   const labels: string[] = [];
   const taken: [number, number][] = [];
   const plotRight = MARGIN.left + PLOT_W;
-  const byPriority = [...scenario.phases].sort((a, b) => LABEL_PRIORITY.indexOf(a.name) - LABEL_PRIORITY.indexOf(b.name));
+  const byPriority = [...scenario.phases].sort(
+    (a, b) => LABEL_PRIORITY.indexOf(a.name) - LABEL_PRIORITY.indexOf(b.name),
+  );
   for (const phase of scenario.phases) {
     const x0 = frame.x(phase.startMs);
     const width = Math.max(0, frame.x(phase.endMs) - x0);
-    rects.push(`<rect class="phase phase-${html(phase.name)}" x="${round(x0)}" y="${MARGIN.top}" width="${round(width)}" height="${PLOT_H}"><title>${html(PHASE_LABEL[phase.name] ?? phase.name)}: ${formatNumber((phase.endMs - phase.startMs) / 1000)} s</title></rect>`);
+    rects.push(
+      `<rect class="phase phase-${html(phase.name)}" x="${round(x0)}" y="${MARGIN.top}" width="${round(width)}" height="${PLOT_H}"><title>${html(PHASE_LABEL[phase.name] ?? phase.name)}: ${formatNumber((phase.endMs - phase.startMs) / 1000)} s</title></rect>`,
+    );
   }
   for (const phase of byPriority) {
     const x0 = frame.x(phase.startMs);
@@ -147,7 +158,9 @@ function phases(scenario: ScenarioReport, frame: Frame): string {
     const over = (middle >= x0 && middle <= x1) || (last && x1 - x0 > 0 && left + labelWidth >= x1 - 1);
     const clear = taken.every(([from, to]) => left + labelWidth + LABEL_GAP <= from || left >= to + LABEL_GAP);
     if (over && clear) {
-      labels.push(`<text class="phase-label" x="${round(middle)}" y="${MARGIN.top - 8}" text-anchor="middle">${html(label)}</text>`);
+      labels.push(
+        `<text class="phase-label" x="${round(middle)}" y="${MARGIN.top - 8}" text-anchor="middle">${html(label)}</text>`,
+      );
       taken.push([left, left + labelWidth]);
     }
   }
@@ -164,7 +177,13 @@ function loadStrips(scenario: ScenarioReport, frame: Frame): string {
     .join('');
 }
 
-function axes(scenario: ScenarioReport, frame: Frame, domain: [number, number], unit: DisplayUnit, integerMetric: boolean): string {
+function axes(
+  scenario: ScenarioReport,
+  frame: Frame,
+  domain: [number, number],
+  unit: DisplayUnit,
+  integerMetric: boolean,
+): string {
   const parts: string[] = [];
   // Counts only take whole values: no tick at 10.5 threads.
   const ticks = niceTicks(domain[0] / unit.divisor, domain[1] / unit.divisor)
@@ -173,29 +192,49 @@ function axes(scenario: ScenarioReport, frame: Frame, domain: [number, number], 
   for (const tick of ticks) {
     const y = round(frame.y(tick));
     parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${y}" y2="${y}"/>`);
-    parts.push(`<text class="tick" x="${MARGIN.left - 6}" y="${y}" dy="0.32em" text-anchor="end">${html(tickLabel(tick, unit))}</text>`);
+    parts.push(
+      `<text class="tick" x="${MARGIN.left - 6}" y="${y}" dy="0.32em" text-anchor="end">${html(tickLabel(tick, unit))}</text>`,
+    );
   }
   const span = scenario.endMs - scenario.startMs;
   const time = timeTicks(span);
   for (const tick of time.ticks) {
     const x = round(frame.x(scenario.startMs + tick));
-    parts.push(`<line class="tick-mark" x1="${x}" x2="${x}" y1="${MARGIN.top + PLOT_H}" y2="${MARGIN.top + PLOT_H + 4}"/>`);
-    parts.push(`<text class="tick" x="${x}" y="${MARGIN.top + PLOT_H + 16}" text-anchor="middle">${html(time.label(tick))}</text>`);
+    parts.push(
+      `<line class="tick-mark" x1="${x}" x2="${x}" y1="${MARGIN.top + PLOT_H}" y2="${MARGIN.top + PLOT_H + 4}"/>`,
+    );
+    parts.push(
+      `<text class="tick" x="${x}" y="${MARGIN.top + PLOT_H + 16}" text-anchor="middle">${html(time.label(tick))}</text>`,
+    );
   }
-  parts.push(`<text class="axis-unit" x="${MARGIN.left - 6}" y="${MARGIN.top - 8}" text-anchor="end">${html(unit.label)}</text>`);
-  parts.push(`<text class="axis-label" x="${MARGIN.left + PLOT_W}" y="${HEIGHT - 4}" text-anchor="end">time since the scenario started</text>`);
+  parts.push(
+    `<text class="axis-unit" x="${MARGIN.left - 6}" y="${MARGIN.top - 8}" text-anchor="end">${html(unit.label)}</text>`,
+  );
+  parts.push(
+    `<text class="axis-label" x="${MARGIN.left + PLOT_W}" y="${HEIGHT - 4}" text-anchor="end">time since the scenario started</text>`,
+  );
   parts.push(`<rect class="frame" x="${MARGIN.left}" y="${MARGIN.top}" width="${PLOT_W}" height="${PLOT_H}"/>`);
   return parts.join('');
 }
 
 function floorMarks(scenario: ScenarioReport, metric: MetricReport, frame: Frame): string {
-  const judged = new Set(judgedPoints(scenario.cycles, metric.name, metric.cyclesUsed).map((point) => point.cycle.index));
+  const judged = new Set(
+    judgedPoints(scenario.cycles, metric.name, metric.cyclesUsed).map((point) => point.cycle.index),
+  );
   const parts: string[] = [];
   for (const cycle of scenario.cycles) {
     const value = metricValue(cycle.floors, metric.name);
     if (value === undefined) continue;
-    const role = cycle.warmup ? 'warm-up, not judged' : judged.has(cycle.index) ? 'judged' : 'dropped by the analysis (still warming up, or before a step)';
-    const cls = cycle.warmup ? 'floor floor-warmup' : judged.has(cycle.index) ? 'floor floor-judged' : 'floor floor-dropped';
+    const role = cycle.warmup
+      ? 'warm-up, not judged'
+      : judged.has(cycle.index)
+        ? 'judged'
+        : 'dropped by the analysis (still warming up, or before a step)';
+    const cls = cycle.warmup
+      ? 'floor floor-warmup'
+      : judged.has(cycle.index)
+        ? 'floor floor-judged'
+        : 'floor floor-dropped';
     parts.push(
       `<circle class="${cls}" cx="${round(frame.x(cycle.endMs))}" cy="${round(frame.y(value))}" r="3.6"><title>cycle ${cycle.index + 1} (${role}): floor ${html(formatAmount(value, metric.unit))} after ${formatNumber(cycle.cumulativeOps)} ${html(scenario.operation)}s</title></circle>`,
     );
@@ -204,7 +243,9 @@ function floorMarks(scenario: ScenarioReport, metric: MetricReport, frame: Frame
   if (metric.baselineFloor !== null && baselineEnd !== undefined) {
     const x = frame.x(baselineEnd);
     const y = frame.y(metric.baselineFloor);
-    parts.push(`<rect class="mark-baseline" x="${round(x - 4)}" y="${round(y - 4)}" width="8" height="8"><title>baseline floor (idle, before any load): ${html(formatAmount(metric.baselineFloor, metric.unit))}</title></rect>`);
+    parts.push(
+      `<rect class="mark-baseline" x="${round(x - 4)}" y="${round(y - 4)}" width="8" height="8"><title>baseline floor (idle, before any load): ${html(formatAmount(metric.baselineFloor, metric.unit))}</title></rect>`,
+    );
   }
   const recoveryEnd = scenario.phases.find((phase) => phase.name === 'recovery')?.endMs;
   if (metric.recoveryFloor !== null && recoveryEnd !== undefined) {
@@ -224,9 +265,18 @@ export function metricChart(scenario: ScenarioReport, metric: MetricReport, id: 
   const provisional: Frame = { x: (ms) => MARGIN.left + ((ms - t0) / span) * PLOT_W, y: () => 0 };
   const samples = samplePoints(scenario, metric.name, provisional);
   const fit = fitGeometry(scenario, metric);
-  const floors = scenario.cycles.map((cycle) => metricValue(cycle.floors, metric.name)).filter((value): value is number => value !== undefined);
-  const marks = [metric.baselineFloor, metric.recoveryFloor].filter((value): value is number => value !== null && Number.isFinite(value));
-  const domain = yDomain([...samples.map(([, value]) => value), ...floors, ...marks, ...(fit?.line.map(([, value]) => value) ?? [])]);
+  const floors = scenario.cycles
+    .map((cycle) => metricValue(cycle.floors, metric.name))
+    .filter((value): value is number => value !== undefined);
+  const marks = [metric.baselineFloor, metric.recoveryFloor].filter(
+    (value): value is number => value !== null && Number.isFinite(value),
+  );
+  const domain = yDomain([
+    ...samples.map(([, value]) => value),
+    ...floors,
+    ...marks,
+    ...(fit?.line.map(([, value]) => value) ?? []),
+  ]);
   const unit = displayUnit(metric.unit, Math.max(Math.abs(domain[0]), Math.abs(domain[1])));
   const frame: Frame = {
     x: provisional.x,
@@ -243,13 +293,22 @@ export function metricChart(scenario: ScenarioReport, metric: MetricReport, id: 
   ];
   if (fit !== null) {
     const band = [...fit.bandUpper, ...[...fit.bandLower].reverse()];
-    const interval = metric.ci === null ? '' : `: ${formatPerOp(metric.ci[0], metric.unit)} to ${formatPerOp(metric.ci[1], metric.unit)}`;
-    body.push(`<path class="band" d="${path(band, frame)}Z"><title>interval of the slope${html(interval)}</title></path>`);
+    const interval =
+      metric.ci === null
+        ? ''
+        : `: ${formatPerOp(metric.ci[0], metric.unit)} to ${formatPerOp(metric.ci[1], metric.unit)}`;
+    body.push(
+      `<path class="band" d="${path(band, frame)}Z"><title>interval of the slope${html(interval)}</title></path>`,
+    );
     // Counts are judged by coming back to their level, not by a slope against δ: no δ line for them.
     if (metric.kind === 'bytes') {
-      body.push(`<path class="delta" d="${path(fit.delta, frame)}"><title>growth at the threshold δ = ${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</title></path>`);
+      body.push(
+        `<path class="delta" d="${path(fit.delta, frame)}"><title>growth at the threshold δ = ${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</title></path>`,
+      );
     }
-    body.push(`<path class="fit" d="${path(fit.line, frame)}"><title>Theil–Sen fit: ${html(formatPerOp(metric.perOp ?? 0, metric.unit))}</title></path>`);
+    body.push(
+      `<path class="fit" d="${path(fit.line, frame)}"><title>Theil–Sen fit: ${html(formatPerOp(metric.perOp ?? 0, metric.unit))}</title></path>`,
+    );
   }
   body.push(floorMarks(scenario, metric, frame), '</g>');
   const slope = metric.perOp === null ? 'no slope' : `fitted slope ${formatPerOp(metric.perOp, metric.unit)}`;

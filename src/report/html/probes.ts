@@ -12,8 +12,14 @@ export function probesTable(report: RunReport): string {
   if (probes.length === 0) return '';
   const rows = probes.map((probe) => {
     const missed = probe.failures + probe.timeouts;
-    const misses = missed === 0 ? '0' : `${formatNumber(missed)}${probe.timeouts > 0 ? ` (${formatNumber(probe.timeouts)} timed out)` : ''}`;
-    const lastError = probe.lastError === null ? '—' : `${probe.lastError}${probe.lastErrorMs === null ? '' : ` (at ${formatNumber(probe.lastErrorMs / 1000)} s)`}`;
+    const misses =
+      missed === 0
+        ? '0'
+        : `${formatNumber(missed)}${probe.timeouts > 0 ? ` (${formatNumber(probe.timeouts)} timed out)` : ''}`;
+    const lastError =
+      probe.lastError === null
+        ? '—'
+        : `${probe.lastError}${probe.lastErrorMs === null ? '' : ` (at ${formatNumber(probe.lastErrorMs / 1000)} s)`}`;
     return [
       `<tr${missed > 0 ? ' class="row-inconclusive"' : ''}>`,
       `<td>${html(probe.kind)}</td>`,

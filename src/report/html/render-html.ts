@@ -13,7 +13,12 @@ import { transportLine } from '../terminal/transport.js';
 // person opens from a CI artifact. What they see first: the overall verdict in one sentence, then a
 // table of every scenario × metric, then per scenario a chart of each metric over time.
 
-const VERDICT_LABEL: Record<RunVerdict, string> = { pass: 'PASS', leak: 'LEAK', inconclusive: 'INCONCLUSIVE', error: 'ERROR' };
+const VERDICT_LABEL: Record<RunVerdict, string> = {
+  pass: 'PASS',
+  leak: 'LEAK',
+  inconclusive: 'INCONCLUSIVE',
+  error: 'ERROR',
+};
 const MIB = 1024 * 1024;
 
 function chip(verdict: string, label?: string): string {
@@ -28,7 +33,10 @@ function perHour(metric: MetricReport): string {
 
 function growth(metric: MetricReport): string {
   if (metric.perOp === null) return '—';
-  const interval = metric.ci === null ? '' : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
+  const interval =
+    metric.ci === null
+      ? ''
+      : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
   return `${formatPerOp(metric.perOp, metric.unit)}${interval}`;
 }
 
@@ -37,10 +45,14 @@ export function plainWords(metric: MetricReport, operation: string): string {
   const per = (value: number): string => `${formatAmount(value, metric.unit)} per ${operation}`;
   switch (metric.verdict) {
     case 'leak':
-      return metric.perOp === null ? `Leaks: ${metric.name} keeps growing and is not given back.` : `Leaks: ${metric.name} grows about ${per(metric.perOp)} and is not given back.`;
+      return metric.perOp === null
+        ? `Leaks: ${metric.name} keeps growing and is not given back.`
+        : `Leaks: ${metric.name} grows about ${per(metric.perOp)} and is not given back.`;
     case 'pass':
       if (metric.kind === 'count') return `No leak: ${metric.name} came back to its level after the cycles.`;
-      return metric.ci === null ? `No leak: ${metric.name} stays below the threshold.` : `No leak: ${metric.name} grows at most ${per(metric.ci[1])}, below the ${formatAmount(metric.thresholdPerOp, metric.unit)} threshold.`;
+      return metric.ci === null
+        ? `No leak: ${metric.name} stays below the threshold.`
+        : `No leak: ${metric.name} grows at most ${per(metric.ci[1])}, below the ${formatAmount(metric.thresholdPerOp, metric.unit)} threshold.`;
     default:
       break;
   }
@@ -65,18 +77,25 @@ function headline(report: RunReport): string {
   const broken = (report.thresholds ?? []).filter((result) => result.status === 'fail').length;
   const thresholds = broken === 0 ? '' : ` ${broken} threshold${broken === 1 ? '' : 's'} broken.`;
   if (report.error !== null) return `The run failed: ${report.error.message}${thresholds}`;
-  const leaks = all.filter(({ metric }) => metric.verdict === 'leak').sort((a, b) => (b.metric.mbPerHour ?? 0) - (a.metric.mbPerHour ?? 0));
+  const leaks = all
+    .filter(({ metric }) => metric.verdict === 'leak')
+    .sort((a, b) => (b.metric.mbPerHour ?? 0) - (a.metric.mbPerHour ?? 0));
   const [worst] = leaks;
   if (worst !== undefined) {
     const { scenario, metric } = worst;
-    const size = metric.perOp === null ? 'grows' : `grows ${formatAmount(metric.perOp, metric.unit)} per ${scenario.operation}`;
-    const rate = metric.mbPerHour === null || scenario.opsPerSecond === null ? '' : `, about ${formatBytes(metric.mbPerHour * MIB)}/h at ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
+    const size =
+      metric.perOp === null ? 'grows' : `grows ${formatAmount(metric.perOp, metric.unit)} per ${scenario.operation}`;
+    const rate =
+      metric.mbPerHour === null || scenario.opsPerSecond === null
+        ? ''
+        : `, about ${formatBytes(metric.mbPerHour * MIB)}/h at ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
     const more = leaks.length > 1 ? ` ${leaks.length} of ${all.length} metrics leak; this is the fastest.` : '';
     return `${scenario.name} leaks: ${metric.name} ${size}${rate}.${more}${thresholds}`;
   }
   const open = all.filter(({ metric }) => metric.verdict === 'inconclusive').length;
   const scenarios = `${report.scenarios.length} scenario${report.scenarios.length === 1 ? '' : 's'}`;
-  if (open > 0) return `No leak found, but ${open} of ${all.length} metrics could not be settled: the charts below say why and what would settle them.${thresholds}`;
+  if (open > 0)
+    return `No leak found, but ${open} of ${all.length} metrics could not be settled: the charts below say why and what would settle them.${thresholds}`;
   return `No leak found: every metric of ${scenarios} stayed below its threshold.${thresholds}`;
 }
 
@@ -86,21 +105,38 @@ function facts(report: RunReport): string {
   const transport = transportLine(report.target?.transport);
   if (transport !== null) rows.push(['transport', transport]);
   rows.push(['started', report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')]);
-  rows.push(['duration', `${formatNumber(report.durationMs / 1000)} s${report.interrupted ? ' (interrupted: Ctrl-C)' : ''}`]);
-  rows.push(['exit code', `${report.exitCode}${report.settings.quick ? ' · --quick run (a smoke test, not a gate)' : ''}`]);
+  rows.push([
+    'duration',
+    `${formatNumber(report.durationMs / 1000)} s${report.interrupted ? ' (interrupted: Ctrl-C)' : ''}`,
+  ]);
+  rows.push([
+    'exit code',
+    `${report.exitCode}${report.settings.quick ? ' · --quick run (a smoke test, not a gate)' : ''}`,
+  ]);
   rows.push(['mqleak', `${report.tool.version} on Node.js ${report.tool.node}`]);
   if (report.selfVerdict !== undefined) {
-    const processes = report.selfProcesses === undefined ? '' : ` over ${report.selfProcesses.maxProcesses} process${report.selfProcesses.maxProcesses === 1 ? '' : 'es'}`;
-    rows.push(['self-check', `mqleak's own memory${processes}: ${VERDICT_LABEL[report.selfVerdict]} (not part of the exit code)`]);
+    const processes =
+      report.selfProcesses === undefined
+        ? ''
+        : ` over ${report.selfProcesses.maxProcesses} process${report.selfProcesses.maxProcesses === 1 ? '' : 'es'}`;
+    rows.push([
+      'self-check',
+      `mqleak's own memory${processes}: ${VERDICT_LABEL[report.selfVerdict]} (not part of the exit code)`,
+    ]);
   }
   if (report.environment !== undefined) {
     const env = report.environment;
-    rows.push(['machine', `${env.platform} ${env.release} ${env.arch}, ${env.cpus} × ${env.cpuModel}, ${formatBytes(env.memoryBytes)}`]);
+    rows.push([
+      'machine',
+      `${env.platform} ${env.release} ${env.arch}, ${env.cpus} × ${env.cpuModel}, ${formatBytes(env.memoryBytes)}`,
+    ]);
   }
   const command = report.settings.commandLine ?? report.settings.command.slice(2).join(' ');
   return [
     `<dl class="facts">${rows.map(([label, value]) => `<div><dt>${html(label)}</dt><dd>${html(value)}</dd></div>`).join('')}</dl>`,
-    command === '' ? '' : `<details><summary>command line (repeats this run)</summary><pre>${html(command)}</pre></details>`,
+    command === ''
+      ? ''
+      : `<details><summary>command line (repeats this run)</summary><pre>${html(command)}</pre></details>`,
   ].join('');
 }
 
@@ -118,7 +154,12 @@ function summaryTable(report: RunReport): string {
 function thresholdTable(results: readonly ThresholdResult[]): string {
   if (results.length === 0) return '';
   const rows = results.map((result) => {
-    const status = result.status === 'pass' ? chip('pass', 'OK') : result.status === 'fail' ? chip('fail', 'BROKEN') : chip('no-data', 'NO DATA');
+    const status =
+      result.status === 'pass'
+        ? chip('pass', 'OK')
+        : result.status === 'fail'
+          ? chip('fail', 'BROKEN')
+          : chip('no-data', 'NO DATA');
     const unit = metricUnit(result.metric);
     const value = result.value === null ? '—' : formatStat(result.value, result.stat, unit);
     return `<tr><td><code>${html(result.expression)}</code></td><td>${status}</td><td class="num">${html(value)}</td><td class="num">${html(`${result.operator} ${formatStat(result.limit, result.stat, unit)}`)}</td><td class="muted">${html(result.source)}</td></tr>`;
@@ -131,17 +172,31 @@ function chartId(scenario: ScenarioReport, metric: MetricReport): string {
 }
 
 function legend(): string {
-  const swatch = (body: string): string => `<svg viewBox="0 0 26 14" aria-hidden="true" class="chart-svg">${body}</svg>`;
+  const swatch = (body: string): string =>
+    `<svg viewBox="0 0 26 14" aria-hidden="true" class="chart-svg">${body}</svg>`;
   const items: [string, string][] = [
     [swatch('<path class="samples" d="M1 9L6 5L10 8L15 4L20 7L25 3"/>'), 'every sample of the broker process'],
     [swatch('<circle class="floor floor-judged" cx="13" cy="7" r="4"/>'), 'cycle floor, judged'],
     [swatch('<circle class="floor floor-warmup" cx="13" cy="7" r="4"/>'), 'floor of a warm-up cycle (not judged)'],
-    [swatch('<path class="band" d="M1 12L25 1L25 6L1 13Z"/><path class="fit" d="M2 12L24 4"/>'), 'Theil–Sen fit of the judged floors, with the interval of its slope'],
+    [
+      swatch('<path class="band" d="M1 12L25 1L25 6L1 13Z"/><path class="fit" d="M2 12L24 4"/>'),
+      'Theil–Sen fit of the judged floors, with the interval of its slope',
+    ],
     [swatch('<path class="delta" d="M1 12L25 2"/>'), 'growth at the threshold δ'],
     [swatch('<rect class="mark-baseline" x="9" y="3" width="8" height="8"/>'), 'baseline floor'],
     [swatch('<path class="mark-recovery" d="M13 1L19 7L13 13L7 7Z"/>'), 'recovery floor'],
-    [swatch('<rect class="load" x="2" y="9" width="8" height="5"/><rect class="load" x="15" y="9" width="8" height="5"/>'), 'load of a cycle'],
-    [swatch('<rect class="phase-baseline" width="6.5" height="14"/><rect class="phase-warmup" x="6.5" width="6.5" height="14"/><rect class="phase-measured" x="13" width="6.5" height="14"/><rect class="phase-recovery" x="19.5" width="6.5" height="14"/>'), 'phases: baseline, warm-up, measured, recovery'],
+    [
+      swatch(
+        '<rect class="load" x="2" y="9" width="8" height="5"/><rect class="load" x="15" y="9" width="8" height="5"/>',
+      ),
+      'load of a cycle',
+    ],
+    [
+      swatch(
+        '<rect class="phase-baseline" width="6.5" height="14"/><rect class="phase-warmup" x="6.5" width="6.5" height="14"/><rect class="phase-measured" x="13" width="6.5" height="14"/><rect class="phase-recovery" x="19.5" width="6.5" height="14"/>',
+      ),
+      'phases: baseline, warm-up, measured, recovery',
+    ],
   ];
   return `<ul class="legend">${items.map(([icon, text]) => `<li>${icon}${html(text)}</li>`).join('')}</ul>`;
 }
@@ -194,10 +249,18 @@ function selfSection(scenario: ScenarioReport): string {
 
 function scenarioSection(scenario: ScenarioReport): string {
   const rate = scenario.opsPerSecond === null ? '' : ` at ${formatNumber(scenario.opsPerSecond)}/s`;
-  const failed = scenario.failures > 0 ? `, ${formatNumber(scenario.failures)} failed (${Object.entries(scenario.failureKinds).map(([kind, count]) => `${kind} ${count}`).join(', ')})` : '';
+  const failed =
+    scenario.failures > 0
+      ? `, ${formatNumber(scenario.failures)} failed (${Object.entries(scenario.failureKinds)
+          .map(([kind, count]) => `${kind} ${count}`)
+          .join(', ')})`
+      : '';
   const stats = `${formatNumber(scenario.operations)} ${scenario.operation}s${rate}${failed} · ${scenario.cycles.length} ${cyclesWord(scenario)} · ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s${scenario.quick ? ' · --quick' : ''}`;
   const parameters = Object.entries(scenario.parameters).map(([key, value]): [string, string] => [key, String(value)]);
-  const deltas = Object.entries(scenario.thresholds).map(([metric, value]): [string, string] => [`δ ${metric}`, `${formatNumber(value)} per ${scenario.operation}`]);
+  const deltas = Object.entries(scenario.thresholds).map(([metric, value]): [string, string] => [
+    `δ ${metric}`,
+    `${formatNumber(value)} per ${scenario.operation}`,
+  ]);
   return [
     `<section class="card" id="${html(slug(scenario.name))}">`,
     `<div class="scenario-head"><h2>${html(scenario.name)}</h2>${chip(scenario.verdict)}</div>`,
@@ -207,7 +270,9 @@ function scenarioSection(scenario: ScenarioReport): string {
     scenario.error === null ? '' : `<p class="error-text">Stopped: ${html(scenario.error)}</p>`,
     ...scenario.issues.map((issue) => `<p class="issues">data: ${html(issue.detail)}</p>`),
     ...(scenario.limits ?? []).map((limit) => `<p class="issues">limited: ${html(limit)}</p>`),
-    scenario.metrics.length === 0 ? '<p class="muted">No metric was judged.</p>' : `<div class="charts">${scenario.metrics.map((metric) => metricFigure(scenario, metric)).join('')}</div>`,
+    scenario.metrics.length === 0
+      ? '<p class="muted">No metric was judged.</p>'
+      : `<div class="charts">${scenario.metrics.map((metric) => metricFigure(scenario, metric)).join('')}</div>`,
     `<details><summary>parameters (${html(scenario.source)}, pattern ${html(scenario.pattern)})</summary>${keyValueTable([...parameters, ...deltas])}</details>`,
     `<details><summary>${cyclesWord(scenario)} and their floors</summary>${cyclesTable(scenario)}</details>`,
     selfSection(scenario),
@@ -219,7 +284,10 @@ export function renderHtml(report: RunReport): string {
   const verdict = report.verdict;
   const title = `mqleak ${VERDICT_LABEL[verdict]} · ${report.scenarios.map((scenario) => scenario.name).join(', ') || 'no scenario'} · ${report.startedAt.slice(0, 16).replace('T', ' ')}`;
   // The headline already says what failed: the hint says what to do about it.
-  const errorBlock = report.error?.hint === undefined || report.error.hint === null ? '' : `<p class="muted">hint: ${html(report.error.hint)}</p>`;
+  const errorBlock =
+    report.error?.hint === undefined || report.error.hint === null
+      ? ''
+      : `<p class="muted">hint: ${html(report.error.hint)}</p>`;
   return `<!doctype html>
 <html lang="en">
 <head>

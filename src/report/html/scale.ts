@@ -10,9 +10,10 @@ export function niceTicks(lo: number, hi: number, count = TARGET_TICKS): number[
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi <= lo) return [lo];
   const raw = (hi - lo) / Math.max(1, count);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].map((f) => f * magnitude).find((candidate) => candidate >= raw) ?? 10 * magnitude);
+  const step = [1, 2, 2.5, 5, 10].map((f) => f * magnitude).find((candidate) => candidate >= raw) ?? 10 * magnitude;
   const ticks: number[] = [];
-  for (let value = Math.ceil(lo / step) * step; value <= hi + step * 1e-9; value += step) ticks.push(Number(value.toPrecision(12)));
+  for (let value = Math.ceil(lo / step) * step; value <= hi + step * 1e-9; value += step)
+    ticks.push(Number(value.toPrecision(12)));
   return ticks;
 }
 

@@ -32,10 +32,16 @@ function countsAttrs(counts: Counts): string {
 function figures(metric: MetricReport, scenario: ScenarioReport): string {
   const lines = [`verdict: ${metric.verdict.toUpperCase()} (${metric.reasonCode})`, `reason: ${metric.reason}`];
   if (metric.perOp !== null) {
-    const interval = metric.ci === null ? '' : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
+    const interval =
+      metric.ci === null
+        ? ''
+        : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
     lines.push(`growth: ${formatPerOp(metric.perOp, metric.unit)}${interval} per ${scenario.operation}`);
   }
-  if (metric.mbPerHour !== null) lines.push(`per hour: ${formatNumber(metric.mbPerHour)} MB/h at ${formatNumber(scenario.opsPerSecond ?? 0)} ${scenario.operation}s/s`);
+  if (metric.mbPerHour !== null)
+    lines.push(
+      `per hour: ${formatNumber(metric.mbPerHour)} MB/h at ${formatNumber(scenario.opsPerSecond ?? 0)} ${scenario.operation}s/s`,
+    );
   lines.push(`threshold δ: ${formatPerOp(metric.thresholdPerOp, metric.unit)}; cycles judged: ${metric.cyclesUsed}`);
   return lines.join('\n');
 }
@@ -63,13 +69,19 @@ function selfCase(scenario: ScenarioReport, counts: Counts): string | null {
   const verdict = scenario.selfVerdict;
   if (verdict === undefined || scenario.selfMetrics === undefined) return null;
   counts.tests++;
-  const text = [`mqleak's own processes: ${verdict.toUpperCase()}`, ...scenario.selfMetrics.map((metric) => `${selfMetricSummary(metric)} — ${metric.reason}`)].join('\n');
+  const text = [
+    `mqleak's own processes: ${verdict.toUpperCase()}`,
+    ...scenario.selfMetrics.map((metric) => `${selfMetricSummary(metric)} — ${metric.reason}`),
+  ].join('\n');
   const open = `    <testcase classname="${xmlAttr(scenario.name)}" name="self">`;
   if (verdict === 'leak') {
     counts.failures++;
     return `${open}\n      <failure type="SELF-LEAK" message="${xmlAttr(SELF_LEAK_MEANING)}">${xmlText(text)}</failure>\n    </testcase>`;
   }
-  const skipped = verdict === 'inconclusive' ? `\n      <skipped message="${xmlAttr("INCONCLUSIVE: mqleak's own memory could not be settled")}"/>` : '';
+  const skipped =
+    verdict === 'inconclusive'
+      ? `\n      <skipped message="${xmlAttr("INCONCLUSIVE: mqleak's own memory could not be settled")}"/>`
+      : '';
   if (verdict === 'inconclusive') counts.skipped++;
   return `${open}${skipped}\n      <system-out>${xmlText(text)}</system-out>\n    </testcase>`;
 }
@@ -95,7 +107,8 @@ function scenarioSuite(report: RunReport, scenario: ScenarioReport, total: Count
   const cases = scenario.metrics.map((metric) => metricCase(scenario, metric, counts));
   const self = selfCase(scenario, counts);
   if (self !== null) cases.push(self);
-  if (scenario.error !== null) cases.push(errorCase(scenario.name, scenario.error, report.error?.kind ?? 'error', counts));
+  if (scenario.error !== null)
+    cases.push(errorCase(scenario.name, scenario.error, report.error?.kind ?? 'error', counts));
   addCounts(total, counts);
   const timestamp = new Date(Date.parse(report.startedAt) + scenario.startMs).toISOString().replace(/\.\d+Z$/, '');
   return [

@@ -5,7 +5,15 @@ import type { BridgeCycleReport, ScenarioReport } from '../../core/report-model.
 // bridge-churn's lines under its scenario in the terminal summary: where the peer was, how the bridge
 // reconnected, and the messages through it summed over every cycle. Not part of the leak verdict.
 
-const EMPTY_FLOW: FlowTally = { sent: 0, delivered: 0, lost: 0, sentInOutage: 0, lostInOutage: 0, duplicated: 0, late: 0 };
+const EMPTY_FLOW: FlowTally = {
+  sent: 0,
+  delivered: 0,
+  lost: 0,
+  sentInOutage: 0,
+  lostInOutage: 0,
+  duplicated: 0,
+  late: 0,
+};
 
 function addFlow(a: FlowTally, b: FlowTally): FlowTally {
   return {
@@ -28,12 +36,16 @@ function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Lines (indented, not wrapped) for a bridge-churn scenario; none for other scenarios. */
 export function bridgeLines(scenario: ScenarioReport): string[] {
-  const cycles = scenario.cycles.map((cycle) => cycle.bridge).filter((bridge): bridge is BridgeCycleReport => bridge !== undefined);
+  const cycles = scenario.cycles
+    .map((cycle) => cycle.bridge)
+    .filter((bridge): bridge is BridgeCycleReport => bridge !== undefined);
   const last = cycles.at(-1);
   if (last === undefined) return [];
   const reconnectMs = cycles.flatMap((cycle) => cycle.reconnectMs);

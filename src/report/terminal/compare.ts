@@ -43,10 +43,19 @@ export function renderComparison(comparison: Comparison, style: ChalkInstance): 
     style: { head: [], border: [] },
   });
   for (const row of comparison.rows) {
-    table.push([row.scenario, row.metric, sideCell(row.base, row.unit), sideCell(row.new, row.unit), change(row), paint(style, row.result, RESULT_LABEL[row.result])]);
+    table.push([
+      row.scenario,
+      row.metric,
+      sideCell(row.base, row.unit),
+      sideCell(row.new, row.unit),
+      change(row),
+      paint(style, row.result, RESULT_LABEL[row.result]),
+    ]);
   }
   if (comparison.rows.length > 0) lines.push(table.toString());
-  for (const row of comparison.rows.filter((entry) => entry.result === 'regression' || entry.result === 'improvement')) {
+  for (const row of comparison.rows.filter(
+    (entry) => entry.result === 'regression' || entry.result === 'improvement',
+  )) {
     lines.push(`  ${paint(style, row.result, RESULT_LABEL[row.result])} ${row.scenario}/${row.metric}: ${row.reason}`);
   }
   for (const note of comparison.notes) lines.push(`  note: ${note}`);
@@ -54,6 +63,9 @@ export function renderComparison(comparison: Comparison, style: ChalkInstance): 
     comparison.regressions > 0
       ? style.red.bold(`${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'}`)
       : style.green('no regression');
-  lines.push('', `${style.bold('compare')}: ${verdict}${comparison.improvements > 0 ? `, ${comparison.improvements} improved` : ''} (exit ${comparison.regressions > 0 ? 1 : 0})`);
+  lines.push(
+    '',
+    `${style.bold('compare')}: ${verdict}${comparison.improvements > 0 ? `, ${comparison.improvements} improved` : ''} (exit ${comparison.regressions > 0 ? 1 : 0})`,
+  );
   return `${lines.join('\n')}\n`;
 }

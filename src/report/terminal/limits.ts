@@ -5,7 +5,9 @@ import type { RunReport, ScenarioReport } from '../../core/report-model.js';
 // and, per scenario, what refused its load (the broker out of file descriptors).
 
 export function preflightLines(report: RunReport, style: ChalkInstance): string[] {
-  return (report.preflight ?? []).map((note) => `${note.level === 'warning' ? style.yellow('warning') : 'note'}: ${note.message}`);
+  return (report.preflight ?? []).map(
+    (note) => `${note.level === 'warning' ? style.yellow('warning') : 'note'}: ${note.message}`,
+  );
 }
 
 export function scenarioLimitLines(scenario: ScenarioReport, style: ChalkInstance): string[] {

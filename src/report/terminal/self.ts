@@ -18,13 +18,21 @@ export function selfView(scenario: ScenarioReport): ScenarioReport | null {
     metrics: scenario.selfMetrics,
     issues: scenario.selfIssues ?? [],
     samples: scenario.selfSamples ?? [],
-    cycles: scenario.cycles.map((cycle) => ({ ...cycle, floors: cycle.selfFloors ?? {}, gcForced: cycle.selfGcForced ?? false })),
+    cycles: scenario.cycles.map((cycle) => ({
+      ...cycle,
+      floors: cycle.selfFloors ?? {},
+      gcForced: cycle.selfGcForced ?? false,
+    })),
   };
 }
 
 function growth(metric: MetricReport): string {
-  if (metric.perOp === null) return metric.verdict === 'pass' && metric.kind === 'count' ? 'back to its level' : 'no slope';
-  const interval = metric.ci === null ? '' : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
+  if (metric.perOp === null)
+    return metric.verdict === 'pass' && metric.kind === 'count' ? 'back to its level' : 'no slope';
+  const interval =
+    metric.ci === null
+      ? ''
+      : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
   return `${formatPerOp(metric.perOp, metric.unit)}${interval}`;
 }
 
@@ -41,18 +49,34 @@ export const SELF_LEAK_MEANING =
 export function selfLines(scenario: ScenarioReport, style: ChalkInstance): string[] {
   const verdict = scenario.selfVerdict;
   if (verdict === undefined || scenario.selfMetrics === undefined) return [];
-  const painted = verdict === 'leak' ? style.red.bold(LABEL[verdict]) : verdict === 'inconclusive' ? style.yellow(LABEL[verdict]) : style.green(LABEL[verdict]);
-  const lines = [`  self (mqleak's own memory): ${painted} — ${scenario.selfMetrics.map(selfMetricSummary).join('; ')}`];
+  const painted =
+    verdict === 'leak'
+      ? style.red.bold(LABEL[verdict])
+      : verdict === 'inconclusive'
+        ? style.yellow(LABEL[verdict])
+        : style.green(LABEL[verdict]);
+  const lines = [
+    `  self (mqleak's own memory): ${painted} — ${scenario.selfMetrics.map(selfMetricSummary).join('; ')}`,
+  ];
   if (verdict === 'leak') lines.push(`    ${SELF_LEAK_MEANING}`);
-  for (const metric of scenario.selfMetrics) if (metric.verdict === 'leak') lines.push(`    self ${metric.name}: ${metric.reason}`);
+  for (const metric of scenario.selfMetrics)
+    if (metric.verdict === 'leak') lines.push(`    self ${metric.name}: ${metric.reason}`);
   return lines;
 }
 
 /** The run's closing self line, next to the verdict: not part of the exit code. */
 export function selfRunLine(report: RunReport, style: ChalkInstance): string | null {
   if (report.selfVerdict === undefined) return null;
-  const processes = report.selfProcesses === undefined ? '' : ` (${report.selfProcesses.maxProcesses} process${report.selfProcesses.maxProcesses === 1 ? '' : 'es'})`;
+  const processes =
+    report.selfProcesses === undefined
+      ? ''
+      : ` (${report.selfProcesses.maxProcesses} process${report.selfProcesses.maxProcesses === 1 ? '' : 'es'})`;
   const label = LABEL[report.selfVerdict];
-  const painted = report.selfVerdict === 'leak' ? style.red.bold(label) : report.selfVerdict === 'inconclusive' ? style.yellow(label) : style.green(label);
+  const painted =
+    report.selfVerdict === 'leak'
+      ? style.red.bold(label)
+      : report.selfVerdict === 'inconclusive'
+        ? style.yellow(label)
+        : style.green(label);
   return `${style.bold('self-check')}: mqleak itself${processes} ${painted} — not part of the exit code`;
 }

@@ -13,7 +13,12 @@ import { transportLine } from './transport.js';
 
 // The terminal summary: one row per scenario × metric, the reasons in plain words below each scenario.
 
-const VERDICT_LABEL: Record<RunVerdict, string> = { pass: 'PASS', leak: 'LEAK', inconclusive: 'INCONCLUSIVE', error: 'ERROR' };
+const VERDICT_LABEL: Record<RunVerdict, string> = {
+  pass: 'PASS',
+  leak: 'LEAK',
+  inconclusive: 'INCONCLUSIVE',
+  error: 'ERROR',
+};
 
 function paint(style: ChalkInstance, verdict: RunVerdict, text: string): string {
   if (verdict === 'leak' || verdict === 'error') return style.red.bold(text);
@@ -23,7 +28,10 @@ function paint(style: ChalkInstance, verdict: RunVerdict, text: string): string 
 
 function slopeCell(metric: MetricReport): string {
   if (metric.perOp === null) return '—';
-  const interval = metric.ci === null ? '' : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
+  const interval =
+    metric.ci === null
+      ? ''
+      : ` [${formatAmount(metric.ci[0], metric.unit)}, ${formatAmount(metric.ci[1], metric.unit)}]`;
   return `${formatPerOp(metric.perOp, metric.unit)}${interval}`;
 }
 
@@ -34,14 +42,16 @@ function perHourCell(metric: MetricReport): string {
 }
 
 function scenarioLine(scenario: ScenarioReport, style: ChalkInstance): string {
-  const rate = scenario.opsPerSecond === null ? '' : `, ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
+  const rate =
+    scenario.opsPerSecond === null ? '' : `, ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
   const failures = scenario.failures > 0 ? `, ${scenario.failures} failed` : '';
   return `${style.bold(scenario.name)}: ${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} — ${scenario.operations} ${scenario.operation}s${rate}${failures}, ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s`;
 }
 
 export function renderTable(report: RunReport, style: ChalkInstance, width: number): string {
   const lines: string[] = [];
-  if (report.target !== null) lines.push(`target: ${report.target.description}${report.target.gcForced ? ' (GC forced before each floor)' : ''}`);
+  if (report.target !== null)
+    lines.push(`target: ${report.target.description}${report.target.gcForced ? ' (GC forced before each floor)' : ''}`);
   const transport = transportLine(report.target?.transport);
   if (transport !== null) lines.push(`transport: ${transport}`);
   for (const line of preflightLines(report, style)) lines.push(wrap(line, width, '  '));
@@ -81,7 +91,10 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
   lines.push(...thresholdLines(report, style));
   const self = selfRunLine(report, style);
   if (self !== null) lines.push('', self);
-  lines.push('', `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ' — interrupted' : ''}`);
+  lines.push(
+    '',
+    `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ' — interrupted' : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -101,4 +114,3 @@ function wrap(text: string, width: number, indent: string): string {
   if (line.trim() !== '') out.push(line);
   return out.join('\n');
 }
-

@@ -6,10 +6,12 @@ export function thresholdLines(report: RunReport, style: ChalkInstance): string[
   const results = report.thresholds ?? [];
   if (results.length === 0) return [];
   const broken = results.filter((result) => result.status === 'fail').length;
-  const head = broken === 0 ? style.green(`all ${results.length} held`) : style.red.bold(`${broken} of ${results.length} broken`);
+  const head =
+    broken === 0 ? style.green(`all ${results.length} held`) : style.red.bold(`${broken} of ${results.length} broken`);
   const lines = ['', `${style.bold('thresholds')}: ${head}`];
   for (const result of results) {
-    const mark = result.status === 'pass' ? style.green('✓') : result.status === 'fail' ? style.red.bold('✗') : style.yellow('–');
+    const mark =
+      result.status === 'pass' ? style.green('✓') : result.status === 'fail' ? style.red.bold('✗') : style.yellow('–');
     lines.push(`  ${mark} ${result.message}`);
   }
   return lines;

@@ -13,7 +13,11 @@ export function transportLine(transport: TransportReport | undefined): string | 
     parts.push([tls.version, tls.cipher].filter((part) => part !== null).join(' ') || 'TLS');
     if (tls.servername !== null) parts.push(`SNI ${tls.servername}`);
     if (tls.clientCertificate) parts.push(`client certificate${tls.certFile === null ? '' : ` ${tls.certFile}`}`);
-    parts.push(tls.insecure ? 'certificate not verified (--insecure)' : `certificate verified${tls.caFile === null ? ' (system CAs)' : ` against ${tls.caFile}`}`);
+    parts.push(
+      tls.insecure
+        ? 'certificate not verified (--insecure)'
+        : `certificate verified${tls.caFile === null ? ' (system CAs)' : ` against ${tls.caFile}`}`,
+    );
   }
   return parts.join(', ');
 }

@@ -8,5 +8,8 @@ export function estimateScenarioMs(params: Params, pattern?: Pick<PatternDefinit
   const n = (name: string): number => (typeof params[name] === 'number' ? (params[name] as number) : 0);
   const cycles = n('warmupCycles') + n('cycles');
   const loadSeconds = (cycles * n('operationsPerCycle')) / NOMINAL_OPS_PER_SECOND;
-  return (n('baselineSeconds') + n('recoverySeconds') + cycles * n('settleSeconds') + loadSeconds) * 1000 + cycles * (pattern?.extraCycleMs?.(params) ?? 0);
+  return (
+    (n('baselineSeconds') + n('recoverySeconds') + cycles * n('settleSeconds') + loadSeconds) * 1000 +
+    cycles * (pattern?.extraCycleMs?.(params) ?? 0)
+  );
 }

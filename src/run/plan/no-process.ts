@@ -34,26 +34,57 @@ export function runsWithoutProcess(input: ProcessChoiceInput): boolean {
   const procSpecs = input.specs.filter((spec) => spec.kind === 'proc');
   if (input.noProc) {
     const clash =
-      input.pid !== undefined || input.extraPids.length > 0 ? '--pid' : input.spawn !== undefined ? '--spawn' : input.processName !== undefined ? '--process' : procSpecs.length > 0 ? `--probe ${procSpecs[0]?.text ?? 'proc'}` : null;
-    if (clash !== null) throw usageError(`--no-proc with ${clash}: one says not to sample the broker's process, the other names it`, `drop one of them (--no-proc judges only the probes given)`);
-    if (input.broker === undefined) throw usageError('--no-proc without --broker: the embedded broker is always sampled by its process', 'give --broker URL of the broker to judge by its probes');
+      input.pid !== undefined || input.extraPids.length > 0
+        ? '--pid'
+        : input.spawn !== undefined
+          ? '--spawn'
+          : input.processName !== undefined
+            ? '--process'
+            : procSpecs.length > 0
+              ? `--probe ${procSpecs[0]?.text ?? 'proc'}`
+              : null;
+    if (clash !== null)
+      throw usageError(
+        `--no-proc with ${clash}: one says not to sample the broker's process, the other names it`,
+        `drop one of them (--no-proc judges only the probes given)`,
+      );
+    if (input.broker === undefined)
+      throw usageError(
+        '--no-proc without --broker: the embedded broker is always sampled by its process',
+        'give --broker URL of the broker to judge by its probes',
+      );
   } else {
     if (input.broker === undefined || input.pid !== undefined || input.spawn !== undefined) return false;
     const address = parseBrokerUrl(input.broker, input.tls);
     // Local brokers keep their process; with proc figures asked for, the existing refusal explains itself.
-    if (isLoopbackHost(address.host) || input.extraPids.length > 0 || input.processName !== undefined || procSpecs.length > 0) return false;
+    if (
+      isLoopbackHost(address.host) ||
+      input.extraPids.length > 0 ||
+      input.processName !== undefined ||
+      procSpecs.length > 0
+    )
+      return false;
     if (input.specs.length === 0) {
-      throw usageError(`cannot see the process of ${address.url}: it is not on this machine, and no --probe reads it from outside`, `${OUTSIDE_PROBES_HINT}; or pass --pid N if it runs here`);
+      throw usageError(
+        `cannot see the process of ${address.url}: it is not on this machine, and no --probe reads it from outside`,
+        `${OUTSIDE_PROBES_HINT}; or pass --pid N if it runs here`,
+      );
     }
   }
   const why = input.noProc ? '--no-proc' : 'the broker is on another host';
   if (input.specs.length === 0) throw usageError('--no-proc: no probe left to sample', OUTSIDE_PROBES_HINT);
   const withPid = input.specs.find((spec) => spec.kind === 'cmd' && (spec.arg ?? '').includes('{pid}'));
   if (withPid !== undefined) {
-    throw usageError(`--probe ${withPid.text}: {pid} needs the broker's process, and this run has none (${why})`, 'read the figure without {pid} (e.g. docker exec NAME …), or pass --pid N where the broker runs on this machine');
+    throw usageError(
+      `--probe ${withPid.text}: {pid} needs the broker's process, and this run has none (${why})`,
+      'read the figure without {pid} (e.g. docker exec NAME …), or pass --pid N where the broker runs on this machine',
+    );
   }
   if (input.gcCommand?.includes('{pid}') === true) {
-    throw usageError(`--gc-cmd ${input.gcCommand}: {pid} needs the broker's process, and this run has none (${why})`, 'use a command without {pid} (e.g. docker exec NAME …), or pass --pid N where the broker runs on this machine');
+    throw usageError(
+      `--gc-cmd ${input.gcCommand}: {pid} needs the broker's process, and this run has none (${why})`,
+      'use a command without {pid} (e.g. docker exec NAME …), or pass --pid N where the broker runs on this machine',
+    );
   }
   return true;
 }

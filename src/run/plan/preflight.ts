@@ -139,8 +139,13 @@ export function peakConnections(pattern: string, params: Readonly<Record<string,
  * Plain words for connections refused because the broker ran out of file descriptors: some connects failed
  * while its open fds reached its limit (less the few it keeps for itself). Null when that is not what happened.
  */
-export function brokerFdLimitNote(peakBrokerFds: number | null, brokerFdLimit: number | null, failures: number): string | null {
-  if (peakBrokerFds === null || brokerFdLimit === null || !Number.isFinite(brokerFdLimit) || failures === 0) return null;
+export function brokerFdLimitNote(
+  peakBrokerFds: number | null,
+  brokerFdLimit: number | null,
+  failures: number,
+): string | null {
+  if (peakBrokerFds === null || brokerFdLimit === null || !Number.isFinite(brokerFdLimit) || failures === 0)
+    return null;
   if (peakBrokerFds < brokerFdLimit - BROKER_SPARE_FDS) return null;
   return `the broker refused connections because it ran out of file descriptors: ${count(peakBrokerFds)} open of its limit of ${count(brokerFdLimit)} (its ulimit -n), ${count(failures)} connects failed. That is the broker's open-files limit, not a leak: raise it (ulimit -n, LimitNOFILE= for a systemd service) to test more clients`;
 }

@@ -5,7 +5,14 @@ import { planSourceAddresses } from '../../load/fleet/source-addresses.js';
 import { CONNECT_RATE } from '../../patterns/mass-connect.js';
 import type { Scenario } from '../../scenario/load-scenario.js';
 import type { Target } from '../../target/target.js';
-import { brokerFdLimitNote, peakConnections, preflightNotes, readPreflightFacts, type PreflightFacts, type PreflightNote } from './preflight.js';
+import {
+  brokerFdLimitNote,
+  peakConnections,
+  preflightNotes,
+  readPreflightFacts,
+  type PreflightFacts,
+  type PreflightNote,
+} from './preflight.js';
 
 // The run's side of the limit checks (preflight.ts has the rules): read the limits once the target is
 // known, note what the planned load will run into, and after each scenario say in plain words when the
@@ -17,12 +24,19 @@ export interface RunLimits {
 }
 
 /** The pre-run checks for every scenario of the run (a note once per scenario and check). */
-export async function checkRunLimits(scenarios: readonly Scenario[], target: Target, sourceIps: readonly string[] = []): Promise<RunLimits> {
+export async function checkRunLimits(
+  scenarios: readonly Scenario[],
+  target: Target,
+  sourceIps: readonly string[] = [],
+): Promise<RunLimits> {
   const facts = await readPreflightFacts(target.pid ?? null);
   const notes = scenarios.flatMap((scenario) => {
     const connections = peakConnections(scenario.pattern.name, scenario.params);
     // Only mass-connect binds its clients to spread source addresses; every other pattern connects unbound.
-    const sources = scenario.pattern.name === 'mass-connect' ? planSourceAddresses(target.address.host, connections, sourceIps).perCycle : 0;
+    const sources =
+      scenario.pattern.name === 'mass-connect'
+        ? planSourceAddresses(target.address.host, connections, sourceIps).perCycle
+        : 0;
     return preflightNotes(facts, { connections, sourceAddresses: sources, scenario: scenario.name });
   });
   return { facts, notes };

@@ -81,7 +81,11 @@ export function formatDuration(ms: number): string {
  * Shrinks the scenarios so the run's estimate fits `budgetMs`, and says what it did. Throws a usage
  * error when even every scenario at its minimums does not fit.
  */
-export function fitToBudget(scenarios: readonly Scenario[], budgetMs: number, budgetText: string): { scenarios: Scenario[]; plan: BudgetPlan } {
+export function fitToBudget(
+  scenarios: readonly Scenario[],
+  budgetMs: number,
+  budgetText: string,
+): { scenarios: Scenario[]; plan: BudgetPlan } {
   const fullMs = totalMs(scenarios);
   const count = `${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}`;
   if (fullMs <= budgetMs) {
@@ -132,7 +136,13 @@ export function parseDuration(text: string): number {
 }
 
 /** The plan as the JSON report keeps it (`settings.budget`). */
-export function budgetReport(plan: BudgetPlan): { seconds: number; fullSeconds: number; plannedSeconds: number; scale: number; notes: string[] } {
+export function budgetReport(plan: BudgetPlan): {
+  seconds: number;
+  fullSeconds: number;
+  plannedSeconds: number;
+  scale: number;
+  notes: string[];
+} {
   return {
     seconds: plan.budgetMs / 1000,
     fullSeconds: Math.round(plan.fullMs / 1000),

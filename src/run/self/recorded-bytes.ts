@@ -78,16 +78,27 @@ const CYCLE_CALIBRATION_COPIES = 200;
 
 /** Bytes one retained cycle record like these costs; null when no GC could be forced. */
 export function measureCycleBytes(cycles: readonly CycleReport[]): number | null {
-  return measureCopies(cycles.slice(-CALIBRATION_TEMPLATES), (template) => structuredClone(template), CYCLE_CALIBRATION_COPIES);
+  return measureCopies(
+    cycles.slice(-CALIBRATION_TEMPLATES),
+    (template) => structuredClone(template),
+    CYCLE_CALIBRATION_COPIES,
+  );
 }
 
 /** Samples and cycle records kept over the measured cycles, in bytes per measured operation (with the safety margin). */
-export function recordedBytesPerOp(cycles: readonly CycleReport[], recorded: readonly { samples: Pick<SampleStore, 'countBetween'>; bytesPerSample: number }[], bytesPerCycle = 0): number {
+export function recordedBytesPerOp(
+  cycles: readonly CycleReport[],
+  recorded: readonly { samples: Pick<SampleStore, 'countBetween'>; bytesPerSample: number }[],
+  bytesPerCycle = 0,
+): number {
   const measured = cycles.filter((cycle) => !cycle.warmup);
   const first = measured[0];
   const last = measured.at(-1);
   const operations = measured.reduce((sum, cycle) => sum + cycle.operations, 0);
   if (first === undefined || last === undefined || operations <= 0) return 0;
-  const bytes = recorded.reduce((sum, { samples, bytesPerSample }) => sum + samples.countBetween(first.startMs, last.endMs) * bytesPerSample, 0);
+  const bytes = recorded.reduce(
+    (sum, { samples, bytesPerSample }) => sum + samples.countBetween(first.startMs, last.endMs) * bytesPerSample,
+    0,
+  );
   return ((bytes + measured.length * bytesPerCycle) * RECORDED_BYTES_SAFETY) / operations;
 }

@@ -1,4 +1,10 @@
-import { combineVerdicts, defaultThresholdPerOp, formatBytes, type DataIssue, type Verdict } from '../../analysis/index.js';
+import {
+  combineVerdicts,
+  defaultThresholdPerOp,
+  formatBytes,
+  type DataIssue,
+  type Verdict,
+} from '../../analysis/index.js';
 import type { CycleReport, MetricReport, SampleReport, ScenarioReport } from '../../core/report-model.js';
 import type { MetricInfo, Sample } from '../../core/metrics.js';
 import { Sampler } from '../../sample/sampler.js';
@@ -26,7 +32,12 @@ export interface SelfCheck {
  * Starts sampling mqleak's own processes next to the broker's sampler, at the same interval.
  * `others`: the samplers whose stores count in node.sampleStore besides the self sampler's own.
  */
-export async function startSelfCheck(targetPid: number | null, intervalMs: number, clock: () => number, others: readonly Sampler[] = []): Promise<SelfCheck> {
+export async function startSelfCheck(
+  targetPid: number | null,
+  intervalMs: number,
+  clock: () => number,
+  others: readonly Sampler[] = [],
+): Promise<SelfCheck> {
   // No broker process (a `no-process` target): no branch of mqleak's tree to leave out.
   const excluded = targetPid === null ? new Set<number>() : await branchToTarget(process.pid, targetPid);
   const probe = new SelfProbe(process.pid, excluded);
@@ -54,7 +65,11 @@ export interface SelfJudgement {
 function selfRecording(recording: ScenarioRecording): ScenarioRecording {
   return {
     ...recording,
-    cycles: recording.cycles.map((cycle) => ({ ...cycle, floors: cycle.selfFloors ?? {}, gcForced: cycle.selfGcForced ?? false })),
+    cycles: recording.cycles.map((cycle) => ({
+      ...cycle,
+      floors: cycle.selfFloors ?? {},
+      gcForced: cycle.selfGcForced ?? false,
+    })),
     baselineFloors: recording.selfBaselineFloors ?? {},
     recoveryFloors: recording.selfRecoveryFloors ?? {},
   };
@@ -70,17 +85,32 @@ function selfIssue(issue: DataIssue): DataIssue {
  * `recordedPerOp`: what the samples mqleak keeps for the report add to its live heap per operation
  * (recorded-bytes.ts); node.liveHeap's δ is raised by that much, so they are not taken for a leak.
  */
-export function judgeSelf(scenario: Scenario, recording: ScenarioRecording, selfSamples: readonly Sample[], metrics: readonly MetricInfo[], recordedPerOp = 0): SelfJudgement | null {
+export function judgeSelf(
+  scenario: Scenario,
+  recording: ScenarioRecording,
+  selfSamples: readonly Sample[],
+  metrics: readonly MetricInfo[],
+  recordedPerOp = 0,
+): SelfJudgement | null {
   if (!recording.cycles.some((cycle) => cycle.selfFloors !== undefined)) return null;
   const own = selfSamples.filter((sample) => sample.t >= recording.startMs && sample.t <= recording.endMs);
   const thresholds = scenario.thresholds as Partial<Record<string, number>>;
-  const heapDelta = (thresholds[SELF_LIVE_HEAP_METRIC.name] ?? defaultThresholdPerOp(SELF_LIVE_HEAP_METRIC.name, 'bytes')) + recordedPerOp;
-  const selfScenario = { ...scenario, thresholds: { ...scenario.thresholds, [SELF_LIVE_HEAP_METRIC.name]: heapDelta } } as Scenario;
+  const heapDelta =
+    (thresholds[SELF_LIVE_HEAP_METRIC.name] ?? defaultThresholdPerOp(SELF_LIVE_HEAP_METRIC.name, 'bytes')) +
+    recordedPerOp;
+  const selfScenario = {
+    ...scenario,
+    thresholds: { ...scenario.thresholds, [SELF_LIVE_HEAP_METRIC.name]: heapDelta },
+  } as Scenario;
   const judgement = judgeScenario(selfScenario, selfRecording(recording), own, metrics);
   const note = ` Its threshold includes ${formatBytes(recordedPerOp)} per operation for the samples mqleak keeps for this report.`;
   return {
     selfVerdict: judgement.verdict === 'error' ? 'inconclusive' : judgement.verdict,
-    selfMetrics: judgement.metrics.map((metric) => (metric.name === SELF_LIVE_HEAP_METRIC.name && recordedPerOp > 0 ? { ...metric, reason: metric.reason + note } : metric)),
+    selfMetrics: judgement.metrics.map((metric) =>
+      metric.name === SELF_LIVE_HEAP_METRIC.name && recordedPerOp > 0
+        ? { ...metric, reason: metric.reason + note }
+        : metric,
+    ),
     selfIssues: judgement.issues.map(selfIssue),
     selfSamples: own.map((sample) => ({ t: sample.t, lateMs: sample.lateMs, ...sample.values })),
     selfFloors: judgement.cycles.map((cycle) => cycle.floors),
@@ -92,7 +122,10 @@ export function withSelfJudgement(report: ScenarioReport, judgement: SelfJudgeme
   if (judgement === null) return report;
   return {
     ...report,
-    cycles: report.cycles.map((cycle, k) => ({ ...cycle, selfFloors: judgement.selfFloors[k] ?? cycle.selfFloors ?? {} })),
+    cycles: report.cycles.map((cycle, k) => ({
+      ...cycle,
+      selfFloors: judgement.selfFloors[k] ?? cycle.selfFloors ?? {},
+    })),
     selfVerdict: judgement.selfVerdict,
     selfMetrics: judgement.selfMetrics,
     selfIssues: judgement.selfIssues,
@@ -102,7 +135,9 @@ export function withSelfJudgement(report: ScenarioReport, judgement: SelfJudgeme
 
 /** The run's self verdict: LEAK if any scenario's is, as for the broker; undefined when no scenario has one. */
 export function selfRunVerdict(scenarios: readonly ScenarioReport[]): Verdict | undefined {
-  const verdicts = scenarios.map((scenario) => scenario.selfVerdict).filter((verdict): verdict is Verdict => verdict !== undefined);
+  const verdicts = scenarios
+    .map((scenario) => scenario.selfVerdict)
+    .filter((verdict): verdict is Verdict => verdict !== undefined);
   if (verdicts.length === 0) return undefined;
   return combineVerdicts(verdicts);
 }

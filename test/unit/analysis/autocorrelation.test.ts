@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lag1Autocorrelation, rankLag1Autocorrelation, residualAutocorrelation, theilSenDetailed } from '../../../src/analysis/index.js';
+import {
+  lag1Autocorrelation,
+  rankLag1Autocorrelation,
+  residualAutocorrelation,
+  theilSenDetailed,
+} from '../../../src/analysis/index.js';
 import { gaussian, mulberry32 } from '../../helpers/synthetic.js';
 
 const MB = 1024 * 1024;

@@ -1,7 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { combineFloorViews, judgeMetric, lowFloor, planTroughFloors, troughFloors, type CycleFloor, type MetricVerdict, type Verdict } from '../../../src/analysis/index.js';
+import {
+  combineFloorViews,
+  judgeMetric,
+  lowFloor,
+  planTroughFloors,
+  troughFloors,
+  type CycleFloor,
+  type MetricVerdict,
+  type Verdict,
+} from '../../../src/analysis/index.js';
 import { cycledGcSeries } from '../../helpers/synthetic.js';
 
 const MB = 1024 * 1024;
@@ -60,20 +69,52 @@ describe('both views on a GC sawtooth nobody collects', () => {
   const alpha = 0.05 / 4;
   const options = { thresholdPerOp: 64, alpha, opsPerSecond: 2000 };
   function judgeBoth(seed: number, leakPerOp: number, gcEveryOps: number): Verdict {
-    const r = cycledGcSeries({ seed, cycles: 15, opsPerCycle: 5000, loadMs: 2500, settleMs: 2000, sampleMs: 100, gcEveryOps, garbagePerOp: 12_000, leakPerOp, noise: 0.2 * MB, jitter: 0.1 });
+    const r = cycledGcSeries({
+      seed,
+      cycles: 15,
+      opsPerCycle: 5000,
+      loadMs: 2500,
+      settleMs: 2000,
+      sampleMs: 100,
+      gcEveryOps,
+      garbagePerOp: 12_000,
+      leakPerOp,
+      noise: 0.2 * MB,
+      jitter: 0.1,
+    });
     const series = (floors: (number | null)[]) => {
-      const cycles: CycleFloor[] = r.cycles.map((c, i) => ({ index: i, warmup: i < 3, cumulativeOps: c.cumulativeOps, floor: floors[i] ?? null, endMs: c.endMs }));
-      return { metric: 'rss', kind: 'bytes' as const, unit: 'B', cycles, baselineFloor: null, recoveryFloor: r.values.at(-1) ?? null, issues: [] };
+      const cycles: CycleFloor[] = r.cycles.map((c, i) => ({
+        index: i,
+        warmup: i < 3,
+        cumulativeOps: c.cumulativeOps,
+        floor: floors[i] ?? null,
+        endMs: c.endMs,
+      }));
+      return {
+        metric: 'rss',
+        kind: 'bytes' as const,
+        unit: 'B',
+        cycles,
+        baselineFloor: null,
+        recoveryFloor: r.values.at(-1) ?? null,
+        issues: [],
+      };
     };
-    const settle = r.cycles.map((c) => lowFloor(r.values.filter((_, i) => (r.ts[i] as number) >= (c.loadEndMs + c.endMs) / 2 && (r.ts[i] as number) <= c.endMs)));
+    const settle = r.cycles.map((c) =>
+      lowFloor(
+        r.values.filter((_, i) => (r.ts[i] as number) >= (c.loadEndMs + c.endMs) / 2 && (r.ts[i] as number) <= c.endMs),
+      ),
+    );
     const plan = planTroughFloors(r.cycles, r.ts, r.values, 12, 64 * 5000);
     assert.ok(plan.windowCycles !== null, plan.why);
     const troughs = troughFloors(r.cycles, r.ts, r.values, plan.windowCycles);
-    return combineFloorViews(judgeMetric(series(settle), options), judgeMetric(series(troughs), options)).verdict.verdict;
+    return combineFloorViews(judgeMetric(series(settle), options), judgeMetric(series(troughs), options)).verdict
+      .verdict;
   }
   it('no leak: never LEAK, PASS in most runs', () => {
     const verdicts = [];
-    for (const gcEveryOps of [1500, 2400, 4000]) for (let seed = 1; seed <= 20; seed++) verdicts.push(judgeBoth(300 + seed, 0, gcEveryOps));
+    for (const gcEveryOps of [1500, 2400, 4000])
+      for (let seed = 1; seed <= 20; seed++) verdicts.push(judgeBoth(300 + seed, 0, gcEveryOps));
     assert.equal(verdicts.filter((v) => v === 'leak').length, 0);
     assert.ok(verdicts.filter((v) => v === 'pass').length >= 0.6 * verdicts.length, verdicts.join(' '));
   });

@@ -29,7 +29,14 @@ describe('detectStep', () => {
   it('ignores jumps below minJump, downward jumps and short series', () => {
     const ys = xs(12).map((_, i) => (i >= 6 ? 1000 : 0));
     assert.equal(detectStep(xs(12), ys, { minJump: 2000, minSigma: 0 }), null);
-    assert.equal(detectStep(xs(12), ys.map((y) => -y), { minJump: 0, minSigma: 0 }), null);
+    assert.equal(
+      detectStep(
+        xs(12),
+        ys.map((y) => -y),
+        { minJump: 0, minSigma: 0 },
+      ),
+      null,
+    );
     assert.equal(detectStep(xs(5), [0, 0, 0, 9, 9], { minJump: 0, minSigma: 0 }), null);
   });
 });
@@ -42,8 +49,26 @@ describe('detectWarmupDecay', () => {
   });
   it('drops nothing on a steady leak or a flat series', () => {
     const g = gaussian(mulberry32(4));
-    assert.equal(detectWarmupDecay(xs(12), xs(12).map((x) => 500 * x + 1e4 * g()), 2, 6, 1000).dropped, 0);
-    assert.equal(detectWarmupDecay(xs(12), xs(12).map(() => 5e7), 2, 6, 1000).dropped, 0);
+    assert.equal(
+      detectWarmupDecay(
+        xs(12),
+        xs(12).map((x) => 500 * x + 1e4 * g()),
+        2,
+        6,
+        1000,
+      ).dropped,
+      0,
+    );
+    assert.equal(
+      detectWarmupDecay(
+        xs(12),
+        xs(12).map(() => 5e7),
+        2,
+        6,
+        1000,
+      ).dropped,
+      0,
+    );
   });
   it('leaves a level shift longer than the cap whole (for the step check)', () => {
     const ys = xs(24).map((_, i) => (i >= 6 ? 4 : 0));
@@ -53,7 +78,13 @@ describe('detectWarmupDecay', () => {
 
 describe('checkRecovery', () => {
   it('computes the retained share and whether the growth came back', () => {
-    assert.deepEqual(checkRecovery(100, 200, 190), { postWarmupFloor: 100, lastFloor: 200, recoveryFloor: 190, retainedShare: 0.9, returned: false });
+    assert.deepEqual(checkRecovery(100, 200, 190), {
+      postWarmupFloor: 100,
+      lastFloor: 200,
+      recoveryFloor: 190,
+      retainedShare: 0.9,
+      returned: false,
+    });
     assert.equal(checkRecovery(100, 200, 110).returned, true);
     assert.equal(checkRecovery(100, 200, null).returned, false);
     assert.equal(checkRecovery(100, 90, 50).retainedShare, null);

@@ -32,8 +32,24 @@ function ops(durationMs: number): OpsPoint[] {
 }
 
 /** A soak's measured part: a sawtooth (or flat) memory series with a leak of `leakPerOp` at RATE. */
-function memoryInput(o: { seed: number; periodMs: number; amplitude: number; noise: number; durationMs: number; leakPerOp: number }): SoakMetricInput {
-  const { ts, values } = rawSawtooth({ seed: o.seed, periodMs: o.periodMs, amplitude: o.amplitude, noise: o.noise, sampleMs: SAMPLE_MS, durationMs: o.durationMs, leakPerMs: o.leakPerOp * RATE, jitter: 0.1 });
+function memoryInput(o: {
+  seed: number;
+  periodMs: number;
+  amplitude: number;
+  noise: number;
+  durationMs: number;
+  leakPerOp: number;
+}): SoakMetricInput {
+  const { ts, values } = rawSawtooth({
+    seed: o.seed,
+    periodMs: o.periodMs,
+    amplitude: o.amplitude,
+    noise: o.noise,
+    sampleMs: SAMPLE_MS,
+    durationMs: o.durationMs,
+    leakPerMs: o.leakPerOp * RATE,
+    jitter: 0.1,
+  });
   const base = 100 * MB;
   return {
     metric: 'rss',
@@ -48,10 +64,20 @@ function memoryInput(o: { seed: number; periodMs: number; amplitude: number; noi
   };
 }
 
-function judge(input: SoakMetricInput, threshold = DEFAULT_BYTES_THRESHOLD_PER_OP): ReturnType<typeof judgeSoakMetric> & { windowMs: number; choice: string } {
+function judge(
+  input: SoakMetricInput,
+  threshold = DEFAULT_BYTES_THRESHOLD_PER_OP,
+): ReturnType<typeof judgeSoakMetric> & { windowMs: number; choice: string } {
   const durationMs = (input.samples.ts.at(-1) ?? 0) - (input.samples.ts[0] ?? 0);
-  const plan = input.kind === 'bytes' ? planSoakWindow({ [input.metric]: input.samples }, durationMs) : planSoakWindow({}, durationMs);
-  return { ...judgeSoakMetric(input, plan.windowMs, { thresholdPerOp: threshold, alpha: ALPHA, opsPerSecond: RATE * 1000 }), windowMs: plan.windowMs, choice: plan.choice };
+  const plan =
+    input.kind === 'bytes'
+      ? planSoakWindow({ [input.metric]: input.samples }, durationMs)
+      : planSoakWindow({}, durationMs);
+  return {
+    ...judgeSoakMetric(input, plan.windowMs, { thresholdPerOp: threshold, alpha: ALPHA, opsPerSecond: RATE * 1000 }),
+    windowMs: plan.windowMs,
+    choice: plan.choice,
+  };
 }
 
 describe('judgeSoakMetric on a GC sawtooth', () => {
@@ -60,7 +86,9 @@ describe('judgeSoakMetric on a GC sawtooth', () => {
     for (const periodMs of [2_000, 5_000])
       for (const noise of [0.05 * MB, 0.5 * MB])
         for (let seed = 1; seed <= 10; seed++) {
-          const judged = judge(memoryInput({ seed, periodMs, amplitude: 16 * MB, noise, durationMs: 120_000, leakPerOp: 0 }));
+          const judged = judge(
+            memoryInput({ seed, periodMs, amplitude: 16 * MB, noise, durationMs: 120_000, leakPerOp: 0 }),
+          );
           verdicts[judged.verdict] = (verdicts[judged.verdict] ?? 0) + 1;
           assert.notEqual(judged.verdict, 'leak', `period ${periodMs}, noise ${noise}, seed ${seed}: ${judged.reason}`);
         }
@@ -69,25 +97,45 @@ describe('judgeSoakMetric on a GC sawtooth', () => {
   });
 
   it('sizes the window from the period found: two periods, each window holding a trough', () => {
-    const judged = judge(memoryInput({ seed: 3, periodMs: 4_000, amplitude: 16 * MB, noise: 0.05 * MB, durationMs: 120_000, leakPerOp: 0 }));
+    const judged = judge(
+      memoryInput({
+        seed: 3,
+        periodMs: 4_000,
+        amplitude: 16 * MB,
+        noise: 0.05 * MB,
+        durationMs: 120_000,
+        leakPerOp: 0,
+      }),
+    );
     assert.equal(judged.choice, 'gc-period');
     assert.ok(Math.abs(judged.windowMs - 8_000) <= 0.15 * 8_000, `window ${judged.windowMs}`);
-    for (const window of judged.windows) assert.ok((window.floor as number) < 100 * MB + 2 * MB, `floor ${(window.floor as number) - 100 * MB} above base`);
+    for (const window of judged.windows)
+      assert.ok(
+        (window.floor as number) < 100 * MB + 2 * MB,
+        `floor ${(window.floor as number) - 100 * MB} above base`,
+      );
   });
 
   it('says LEAK on a sawtooth with a linear leak above the detectable size', () => {
     for (const leakPerOp of [256, 1024])
       for (const periodMs of [2_000, 5_000])
         for (let seed = 1; seed <= 10; seed++) {
-          const judged = judge(memoryInput({ seed, periodMs, amplitude: 16 * MB, noise: 0.3 * MB, durationMs: 120_000, leakPerOp }));
+          const judged = judge(
+            memoryInput({ seed, periodMs, amplitude: 16 * MB, noise: 0.3 * MB, durationMs: 120_000, leakPerOp }),
+          );
           assert.equal(judged.verdict, 'leak', `leak ${leakPerOp}, period ${periodMs}, seed ${seed}: ${judged.reason}`);
-          assert.ok(judged.ci !== null && judged.ci[0] <= leakPerOp && leakPerOp <= judged.ci[1] * 1.05, `interval ${judged.ci} for ${leakPerOp} B/op`);
+          assert.ok(
+            judged.ci !== null && judged.ci[0] <= leakPerOp && leakPerOp <= judged.ci[1] * 1.05,
+            `interval ${judged.ci} for ${leakPerOp} B/op`,
+          );
           assert.ok(judged.minDetectablePerOp !== null && judged.minDetectablePerOp < leakPerOp);
         }
   });
 
   it('is underpowered on a short soak and says how many minutes would settle it', () => {
-    const judged = judge(memoryInput({ seed: 1, periodMs: 5_000, amplitude: 16 * MB, noise: 0.3 * MB, durationMs: 25_000, leakPerOp: 0 }));
+    const judged = judge(
+      memoryInput({ seed: 1, periodMs: 5_000, amplitude: 16 * MB, noise: 0.3 * MB, durationMs: 25_000, leakPerOp: 0 }),
+    );
     assert.equal(judged.verdict, 'inconclusive');
     assert.equal(judged.reasonCode, 'underpowered');
     assert.ok(judged.minutesNeeded !== null && judged.minutesNeeded >= 1, `minutes ${judged.minutesNeeded}`);
@@ -109,7 +157,16 @@ describe('judgeSoakMetric without a GC rhythm (a C broker)', () => {
       ts.push(t);
       values.push(Math.round((20 * MB + leakPerOp * RATE * t + 64 * 1024 * gauss()) / 4096) * 4096);
     }
-    return { metric: 'rss', kind: 'bytes', unit: 'B', samples: { ts, values }, ops: ops(durationMs), baselineFloor: 20 * MB, recoveryFloor: 20 * MB + leakPerOp * RATE * durationMs, issues: [] };
+    return {
+      metric: 'rss',
+      kind: 'bytes',
+      unit: 'B',
+      samples: { ts, values },
+      ops: ops(durationMs),
+      baselineFloor: 20 * MB,
+      recoveryFloor: 20 * MB + leakPerOp * RATE * durationMs,
+      issues: [],
+    };
   }
 
   it('falls back to the fixed window and judges it: PASS clean, LEAK at 256 B per operation', () => {
@@ -141,7 +198,16 @@ describe('judgeSoakMetric on counts', () => {
       ts.push(t);
       values.push(20 + Math.floor(rand() * 20) + (leakEvery > 0 ? Math.floor((RATE * t) / leakEvery) : 0));
     }
-    return { metric: 'fds', kind: 'count', unit: 'fds', samples: { ts, values }, ops: ops(durationMs), baselineFloor: 20, recoveryFloor: 20 + (leakEvery > 0 ? Math.floor((RATE * durationMs) / leakEvery) : 0), issues: [] };
+    return {
+      metric: 'fds',
+      kind: 'count',
+      unit: 'fds',
+      samples: { ts, values },
+      ops: ops(durationMs),
+      baselineFloor: 20,
+      recoveryFloor: 20 + (leakEvery > 0 ? Math.floor((RATE * durationMs) / leakEvery) : 0),
+      issues: [],
+    };
   }
 
   it('judges window minima of a count: flat is not LEAK, one fd per 50 operations is', () => {

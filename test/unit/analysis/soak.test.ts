@@ -12,16 +12,35 @@ describe('estimateGcPeriod', () => {
       for (const noise of [0, 0.1 * MB, 0.5 * MB])
         for (const jitter of [0, 0.1])
           for (let seed = 1; seed <= 10; seed++) {
-            const { ts, values } = rawSawtooth({ seed, periodMs, amplitude: 8 * MB, noise, sampleMs: 500, durationMs: 12 * periodMs, leakPerMs: 50, jitter });
+            const { ts, values } = rawSawtooth({
+              seed,
+              periodMs,
+              amplitude: 8 * MB,
+              noise,
+              sampleMs: 500,
+              durationMs: 12 * periodMs,
+              leakPerMs: 50,
+              jitter,
+            });
             const p = estimateGcPeriod(ts, values);
             assert.ok(p !== null, `no period for ${periodMs} ms, noise ${noise}, seed ${seed}`);
-            assert.ok(Math.abs(p - periodMs) <= 0.15 * periodMs, `period ${p} for ${periodMs} (noise ${noise}, jitter ${jitter}, seed ${seed})`);
+            assert.ok(
+              Math.abs(p - periodMs) <= 0.15 * periodMs,
+              `period ${p} for ${periodMs} (noise ${noise}, jitter ${jitter}, seed ${seed})`,
+            );
           }
   });
   it('still finds the period when the drops are lost in noise (autocorrelation)', () => {
     let ok = 0;
     for (let seed = 1; seed <= 20; seed++) {
-      const { ts, values } = rawSawtooth({ seed, periodMs: 20_000, amplitude: 8 * MB, noise: 2 * MB, sampleMs: 500, durationMs: 240_000 });
+      const { ts, values } = rawSawtooth({
+        seed,
+        periodMs: 20_000,
+        amplitude: 8 * MB,
+        noise: 2 * MB,
+        sampleMs: 500,
+        durationMs: 240_000,
+      });
       const p = estimateGcPeriod(ts, values);
       if (p !== null && Math.abs(p - 20_000) <= 3_000) ok++;
     }
@@ -29,17 +48,34 @@ describe('estimateGcPeriod', () => {
   });
   it('is null for noise without a rhythm and for too few samples', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const { ts, values } = rawSawtooth({ seed, periodMs: 1e12, amplitude: 0, noise: MB, sampleMs: 500, durationMs: 120_000 });
+      const { ts, values } = rawSawtooth({
+        seed,
+        periodMs: 1e12,
+        amplitude: 0,
+        noise: MB,
+        sampleMs: 500,
+        durationMs: 120_000,
+      });
       assert.equal(estimateGcPeriod(ts, values), null, `seed ${seed}`);
     }
     assert.equal(estimateGcPeriod([0, 1, 2], [3, 1, 3]), null);
     assert.equal(estimateGcPeriod([], []), null);
   });
   it('does not depend on the order of the samples', () => {
-    const { ts, values } = rawSawtooth({ seed: 3, periodMs: 10_000, amplitude: 4 * MB, noise: 0.1 * MB, sampleMs: 250, durationMs: 120_000 });
+    const { ts, values } = rawSawtooth({
+      seed: 3,
+      periodMs: 10_000,
+      amplitude: 4 * MB,
+      noise: 0.1 * MB,
+      sampleMs: 250,
+      durationMs: 120_000,
+    });
     const order = ts.map((_, i) => i).reverse();
     const p1 = estimateGcPeriod(ts, values);
-    const p2 = estimateGcPeriod(order.map((i) => ts[i] as number), order.map((i) => values[i] as number));
+    const p2 = estimateGcPeriod(
+      order.map((i) => ts[i] as number),
+      order.map((i) => values[i] as number),
+    );
     assert.equal(p1, p2);
   });
 });
@@ -71,7 +107,14 @@ describe('windowMinima', () => {
     assert.deepEqual(windowMinima([], [], 10), []);
   });
   it('gives one post-GC floor per window of a sawtooth sized from its period', () => {
-    const { ts, values } = rawSawtooth({ seed: 5, periodMs: 10_000, amplitude: 8 * MB, noise: 0.05 * MB, sampleMs: 250, durationMs: 200_000 });
+    const { ts, values } = rawSawtooth({
+      seed: 5,
+      periodMs: 10_000,
+      amplitude: 8 * MB,
+      noise: 0.05 * MB,
+      sampleMs: 250,
+      durationMs: 200_000,
+    });
     const period = estimateGcPeriod(ts, values);
     assert.ok(period !== null);
     const w = soakWindowMs(period, 60_000);

@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { normalQuantile, theilSen, theilSenDetailed, lag1Autocorrelation, effectiveSampleSize, MAX_RESIDUAL_AUTOCORRELATION } from '../../../src/analysis/index.js';
+import {
+  normalQuantile,
+  theilSen,
+  theilSenDetailed,
+  lag1Autocorrelation,
+  effectiveSampleSize,
+  MAX_RESIDUAL_AUTOCORRELATION,
+} from '../../../src/analysis/index.js';
 import { gaussian, mulberry32 } from '../../helpers/synthetic.js';
 
 const ops = (n: number, perCycle = 2000): number[] => Array.from({ length: n }, (_, i) => (i + 1) * perCycle);
@@ -16,7 +23,8 @@ describe('normalQuantile (Acklam)', () => {
       [0.001, -3.090232306167813],
       [1e-6, -4.753424308822899],
     ];
-    for (const [p, z] of cases) assert.ok(Math.abs(normalQuantile(p) - z) < 1e-8, `p=${p}: ${normalQuantile(p)} vs ${z}`);
+    for (const [p, z] of cases)
+      assert.ok(Math.abs(normalQuantile(p) - z) < 1e-8, `p=${p}: ${normalQuantile(p)} vs ${z}`);
   });
   it('is antisymmetric and handles the ends', () => {
     for (const p of [0.01, 0.2, 0.4]) assert.ok(Math.abs(normalQuantile(p) + normalQuantile(1 - p)) < 1e-9);

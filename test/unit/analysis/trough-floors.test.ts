@@ -1,7 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { findFalls, judgeMetric, planTroughFloors, troughFloors, MAX_TROUGH_WINDOW_SHARE, type CycleFloor, type MetricSeries } from '../../../src/analysis/index.js';
+import {
+  findFalls,
+  judgeMetric,
+  planTroughFloors,
+  troughFloors,
+  MAX_TROUGH_WINDOW_SHARE,
+  type CycleFloor,
+  type MetricSeries,
+} from '../../../src/analysis/index.js';
 import { cycledGcSeries } from '../../helpers/synthetic.js';
 
 const MB = 1024 * 1024;
@@ -12,7 +20,10 @@ const OPTIONS = { thresholdPerOp: 64, alpha: 0.05 / 4, opsPerSecond: 2000 };
 const MIN_DROP = 64 * 5000;
 
 /** A run shaped like the defaults: 5,000 operations per cycle, 2.5 s of load, 2 s of settle, a sample every 100 ms. */
-function run(seed: number, extra: { gcEveryOps?: number; garbagePerOp?: number; leakPerOp?: number; noise?: number; jitter?: number } = {}) {
+function run(
+  seed: number,
+  extra: { gcEveryOps?: number; garbagePerOp?: number; leakPerOp?: number; noise?: number; jitter?: number } = {},
+) {
   return cycledGcSeries({
     seed,
     cycles: WARMUP + MEASURED,
@@ -31,16 +42,32 @@ function run(seed: number, extra: { gcEveryOps?: number; garbagePerOp?: number; 
 type Run = ReturnType<typeof run>;
 
 function series(r: Run, floors: (number | null)[]): MetricSeries {
-  const cycles: CycleFloor[] = r.cycles.map((c, i) => ({ index: i, warmup: i < WARMUP, cumulativeOps: c.cumulativeOps, floor: floors[i] ?? null, endMs: c.endMs }));
+  const cycles: CycleFloor[] = r.cycles.map((c, i) => ({
+    index: i,
+    warmup: i < WARMUP,
+    cumulativeOps: c.cumulativeOps,
+    floor: floors[i] ?? null,
+    endMs: c.endMs,
+  }));
   // Recovery idles without a collection: the last reading, like the settle floors.
-  return { metric: 'rss', kind: 'bytes', unit: 'B', cycles, baselineFloor: null, recoveryFloor: r.values.at(-1) ?? null, issues: [] };
+  return {
+    metric: 'rss',
+    kind: 'bytes',
+    unit: 'B',
+    cycles,
+    baselineFloor: null,
+    recoveryFloor: r.values.at(-1) ?? null,
+    issues: [],
+  };
 }
 
 /** What the runner reads without troughs: the low value of the second half of each settle window. */
 function settleFloors(r: Run): number[] {
   return r.cycles.map((c) => {
     const from = c.loadEndMs + (c.endMs - c.loadEndMs) / 2;
-    const window = r.values.filter((_, i) => (r.ts[i] as number) >= from && (r.ts[i] as number) <= c.endMs).sort((a, b) => a - b);
+    const window = r.values
+      .filter((_, i) => (r.ts[i] as number) >= from && (r.ts[i] as number) <= c.endMs)
+      .sort((a, b) => a - b);
     return window[1] ?? (window[0] as number);
   });
 }
@@ -56,7 +83,10 @@ describe('planTroughFloors', () => {
     for (const gcEveryOps of [1500, 2400, 4000, 7000]) {
       const r = run(1, { gcEveryOps });
       const plan = planTroughFloors(r.cycles, r.ts, r.values, MEASURED, MIN_DROP);
-      assert.ok(plan.gcPeriodOps !== null && Math.abs(plan.gcPeriodOps - gcEveryOps) <= 0.15 * gcEveryOps, `${plan.gcPeriodOps} vs ${gcEveryOps}`);
+      assert.ok(
+        plan.gcPeriodOps !== null && Math.abs(plan.gcPeriodOps - gcEveryOps) <= 0.15 * gcEveryOps,
+        `${plan.gcPeriodOps} vs ${gcEveryOps}`,
+      );
       const span = Math.max(plan.longestGapOps as number, 2 * (plan.gcPeriodOps as number));
       assert.equal(plan.windowCycles, Math.max(1, Math.ceil(span / 5000)), plan.why);
       assert.ok((plan.longestGapOps as number) >= gcEveryOps * 0.9, 'the longest gap is at least about one period');

@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { judgeMetric, type JudgeOptions, type MetricVerdict, type ReasonCode, type Verdict } from '../../../src/analysis/index.js';
+import {
+  judgeMetric,
+  type JudgeOptions,
+  type MetricVerdict,
+  type ReasonCode,
+  type Verdict,
+} from '../../../src/analysis/index.js';
 import { bytesSeries, type BytesShape } from '../../helpers/synthetic.js';
 
 const KB = 1024;
@@ -14,11 +20,18 @@ const NOISES = [0, 16 * KB, 64 * KB, 256 * KB, 1 * MB];
 const CYCLES = [12, 24];
 const SEEDS = 20;
 
-function sweep(shapes: BytesShape[], noises: number[], cycles: number[], seeds: number, seedBase: number): MetricVerdict[] {
+function sweep(
+  shapes: BytesShape[],
+  noises: number[],
+  cycles: number[],
+  seeds: number,
+  seedBase: number,
+): MetricVerdict[] {
   const out: MetricVerdict[] = [];
   for (const noise of noises)
     for (const measuredCycles of cycles)
-      for (let s = 1; s <= seeds; s++) out.push(judgeMetric(bytesSeries({ seed: seedBase + s, shapes, noise, measuredCycles }), options));
+      for (let s = 1; s <= seeds; s++)
+        out.push(judgeMetric(bytesSeries({ seed: seedBase + s, shapes, noise, measuredCycles }), options));
   return out;
 }
 
@@ -43,7 +56,11 @@ describe('bytes verdict: never LEAK on clean shapes (seeds × noise × run lengt
     for (const amplitude of [1 * MB, 4 * MB, 16 * MB])
       for (const periodCycles of [0.2, 3, 7, 20]) {
         const vs = sweep([{ kind: 'sawtooth', amplitude, periodCycles }], NOISES, CYCLES, SEEDS, 200);
-        assert.equal(count(vs, 'leak'), 0, `sawtooth ${amplitude / MB} MB / ${periodCycles} cycles: ${describeLeaks(vs)}`);
+        assert.equal(
+          count(vs, 'leak'),
+          0,
+          `sawtooth ${amplitude / MB} MB / ${periodCycles} cycles: ${describeLeaks(vs)}`,
+        );
       }
   });
   it('saturating: a cache filling for 6–9 cycles then stopping', () => {
@@ -74,7 +91,13 @@ describe('bytes verdict: never LEAK on clean shapes (seeds × noise × run lengt
 
 describe('bytes verdict: LEAK on leaks well above the detectable size', () => {
   it('4× the threshold at low to moderate noise: always', () => {
-    const vs = sweep([{ kind: 'leak', bytesPerOp: 4 * THRESHOLD }], [0, 16 * KB, 64 * KB, 256 * KB], CYCLES, SEEDS, 700);
+    const vs = sweep(
+      [{ kind: 'leak', bytesPerOp: 4 * THRESHOLD }],
+      [0, 16 * KB, 64 * KB, 256 * KB],
+      CYCLES,
+      SEEDS,
+      700,
+    );
     assert.equal(count(vs, 'leak', 'growth'), vs.length);
   });
   it('4× the threshold at 1 MB noise: at least 90 %', () => {
@@ -83,9 +106,18 @@ describe('bytes verdict: LEAK on leaks well above the detectable size', () => {
   });
   it('a leak under a GC sawtooth, a warm-up or after a step is still found', () => {
     const combos: BytesShape[][] = [
-      [{ kind: 'leak', bytesPerOp: 1024 }, { kind: 'sawtooth', amplitude: 4 * MB, periodCycles: 3 }],
-      [{ kind: 'leak', bytesPerOp: 1024 }, { kind: 'warmup', amplitude: 16 * MB, tauCycles: 2 }],
-      [{ kind: 'leak', bytesPerOp: 1024 }, { kind: 'step', size: 16 * MB, atMeasuredCycle: 4 }],
+      [
+        { kind: 'leak', bytesPerOp: 1024 },
+        { kind: 'sawtooth', amplitude: 4 * MB, periodCycles: 3 },
+      ],
+      [
+        { kind: 'leak', bytesPerOp: 1024 },
+        { kind: 'warmup', amplitude: 16 * MB, tauCycles: 2 },
+      ],
+      [
+        { kind: 'leak', bytesPerOp: 1024 },
+        { kind: 'step', size: 16 * MB, atMeasuredCycle: 4 },
+      ],
     ];
     for (const shapes of combos) {
       const vs = sweep(shapes, [0, 64 * KB, 256 * KB], CYCLES, SEEDS, 900);
@@ -93,7 +125,10 @@ describe('bytes verdict: LEAK on leaks well above the detectable size', () => {
     }
   });
   it('reports the size: per op near the truth, per hour = per op × rate × 3600, interval around it', () => {
-    const v = judgeMetric(bytesSeries({ seed: 11, shapes: [{ kind: 'leak', bytesPerOp: 300 }], noise: 64 * KB }), options);
+    const v = judgeMetric(
+      bytesSeries({ seed: 11, shapes: [{ kind: 'leak', bytesPerOp: 300 }], noise: 64 * KB }),
+      options,
+    );
     assert.equal(v.verdict, 'leak');
     assert.ok(v.perOp !== null && Math.abs(v.perOp - 300) < 15, `perOp ${v.perOp}`);
     assert.ok(v.ci !== null && v.ci[0] <= v.perOp && v.perOp <= v.ci[1] && v.ci[0] > THRESHOLD);
@@ -119,31 +154,61 @@ describe('bytes verdict: PASS and the specific INCONCLUSIVE reasons', () => {
     for (const v of vs) assert.ok(v.ci !== null && v.ci[1] < THRESHOLD);
   });
   it('PASS after a quick warm-up is dropped', () => {
-    const vs = sweep([{ kind: 'warmup', amplitude: 32 * MB, tauCycles: 1 }], [0, 16 * KB, 64 * KB], CYCLES, SEEDS, 1100);
+    const vs = sweep(
+      [{ kind: 'warmup', amplitude: 32 * MB, tauCycles: 1 }],
+      [0, 16 * KB, 64 * KB],
+      CYCLES,
+      SEEDS,
+      1100,
+    );
     assert.equal(count(vs, 'pass'), vs.length);
   });
   it('drops a warm-up still decaying in the measured cycles (cyclesDropped reports it)', () => {
     for (let seed = 1; seed <= 10; seed++) {
-      const v = judgeMetric(bytesSeries({ seed, shapes: [{ kind: 'warmup', amplitude: 16 * MB, tauCycles: 1.5 }], noise: 16 * KB }), options);
+      const v = judgeMetric(
+        bytesSeries({ seed, shapes: [{ kind: 'warmup', amplitude: 16 * MB, tauCycles: 1.5 }], noise: 16 * KB }),
+        options,
+      );
       assert.equal(v.verdict, 'pass', v.reason);
       assert.ok(v.cyclesDropped > 3, `dropped ${v.cyclesDropped}`);
       assert.equal(v.cyclesUsed + v.cyclesDropped, 15);
     }
     // A bigger warm-up still growing past the share that may be dropped is not called flat.
-    const big = judgeMetric(bytesSeries({ seed: 3, shapes: [{ kind: 'warmup', amplitude: 64 * MB, tauCycles: 1.5 }], noise: 16 * KB }), options);
+    const big = judgeMetric(
+      bytesSeries({ seed: 3, shapes: [{ kind: 'warmup', amplitude: 64 * MB, tauCycles: 1.5 }], noise: 16 * KB }),
+      options,
+    );
     assert.equal(big.verdict, 'inconclusive');
     assert.equal(big.reasonCode, 'saturating');
   });
   it('saturating: a cache that fills then stops', () => {
-    const vs = sweep([{ kind: 'saturating', amplitude: 16 * MB, fillCycles: 8 }], [0, 16 * KB, 64 * KB], [12], SEEDS, 1200);
+    const vs = sweep(
+      [{ kind: 'saturating', amplitude: 16 * MB, fillCycles: 8 }],
+      [0, 16 * KB, 64 * KB],
+      [12],
+      SEEDS,
+      1200,
+    );
     assert.equal(count(vs, 'inconclusive', 'saturating'), vs.length);
     assert.match((vs[0] as MetricVerdict).reason, /levelled off/);
     // Over a run twice as long the filling is a small early part: the rest is flat, PASS.
-    const long = sweep([{ kind: 'saturating', amplitude: 16 * MB, fillCycles: 8 }], [0, 16 * KB, 64 * KB], [24], SEEDS, 1200);
+    const long = sweep(
+      [{ kind: 'saturating', amplitude: 16 * MB, fillCycles: 8 }],
+      [0, 16 * KB, 64 * KB],
+      [24],
+      SEEDS,
+      1200,
+    );
     assert.equal(count(long, 'pass') + count(long, 'inconclusive', 'saturating'), long.length);
   });
   it('step: a one-off jump, flat on both sides', () => {
-    const vs = sweep([{ kind: 'step', size: 8 * MB, atMeasuredCycle: 6 }], [0, 16 * KB, 64 * KB, 256 * KB], CYCLES, SEEDS, 1300);
+    const vs = sweep(
+      [{ kind: 'step', size: 8 * MB, atMeasuredCycle: 6 }],
+      [0, 16 * KB, 64 * KB, 256 * KB],
+      CYCLES,
+      SEEDS,
+      1300,
+    );
     assert.equal(count(vs, 'inconclusive', 'step'), vs.length);
     for (const v of vs) {
       assert.ok(v.step !== null && Math.abs(v.step.size - 8 * MB) < 1 * MB, `step ${JSON.stringify(v.step)}`);
@@ -153,7 +218,7 @@ describe('bytes verdict: PASS and the specific INCONCLUSIVE reasons', () => {
   it('transient: significant growth given back in recovery', () => {
     const vs = sweep([{ kind: 'transient', bytesPerOp: 512 }], [0, 64 * KB, 256 * KB], CYCLES, SEEDS, 1400);
     assert.equal(count(vs, 'inconclusive', 'transient'), vs.length);
-    for (const v of vs) assert.ok(v.recovery !== null && v.recovery.returned);
+    for (const v of vs) assert.ok(v.recovery?.returned);
   });
   it('underpowered: the interval straddles δ; says how many cycles would settle it', () => {
     const vs = sweep([{ kind: 'leak', bytesPerOp: 100 }], [1 * MB], [12], 40, 1500);
@@ -169,10 +234,21 @@ describe('bytes verdict: PASS and the specific INCONCLUSIVE reasons', () => {
     let settled = 0;
     let tried = 0;
     for (let seed = 1; seed <= 30; seed++) {
-      const v = judgeMetric(bytesSeries({ seed: 1600 + seed, shapes: [{ kind: 'leak', bytesPerOp: 120 }], noise: 1 * MB }), options);
+      const v = judgeMetric(
+        bytesSeries({ seed: 1600 + seed, shapes: [{ kind: 'leak', bytesPerOp: 120 }], noise: 1 * MB }),
+        options,
+      );
       if (v.reasonCode !== 'underpowered' || v.cyclesNeeded === null || v.cyclesNeeded > 200) continue;
       tried++;
-      const again = judgeMetric(bytesSeries({ seed: 1700 + seed, shapes: [{ kind: 'leak', bytesPerOp: 120 }], noise: 1 * MB, measuredCycles: v.cyclesNeeded }), options);
+      const again = judgeMetric(
+        bytesSeries({
+          seed: 1700 + seed,
+          shapes: [{ kind: 'leak', bytesPerOp: 120 }],
+          noise: 1 * MB,
+          measuredCycles: v.cyclesNeeded,
+        }),
+        options,
+      );
       if (again.verdict !== 'inconclusive') settled++;
     }
     assert.ok(tried >= 10, `tried ${tried}`);
@@ -180,13 +256,19 @@ describe('bytes verdict: PASS and the specific INCONCLUSIVE reasons', () => {
   });
   it('data: a serious data issue, or too many missing floors', () => {
     const s = bytesSeries({ seed: 1, shapes: [{ kind: 'leak', bytesPerOp: 1024 }], noise: 0 });
-    const pid = judgeMetric({ ...s, issues: [{ code: 'pid-changed', detail: 'pid 100 became 230 at cycle 7' }] }, options);
+    const pid = judgeMetric(
+      { ...s, issues: [{ code: 'pid-changed', detail: 'pid 100 became 230 at cycle 7' }] },
+      options,
+    );
     assert.equal(pid.verdict, 'inconclusive');
     assert.equal(pid.reasonCode, 'data');
     assert.match(pid.reason, /pid 100 became 230/);
     const late = judgeMetric({ ...s, issues: [{ code: 'late-samples', detail: 'sampler 40 ms late' }] }, options);
     assert.equal(late.verdict, 'leak');
-    const holes = judgeMetric({ ...s, cycles: s.cycles.map((c, i) => (i % 2 === 1 ? { ...c, floor: null } : c)) }, options);
+    const holes = judgeMetric(
+      { ...s, cycles: s.cycles.map((c, i) => (i % 2 === 1 ? { ...c, floor: null } : c)) },
+      options,
+    );
     assert.equal(holes.reasonCode, 'data');
     const few = judgeMetric({ ...s, cycles: s.cycles.map((c, i) => (i === 7 ? { ...c, floor: null } : c)) }, options);
     assert.equal(few.verdict, 'leak', 'one missing floor of 12 is skipped');
@@ -203,7 +285,14 @@ describe('bytes verdict: PASS and the specific INCONCLUSIVE reasons', () => {
 
 describe('bytes verdict: contract', () => {
   it('is deterministic and does not mutate its input', () => {
-    const s = bytesSeries({ seed: 21, shapes: [{ kind: 'leak', bytesPerOp: 200 }, { kind: 'sawtooth', amplitude: 2 * MB, periodCycles: 3 }], noise: 128 * KB });
+    const s = bytesSeries({
+      seed: 21,
+      shapes: [
+        { kind: 'leak', bytesPerOp: 200 },
+        { kind: 'sawtooth', amplitude: 2 * MB, periodCycles: 3 },
+      ],
+      noise: 128 * KB,
+    });
     const before = JSON.stringify(s);
     const shuffled = { ...s, cycles: [...s.cycles].reverse() };
     const a = judgeMetric(s, options);

@@ -6,11 +6,17 @@ import { countSeries, type CountSeriesOptions } from '../../helpers/synthetic.js
 
 const options: JudgeOptions = { thresholdPerOp: 0.01, alpha: 0.05, opsPerSecond: 2000 };
 
-function sweep(extra: Omit<CountSeriesOptions, 'seed'>, seeds = 30, closing = [0, 0.15, 0.3], cycles = [8, 12, 24]): MetricVerdict[] {
+function sweep(
+  extra: Omit<CountSeriesOptions, 'seed'>,
+  seeds = 30,
+  closing = [0, 0.15, 0.3],
+  cycles = [8, 12, 24],
+): MetricVerdict[] {
   const out: MetricVerdict[] = [];
   for (const closingProb of closing)
     for (const measuredCycles of cycles)
-      for (let seed = 1; seed <= seeds; seed++) out.push(judgeMetric(countSeries({ seed, closingProb, measuredCycles, ...extra }), options));
+      for (let seed = 1; seed <= seeds; seed++)
+        out.push(judgeMetric(countSeries({ seed, closingProb, measuredCycles, ...extra }), options));
   return out;
 }
 

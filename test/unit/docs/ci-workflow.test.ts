@@ -23,11 +23,18 @@ test('docs/mqleak-gate.yml: a broker service, mqleak run as the gate, the report
   assert.deepEqual(service?.ports, ['1883:1883']);
   const run = job.steps.find((step) => step.run?.includes('mqleak run'));
   assert.ok(run?.run);
-  for (const flag of ['--broker mqtt://127.0.0.1:1883', '--pid "$BROKER_PID"', '--json reports/mqleak.json', '--html reports/mqleak.html', '--junit reports/mqleak.xml', '--threshold']) {
+  for (const flag of [
+    '--broker mqtt://127.0.0.1:1883',
+    '--pid "$BROKER_PID"',
+    '--json reports/mqleak.json',
+    '--html reports/mqleak.html',
+    '--junit reports/mqleak.xml',
+    '--threshold',
+  ]) {
     assert.ok(run.run.includes(flag), flag);
   }
   const upload = job.steps.find((step) => step.uses?.startsWith('actions/upload-artifact'));
   assert.equal(upload?.with?.path, 'reports/');
   assert.match(upload?.if ?? '', /!cancelled\(\)/, 'uploaded when the gate failed too');
-  assert.ok(job.steps.findIndex((step) => step === upload) > job.steps.findIndex((step) => step === run));
+  assert.ok(job.steps.indexOf(upload) > job.steps.indexOf(run));
 });

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqttPacket, { type IConnectPacket, type Packet } from 'mqtt-packet';
 import { runCallbackPool } from '../../../src/load/pacing/callback-pool.js';
-import { connectTemplate, encodeChurnConnect, type ChurnConnectOptions } from '../../../src/load/clients/churn-connection.js';
+import {
+  connectTemplate,
+  encodeChurnConnect,
+  type ChurnConnectOptions,
+} from '../../../src/load/clients/churn-connection.js';
 import { OperationFailure } from '../../../src/load/pacing/run-operations.js';
 
 /** Parses one packet with mqtt-packet, as a broker would read it. */
@@ -18,13 +22,26 @@ function parseOne(buffer: Buffer, protocolVersion: 4 | 5): Packet {
 
 function generated(options: ChurnConnectOptions, clientId: string): Buffer {
   return mqttPacket.generate(
-    { cmd: 'connect', protocolId: 'MQTT', protocolVersion: options.protocolVersion, clientId, clean: options.clean, keepalive: options.keepalive, ...options.connectExtras },
+    {
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: options.protocolVersion,
+      clientId,
+      clean: options.clean,
+      keepalive: options.keepalive,
+      ...options.connectExtras,
+    },
     { protocolVersion: options.protocolVersion },
   );
 }
 
 test('churn CONNECT, MQTT 3.1.1 with credentials: reads back with mqtt-packet, byte for byte what mqtt-packet writes', () => {
-  const options: ChurnConnectOptions = { protocolVersion: 4, keepalive: 30, clean: true, connectExtras: { username: 'alice', password: Buffer.from('s3cret') } };
+  const options: ChurnConnectOptions = {
+    protocolVersion: 4,
+    keepalive: 30,
+    clean: true,
+    connectExtras: { username: 'alice', password: Buffer.from('s3cret') },
+  };
   const template = connectTemplate(options);
   for (const clientId of ['mqleak-r1-0', 'mqleak-r1-p99', 'ü-client-€']) {
     const bytes = encodeChurnConnect(template, clientId);
@@ -48,7 +65,13 @@ test('churn CONNECT, MQTT 5 with properties, a will and a user name: every field
     connectExtras: {
       username: 'bob',
       properties: { sessionExpiryInterval: 120, receiveMaximum: 10, userProperties: { run: 'r1' } },
-      will: { topic: 'mqleak/will', payload: Buffer.from('gone'), qos: 1, retain: false, properties: { willDelayInterval: 5 } },
+      will: {
+        topic: 'mqleak/will',
+        payload: Buffer.from('gone'),
+        qos: 1,
+        retain: false,
+        properties: { willDelayInterval: 5 },
+      },
     },
   };
   const template = connectTemplate(options);
@@ -68,7 +91,12 @@ test('churn CONNECT, MQTT 5 with properties, a will and a user name: every field
 });
 
 test('churn CONNECT longer than 127 bytes: the remaining length takes two bytes and still reads back', () => {
-  const options: ChurnConnectOptions = { protocolVersion: 5, keepalive: 60, clean: true, connectExtras: { password: Buffer.alloc(150, 0x61), username: 'u' } };
+  const options: ChurnConnectOptions = {
+    protocolVersion: 5,
+    keepalive: 60,
+    clean: true,
+    connectExtras: { password: Buffer.alloc(150, 0x61), username: 'u' },
+  };
   const clientId = `id-${'z'.repeat(200)}`;
   const bytes = encodeChurnConnect(connectTemplate(options), clientId);
   assert.ok(bytes[1]! >= 0x80, 'a two-byte remaining length');
@@ -98,7 +126,9 @@ test('runCallbackPool: runs every operation within the concurrency bound, tallie
 });
 
 test('runCallbackPool: synchronous completions neither recurse nor stall; the deadline and the signal stop new starts', async () => {
-  const sync = await runCallbackPool(10_000, 4, Date.now() + 10_000, new AbortController().signal, (_, done) => done(null));
+  const sync = await runCallbackPool(10_000, 4, Date.now() + 10_000, new AbortController().signal, (_, done) =>
+    done(null),
+  );
   assert.equal(sync.attempted, 10_000);
   assert.equal(sync.failures, 0);
 
@@ -113,6 +143,8 @@ test('runCallbackPool: synchronous completions neither recurse nor stall; the de
   });
   assert.equal(aborted.attempted, 10);
 
-  const none = await runCallbackPool(0, 5, Date.now() + 10_000, new AbortController().signal, () => assert.fail('no operation'));
+  const none = await runCallbackPool(0, 5, Date.now() + 10_000, new AbortController().signal, () =>
+    assert.fail('no operation'),
+  );
   assert.equal(none.attempted, 0);
 });

@@ -29,7 +29,11 @@ test('the connection gauge counts connected client sockets and uncounts every wa
     );
     assert.equal(connectedClients() - base, SOCKETS);
     // A third ends politely (FIN), a third is reset (RST), a third is destroyed.
-    sockets.forEach((socket, i) => (i % 3 === 0 ? socket.end() : i % 3 === 1 ? socket.resetAndDestroy() : socket.destroy()));
+    for (const [i, socket] of sockets.entries()) {
+      if (i % 3 === 0) socket.end();
+      else if (i % 3 === 1) socket.resetAndDestroy();
+      else socket.destroy();
+    }
     await until(() => connectedClients() === base);
     assert.equal(connectedClients(), base, 'every close uncounted once');
 

@@ -5,7 +5,7 @@ import { startCpuWindow } from '../../../src/load/pacing/cpu-window.js';
 /** A pid far above any kernel's pid_max: never a live process. */
 const NO_SUCH_PID = 2 ** 31 - 2;
 
-test('startCpuWindow: a process\'s share is what it used of one core, a vanished one is left out, an unseen broker is null', async () => {
+test("startCpuWindow: a process's share is what it used of one core, a vanished one is left out, an unseen broker is null", async () => {
   const started = Date.now();
   const cpuBefore = process.cpuUsage();
   const end = await startCpuWindow([process.pid, NO_SUCH_PID], null);

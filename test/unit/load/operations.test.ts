@@ -10,7 +10,10 @@ test('isAbrupt spreads the abrupt share evenly and exactly', () => {
     const abrupt = Array.from({ length: 1000 }, (_, i) => isAbrupt(i, share)).filter(Boolean).length;
     assert.equal(abrupt, Math.round(1000 * share));
   }
-  assert.deepEqual([0, 1, 2, 3].map((i) => isAbrupt(i, 0.5)), [false, true, false, true]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => isAbrupt(i, 0.5)),
+    [false, true, false, true],
+  );
 });
 
 test('runOperations: bounded concurrency, failures tallied by kind, stops at the deadline and on abort', async () => {

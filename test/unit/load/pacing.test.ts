@@ -39,12 +39,21 @@ test('in flight never more than the broker backlog takes', () => {
   assert.equal(inFlightWithinBacklog(500, 4096), 500);
 });
 
-test('diagnoseRate names what held a rate back from both processes\' CPU', () => {
+test("diagnoseRate names what held a rate back from both processes' CPU", () => {
   assert.equal(diagnoseRate({ asked: 1000, achieved: 990, generatorCpu: [0.3], brokerCpu: 0.2 }).bound, 'held');
-  assert.equal(diagnoseRate({ asked: 20_000, achieved: 9000, generatorCpu: [0.99], brokerCpu: 0.4 }).bound, 'generator-bound');
+  assert.equal(
+    diagnoseRate({ asked: 20_000, achieved: 9000, generatorCpu: [0.99], brokerCpu: 0.4 }).bound,
+    'generator-bound',
+  );
   const broker = diagnoseRate({ asked: 20_000, achieved: 9000, generatorCpu: [0.5, 0.45], brokerCpu: 0.98 });
   assert.equal(broker.bound, 'broker-bound');
   assert.match(broker.message, /9,000\/s of 20,000\/s asked.*mqleak 50% \+ 45% of a core, broker 98%/);
-  assert.equal(diagnoseRate({ asked: Infinity, achieved: 9000, generatorCpu: [0.95], brokerCpu: 0.97 }).bound, 'machine-bound');
-  assert.equal(diagnoseRate({ asked: 20_000, achieved: 900, generatorCpu: [0.1], brokerCpu: null }).bound, 'latency-bound');
+  assert.equal(
+    diagnoseRate({ asked: Infinity, achieved: 9000, generatorCpu: [0.95], brokerCpu: 0.97 }).bound,
+    'machine-bound',
+  );
+  assert.equal(
+    diagnoseRate({ asked: 20_000, achieved: 900, generatorCpu: [0.1], brokerCpu: null }).bound,
+    'latency-bound',
+  );
 });

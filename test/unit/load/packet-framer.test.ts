@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import mqttPacket, { type Packet } from 'mqtt-packet';
-import { decodePacket, feedFrames, FrameError, MAX_INBOUND_PACKET_BYTES, packetEnd, type FrameSink, type FrameState } from '../../../src/load/wire/packet-framer.js';
+import {
+  decodePacket,
+  feedFrames,
+  FrameError,
+  MAX_INBOUND_PACKET_BYTES,
+  packetEnd,
+  type FrameSink,
+  type FrameState,
+} from '../../../src/load/wire/packet-framer.js';
 import { RawMqttConnection } from '../../../src/load/clients/raw-mqtt-client.js';
 import { OperationFailure } from '../../../src/load/pacing/run-operations.js';
 
@@ -24,19 +32,45 @@ const stream = (): Buffer =>
     mqttPacket.generate({ cmd: 'connack', sessionPresent: true, returnCode: 0 }, V4),
     mqttPacket.generate({ cmd: 'suback', messageId: 7, granted: [1] }, V4),
     // 200 bytes of payload: a two-byte remaining length.
-    mqttPacket.generate({ cmd: 'publish', topic: 't/1', payload: Buffer.alloc(200, 0x61), qos: 1, messageId: 9, dup: false, retain: false }, V4),
+    mqttPacket.generate(
+      {
+        cmd: 'publish',
+        topic: 't/1',
+        payload: Buffer.alloc(200, 0x61),
+        qos: 1,
+        messageId: 9,
+        dup: false,
+        retain: false,
+      },
+      V4,
+    ),
     mqttPacket.generate({ cmd: 'pingresp' }, V4),
-    mqttPacket.generate({ cmd: 'publish', topic: 't/2', payload: Buffer.from('x'), qos: 0, dup: false, retain: false }, V4),
+    mqttPacket.generate(
+      { cmd: 'publish', topic: 't/2', payload: Buffer.from('x'), qos: 0, dup: false, retain: false },
+      V4,
+    ),
   ]);
 
 function summary(packets: Packet[]): string[] {
-  return packets.map((p) => (p.cmd === 'publish' ? `publish ${p.topic} ${Buffer.from(p.payload).toString('latin1')}` : p.cmd === 'suback' ? `suback ${p.messageId}` : p.cmd));
+  return packets.map((p) =>
+    p.cmd === 'publish'
+      ? `publish ${p.topic} ${Buffer.from(p.payload).toString('latin1')}`
+      : p.cmd === 'suback'
+        ? `suback ${p.messageId}`
+        : p.cmd,
+  );
 }
 
 test('framer: several packets in one read come out whole and in order', () => {
   const sink = new Collect();
   feedFrames(sink, stream(), false, sink);
-  assert.deepEqual(summary(sink.packets), ['connack', 'suback 7', `publish t/1 ${'a'.repeat(200)}`, 'pingresp', 'publish t/2 x']);
+  assert.deepEqual(summary(sink.packets), [
+    'connack',
+    'suback 7',
+    `publish t/1 ${'a'.repeat(200)}`,
+    'pingresp',
+    'publish t/2 x',
+  ]);
   assert.equal(sink.partial, null);
 });
 
@@ -78,19 +112,36 @@ test('framer: an invalid or oversized remaining length is a FrameError; the raw 
   assert.throws(() => packetEnd(Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]), 0), /over the \d+-byte limit/);
   assert.ok(MAX_INBOUND_PACKET_BYTES > 1_048_576, 'room for the largest payload a pattern sends');
   const sink = new Collect();
-  assert.throws(() => feedFrames(sink, Buffer.from([0x20, 0x02, 0x00, 0x00, 0x30, 0x80, 0x80, 0x80, 0x80]), false, sink), FrameError);
+  assert.throws(
+    () => feedFrames(sink, Buffer.from([0x20, 0x02, 0x00, 0x00, 0x30, 0x80, 0x80, 0x80, 0x80]), false, sink),
+    FrameError,
+  );
   assert.deepEqual(summary(sink.packets), ['connack'], 'packets before the bad one were delivered');
-  assert.throws(() => decodePacket(Buffer.from([0x30, 0x03, 0x00, 0x05, 0x61]), 4), FrameError, 'a PUBLISH whose topic runs past the packet');
+  assert.throws(
+    () => decodePacket(Buffer.from([0x30, 0x03, 0x00, 0x05, 0x61]), 4),
+    FrameError,
+    'a PUBLISH whose topic runs past the packet',
+  );
   // The shared decoder is fine after an error.
   assert.equal(decodePacket(mqttPacket.generate({ cmd: 'pingresp' }, V4), 4).cmd, 'pingresp');
 
   // A "broker" that answers CONNECT with a CONNACK whose length runs past 4 varint bytes.
-  const server = net.createServer((socket) => socket.once('data', () => socket.write(Buffer.from([0x20, 0xff, 0xff, 0xff, 0xff, 0x01]))));
+  const server = net.createServer((socket) =>
+    socket.once('data', () => socket.write(Buffer.from([0x20, 0xff, 0xff, 0xff, 0xff, 0x01]))),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   try {
     await assert.rejects(
-      RawMqttConnection.connect({ host: '127.0.0.1', port, clientId: 'framer-bad', protocolVersion: 4, keepalive: 30, clean: true, timeoutMs: 2000 }),
+      RawMqttConnection.connect({
+        host: '127.0.0.1',
+        port,
+        clientId: 'framer-bad',
+        protocolVersion: 4,
+        keepalive: 30,
+        clean: true,
+        timeoutMs: 2000,
+      }),
       (error: unknown) => error instanceof OperationFailure && error.kind === 'bad-packet',
     );
   } finally {
@@ -102,8 +153,16 @@ test('raw client over onread: CONNACK with packets behind it in one write, a PUB
   const big = Buffer.alloc(100_000, 0x62); // over the 64 KiB shared read buffer: arrives in several reads
   const server = net.createServer((socket) => {
     socket.once('data', () => {
-      socket.write(Buffer.concat([mqttPacket.generate({ cmd: 'connack', sessionPresent: true, returnCode: 0 }, V4), mqttPacket.generate({ cmd: 'suback', messageId: 3, granted: [0] }, V4)]));
-      const publish = mqttPacket.generate({ cmd: 'publish', topic: 'big', payload: big, qos: 0, dup: false, retain: false }, V4);
+      socket.write(
+        Buffer.concat([
+          mqttPacket.generate({ cmd: 'connack', sessionPresent: true, returnCode: 0 }, V4),
+          mqttPacket.generate({ cmd: 'suback', messageId: 3, granted: [0] }, V4),
+        ]),
+      );
+      const publish = mqttPacket.generate(
+        { cmd: 'publish', topic: 'big', payload: big, qos: 0, dup: false, retain: false },
+        V4,
+      );
       socket.write(publish.subarray(0, 3));
       setTimeout(() => socket.end(publish.subarray(3)), 20);
     });

@@ -4,8 +4,21 @@ import { parseSourceIps } from '../../../src/cli/source-ips.js';
 import { MqleakError } from '../../../src/core/errors.js';
 import { sumReleases, type ReleaseResult } from '../../../src/load/clients/held-clients.js';
 import { sumTallies } from '../../../src/load/pacing/run-operations.js';
-import { LOOPBACK_PER_SOURCE, LOOPBACK_ROTATION, loopbackSource, MAX_CONNECTIONS_PER_SOURCE, planSourceAddresses, sourceFor } from '../../../src/load/fleet/source-addresses.js';
-import { clientsPerProcess, MAX_WORKERS, openFilesLimit, shareOf, splitClients } from '../../../src/load/fleet/worker-split.js';
+import {
+  LOOPBACK_PER_SOURCE,
+  LOOPBACK_ROTATION,
+  loopbackSource,
+  MAX_CONNECTIONS_PER_SOURCE,
+  planSourceAddresses,
+  sourceFor,
+} from '../../../src/load/fleet/source-addresses.js';
+import {
+  clientsPerProcess,
+  MAX_WORKERS,
+  openFilesLimit,
+  shareOf,
+  splitClients,
+} from '../../../src/load/fleet/worker-split.js';
 
 test('clientsPerProcess leaves spare fds under the open-files limit', () => {
   assert.equal(clientsPerProcess(20_000), 15_000);
@@ -20,14 +33,20 @@ test('splitClients: fewest shards under the cap, even, contiguous, covering ever
   const shards = splitClients(100_000, 15_000);
   assert.equal(shards.length, 7);
   assert.ok(shards.every((shard) => shard.count <= 15_000));
-  assert.ok(Math.max(...shards.map((s) => s.count)) - Math.min(...shards.map((s) => s.count)) <= 1, 'as even as possible');
+  assert.ok(
+    Math.max(...shards.map((s) => s.count)) - Math.min(...shards.map((s) => s.count)) <= 1,
+    'as even as possible',
+  );
   let next = 0;
   for (const shard of shards) {
     assert.equal(shard.offset, next);
     next += shard.count;
   }
   assert.equal(next, 100_000);
-  assert.deepEqual(splitClients(19_000, 15_000).map((s) => s.count), [9500, 9500]);
+  assert.deepEqual(
+    splitClients(19_000, 15_000).map((s) => s.count),
+    [9500, 9500],
+  );
   assert.throws(() => splitClients(MAX_WORKERS * 10 + 1, 10), /at most 64/);
 });
 
@@ -44,7 +63,14 @@ test('shard counts add up: tallies and release counts', () => {
     { attempted: 7, failures: 2, failureKinds: { timeout: 1, ECONNRESET: 1 }, timedOut: true },
   ]);
   assert.deepEqual(tally, { attempted: 12, failures: 3, failureKinds: { timeout: 2, ECONNRESET: 1 }, timedOut: true });
-  const one: ReleaseResult = { published: 10, delivered: 100, subscribesSent: 2, subacks: 2, connected: 50, dropped: 0 };
+  const one: ReleaseResult = {
+    published: 10,
+    delivered: 100,
+    subscribesSent: 2,
+    subacks: 2,
+    connected: 50,
+    dropped: 0,
+  };
   assert.deepEqual(sumReleases([one, { ...one, dropped: 3, subscribesSent: 0, subacks: 0 }]), {
     published: 20,
     delivered: 200,
@@ -56,12 +82,17 @@ test('shard counts add up: tallies and release counts', () => {
 });
 
 test('openFilesLimit reads /proc/PID/limits', () => {
-  assert.deepEqual(openFilesLimit('Max processes 10 10 processes\nMax open files            1024                 4096                 files\n'), { soft: 1024, hard: 4096 });
+  assert.deepEqual(
+    openFilesLimit(
+      'Max processes 10 10 processes\nMax open files            1024                 4096                 files\n',
+    ),
+    { soft: 1024, hard: 4096 },
+  );
   assert.deepEqual(openFilesLimit('Max open files unlimited unlimited files'), { soft: Infinity, hard: Infinity });
   assert.equal(openFilesLimit('nothing here'), null);
 });
 
-test('source addresses: a loopback broker gets as many 127.x sources as it needs, each under one address\'s ports', () => {
+test("source addresses: a loopback broker gets as many 127.x sources as it needs, each under one address's ports", () => {
   assert.equal(loopbackSource(0), '127.0.1.1');
   assert.equal(loopbackSource(253), '127.0.1.254');
   assert.equal(loopbackSource(254), '127.0.2.1');
@@ -82,19 +113,35 @@ test('source addresses: a loopback broker gets as many 127.x sources as it needs
   assert.equal(perAddress.size, big.perCycle);
   assert.ok([...perAddress.values()].every((n) => n <= LOOPBACK_PER_SOURCE));
   // The next cycle takes the next set (the last one's ports are in TIME_WAIT); after the rotation, the first again.
-  const cycleSets = (cycle: number): Set<string> => new Set(Array.from({ length: big.perCycle }, (_, i) => sourceFor(big.addresses, big.perCycle, i, cycle) as string));
+  const cycleSets = (cycle: number): Set<string> =>
+    new Set(Array.from({ length: big.perCycle }, (_, i) => sourceFor(big.addresses, big.perCycle, i, cycle) as string));
   assert.equal([...cycleSets(1)].filter((a) => cycleSets(0).has(a)).length, 0);
   assert.deepEqual(cycleSets(LOOPBACK_ROTATION), cycleSets(0));
 
   const given = planSourceAddresses('127.0.0.1', 100_000, ['10.0.0.5', '10.0.0.6']);
-  assert.deepEqual(given, { addresses: ['10.0.0.5', '10.0.0.6'], perCycle: 2, capacity: 2 * MAX_CONNECTIONS_PER_SOURCE, origin: 'source-ip' });
+  assert.deepEqual(given, {
+    addresses: ['10.0.0.5', '10.0.0.6'],
+    perCycle: 2,
+    capacity: 2 * MAX_CONNECTIONS_PER_SOURCE,
+    origin: 'source-ip',
+  });
   assert.equal(sourceFor(given.addresses, given.perCycle, 3, 5), '10.0.0.6', '--source-ip addresses every cycle');
   assert.deepEqual(planSourceAddresses('broker.example', 10).addresses, [], 'a remote broker: the kernel picks');
-  assert.deepEqual(planSourceAddresses('localhost', 10).addresses, [], 'a name may resolve to ::1: not bound to an IPv4 source');
+  assert.deepEqual(
+    planSourceAddresses('localhost', 10).addresses,
+    [],
+    'a name may resolve to ::1: not bound to an IPv4 source',
+  );
   assert.equal(sourceFor([], 0, 3), undefined);
 });
 
 test('--source-ip: addresses only, each once; a bad one named in a usage error', () => {
   assert.deepEqual(parseSourceIps(['10.0.0.5', '10.0.0.6', '10.0.0.5', '::1']), ['10.0.0.5', '10.0.0.6', '::1']);
-  assert.throws(() => parseSourceIps(['10.0.0.5', 'eth0']), (error: unknown) => error instanceof MqleakError && error.exitCode === 64 && /--source-ip eth0: not an IP address/.test(error.message));
+  assert.throws(
+    () => parseSourceIps(['10.0.0.5', 'eth0']),
+    (error: unknown) =>
+      error instanceof MqleakError &&
+      error.exitCode === 64 &&
+      /--source-ip eth0: not an IP address/.test(error.message),
+  );
 });

@@ -40,9 +40,18 @@ test('broker URLs: each scheme, its default port and WebSocket path', () => {
   assert.equal(wss.host, '::1');
   assert.equal(wss.port, 9443);
   assert.equal(wss.transport?.path, '/ws/mqtt');
-  assert.match(usageMessage(() => parseBrokerUrl('http://127.0.0.1')), /protocol http is not supported/);
-  assert.match(usageMessage(() => parseBrokerUrl('mqtt://127.0.0.1', { insecure: true })), /TLS options .* need a TLS URL/);
-  assert.match(usageMessage(() => parseBrokerUrl('ws://127.0.0.1', { insecure: false, servername: 'x' })), /need a TLS URL/);
+  assert.match(
+    usageMessage(() => parseBrokerUrl('http://127.0.0.1')),
+    /protocol http is not supported/,
+  );
+  assert.match(
+    usageMessage(() => parseBrokerUrl('mqtt://127.0.0.1', { insecure: true })),
+    /TLS options .* need a TLS URL/,
+  );
+  assert.match(
+    usageMessage(() => parseBrokerUrl('ws://127.0.0.1', { insecure: false, servername: 'x' })),
+    /need a TLS URL/,
+  );
 });
 
 test('TLS flags are read and checked before any connection: each bad one named', async () => {
@@ -61,7 +70,10 @@ test('TLS flags are read and checked before any connection: each bad one named',
     assert.ok(settings.key !== undefined && settings.cert !== undefined && settings.ca !== undefined);
     assert.deepEqual(await loadTlsSettings({ insecure: true }), { insecure: true });
     const refused = async (flags: Parameters<typeof loadTlsSettings>[0], message: RegExp): Promise<void> => {
-      await assert.rejects(loadTlsSettings(flags), (error: unknown) => isMqleakError(error) && error.kind === 'usage' && message.test(error.message));
+      await assert.rejects(
+        loadTlsSettings(flags),
+        (error: unknown) => isMqleakError(error) && error.kind === 'usage' && message.test(error.message),
+      );
     };
     await refused({ ca: path.join(dir, 'missing.pem') }, /^--ca .*missing\.pem: cannot read it \(ENOENT\)/);
     await refused({ ca: junk }, /^--ca .*junk\.pem: not a PEM certificate/);
@@ -82,7 +94,11 @@ test('TLS options: verification on unless --insecure; SNI from the host name, ne
   assert.equal(tlsOptionsOf('broker.local', { insecure: true }).servername, 'broker.local');
   const named = tlsOptionsOf('127.0.0.1', { insecure: false, servername: 'broker.example' });
   assert.equal(named.servername, 'broker.example');
-  assert.equal(typeof named.checkServerIdentity, 'function', 'the certificate is checked against --servername, not the IP');
+  assert.equal(
+    typeof named.checkServerIdentity,
+    'function',
+    'the certificate is checked against --servername, not the IP',
+  );
 });
 
 test('TLS answers are named from the bytes or the alert the broker sent', () => {
@@ -120,12 +136,32 @@ test('the report line of a transport: scheme, negotiated TLS, what was verified;
   assert.equal(
     transportLine({
       scheme: 'mqtts',
-      tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', servername: 'broker.local', insecure: false, clientCertificate: true, caFile: 'ca.pem', certFile: 'client.pem' },
+      tls: {
+        version: 'TLSv1.3',
+        cipher: 'TLS_AES_256_GCM_SHA384',
+        servername: 'broker.local',
+        insecure: false,
+        clientCertificate: true,
+        caFile: 'ca.pem',
+        certFile: 'client.pem',
+      },
     }),
     'mqtts, TLSv1.3 TLS_AES_256_GCM_SHA384, SNI broker.local, client certificate client.pem, certificate verified against ca.pem',
   );
   assert.match(
-    transportLine({ scheme: 'wss', path: '/mqtt', tls: { version: null, cipher: null, servername: null, insecure: true, clientCertificate: false, caFile: null, certFile: null } }) ?? '',
+    transportLine({
+      scheme: 'wss',
+      path: '/mqtt',
+      tls: {
+        version: null,
+        cipher: null,
+        servername: null,
+        insecure: true,
+        clientCertificate: false,
+        caFile: null,
+        certFile: null,
+      },
+    }) ?? '',
     /^wss \/mqtt, TLS, certificate not verified \(--insecure\)$/,
   );
 });

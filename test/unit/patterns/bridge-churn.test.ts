@@ -31,11 +31,27 @@ test('FlowLedger counts sent, delivered, lost, duplicated, outage and late messa
   assert.equal(ledger.allExpectedArrived(), false, '9 was sent while up and has not arrived');
   ledger.receive(9);
   assert.equal(ledger.allExpectedArrived(), true, '3 and 4 were sent in the outage');
-  assert.deepEqual(ledger.closeCycle(), { sent: 10, delivered: 8, lost: 2, sentInOutage: 3, lostInOutage: 2, duplicated: 1, late: 0 });
+  assert.deepEqual(ledger.closeCycle(), {
+    sent: 10,
+    delivered: 8,
+    lost: 2,
+    sentInOutage: 3,
+    lostInOutage: 2,
+    duplicated: 1,
+    late: 0,
+  });
   ledger.send();
   ledger.receive(4); // lost last cycle, arrives now
   ledger.receive(10);
-  assert.deepEqual(ledger.closeCycle(), { sent: 1, delivered: 1, lost: 0, sentInOutage: 0, lostInOutage: 0, duplicated: 0, late: 1 });
+  assert.deepEqual(ledger.closeCycle(), {
+    sent: 1,
+    delivered: 1,
+    lost: 0,
+    sentInOutage: 0,
+    lostInOutage: 0,
+    duplicated: 0,
+    late: 1,
+  });
   assert.equal(decodeSeq(encodeSeq(123)), 123);
 });
 
@@ -53,13 +69,20 @@ test('FlowLedger.waitFor resolves on the arrival that satisfies it, or false at 
 
 test('restart hooks: a command, or METHOD URL with credentials turned into a Basic header', () => {
   assert.equal(parseRestartHook('  ', ''), null);
-  assert.deepEqual(parseRestartHook('systemctl reload nanomq', ''), { kind: 'command', text: 'systemctl reload nanomq', command: 'systemctl reload nanomq' });
+  assert.deepEqual(parseRestartHook('systemctl reload nanomq', ''), {
+    kind: 'command',
+    text: 'systemctl reload nanomq',
+    command: 'systemctl reload nanomq',
+  });
   const hook = parseRestartHook('post http://admin:p%40ss@127.0.0.1:8081/api/v4/bridges/emqx', '{"a":1}');
   assert.ok(hook !== null && hook.kind === 'http');
   assert.equal(hook.method, 'POST');
   assert.equal(hook.url.toString(), 'http://127.0.0.1:8081/api/v4/bridges/emqx');
   assert.equal(hook.authorization, `Basic ${Buffer.from('admin:p@ss').toString('base64')}`);
-  assert.equal(fillPlaceholders('address {peerHost}:{peerPort} {other}', { peerHost: '127.0.0.1', peerPort: 1884 }), 'address 127.0.0.1:1884 {other}');
+  assert.equal(
+    fillPlaceholders('address {peerHost}:{peerPort} {other}', { peerHost: '127.0.0.1', peerPort: 1884 }),
+    'address 127.0.0.1:1884 {other}',
+  );
 });
 
 test('an HTTP restart hook sends its method, authorization and body; an HTTP error is a target failure', async () => {
@@ -77,10 +100,18 @@ test('an HTTP restart hook sends its method, authorization and body; an HTTP err
   const { port } = server.address() as AddressInfo;
   try {
     const values = { peerHost: '127.0.0.1', peerPort: 1884 };
-    const hook = parseRestartHook(fillPlaceholders(`PUT http://u:p@127.0.0.1:${port}/bridge/{peerPort}`, values), fillPlaceholders('{"server":"{peerHost}:{peerPort}"}', values));
+    const hook = parseRestartHook(
+      fillPlaceholders(`PUT http://u:p@127.0.0.1:${port}/bridge/{peerPort}`, values),
+      fillPlaceholders('{"server":"{peerHost}:{peerPort}"}', values),
+    );
     assert.ok(hook !== null);
     await runRestartHook(hook, 5000);
-    assert.deepEqual(seen[0], { method: 'PUT', url: '/bridge/1884', authorization: `Basic ${Buffer.from('u:p').toString('base64')}`, body: '{"server":"127.0.0.1:1884"}' });
+    assert.deepEqual(seen[0], {
+      method: 'PUT',
+      url: '/bridge/1884',
+      authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+      body: '{"server":"127.0.0.1:1884"}',
+    });
     const failing = parseRestartHook(`POST http://127.0.0.1:${port}/fail`, '');
     assert.ok(failing !== null);
     const error = await failureOf(runRestartHook(failing, 5000));
@@ -106,7 +137,15 @@ test('the peer broker: accepts, drops, and refuses a client three ways (down, un
   const peer = await PeerBroker.start('127.0.0.1', 0);
   const signal = new AbortController().signal;
   const connect = (id: string): Promise<RawMqttConnection> =>
-    RawMqttConnection.connect({ host: '127.0.0.1', port: peer.port, clientId: id, protocolVersion: 4, keepalive: 30, clean: true, timeoutMs: 2000 });
+    RawMqttConnection.connect({
+      host: '127.0.0.1',
+      port: peer.port,
+      clientId: id,
+      protocolVersion: 4,
+      keepalive: 30,
+      clean: true,
+      timeoutMs: 2000,
+    });
   try {
     assert.equal(peer.address, `127.0.0.1:${peer.port}`);
     const first = await connect('bridge-1');
@@ -136,9 +175,16 @@ test('the peer broker: accepts, drops, and refuses a client three ways (down, un
 });
 
 test('bridge-churn refuses a topic prefix with wildcards before it listens', async () => {
-  const defaults = Object.fromEntries(Object.entries({ ...RUN_PARAMS, ...bridgeChurn.params }).map(([name, spec]) => [name, spec.default]));
+  const defaults = Object.fromEntries(
+    Object.entries({ ...RUN_PARAMS, ...bridgeChurn.params }).map(([name, spec]) => [name, spec.default]),
+  );
   const error = await failureOf(
-    bridgeChurn.start({ broker: { url: 'mqtt://127.0.0.1:1', host: '127.0.0.1', port: 1 }, params: { ...defaults, outTopic: 'mqleak/#' }, signal: new AbortController().signal, runToken: 't' }),
+    bridgeChurn.start({
+      broker: { url: 'mqtt://127.0.0.1:1', host: '127.0.0.1', port: 1 },
+      params: { ...defaults, outTopic: 'mqleak/#' },
+      signal: new AbortController().signal,
+      runToken: 't',
+    }),
   );
   assert.ok(isMqleakError(error) && error.exitCode === 64);
   assert.match(error.message, /outTopic 'mqleak\/#' is not a topic prefix/);

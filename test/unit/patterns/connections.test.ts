@@ -12,7 +12,12 @@ import { tcpHold } from '../../../src/load/checks/tcp-check.js';
 import { clientIdFor } from '../../../src/patterns/connect-churn.js';
 import { GARBAGE, wayOutFor } from '../../../src/patterns/health-check-churn.js';
 import { ACCEPTED_ANSWER } from '../../../src/patterns/pattern.js';
-import { emptyProtocolFacts, mergeProtocolFacts, protocolFactsReport, ProtocolFacts } from '../../../src/patterns/shared/protocol-facts.js';
+import {
+  emptyProtocolFacts,
+  mergeProtocolFacts,
+  protocolFactsReport,
+  ProtocolFacts,
+} from '../../../src/patterns/shared/protocol-facts.js';
 import { REJECTION_VARIANTS, rejectionAttempts, rejectionPacket } from '../../../src/patterns/rejected-connect.js';
 import { serialOfWill, willPayload } from '../../../src/patterns/will-churn.js';
 import type { ScenarioReport } from '../../../src/core/report-model.js';
@@ -32,7 +37,19 @@ function parseOne(bytes: Buffer, protocolVersion: 4 | 5): Packet {
 
 test('encodeConnect writes CONNECTs that mqtt-packet reads back: 3.1.1 and 5, credentials, will, properties', () => {
   const will = { topic: 'w/t', payload: Buffer.from('bye'), qos: 1 as const, retain: true };
-  const v4 = parseOne(encodeConnect({ protocolName: 'MQTT', level: 4, clean: true, keepalive: 30, clientId: 'c1', username: 'u', password: 'p', will }), 4);
+  const v4 = parseOne(
+    encodeConnect({
+      protocolName: 'MQTT',
+      level: 4,
+      clean: true,
+      keepalive: 30,
+      clientId: 'c1',
+      username: 'u',
+      password: 'p',
+      will,
+    }),
+    4,
+  );
   assert.equal(v4.cmd, 'connect');
   if (v4.cmd !== 'connect') return;
   assert.equal(v4.protocolVersion, 4);
@@ -77,7 +94,11 @@ test('encodeConnect writes what mqtt-packet will not: reserved flag, unknown lev
   assert.equal(truncated[1], plain.length - 2, 'the remaining length still announces the whole body');
   const session = prop.u32(PROPERTY.sessionExpiryInterval, 10);
   const duplicated = encodeConnect({ ...base, level: 5, properties: Buffer.concat([session, session]) });
-  assert.equal(duplicated.indexOf(session), duplicated.lastIndexOf(session) - session.length, 'the property twice in a row');
+  assert.equal(
+    duplicated.indexOf(session),
+    duplicated.lastIndexOf(session) - session.length,
+    'the property twice in a row',
+  );
   assert.deepEqual([...varInt(0)], [0]);
   assert.deepEqual([...varInt(321)], [0xc1, 0x02]);
 });
@@ -93,8 +114,15 @@ test('rejected-connect rotates every variant, without then with a will; each pac
   assert.ok(all.slice(REJECTION_VARIANTS.length).every((attempt) => attempt.will));
   assert.deepEqual(rejectionAttempts('bad-password', 'with'), [{ variant: 'bad-password', will: true }]);
 
-  const context = { clientId: 'c', willTopic: 'w', serial: 7, protocolVersion: 4 as const, credentials: { username: 'alice', password: 'secret' } };
-  const packet = (variant: (typeof REJECTION_VARIANTS)[number], will = false): Buffer => rejectionPacket({ variant, will }, context);
+  const context = {
+    clientId: 'c',
+    willTopic: 'w',
+    serial: 7,
+    protocolVersion: 4 as const,
+    credentials: { username: 'alice', password: 'secret' },
+  };
+  const packet = (variant: (typeof REJECTION_VARIANTS)[number], will = false): Buffer =>
+    rejectionPacket({ variant, will }, context);
   const badPassword = parseOne(packet('bad-password', true), 4);
   if (badPassword.cmd !== 'connect') return assert.fail('a CONNECT');
   assert.equal(badPassword.username, 'alice', 'the configured user');
@@ -103,7 +131,10 @@ test('rejected-connect rotates every variant, without then with a will; each pac
   const anonymous = parseOne(packet('no-credentials'), 4);
   assert.ok(anonymous.cmd === 'connect' && anonymous.username === undefined && anonymous.password === undefined);
   const emptyId = parseOne(packet('rejected-client-id'), 4);
-  assert.ok(emptyId.cmd === 'connect' && emptyId.clientId === '' && emptyId.clean === false, '3.1.1: empty id without clean session');
+  assert.ok(
+    emptyId.cmd === 'connect' && emptyId.clientId === '' && emptyId.clean === false,
+    '3.1.1: empty id without clean session',
+  );
   assert.equal(packet('unsupported-version')[8], 6);
   assert.equal(packet('malformed-protocol-name').subarray(4, 8).toString(), 'MQTX');
   assert.equal(packet('invalid-property')[8], 5, 'property variants are MQTT 5');
@@ -111,16 +142,28 @@ test('rejected-connect rotates every variant, without then with a will; each pac
 });
 
 test('health-check-churn: mixed rotates close, reset, garbage, silent; garbage is an HTTP check, a TLS hello, zeros', () => {
-  assert.deepEqual([0, 1, 2, 3, 4].map((i) => wayOutFor('mixed', i)), ['close', 'reset', 'garbage', 'silent', 'close']);
-  assert.deepEqual([0, 1].map((i) => wayOutFor('silent', i)), ['silent', 'silent']);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => wayOutFor('mixed', i)),
+    ['close', 'reset', 'garbage', 'silent', 'close'],
+  );
+  assert.deepEqual(
+    [0, 1].map((i) => wayOutFor('silent', i)),
+    ['silent', 'silent'],
+  );
   const tls = GARBAGE.find((entry) => entry.name === 'tls-client-hello')?.bytes;
   assert.ok(tls !== undefined && tls.readUInt16BE(3) + 5 === tls.length, 'the TLS record length covers the hello');
   assert.match(GARBAGE[0]?.bytes.toString() ?? '', /^GET \/healthz HTTP\/1\.1\r\n/);
 });
 
 test('connect-churn client ids: unique per connection, or a pool reused in turn', () => {
-  assert.deepEqual([0, 1, 2].map((i) => clientIdFor('p', i, 'unique', 2)), ['p-0', 'p-1', 'p-2']);
-  assert.deepEqual([0, 1, 2].map((i) => clientIdFor('p', i, 'pooled', 2)), ['p-p0', 'p-p1', 'p-p0']);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => clientIdFor('p', i, 'unique', 2)),
+    ['p-0', 'p-1', 'p-2'],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((i) => clientIdFor('p', i, 'pooled', 2)),
+    ['p-p0', 'p-p1', 'p-p0'],
+  );
   assert.equal(serialOfWill(willPayload(1234, 64)), 1234);
   assert.equal(willPayload(1, 64).length, 64);
 });
@@ -139,7 +182,10 @@ test('protocol facts: collected per cycle, summed over the scenario, reported as
   assert.deepEqual(facts.take(), {}, 'take() starts afresh');
   const total = emptyProtocolFacts();
   mergeProtocolFacts(total, first);
-  mergeProtocolFacts(total, { checks: { 'will arrived': { expected: 1, observed: 1 } }, answers: { 'bad-password': { [ACCEPTED_ANSWER]: 1 } } });
+  mergeProtocolFacts(total, {
+    checks: { 'will arrived': { expected: 1, observed: 1 } },
+    answers: { 'bad-password': { [ACCEPTED_ANSWER]: 1 } },
+  });
   const report = protocolFactsReport(total);
   assert.deepEqual(report.checks, {
     'will arrived': { expected: 3, observed: 3, status: 'held' },
@@ -154,8 +200,15 @@ test('protocol facts: collected per cycle, summed over the scenario, reported as
 test('the table says which checks failed and which variants the broker let through', () => {
   const style = new Chalk({ level: 0 });
   const scenario = {
-    checks: { 'first closed': { expected: 4, observed: 3, status: 'failed' }, 'will arrived': { expected: 2, observed: 2, status: 'held' } },
-    answers: { 'bad-password': { accepted: 5 }, 'no-credentials': { 'connack-0x05': 5 }, 'rejected-client-id': { accepted: 1, 'connack-0x02': 4 } },
+    checks: {
+      'first closed': { expected: 4, observed: 3, status: 'failed' },
+      'will arrived': { expected: 2, observed: 2, status: 'held' },
+    },
+    answers: {
+      'bad-password': { accepted: 5 },
+      'no-credentials': { 'connack-0x05': 5 },
+      'rejected-client-id': { accepted: 1, 'connack-0x02': 4 },
+    },
     observations: { peakClients: { count: 1, min: 10000, max: 10000, mean: 10000 } },
   } as unknown as ScenarioReport;
   const lines = protocolFactLines(scenario, style);
@@ -167,7 +220,9 @@ test('the table says which checks failed and which variants the broker let throu
   assert.ok(lines.includes('  observed peakClients: 10,000'));
 });
 
-async function localServer(onSocket: (socket: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
+async function localServer(
+  onSocket: (socket: net.Socket) => void,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

@@ -24,7 +24,10 @@ import { startTcpPeer, type TcpPeer } from '../../helpers/brokers.js';
 
 describe('pattern rules', () => {
   test('subscription-churn: mixed rotates through the four ways out; filters are unique, every other one a wildcard', () => {
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => subscriptionWayOut('mixed', i)), ['unsubscribe', 'disconnect', 'vanish', 'before-suback', 'unsubscribe']);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => subscriptionWayOut('mixed', i)),
+      ['unsubscribe', 'disconnect', 'vanish', 'before-suback', 'unsubscribe'],
+    );
     assert.equal(subscriptionWayOut('vanish', 3), 'vanish');
     assert.deepEqual(subscriptionFilters('t/7', 4, true), ['t/7/0', 't/7/1/+/leaf', 't/7/2', 't/7/3/#']);
     assert.deepEqual(subscriptionFilters('t/7', 2, false), ['t/7/0', 't/7/1']);
@@ -44,11 +47,20 @@ describe('pattern rules', () => {
   });
 
   test('group, session and inflight modes alternate under mixed; deliveries are once, duplicated or lost', () => {
-    assert.deepEqual([0, 1, 2].map((i) => groupDissolve('mixed', i)), ['unsubscribe', 'vanish', 'unsubscribe']);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => groupDissolve('mixed', i)),
+      ['unsubscribe', 'vanish', 'unsubscribe'],
+    );
     assert.equal(groupDissolve('vanish', 0), 'vanish');
-    assert.deepEqual([0, 1].map((i) => sessionOutcome('mixed', i)), ['drain', 'expire']);
+    assert.deepEqual(
+      [0, 1].map((i) => sessionOutcome('mixed', i)),
+      ['drain', 'expire'],
+    );
     assert.equal(sessionOutcome('drain', 1), 'drain');
-    assert.deepEqual([0, 1].map((i) => abandonMode('mixed', i)), ['qos2-publish', 'qos1-delivery']);
+    assert.deepEqual(
+      [0, 1].map((i) => abandonMode('mixed', i)),
+      ['qos2-publish', 'qos1-delivery'],
+    );
     assert.equal(abandonMode('qos1-delivery', 0), 'qos1-delivery');
     assert.deepEqual([0, 1, 2].map(deliveryAnswer), ['lost', 'once', 'duplicated']);
   });
@@ -93,17 +105,40 @@ describe('admin hooks', () => {
 
   test('parseHook: a URL (with an optional method) is a request, anything else a command, empty is none', () => {
     assert.equal(parseHook('  ', 'POST'), null);
-    assert.deepEqual(parseHook('http://127.0.0.1:1/t/{topic}', 'DELETE'), { kind: 'http', method: 'DELETE', url: 'http://127.0.0.1:1/t/{topic}' });
-    assert.deepEqual(parseHook('PUT https://admin.example/t', 'POST'), { kind: 'http', method: 'PUT', url: 'https://admin.example/t' });
-    assert.deepEqual(parseHook('mqadmin updateTopic -t {topic}', 'POST'), { kind: 'command', command: 'mqadmin updateTopic -t {topic}' });
-    assert.equal(fillPlaceholders('/t/{topic}/{group}/{other}', { topic: 'a/b', group: 'g' }, encodeURIComponent), '/t/a%2Fb/g/{other}');
+    assert.deepEqual(parseHook('http://127.0.0.1:1/t/{topic}', 'DELETE'), {
+      kind: 'http',
+      method: 'DELETE',
+      url: 'http://127.0.0.1:1/t/{topic}',
+    });
+    assert.deepEqual(parseHook('PUT https://admin.example/t', 'POST'), {
+      kind: 'http',
+      method: 'PUT',
+      url: 'https://admin.example/t',
+    });
+    assert.deepEqual(parseHook('mqadmin updateTopic -t {topic}', 'POST'), {
+      kind: 'command',
+      command: 'mqadmin updateTopic -t {topic}',
+    });
+    assert.equal(
+      fillPlaceholders('/t/{topic}/{group}/{other}', { topic: 'a/b', group: 'g' }, encodeURIComponent),
+      '/t/a%2Fb/g/{other}',
+    );
   });
 
   test('HTTP hooks: the request goes out with the placeholders filled; status, refusal and timeout are answers', async () => {
     const values = { topic: 'mqleak/x/topic/1', group: 'g1' };
-    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/topics/{topic}?group={group}`, 'POST')!, values, 5000), { ok: true, answer: 'HTTP 204' });
-    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/fail`, 'DELETE')!, values, 5000), { ok: false, answer: 'HTTP 500' });
-    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/hang`, 'POST')!, values, 200), { ok: false, answer: 'timeout' });
+    assert.deepEqual(
+      await runHook(parseHook(`http://127.0.0.1:${port}/topics/{topic}?group={group}`, 'POST')!, values, 5000),
+      { ok: true, answer: 'HTTP 204' },
+    );
+    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/fail`, 'DELETE')!, values, 5000), {
+      ok: false,
+      answer: 'HTTP 500',
+    });
+    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/hang`, 'POST')!, values, 200), {
+      ok: false,
+      answer: 'timeout',
+    });
     assert.deepEqual(requests.slice(0, 2), ['POST /topics/mqleak%2Fx%2Ftopic%2F1?group=g1', 'DELETE /fail']);
     const closed = await new Promise<number>((resolve) => {
       const probe = net.createServer().listen(0, '127.0.0.1', () => {
@@ -111,18 +146,30 @@ describe('admin hooks', () => {
         probe.close(() => resolve(free));
       });
     });
-    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${closed}/`, 'POST')!, values, 5000), { ok: false, answer: 'ECONNREFUSED' });
+    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${closed}/`, 'POST')!, values, 5000), {
+      ok: false,
+      answer: 'ECONNREFUSED',
+    });
   });
 
   test('command hooks: run by sh with the placeholders filled; exit status and timeout are answers', async () => {
     const file = path.join(dir, 'hooks.log');
     const append = parseHook(`echo create {topic} {group} >> ${file}`, 'POST')!;
-    assert.deepEqual(await runHook(append, { topic: 'mqleak/x/topic/1', group: 'g1' }, 5000), { ok: true, answer: 'exit 0' });
-    assert.deepEqual(await runHook(append, { topic: 'mqleak/x/topic/2', group: 'g2' }, 5000), { ok: true, answer: 'exit 0' });
+    assert.deepEqual(await runHook(append, { topic: 'mqleak/x/topic/1', group: 'g1' }, 5000), {
+      ok: true,
+      answer: 'exit 0',
+    });
+    assert.deepEqual(await runHook(append, { topic: 'mqleak/x/topic/2', group: 'g2' }, 5000), {
+      ok: true,
+      answer: 'exit 0',
+    });
     assert.equal(await readFile(file, 'utf8'), 'create mqleak/x/topic/1 g1\ncreate mqleak/x/topic/2 g2\n');
     assert.deepEqual(await runHook(parseHook('exit 3', 'POST')!, {}, 5000), { ok: false, answer: 'exit 3' });
     // The whole process group is killed: `sleep` would otherwise outlive its shell.
-    assert.deepEqual(await runHook(parseHook('sleep 30; echo late >> ' + file, 'POST')!, {}, 200), { ok: false, answer: 'timeout' });
+    assert.deepEqual(await runHook(parseHook(`sleep 30; echo late >> ${file}`, 'POST')!, {}, 200), {
+      ok: false,
+      answer: 'timeout',
+    });
   });
 });
 
@@ -147,7 +194,13 @@ describe('MqttSession against a real Aedes broker', () => {
         arrivals.add();
       },
     });
-    assert.deepEqual(await subscriber.subscribe([{ topic: 'flows/+', qos: 2 }, { topic: 'flows/x/#', qos: 1 }]), [2, 1]);
+    assert.deepEqual(
+      await subscriber.subscribe([
+        { topic: 'flows/+', qos: 2 },
+        { topic: 'flows/x/#', qos: 1 },
+      ]),
+      [2, 1],
+    );
     const publisher = await open();
     await publisher.publish('flows/a', 'q0', { qos: 0 });
     await publisher.publish('flows/b', 'q1', { qos: 1 });
@@ -187,7 +240,10 @@ describe('MqttSession against a real Aedes broker', () => {
     const session = await open();
     await session.subscribeAndLeave([{ topic: 'leave/t', qos: 1 }]);
     assert.equal(session.closed, true);
-    await assert.rejects(session.subscribe([{ topic: 'leave/t', qos: 1 }]), (error: unknown) => error instanceof OperationFailure && error.kind === 'closed');
+    await assert.rejects(
+      session.subscribe([{ topic: 'leave/t', qos: 1 }]),
+      (error: unknown) => error instanceof OperationFailure && error.kind === 'closed',
+    );
   });
 
   test('SessionPool lends one session per operation in flight and replaces one the broker closed', async () => {
@@ -196,7 +252,9 @@ describe('MqttSession against a real Aedes broker', () => {
       opened++;
       return open();
     });
-    await Promise.all(Array.from({ length: 6 }, () => pool.use(async () => new Promise((resolve) => setTimeout(resolve, 20)))));
+    await Promise.all(
+      Array.from({ length: 6 }, () => pool.use(async () => new Promise((resolve) => setTimeout(resolve, 20)))),
+    );
     assert.equal(opened, 6);
     await pool.use(async () => undefined);
     assert.equal(opened, 6, 'an idle session is reused');
@@ -225,12 +283,24 @@ describe('MqttSession against servers that misbehave', () => {
     const silent = await fakeBroker(() => undefined);
     const hangsUp = await fakeBroker((socket) => socket.destroy());
     try {
-      const options = { host: '127.0.0.1', protocolVersion: 4 as const, clientId: 'misbehave', clean: true, timeoutMs: 150 };
+      const options = {
+        host: '127.0.0.1',
+        protocolVersion: 4 as const,
+        clientId: 'misbehave',
+        clean: true,
+        timeoutMs: 150,
+      };
       const waiting = await MqttSession.open({ ...options, port: silent.port });
-      await assert.rejects(waiting.subscribe([{ topic: 't', qos: 1 }]), (error: unknown) => error instanceof OperationFailure && error.kind === 'no-suback');
+      await assert.rejects(
+        waiting.subscribe([{ topic: 't', qos: 1 }]),
+        (error: unknown) => error instanceof OperationFailure && error.kind === 'no-suback',
+      );
       waiting.vanish();
       const dropped = await MqttSession.open({ ...options, port: hangsUp.port });
-      await assert.rejects(dropped.subscribe([{ topic: 't', qos: 1 }]), (error: unknown) => error instanceof OperationFailure && error.kind === 'closed-before-suback');
+      await assert.rejects(
+        dropped.subscribe([{ topic: 't', qos: 1 }]),
+        (error: unknown) => error instanceof OperationFailure && error.kind === 'closed-before-suback',
+      );
     } finally {
       await silent.close();
       await hangsUp.close();

@@ -19,7 +19,11 @@ function count(text: string, pattern: RegExp): number {
 test('self-contained: no script, nothing loaded from anywhere', async () => {
   const page = renderHtml(await report('quick-leak.json'));
   assert.match(page, /^<!doctype html>/);
-  assert.doesNotMatch(page, /<script|<link|<img|<iframe|@import|url\((?!#)/i, 'no script, stylesheet link, image or CSS url()');
+  assert.doesNotMatch(
+    page,
+    /<script|<link|<img|<iframe|@import|url\((?!#)/i,
+    'no script, stylesheet link, image or CSS url()',
+  );
   assert.doesNotMatch(page, /\b(?:src|href)="(?!#)/i, 'every link is an anchor in the page');
   assert.match(page, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
 });
@@ -31,11 +35,20 @@ test('a chart per scenario × metric: phases, samples, floors, fit with its band
   const page = full.slice(full.indexOf('<section class="card" id='));
   const metrics = leak.scenarios.flatMap((scenario) => scenario.metrics);
   assert.equal(count(page, /<svg class="chart-svg" viewBox="0 0 \d+ \d+" role="img"/g), metrics.length);
-  for (const phase of ['baseline', 'warmup', 'measured', 'recovery']) assert.equal(count(page, new RegExp(`class="phase phase-${phase}"`, 'g')), metrics.length, phase);
+  for (const phase of ['baseline', 'warmup', 'measured', 'recovery'])
+    assert.equal(count(page, new RegExp(`class="phase phase-${phase}"`, 'g')), metrics.length, phase);
   assert.equal(count(page, /<path class="samples" d="M[\d.]+ [\d.]+L/g), metrics.length, 'every chart has its samples');
-  assert.equal(count(page, /<path class="fit" d="M[\d.]+ [\d.-]+L/g), metrics.filter((m) => m.perOp !== null).length, 'a fitted line where there is a slope');
+  assert.equal(
+    count(page, /<path class="fit" d="M[\d.]+ [\d.-]+L/g),
+    metrics.filter((m) => m.perOp !== null).length,
+    'a fitted line where there is a slope',
+  );
   assert.equal(count(page, /<path class="band" d="M/g), metrics.filter((m) => m.perOp !== null).length);
-  assert.equal(count(page, /<path class="delta" d="M/g), metrics.filter((m) => m.perOp !== null && m.kind === 'bytes').length, 'δ only for bytes');
+  assert.equal(
+    count(page, /<path class="delta" d="M/g),
+    metrics.filter((m) => m.perOp !== null && m.kind === 'bytes').length,
+    'δ only for bytes',
+  );
   const floors = leak.scenarios.flatMap((s) => s.cycles).length;
   assert.equal(count(page, /<circle class="floor /g), floors * metrics.length, 'every cycle floor of every metric');
   const judged = metrics.reduce((sum, metric) => sum + metric.cyclesUsed, 0);
@@ -49,8 +62,12 @@ test('the summary first: overall verdict, then every scenario × metric with byt
   const table = page.indexOf('Every scenario and metric');
   const firstChart = page.indexOf('<svg class="chart-svg"');
   assert.ok(hero > 0 && hero < table && table < firstChart, 'verdict, then the table, then the charts');
-  assert.match(page, /<span class="verdict v-leak">LEAK<\/span><p>connect-churn leaks: rss grows [\d.]+ KB per connection, about [\d.]+ GB\/h at [\d,.]+ connections\/s\./);
-  for (const metric of leak.scenarios.flatMap((s) => s.metrics)) assert.ok(page.includes(`<td>${metric.name}</td>`), metric.name);
+  assert.match(
+    page,
+    /<span class="verdict v-leak">LEAK<\/span><p>connect-churn leaks: rss grows [\d.]+ KB per connection, about [\d.]+ GB\/h at [\d,.]+ connections\/s\./,
+  );
+  for (const metric of leak.scenarios.flatMap((s) => s.metrics))
+    assert.ok(page.includes(`<td>${metric.name}</td>`), metric.name);
   assert.match(page, /<h3[^>]*>Thresholds<\/h3>.*BROKEN/s, 'the thresholds with their status');
   assert.ok(page.includes(html(leak.settings.commandLine ?? '\u0000')), 'the command line that repeats the run');
 });
@@ -59,10 +76,22 @@ test('the verdict in plain words, for each reason', async () => {
   const leak = await report('quick-leak.json');
   const rss = leak.scenarios[0]?.metrics[0];
   assert.ok(rss);
-  assert.match(plainWords(rss, 'connection'), /^Leaks: rss grows about [\d.]+ KB per connection and is not given back\.$/);
-  assert.match(plainWords({ ...rss, verdict: 'pass', reasonCode: 'flat' }, 'connection'), /^No leak: rss grows at most .* per connection, below the 64 B threshold\.$/);
-  assert.match(plainWords({ ...rss, verdict: 'inconclusive', reasonCode: 'underpowered', cyclesNeeded: 40 }, 'connection'), /about 40 measured cycles would settle it/);
-  assert.match(plainWords({ ...rss, verdict: 'inconclusive', reasonCode: 'transient' }, 'connection'), /given back in recovery/);
+  assert.match(
+    plainWords(rss, 'connection'),
+    /^Leaks: rss grows about [\d.]+ KB per connection and is not given back\.$/,
+  );
+  assert.match(
+    plainWords({ ...rss, verdict: 'pass', reasonCode: 'flat' }, 'connection'),
+    /^No leak: rss grows at most .* per connection, below the 64 B threshold\.$/,
+  );
+  assert.match(
+    plainWords({ ...rss, verdict: 'inconclusive', reasonCode: 'underpowered', cyclesNeeded: 40 }, 'connection'),
+    /about 40 measured cycles would settle it/,
+  );
+  assert.match(
+    plainWords({ ...rss, verdict: 'inconclusive', reasonCode: 'transient' }, 'connection'),
+    /given back in recovery/,
+  );
 });
 
 test('report text is escaped: a hostile scenario name or reason does not become markup', async () => {
@@ -89,14 +118,31 @@ test('the fitted line: intercept recomputed from the judged floors equals the re
   // Reports written before `intercept` existed still get their line.
   const old = structuredClone(leak);
   for (const metric of old.scenarios[0]?.metrics ?? []) delete metric.intercept;
-  assert.equal(count(renderHtml(old), /<path class="fit" d="M[\d.]+ [\d.-]+L/g), count(renderHtml(leak), /<path class="fit" d="M[\d.]+ [\d.-]+L/g));
+  assert.equal(
+    count(renderHtml(old), /<path class="fit" d="M[\d.]+ [\d.-]+L/g),
+    count(renderHtml(leak), /<path class="fit" d="M[\d.]+ [\d.-]+L/g),
+  );
 });
 
 test('a run that failed before any scenario: the failure and its hint, no chart', async () => {
   const clean = await report('quick-clean.json');
-  const failed: RunReport = { ...clean, verdict: 'error', exitCode: 3, scenarios: [], thresholds: [], error: { kind: 'target', message: 'broker mqtt://127.0.0.1:1 is unreachable (ECONNREFUSED)', hint: 'start the broker first' } };
+  const failed: RunReport = {
+    ...clean,
+    verdict: 'error',
+    exitCode: 3,
+    scenarios: [],
+    thresholds: [],
+    error: {
+      kind: 'target',
+      message: 'broker mqtt://127.0.0.1:1 is unreachable (ECONNREFUSED)',
+      hint: 'start the broker first',
+    },
+  };
   const page = renderHtml(failed);
-  assert.match(page, /<span class="verdict v-error">ERROR<\/span><p>The run failed: broker mqtt:\/\/127\.0\.0\.1:1 is unreachable \(ECONNREFUSED\)<\/p>/);
+  assert.match(
+    page,
+    /<span class="verdict v-error">ERROR<\/span><p>The run failed: broker mqtt:\/\/127\.0\.0\.1:1 is unreachable \(ECONNREFUSED\)<\/p>/,
+  );
   assert.match(page, /hint: start the broker first/);
   assert.doesNotMatch(page, /<svg class="chart-svg"/);
 });

@@ -24,7 +24,9 @@ function cases(doc: Document): Element[] {
 }
 
 function child(element: Element, name: string): Element | undefined {
-  return Array.from(element.childNodes).find((node): node is Element => node.nodeType === 1 && (node as Element).tagName === name);
+  return Array.from(element.childNodes).find(
+    (node): node is Element => node.nodeType === 1 && (node as Element).tagName === name,
+  );
 }
 
 test('a real LEAK report: a case per scenario × metric, <failure> with the reason for LEAK, thresholds as cases', async () => {
@@ -33,7 +35,9 @@ test('a real LEAK report: a case per scenario × metric, <failure> with the reas
   const root = doc.documentElement;
   assert.equal(root?.tagName, 'testsuites');
   const metricCases = cases(doc).filter((element) => element.getAttribute('classname') !== 'thresholds');
-  const expected = leak.scenarios.flatMap((scenario) => scenario.metrics.map((metric) => ({ scenario: scenario.name, metric })));
+  const expected = leak.scenarios.flatMap((scenario) =>
+    scenario.metrics.map((metric) => ({ scenario: scenario.name, metric })),
+  );
   assert.equal(metricCases.length, expected.length);
   for (const [index, { scenario, metric }] of expected.entries()) {
     const element = metricCases[index] as Element;
@@ -41,7 +45,12 @@ test('a real LEAK report: a case per scenario × metric, <failure> with the reas
     assert.equal(element.getAttribute('name'), metric.name);
     const failure = child(element, 'failure');
     assert.equal(failure !== undefined, metric.verdict === 'leak', `${metric.name}: failure iff LEAK`);
-    if (failure !== undefined) assert.equal(failure.getAttribute('message'), metric.reason, 'the message is the reason, unchanged after escaping');
+    if (failure !== undefined)
+      assert.equal(
+        failure.getAttribute('message'),
+        metric.reason,
+        'the message is the reason, unchanged after escaping',
+      );
   }
   const thresholdCases = cases(doc).filter((element) => element.getAttribute('classname') === 'thresholds');
   assert.equal(thresholdCases.length, leak.thresholds?.length);
@@ -76,12 +85,22 @@ test('text that would break XML (markup, quotes, control characters, lone surrog
   const doc = parse(renderJunit(nasty));
   const element = cases(doc)[0] as Element;
   assert.equal(element.getAttribute('classname'), `a<b>&"c'd`);
-  assert.equal(child(element, 'failure')?.getAttribute('message'), 'grew <fast> & "far"\nsecond line\ufffd\ufffd[31m \ufffd end ]]>');
+  assert.equal(
+    child(element, 'failure')?.getAttribute('message'),
+    'grew <fast> & "far"\nsecond line\ufffd\ufffd[31m \ufffd end ]]>',
+  );
 });
 
 test('a run that failed before any scenario: one <error> case with the message', async () => {
   const clean = await report('quick-clean.json');
-  const failed: RunReport = { ...clean, verdict: 'error', exitCode: 3, scenarios: [], thresholds: [], error: { kind: 'target', message: 'mqtt://127.0.0.1:1 is unreachable (ECONNREFUSED)', hint: 'start the broker' } };
+  const failed: RunReport = {
+    ...clean,
+    verdict: 'error',
+    exitCode: 3,
+    scenarios: [],
+    thresholds: [],
+    error: { kind: 'target', message: 'mqtt://127.0.0.1:1 is unreachable (ECONNREFUSED)', hint: 'start the broker' },
+  };
   const doc = parse(renderJunit(failed));
   const [only] = cases(doc);
   assert.equal(cases(doc).length, 1);

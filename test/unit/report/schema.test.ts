@@ -5,11 +5,20 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { isMqleakError } from '../../../src/core/errors.js';
-import type { CycleReport, MetricReport, RunReport, ScenarioReport, TargetReport, ThresholdResult } from '../../../src/core/report-model.js';
+import type {
+  CycleReport,
+  MetricReport,
+  RunReport,
+  ScenarioReport,
+  TargetReport,
+  ThresholdResult,
+} from '../../../src/core/report-model.js';
 import { checkReport, readReportFile, reportSchema } from '../../../src/report/read-report.js';
 import { strictSchema } from '../../helpers/strict-schema.js';
 
-const FIXTURES = ['quick-leak.json', 'quick-clean.json'].map((name) => new URL(`../../fixtures/reports/${name}`, import.meta.url));
+const FIXTURES = ['quick-leak.json', 'quick-clean.json'].map(
+  (name) => new URL(`../../fixtures/reports/${name}`, import.meta.url),
+);
 
 type Schema = { [key: string]: unknown };
 
@@ -24,11 +33,19 @@ test('real reports validate against schema/report.schema.json, every field descr
   for (const url of FIXTURES) {
     const report = await fixture(url);
     assert.ok(validatePublished(report), `${url.pathname}: ${JSON.stringify(validatePublished.errors?.slice(0, 3))}`);
-    assert.ok(validateStrict(report), `${url.pathname}: a field the schema does not describe: ${JSON.stringify(validateStrict.errors?.slice(0, 3))}`);
-    assert.ok(report.scenarios.every((scenario) => scenario.samples.length > 0), 'samples are in the report');
+    assert.ok(
+      validateStrict(report),
+      `${url.pathname}: a field the schema does not describe: ${JSON.stringify(validateStrict.errors?.slice(0, 3))}`,
+    );
+    assert.ok(
+      report.scenarios.every((scenario) => scenario.samples.length > 0),
+      'samples are in the report',
+    );
   }
   // The guard itself: a field nobody described is caught, wherever it is.
-  const undescribed = structuredClone(await fixture(FIXTURES[0] as URL)) as unknown as { scenarios: { metrics: Record<string, unknown>[] }[] };
+  const undescribed = structuredClone(await fixture(FIXTURES[0] as URL)) as unknown as {
+    scenarios: { metrics: Record<string, unknown>[] }[];
+  };
   (undescribed.scenarios[0]?.metrics[0] as Record<string, unknown>).surprise = 1;
   assert.equal(validateStrict(undescribed), false);
   assert.equal(validatePublished(undescribed), true, 'readers of the published schema ignore unknown fields');
@@ -56,10 +73,22 @@ test('what is not a report is refused in one line naming the file and the field 
     }
     assert.fail('expected a refusal');
   };
-  assert.match(refusal(() => checkReport(broken, 'x.json')), /^x\.json: not a valid mqleak report: verdict/);
-  assert.match(refusal(() => checkReport({ ...report, schemaVersion: 2 }, 'new.json')), /new\.json: report schemaVersion 2 is newer/);
-  assert.match(refusal(() => checkReport({ hello: 1 }, 'package.json')), /package\.json: .*schemaVersion/);
-  await assert.rejects(readReportFile('/nonexistent/report.json'), /\/nonexistent\/report\.json: cannot read the report \(ENOENT\)/);
+  assert.match(
+    refusal(() => checkReport(broken, 'x.json')),
+    /^x\.json: not a valid mqleak report: verdict/,
+  );
+  assert.match(
+    refusal(() => checkReport({ ...report, schemaVersion: 2 }, 'new.json')),
+    /new\.json: report schemaVersion 2 is newer/,
+  );
+  assert.match(
+    refusal(() => checkReport({ hello: 1 }, 'package.json')),
+    /package\.json: .*schemaVersion/,
+  );
+  await assert.rejects(
+    readReportFile('/nonexistent/report.json'),
+    /\/nonexistent\/report\.json: cannot read the report \(ENOENT\)/,
+  );
   const notJson = new URL('../../fixtures/reports/README.md', import.meta.url).pathname;
   await assert.rejects(readReportFile(notJson), /README\.md: not JSON/);
 });
@@ -67,35 +96,150 @@ test('what is not a report is refused in one line naming the file and the field 
 // Every field of the model, listed against its type: adding a field to src/report/model.ts without
 // listing it here fails `npm run typecheck`, and listing it without describing it in the schema fails this test.
 const RUN_FIELDS: Record<keyof RunReport, true> = {
-  schemaVersion: true, tool: true, startedAt: true, finishedAt: true, durationMs: true, verdict: true, exitCode: true, interrupted: true,
-  error: true, target: true, settings: true, environment: true, scenarios: true, thresholds: true, preflight: true, probes: true,
-  selfVerdict: true, selfProcesses: true,
+  schemaVersion: true,
+  tool: true,
+  startedAt: true,
+  finishedAt: true,
+  durationMs: true,
+  verdict: true,
+  exitCode: true,
+  interrupted: true,
+  error: true,
+  target: true,
+  settings: true,
+  environment: true,
+  scenarios: true,
+  thresholds: true,
+  preflight: true,
+  probes: true,
+  selfVerdict: true,
+  selfProcesses: true,
 };
-const SETTINGS_FIELDS: Record<keyof RunReport['settings'], true> = { quick: true, sampleIntervalMs: true, familyAlpha: true, command: true, commandLine: true, budget: true };
-const TARGET_FIELDS: Record<keyof TargetReport, true> = { kind: true, url: true, pid: true, description: true, command: true, gcForced: true, outputTail: true, transport: true };
+const SETTINGS_FIELDS: Record<keyof RunReport['settings'], true> = {
+  quick: true,
+  sampleIntervalMs: true,
+  familyAlpha: true,
+  command: true,
+  commandLine: true,
+  budget: true,
+};
+const TARGET_FIELDS: Record<keyof TargetReport, true> = {
+  kind: true,
+  url: true,
+  pid: true,
+  description: true,
+  command: true,
+  gcForced: true,
+  outputTail: true,
+  transport: true,
+};
 const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
-  name: true, description: true, source: true, pattern: true, operation: true, verdict: true, parameters: true, thresholds: true, quick: true,
-  operations: true, measuredOperations: true, failures: true, failureKinds: true, opsPerSecond: true, startMs: true, endMs: true, phases: true,
-  cycles: true, metrics: true, issues: true, error: true, samples: true, checks: true, answers: true, observations: true, limits: true,
-  selfVerdict: true, selfMetrics: true, selfIssues: true, selfSamples: true, mode: true, soak: true,
+  name: true,
+  description: true,
+  source: true,
+  pattern: true,
+  operation: true,
+  verdict: true,
+  parameters: true,
+  thresholds: true,
+  quick: true,
+  operations: true,
+  measuredOperations: true,
+  failures: true,
+  failureKinds: true,
+  opsPerSecond: true,
+  startMs: true,
+  endMs: true,
+  phases: true,
+  cycles: true,
+  metrics: true,
+  issues: true,
+  error: true,
+  samples: true,
+  checks: true,
+  answers: true,
+  observations: true,
+  limits: true,
+  selfVerdict: true,
+  selfMetrics: true,
+  selfIssues: true,
+  selfSamples: true,
+  mode: true,
+  soak: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
-  index: true, warmup: true, startMs: true, loadEndMs: true, endMs: true, operations: true, cumulativeOps: true, failures: true, failureKinds: true,
-  gcForced: true, floors: true, bridge: true, selfFloors: true, selfGcForced: true,
+  index: true,
+  warmup: true,
+  startMs: true,
+  loadEndMs: true,
+  endMs: true,
+  operations: true,
+  cumulativeOps: true,
+  failures: true,
+  failureKinds: true,
+  gcForced: true,
+  floors: true,
+  bridge: true,
+  selfFloors: true,
+  selfGcForced: true,
 };
 const METRIC_FIELDS: Record<keyof MetricReport, true> = {
-  name: true, kind: true, unit: true, verdict: true, reasonCode: true, reason: true, bytesPerOp: true, ci: true, mbPerHour: true, perOp: true,
-  perHour: true, minDetectablePerOp: true, thresholdPerOp: true, cyclesUsed: true, cyclesDropped: true, cyclesNeeded: true, baselineFloor: true,
-  recoveryFloor: true, persistence: true, recovery: true, step: true, intercept: true, floorMethod: true, minutesNeeded: true,
+  name: true,
+  kind: true,
+  unit: true,
+  verdict: true,
+  reasonCode: true,
+  reason: true,
+  bytesPerOp: true,
+  ci: true,
+  mbPerHour: true,
+  perOp: true,
+  perHour: true,
+  minDetectablePerOp: true,
+  thresholdPerOp: true,
+  cyclesUsed: true,
+  cyclesDropped: true,
+  cyclesNeeded: true,
+  baselineFloor: true,
+  recoveryFloor: true,
+  persistence: true,
+  recovery: true,
+  step: true,
+  intercept: true,
+  floorMethod: true,
+  minutesNeeded: true,
 };
 const THRESHOLD_FIELDS: Record<keyof ThresholdResult, true> = {
-  expression: true, source: true, scenario: true, metric: true, stat: true, operator: true, limit: true, value: true, status: true, message: true,
+  expression: true,
+  source: true,
+  scenario: true,
+  metric: true,
+  stat: true,
+  operator: true,
+  limit: true,
+  value: true,
+  status: true,
+  message: true,
 };
 
 test('every field of the result model is described in the schema', () => {
-  const schema = reportSchema() as { properties: Record<string, { properties?: Record<string, unknown>; oneOf?: { properties?: Record<string, unknown> }[] }>; definitions: Record<string, { properties: Record<string, unknown> }> };
-  const described = (properties: Record<string, unknown> | undefined, fields: Record<string, true>, where: string): void => {
-    for (const field of Object.keys(fields)) assert.ok(properties !== undefined && field in properties, `${where}.${field} is not described in schema/report.schema.json`);
+  const schema = reportSchema() as {
+    properties: Record<
+      string,
+      { properties?: Record<string, unknown>; oneOf?: { properties?: Record<string, unknown> }[] }
+    >;
+    definitions: Record<string, { properties: Record<string, unknown> }>;
+  };
+  const described = (
+    properties: Record<string, unknown> | undefined,
+    fields: Record<string, true>,
+    where: string,
+  ): void => {
+    for (const field of Object.keys(fields))
+      assert.ok(
+        properties !== undefined && field in properties,
+        `${where}.${field} is not described in schema/report.schema.json`,
+      );
   };
   described(schema.properties, RUN_FIELDS, 'report');
   described(schema.properties.settings?.properties, SETTINGS_FIELDS, 'settings');

@@ -14,7 +14,12 @@ import { renderTable } from '../../../src/report/terminal/table.js';
 import { emptyProtocolFacts } from '../../../src/patterns/shared/protocol-facts.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement } from '../../../src/run/self/self-check.js';
 import { Sampler } from '../../../src/sample/sampler.js';
-import { measureCycleBytes, measureSampleBytes, RECORDED_BYTES_SAFETY, recordedBytesPerOp } from '../../../src/run/self/recorded-bytes.js';
+import {
+  measureCycleBytes,
+  measureSampleBytes,
+  RECORDED_BYTES_SAFETY,
+  recordedBytesPerOp,
+} from '../../../src/run/self/recorded-bytes.js';
 import type { ScenarioRecording } from '../../../src/run/run-scenario.js';
 import { forceSelfGc } from '../../../src/run/self/self-gc.js';
 import type { Sample } from '../../../src/core/metrics.js';
@@ -36,7 +41,10 @@ async function fakeProc(tree: Record<number, { ppid: number; tasks: Record<numbe
     await writeFile(path.join(root, pid, 'stat'), `${pid} (node (x) y) S ${entry.ppid} 1 1 0 -1\n`);
     for (const [tid, children] of Object.entries(entry.tasks)) {
       await mkdir(path.join(root, pid, 'task', tid), { recursive: true });
-      await writeFile(path.join(root, pid, 'task', tid, 'children'), children.length === 0 ? '' : `${children.join(' ')} `);
+      await writeFile(
+        path.join(root, pid, 'task', tid, 'children'),
+        children.length === 0 ? '' : `${children.join(' ')} `,
+      );
     }
   }
   return root;
@@ -54,13 +62,13 @@ const TREE = {
   999: { ppid: 1, tasks: { 999: [] } },
 };
 
-test('childrenOf reads every thread\'s children file; a gone process has none', async () => {
+test("childrenOf reads every thread's children file; a gone process has none", async () => {
   const proc = await fakeProc(TREE);
   assert.deepEqual(await childrenOf(100, proc), [200, 300, 400]);
   assert.deepEqual(await childrenOf(12345, proc), []);
 });
 
-test('descendantsOf walks the whole tree and leaves out the broker\'s branch', async () => {
+test("descendantsOf walks the whole tree and leaves out the broker's branch", async () => {
   const proc = await fakeProc(TREE);
   assert.deepEqual(await descendantsOf(100, new Set(), proc), [200, 201, 300, 301, 302, 400]);
   const branch = await branchToTarget(100, 301, proc);
@@ -75,7 +83,14 @@ test('branchToTarget of a broker mqleak did not start is the broker alone', asyn
 
 function sleepChild(): ChildProcess {
   // A child that starts a grandchild and waits: a worker with a helper of its own.
-  return spawn(process.execPath, ['-e', "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' }); setTimeout(() => {}, 30000)"], { stdio: 'ignore' });
+  return spawn(
+    process.execPath,
+    [
+      '-e',
+      "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' }); setTimeout(() => {}, 30000)",
+    ],
+    { stdio: 'ignore' },
+  );
 }
 
 async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
@@ -87,13 +102,18 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void>
   throw new Error('condition not met in time');
 }
 
-test('SelfProbe sums this process and its real children, without the excluded branch', { skip: process.platform !== 'linux' }, async () => {
+test('SelfProbe sums this process and its real children, without the excluded branch', {
+  skip: process.platform !== 'linux',
+}, async () => {
   const worker = sleepChild();
   const broker = sleepChild();
   try {
     const workerPid = worker.pid as number;
     const brokerPid = broker.pid as number;
-    await waitFor(async () => (await childrenOf(workerPid)).length === 1 && (await childrenOf(brokerPid)).length === 1, 5000);
+    await waitFor(
+      async () => (await childrenOf(workerPid)).length === 1 && (await childrenOf(brokerPid)).length === 1,
+      5000,
+    );
     const [helperPid] = await childrenOf(workerPid);
     const excluded = await branchToTarget(process.pid, brokerPid);
     assert.deepEqual([...excluded], [brokerPid]);
@@ -103,19 +123,24 @@ test('SelfProbe sums this process and its real children, without the excluded br
     const own = new SelfProbe(process.pid, new Set([workerPid, brokerPid]));
     const alone = await own.read(0);
     const expected = [...own.seen, workerPid, helperPid as number].sort((a, b) => a - b);
-    assert.deepEqual([...probe.seen].sort((a, b) => a - b), expected, 'the worker and its helper, not the broker nor its child');
+    assert.deepEqual(
+      [...probe.seen].sort((a, b) => a - b),
+      expected,
+      'the worker and its helper, not the broker nor its child',
+    );
     assert.equal(probe.maxProcesses, own.maxProcesses + 2);
-    assert.ok((values['proc.rss'] ?? 0) > (alone['proc.rss'] ?? 0), 'the children\'s memory is in the sum');
+    assert.ok((values['proc.rss'] ?? 0) > (alone['proc.rss'] ?? 0), "the children's memory is in the sum");
     assert.ok((values['proc.threads'] ?? 0) > (alone['proc.threads'] ?? 0));
     assert.ok((alone['proc.fds'] ?? 0) > 0);
-    assert.ok((alone['node.heap'] ?? 0) > 1024 * 1024, 'the coordinator\'s own heap');
+    assert.ok((alone['node.heap'] ?? 0) > 1024 * 1024, "the coordinator's own heap");
     // A worker that exits is dropped at the next tree refresh, not an error.
     worker.kill('SIGKILL');
     await new Promise((resolve) => worker.once('exit', resolve));
     const later = await probe.read(10_000);
     assert.ok(!Number.isNaN(later['proc.rss']));
   } finally {
-    for (const child of [worker, broker]) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of [worker, broker])
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 });
 
@@ -125,16 +150,23 @@ test('forceSelfGc collects in this process; node.liveHeap comes once, in the fir
   const before = await probe.read(0);
   assert.equal(before['node.liveHeap'], undefined);
   assert.ok((before['node.heap'] ?? 0) > 0);
-  assert.ok((before['node.heapTotal'] ?? 0) >= (before['node.heap'] ?? 0) - process.memoryUsage().external, 'V8 reserves at least what is in use');
+  assert.ok(
+    (before['node.heapTotal'] ?? 0) >= (before['node.heap'] ?? 0) - process.memoryUsage().external,
+    'V8 reserves at least what is in use',
+  );
   assert.equal(probe.metrics.find((metric) => metric.name === 'node.heapTotal')?.judged, false);
   forceSelfGc();
   probe.notePostGc();
   const after = await probe.read(100);
-  assert.ok((after['node.liveHeap'] ?? 0) > 0 && (after['node.liveHeap'] ?? 0) <= (after['node.heap'] ?? 0) + 1024 * 1024);
+  assert.ok(
+    (after['node.liveHeap'] ?? 0) > 0 && (after['node.liveHeap'] ?? 0) <= (after['node.heap'] ?? 0) + 1024 * 1024,
+  );
   assert.equal((await probe.read(200))['node.liveHeap'], undefined);
 });
 
-test('node.sampleStore: every self sample records what the samples kept take in their stores, the broker\'s sampler\'s included; recorded, not judged', { skip: process.platform !== 'linux' }, async () => {
+test("node.sampleStore: every self sample records what the samples kept take in their stores, the broker's sampler's included; recorded, not judged", {
+  skip: process.platform !== 'linux',
+}, async () => {
   const start = Date.now();
   const clock = (): number => Date.now() - start;
   const broker = new Sampler({ read: async () => ({ rss: 1_000_000, fds: 7 }) }, 10, clock);
@@ -144,7 +176,10 @@ test('node.sampleStore: every self sample records what the samples kept take in 
   self.sampler.stop();
   broker.stop();
   const last = self.sampler.store.last();
-  assert.ok(self.sampler.store.length >= 5 && broker.store.length >= 5, `${self.sampler.store.length} and ${broker.store.length} samples`);
+  assert.ok(
+    self.sampler.store.length >= 5 && broker.store.length >= 5,
+    `${self.sampler.store.length} and ${broker.store.length} samples`,
+  );
   // Both stores have every column by the second sample, so their size no longer changes within the first chunk.
   assert.equal(last?.values['node.sampleStore'], self.sampler.store.bytes + broker.store.bytes);
   assert.equal(self.probe.metrics.find((metric) => metric.name === 'node.sampleStore')?.judged, false);
@@ -181,7 +216,16 @@ function recording(selfPerOp: number, withSelf = true): ScenarioRecording {
       gcForced: true,
       floors: { 'proc.rss': BASE + wobble, 'proc.rssAnon': BASE / 2 + wobble, 'proc.fds': 20, 'proc.threads': 11 },
       ...(withSelf
-        ? { selfGcForced: true, selfFloors: { 'proc.rss': selfFloor, 'proc.rssAnon': selfFloor / 2, 'proc.fds': 25, 'proc.threads': 12, 'node.liveHeap': selfFloor / 4 } }
+        ? {
+            selfGcForced: true,
+            selfFloors: {
+              'proc.rss': selfFloor,
+              'proc.rssAnon': selfFloor / 2,
+              'proc.fds': 25,
+              'proc.threads': 12,
+              'node.liveHeap': selfFloor / 4,
+            },
+          }
         : {}),
     });
   }
@@ -201,9 +245,21 @@ function recording(selfPerOp: number, withSelf = true): ScenarioRecording {
     failureKinds: {},
     facts: emptyProtocolFacts(),
     error: null,
-    selfBaselineFloors: { 'node.liveHeap': BASE / 4, 'proc.rss': BASE, 'proc.rssAnon': BASE / 2, 'proc.fds': 25, 'proc.threads': 12 },
+    selfBaselineFloors: {
+      'node.liveHeap': BASE / 4,
+      'proc.rss': BASE,
+      'proc.rssAnon': BASE / 2,
+      'proc.fds': 25,
+      'proc.threads': 12,
+    },
     // A leak keeps what it took: recovery stays at the last floor.
-    selfRecoveryFloors: { 'node.liveHeap': (BASE + selfPerOp * (WARMUP + MEASURED) * OPS_PER_CYCLE) / 4, 'proc.rss': BASE + selfPerOp * (WARMUP + MEASURED) * OPS_PER_CYCLE, 'proc.rssAnon': (BASE + selfPerOp * (WARMUP + MEASURED) * OPS_PER_CYCLE) / 2, 'proc.fds': 25, 'proc.threads': 12 },
+    selfRecoveryFloors: {
+      'node.liveHeap': (BASE + selfPerOp * (WARMUP + MEASURED) * OPS_PER_CYCLE) / 4,
+      'proc.rss': BASE + selfPerOp * (WARMUP + MEASURED) * OPS_PER_CYCLE,
+      'proc.rssAnon': (BASE + selfPerOp * (WARMUP + MEASURED) * OPS_PER_CYCLE) / 2,
+      'proc.fds': 25,
+      'proc.threads': 12,
+    },
   };
 }
 
@@ -227,8 +283,15 @@ test('judgeSelf: flat self floors PASS, a steady 1 KB per operation is a LEAK, n
   assert.ok(leak !== null);
   assert.equal(leak.selfVerdict, 'leak');
   const heap = leak.selfMetrics.find((metric) => metric.name === 'node.liveHeap');
-  assert.ok(heap?.bytesPerOp !== null && heap?.bytesPerOp !== undefined && Math.abs(heap.bytesPerOp - 256) < 32, `slope ${heap?.bytesPerOp}`);
-  assert.equal(leak.selfMetrics.find((metric) => metric.name === 'proc.rss'), undefined, 'RSS is recorded, not judged');
+  assert.ok(
+    heap?.bytesPerOp !== null && heap?.bytesPerOp !== undefined && Math.abs(heap.bytesPerOp - 256) < 32,
+    `slope ${heap?.bytesPerOp}`,
+  );
+  assert.equal(
+    leak.selfMetrics.find((metric) => metric.name === 'proc.rss'),
+    undefined,
+    'RSS is recorded, not judged',
+  );
 
   assert.equal(judgeSelf(scenario, recording(0, false), [], SELF_METRICS), null);
 });
@@ -237,24 +300,40 @@ test('withSelfJudgement and selfRunVerdict: self fields on the scenario, LEAK wi
   const scenario = await loadScenario('connect-churn', false);
   const growing = recording(1024);
   const judgement = judgeSelf(scenario, growing, samples(growing.endMs), SELF_METRICS);
-  const base = { name: 'connect-churn', verdict: 'pass', cycles: growing.cycles, metrics: [] } as unknown as ScenarioReport;
+  const base = {
+    name: 'connect-churn',
+    verdict: 'pass',
+    cycles: growing.cycles,
+    metrics: [],
+  } as unknown as ScenarioReport;
   const report = withSelfJudgement(base, judgement);
-  assert.equal(report.verdict, 'pass', 'the broker\'s verdict stays');
+  assert.equal(report.verdict, 'pass', "the broker's verdict stays");
   assert.equal(report.selfVerdict, 'leak');
   assert.equal(report.cycles[0]?.selfFloors?.['proc.rss'], growing.cycles[0]?.selfFloors?.['proc.rss']);
   assert.equal(withSelfJudgement(base, null), base);
   assert.equal(selfRunVerdict([report, { ...base, selfVerdict: 'pass' }]), 'leak');
-  assert.equal(selfRunVerdict([{ ...base, selfVerdict: 'pass' }, { ...base, selfVerdict: 'inconclusive' }]), 'inconclusive');
+  assert.equal(
+    selfRunVerdict([
+      { ...base, selfVerdict: 'pass' },
+      { ...base, selfVerdict: 'inconclusive' },
+    ]),
+    'inconclusive',
+  );
   assert.equal(selfRunVerdict([base]), undefined);
 });
 
 // --- rendering: every format shows the self-check when the report has it ---
 
 async function reportWithSelf(selfVerdict: 'pass' | 'leak'): Promise<RunReport> {
-  const report = JSON.parse(await readFile(new URL('../../fixtures/reports/quick-clean.json', import.meta.url), 'utf8')) as RunReport;
+  const report = JSON.parse(
+    await readFile(new URL('../../fixtures/reports/quick-clean.json', import.meta.url), 'utf8'),
+  ) as RunReport;
   for (const scenario of report.scenarios) {
     scenario.selfVerdict = selfVerdict;
-    scenario.selfMetrics = scenario.metrics.map((metric) => ({ ...metric, verdict: metric.kind === 'bytes' ? selfVerdict : 'pass' }));
+    scenario.selfMetrics = scenario.metrics.map((metric) => ({
+      ...metric,
+      verdict: metric.kind === 'bytes' ? selfVerdict : 'pass',
+    }));
     scenario.selfIssues = [];
     scenario.selfSamples = scenario.samples;
     scenario.cycles = scenario.cycles.map((cycle) => ({ ...cycle, selfFloors: cycle.floors, selfGcForced: true }));
@@ -264,7 +343,7 @@ async function reportWithSelf(selfVerdict: 'pass' | 'leak'): Promise<RunReport> 
   return report;
 }
 
-test('table, HTML and JUnit show the self-check; a self LEAK is flagged but the exit code line is the broker\'s', async () => {
+test("table, HTML and JUnit show the self-check; a self LEAK is flagged but the exit code line is the broker's", async () => {
   const style = new Chalk({ level: 0 });
   const clean = await reportWithSelf('pass');
   const table = renderTable(clean, style, 200);
@@ -288,14 +367,29 @@ test('table, HTML and JUnit show the self-check; a self LEAK is flagged but the 
   assert.match(renderJunit(clean), /name="self">\s*<system-out>mqleak(&apos;|')s own processes: PASS/);
 
   const { scenarios } = clean;
-  const old = { ...clean, scenarios: scenarios.map(({ selfVerdict: _v, selfMetrics: _m, ...rest }) => rest) } as RunReport;
+  const old = {
+    ...clean,
+    scenarios: scenarios.map(({ selfVerdict: _v, selfMetrics: _m, ...rest }) => rest),
+  } as RunReport;
   delete old.selfVerdict;
   assert.doesNotMatch(renderTable(old, style, 200), /self/, 'an older report renders as before');
 });
 
-test('the samples and cycles mqleak keeps are measured, and node.liveHeap\'s δ is raised by them, not taken for a leak', async () => {
+test("the samples and cycles mqleak keeps are measured, and node.liveHeap's δ is raised by them, not taken for a leak", async () => {
   const recorded: Sample[] = [];
-  for (let k = 0; k < 500; k++) recorded.push({ t: k * 100, lateMs: 1, values: { 'proc.rss': 1e8 + k * 4096 + 0.5, 'proc.rssAnon': 5e7 + k, 'proc.swap': 0, 'proc.fds': 25, 'proc.threads': 11, 'proc.cpu': 12.5 } });
+  for (let k = 0; k < 500; k++)
+    recorded.push({
+      t: k * 100,
+      lateMs: 1,
+      values: {
+        'proc.rss': 1e8 + k * 4096 + 0.5,
+        'proc.rssAnon': 5e7 + k,
+        'proc.swap': 0,
+        'proc.fds': 25,
+        'proc.threads': 11,
+        'proc.cpu': 12.5,
+      },
+    });
   // Kept in a SampleStore, a sample costs the heap only its share of the store's few objects per chunk.
   const perSample = measureSampleBytes(new SampleStore(recorded));
   assert.ok(perSample !== null && perSample < 10, `${perSample} B of heap per sample`);
@@ -304,14 +398,25 @@ test('the samples and cycles mqleak keeps are measured, and node.liveHeap\'s δ 
   assert.ok(perCycle !== null && perCycle > 100 && perCycle < 10_000, `${perCycle} B per cycle`);
   // 12 measured cycles of 1,000 operations over 12 s: 120 samples of each of two samplers.
   const kept = new SampleStore(samples(growing.endMs));
-  const allowance = recordedBytesPerOp(growing.cycles, [{ samples: kept, bytesPerSample: 200 }, { samples: kept, bytesPerSample: 200 }], 1000);
+  const allowance = recordedBytesPerOp(
+    growing.cycles,
+    [
+      { samples: kept, bytesPerSample: 200 },
+      { samples: kept, bytesPerSample: 200 },
+    ],
+    1000,
+  );
   const inWindow = samples(growing.endMs).filter((sample) => sample.t >= 3000 && sample.t <= 15_000).length;
   assert.equal(Math.round(allowance), Math.round(((2 * inWindow * 200 + 12 * 1000) * RECORDED_BYTES_SAFETY) / 12_000));
 
   // Growth of 150 B/op that is all recorded data: LEAK against the plain δ, not with the allowance.
   const scenario = await loadScenario('connect-churn', false);
   const slow = recording(600); // node.liveHeap floors are a quarter of the RSS ones: 150 B/op
-  assert.equal(judgeSelf(scenario, slow, samples(slow.endMs), SELF_METRICS)?.selfMetrics.find((m) => m.name === 'node.liveHeap')?.verdict, 'leak');
+  assert.equal(
+    judgeSelf(scenario, slow, samples(slow.endMs), SELF_METRICS)?.selfMetrics.find((m) => m.name === 'node.liveHeap')
+      ?.verdict,
+    'leak',
+  );
   const allowed = judgeSelf(scenario, slow, samples(slow.endMs), SELF_METRICS, 200);
   const heap = allowed?.selfMetrics.find((m) => m.name === 'node.liveHeap');
   assert.notEqual(heap?.verdict, 'leak');

@@ -13,7 +13,8 @@ async function library(): Promise<Scenario[]> {
   return Promise.all(names.map((name) => loadScenario(name, false)));
 }
 
-const total = (scenarios: readonly Scenario[]): number => scenarios.reduce((sum, s) => sum + estimateScenarioMs(s.params, s.pattern), 0);
+const total = (scenarios: readonly Scenario[]): number =>
+  scenarios.reduce((sum, s) => sum + estimateScenarioMs(s.params, s.pattern), 0);
 
 test('parseDuration: 10m, 90s, 1h30m, 1.5h, bare seconds; nonsense is NaN', () => {
   assert.equal(parseDuration('10m'), 600_000);
@@ -29,7 +30,10 @@ test('a budget the library fits in changes nothing and says so', async () => {
   const scenarios = await library();
   const { scenarios: fitted, plan } = fitToBudget(scenarios, total(scenarios) + 1000, '2h');
   assert.equal(plan.scale, 1);
-  assert.deepEqual(fitted.map((s) => s.params), scenarios.map((s) => s.params));
+  assert.deepEqual(
+    fitted.map((s) => s.params),
+    scenarios.map((s) => s.params),
+  );
   assert.match(plan.notes[0] ?? '', /fit as they are/);
 });
 
@@ -49,7 +53,10 @@ test('a tighter budget scales every scenario alike, fits, keeps the minimums, an
     assert.equal(scenario.params.closeMode, before.params.closeMode, 'pattern knobs are left alone');
   }
   assert.match(plan.notes[0] ?? '', /scaled to/);
-  assert.ok(plan.notes.some((note) => /^connect-churn: operationsPerCycle 5000→\d+/.test(note)), plan.notes.join('\n'));
+  assert.ok(
+    plan.notes.some((note) => /^connect-churn: operationsPerCycle 5000→\d+/.test(note)),
+    plan.notes.join('\n'),
+  );
 });
 
 test('a budget below the minimums is a usage error that names the least budget that works', async () => {
@@ -66,10 +73,19 @@ test('a budget below the minimums is a usage error that names the least budget t
 
 test('credentials: flags before the environment; a password without a user name is a usage error', () => {
   assert.equal(credentialsFrom({}, {}), undefined);
-  assert.deepEqual(credentialsFrom({}, { MQLEAK_USERNAME: 'u', MQLEAK_PASSWORD: 'p' }), { username: 'u', password: 'p' });
-  assert.deepEqual(credentialsFrom({ username: 'v' }, { MQLEAK_USERNAME: 'u', MQLEAK_PASSWORD: 'p' }), { username: 'v', password: 'p' });
+  assert.deepEqual(credentialsFrom({}, { MQLEAK_USERNAME: 'u', MQLEAK_PASSWORD: 'p' }), {
+    username: 'u',
+    password: 'p',
+  });
+  assert.deepEqual(credentialsFrom({ username: 'v' }, { MQLEAK_USERNAME: 'u', MQLEAK_PASSWORD: 'p' }), {
+    username: 'v',
+    password: 'p',
+  });
   assert.deepEqual(credentialsFrom({ username: 'v' }, {}), { username: 'v' });
-  assert.throws(() => credentialsFrom({ password: 'p' }, {}), (error: unknown) => isMqleakError(error) && error.exitCode === 64);
+  assert.throws(
+    () => credentialsFrom({ password: 'p' }, {}),
+    (error: unknown) => isMqleakError(error) && error.exitCode === 64,
+  );
 });
 
 test('the CLI refuses, before any connection: --all with names, a budget too small, a password alone', async () => {

@@ -33,7 +33,8 @@ test('Prometheus text: series with labels, escaped quotes, timestamps; a selecto
   const series = parsePrometheusText(PROMETHEUS_PAGE);
   assert.equal(series.length, 5);
   assert.deepEqual(series[4], { name: 'weird', labels: { path: 'a"b,c', x: '1' }, value: 2500 });
-  const select = (text: string): number | null => selectPrometheus(series, parsePrometheusSelector(text) ?? assert.fail(text));
+  const select = (text: string): number | null =>
+    selectPrometheus(series, parsePrometheusSelector(text) ?? assert.fail(text));
   assert.equal(select('rabbitmq_process_resident_memory_bytes'), 150958080);
   assert.equal(select('erlang_vm_memory_bytes_total{kind="processes"}'), 19090920);
   assert.equal(select('erlang_vm_memory_bytes_total'), 54157744 + 19090920, 'no labels: the family summed');
@@ -82,10 +83,13 @@ test('--probe forms: kinds, names, what a figure is; bad ones refused in one lin
 });
 
 test('sys topic map: TOPIC=NAME[:AS], no wildcards, one connection count', () => {
-  assert.deepEqual(parseSysMap('$SYS/broker/heap/current=heap:bytes,$SYS/broker/clients/connected=clients:connections', 'x'), [
-    { topic: '$SYS/broker/heap/current', name: 'heap', as: 'bytes' },
-    { topic: '$SYS/broker/clients/connected', name: 'clients', as: 'connections' },
-  ]);
+  assert.deepEqual(
+    parseSysMap('$SYS/broker/heap/current=heap:bytes,$SYS/broker/clients/connected=clients:connections', 'x'),
+    [
+      { topic: '$SYS/broker/heap/current', name: 'heap', as: 'bytes' },
+      { topic: '$SYS/broker/clients/connected', name: 'clients', as: 'connections' },
+    ],
+  );
   assert.throws(() => parseSysMap('$SYS/#=all', 'x'), /no wildcards/);
   assert.throws(() => parseSysMap('a=x:connections,b=y:connections', 'x'), /more than one connection count/);
 });
@@ -97,7 +101,10 @@ test('cgroup probe: v2 memory.current and anon of memory.stat, pids; v1 usage_in
   const v1 = new CgroupProbe(CGROUP('v1'));
   await v1.open();
   assert.deepEqual(await v1.read(), { 'cgroup.memory': 52428800, 'cgroup.anon': 33554432 });
-  await assert.rejects(new CgroupProbe(CGROUP('nothing-here')).open(), /--probe cgroup:.*nothing-here: no memory\.current \(cgroup v2\) or memory\.usage_in_bytes/);
+  await assert.rejects(
+    new CgroupProbe(CGROUP('nothing-here')).open(),
+    /--probe cgroup:.*nothing-here: no memory\.current \(cgroup v2\) or memory\.usage_in_bytes/,
+  );
 });
 
 test('cmd probe: the first number a real shell command prints, {pid} filled in; failures say why', async () => {
@@ -107,10 +114,26 @@ test('cmd probe: the first number a real shell command prints, {pid} filled in; 
   const pid = new CmdProbe({ command: 'echo "pid is {pid}"', name: 'pid', as: 'value', pid: 4242, held: () => 0 });
   assert.deepEqual(await pid.read(0, signal), { 'cmd.pid': 4242 });
   const clients = new CmdProbe({ command: 'echo 7', name: 'clients', as: 'connections', pid: null, held: () => 5 });
-  assert.deepEqual(clients.metrics.map((metric) => [metric.name, metric.judged]), [['cmd.clients', false], ['cmd.ghostSessions', true]]);
-  assert.deepEqual(await clients.read(0, signal), { 'cmd.clients': 7, 'cmd.ghostSessions': 2 }, 'ghosts: the broker\'s count minus the connections mqleak holds');
-  await assert.rejects(new CmdProbe({ command: 'echo nothing', name: null, as: null, pid: null, held: () => 0 }).read(0, signal), /printed no number/);
-  await assert.rejects(new CmdProbe({ command: 'echo oops >&2; exit 3', name: null, as: null, pid: null, held: () => 0 }).read(0, signal), /exited 3: oops/);
+  assert.deepEqual(
+    clients.metrics.map((metric) => [metric.name, metric.judged]),
+    [
+      ['cmd.clients', false],
+      ['cmd.ghostSessions', true],
+    ],
+  );
+  assert.deepEqual(
+    await clients.read(0, signal),
+    { 'cmd.clients': 7, 'cmd.ghostSessions': 2 },
+    "ghosts: the broker's count minus the connections mqleak holds",
+  );
+  await assert.rejects(
+    new CmdProbe({ command: 'echo nothing', name: null, as: null, pid: null, held: () => 0 }).read(0, signal),
+    /printed no number/,
+  );
+  await assert.rejects(
+    new CmdProbe({ command: 'echo oops >&2; exit 3', name: null, as: null, pid: null, held: () => 0 }).read(0, signal),
+    /exited 3: oops/,
+  );
 });
 
 test('proc probe over several processes: proc.* is the sum, proc[PID].* each one', async () => {
@@ -122,7 +145,10 @@ test('proc probe over several processes: proc.* is the sum, proc[PID].* each one
   assert.ok(own > 0 && parent > 0);
   assert.equal(values['proc.rss'], own + parent);
   assert.ok(probe.metrics.some((metric) => metric.name === `proc[${process.ppid}].fds` && metric.judged));
-  assert.deepEqual(new ProcClusterProbe([process.pid]).metrics.map((metric) => metric.name), ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads', 'proc.swap', 'proc.cpu']);
+  assert.deepEqual(
+    new ProcClusterProbe([process.pid]).metrics.map((metric) => metric.name),
+    ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads', 'proc.swap', 'proc.cpu'],
+  );
 });
 
 function fakeProbe(id: string, slow: boolean, delayMs: number, fail = false): Probe {
@@ -143,7 +169,16 @@ function fakeProbe(id: string, slow: boolean, delayMs: number, fail = false): Pr
 
 test('sampler: a slow probe neither stalls the others nor queues reads; failures and timeouts are counted with the last error', async () => {
   const start = Date.now();
-  const sampler = new Sampler([fakeProbe('fast', false, 1), fakeProbe('slow', true, 60), fakeProbe('hung', true, 10_000), fakeProbe('bad', true, 1, true)], 20, () => Date.now() - start);
+  const sampler = new Sampler(
+    [
+      fakeProbe('fast', false, 1),
+      fakeProbe('slow', true, 60),
+      fakeProbe('hung', true, 10_000),
+      fakeProbe('bad', true, 1, true),
+    ],
+    20,
+    () => Date.now() - start,
+  );
   sampler.start();
   await new Promise((resolve) => setTimeout(resolve, 600));
   sampler.stop();
@@ -165,7 +200,9 @@ test('older reports: bare proc names are read as proc.*', async () => {
   assert.equal(canonicalMetricName('sys.heap'), 'sys.heap');
   assert.equal(legacyMetricName('proc.fds'), 'fds');
   assert.equal(legacyMetricName('sys.heap'), null);
-  const old = JSON.parse(await readFile(new URL('../../fixtures/reports/quick-leak.json', import.meta.url), 'utf8')) as RunReport;
+  const old = JSON.parse(
+    await readFile(new URL('../../fixtures/reports/quick-leak.json', import.meta.url), 'utf8'),
+  ) as RunReport;
   const renamed = withNamespacedMetrics(old);
   const scenario = renamed.scenarios[0];
   assert.ok(scenario?.metrics.some((metric) => metric.name === 'proc.rss'));

@@ -31,7 +31,9 @@ test('every built-in scenario loads, in full and quick form, and names a known p
 });
 
 test('the published schema file is the one the code builds', async () => {
-  const published = JSON.parse(await readFile(new URL('../../../schema/scenario.schema.json', import.meta.url), 'utf8')) as unknown;
+  const published = JSON.parse(
+    await readFile(new URL('../../../schema/scenario.schema.json', import.meta.url), 'utf8'),
+  ) as unknown;
   assert.deepEqual(published, publishedScenarioSchema(), 'run `npm run schema` after changing parameters');
 });
 
@@ -43,20 +45,39 @@ test('defaults fill in what a file leaves out; quick overrides parameters', () =
 });
 
 test('a bad file names the file, the field path and what is allowed', () => {
-  const bad = (body: string): string => usageMessage(() => parseScenario(`name: x\ndescription: d\n${body}`, 'x.yaml', false, false));
-  assert.match(bad('pattern: connect-churn\nparameters:\n  concurrency: 0\n'), /x\.yaml: parameters\.concurrency: must be >= 1 \| concurrency: an integer from 1 to 10000/);
-  assert.match(bad('pattern: connect-churn\nparameters:\n  closeMode: reset\n'), /parameters\.closeMode: is not a known field \| known parameters: .*abruptShare/);
-  assert.match(bad('pattern: health-check-churn\nparameters:\n  closeMode: sideways\n'), /parameters\.closeMode: must be equal to one of the allowed values \| closeMode: one of close, reset, garbage, silent, mixed/);
+  const bad = (body: string): string =>
+    usageMessage(() => parseScenario(`name: x\ndescription: d\n${body}`, 'x.yaml', false, false));
+  assert.match(
+    bad('pattern: connect-churn\nparameters:\n  concurrency: 0\n'),
+    /x\.yaml: parameters\.concurrency: must be >= 1 \| concurrency: an integer from 1 to 10000/,
+  );
+  assert.match(
+    bad('pattern: connect-churn\nparameters:\n  closeMode: reset\n'),
+    /parameters\.closeMode: is not a known field \| known parameters: .*abruptShare/,
+  );
+  assert.match(
+    bad('pattern: health-check-churn\nparameters:\n  closeMode: sideways\n'),
+    /parameters\.closeMode: must be equal to one of the allowed values \| closeMode: one of close, reset, garbage, silent, mixed/,
+  );
   assert.match(bad('pattern: nope\n'), /x\.yaml: pattern: .* \| allowed patterns: health-check-churn, connect-churn/);
   assert.match(bad('pattern: connect-churn\ncolour: red\n'), /x\.yaml: colour: is not a known field/);
   assert.match(bad('pattern: connect-churn\nthresholds:\n  rss: -1\n'), /x\.yaml: thresholds\.rss/);
-  assert.match(usageMessage(() => parseScenario('name: [unclosed', 'y.yaml', false, false)), /y\.yaml: line 1: not valid YAML/);
-  assert.match(usageMessage(() => parseScenario('description: d\npattern: connect-churn\n', 'z.yaml', false, false)), /z\.yaml: name: is missing/);
+  assert.match(
+    usageMessage(() => parseScenario('name: [unclosed', 'y.yaml', false, false)),
+    /y\.yaml: line 1: not valid YAML/,
+  );
+  assert.match(
+    usageMessage(() => parseScenario('description: d\npattern: connect-churn\n', 'z.yaml', false, false)),
+    /z\.yaml: name: is missing/,
+  );
 });
 
 test('--set: typed, bounded, scoped to a scenario, thresholds with units', async () => {
   const scenarios = [await loadScenario('connect-churn', false), await loadScenario('health-check-churn', false)];
-  const [connect, health] = applyOverrides(scenarios, ['cycles=30', 'connect-churn:abruptShare=1', 'thresholds.rss=1KB', 'closeMode=reset'].map(parseOverride));
+  const [connect, health] = applyOverrides(
+    scenarios,
+    ['cycles=30', 'connect-churn:abruptShare=1', 'thresholds.rss=1KB', 'closeMode=reset'].map(parseOverride),
+  );
   assert.equal(connect?.params.cycles, 30);
   assert.equal(health?.params.cycles, 30);
   assert.equal(connect?.params.abruptShare, 1);
@@ -64,12 +85,30 @@ test('--set: typed, bounded, scoped to a scenario, thresholds with units', async
   assert.equal(connect?.thresholds.rss, 1024);
   assert.equal(scenarios[0]?.params.cycles, 12, 'the loaded scenarios are not changed');
 
-  assert.match(usageMessage(() => applyOverrides(scenarios, [parseOverride('cycles=2.5')])), /--set cycles=2\.5: cycles must be an integer from 3 to 10000/);
-  assert.match(usageMessage(() => applyOverrides(scenarios, [parseOverride('nope=1')])), /unknown parameter 'nope'/);
-  assert.match(usageMessage(() => applyOverrides(scenarios, [parseOverride('other:cycles=5')])), /no scenario named 'other'/);
-  assert.match(usageMessage(() => applyOverrides(scenarios, [parseOverride('thresholds.cpu=5')])), /no threshold for 'cpu'/);
-  assert.match(usageMessage(() => parseOverride('justakey')), /expected KEY=VALUE/);
+  assert.match(
+    usageMessage(() => applyOverrides(scenarios, [parseOverride('cycles=2.5')])),
+    /--set cycles=2\.5: cycles must be an integer from 3 to 10000/,
+  );
+  assert.match(
+    usageMessage(() => applyOverrides(scenarios, [parseOverride('nope=1')])),
+    /unknown parameter 'nope'/,
+  );
+  assert.match(
+    usageMessage(() => applyOverrides(scenarios, [parseOverride('other:cycles=5')])),
+    /no scenario named 'other'/,
+  );
+  assert.match(
+    usageMessage(() => applyOverrides(scenarios, [parseOverride('thresholds.cpu=5')])),
+    /no threshold for 'cpu'/,
+  );
+  assert.match(
+    usageMessage(() => parseOverride('justakey')),
+    /expected KEY=VALUE/,
+  );
   assert.equal(parseThreshold('0.01', 'x'), 0.01);
   assert.equal(parseThreshold('2 MB', 'x'), 2 * 1024 * 1024);
-  assert.match(usageMessage(() => parseThreshold('0', 'x')), /positive/);
+  assert.match(
+    usageMessage(() => parseThreshold('0', 'x')),
+    /positive/,
+  );
 });

@@ -9,7 +9,11 @@ import { parseBrokerUrl, isLoopbackHost } from '../../../src/net/broker-address.
 import { findListeningPids } from '../../../src/target/find-listener.js';
 
 test('broker URLs: mqtt:// and tcp://, default port 1883, others refused with what is accepted', () => {
-  assert.deepEqual(parseBrokerUrl('mqtt://127.0.0.1:1884'), { url: 'mqtt://127.0.0.1:1884', host: '127.0.0.1', port: 1884 });
+  assert.deepEqual(parseBrokerUrl('mqtt://127.0.0.1:1884'), {
+    url: 'mqtt://127.0.0.1:1884',
+    host: '127.0.0.1',
+    port: 1884,
+  });
   assert.equal(parseBrokerUrl('localhost').port, 1883);
   assert.equal(parseBrokerUrl('tcp://[::1]:2000').host, '::1');
   assert.throws(() => parseBrokerUrl('http://x:1'), /protocol http is not supported/);
@@ -49,11 +53,21 @@ test('the sampler reads at its interval and records lateness', async () => {
   assert.ok(samples.length >= 5, `${samples.length} samples`);
   assert.ok(samples.every((sample) => sample.lateMs >= 0));
   const times = samples.map((sample) => sample.t);
-  assert.deepEqual([...times].sort((a, b) => a - b), times, 'in time order');
+  assert.deepEqual(
+    [...times].sort((a, b) => a - b),
+    times,
+    'in time order',
+  );
 });
 
 test('floors come from the samples inside the window only', () => {
-  const samples = new SampleStore([0, 100, 200, 300, 400].map((t, i) => ({ t, lateMs: 0, values: { 'proc.rss': [900, 500, 510, 505, 100][i], 'proc.fds': 7 } })));
+  const samples = new SampleStore(
+    [0, 100, 200, 300, 400].map((t, i) => ({
+      t,
+      lateMs: 0,
+      values: { 'proc.rss': [900, 500, 510, 505, 100][i], 'proc.fds': 7 },
+    })),
+  );
   const floors = floorsBetween(samples, 100, 300);
   const rss = floors['proc.rss'];
   assert.ok(rss !== undefined && rss >= 500 && rss <= 510);

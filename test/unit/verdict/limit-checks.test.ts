@@ -30,7 +30,14 @@ function refusal(text: string, allowScenario = true): string {
 }
 
 test('the accepted forms: scenario or *, metric, <= or <, a number with its unit per op or per hour', () => {
-  assert.deepEqual(parseThresholdSpec('connect-churn:rss<=64B/op', 'x'), { text: 'connect-churn:rss<=64B/op', scenario: 'connect-churn', metric: 'proc.rss', operator: '<=', stat: 'bytesPerOp', limit: 64 });
+  assert.deepEqual(parseThresholdSpec('connect-churn:rss<=64B/op', 'x'), {
+    text: 'connect-churn:rss<=64B/op',
+    scenario: 'connect-churn',
+    metric: 'proc.rss',
+    operator: '<=',
+    stat: 'bytesPerOp',
+    limit: 64,
+  });
   assert.equal(parseThresholdSpec('*:rss<=1.5KB/op', 'x').limit, 1536);
   assert.equal(parseThresholdSpec('*:rss<=1.5KB/op', 'x').scenario, null, '* is every scenario');
   assert.equal(parseThresholdSpec('rssAnon < 2 MB/op', 'x').limit, 2 * MIB);
@@ -38,7 +45,10 @@ test('the accepted forms: scenario or *, metric, <= or <, a number with its unit
   assert.equal(perHour.stat, 'mbPerHour');
   assert.equal(perHour.limit, 10);
   assert.equal(parseThresholdSpec('rss<=1GB/h', 'x').limit, 1024, 'MB per hour');
-  assert.deepEqual([parseThresholdSpec('fds<=0.001/op', 'x').stat, parseThresholdSpec('fds<=0.001/op', 'x').limit], ['perOp', 0.001]);
+  assert.deepEqual(
+    [parseThresholdSpec('fds<=0.001/op', 'x').stat, parseThresholdSpec('fds<=0.001/op', 'x').limit],
+    ['perOp', 0.001],
+  );
   assert.equal(parseThresholdSpec('threads<=2threads/h', 'x').stat, 'perHour');
   assert.equal(parseThresholdSpec('rss<=100/op', 'x').stat, 'perOp', 'no unit: the metric’s own (bytes)');
 });
@@ -46,10 +56,18 @@ test('the accepted forms: scenario or *, metric, <= or <, a number with its unit
 test('bad thresholds: exit 64, one line naming the flag, the accepted form in the hint', () => {
   for (const bad of ['rss>64B/op', 'rss<=64B', 'rss<=lots/op', 'connect-churn:rss=64B/op', '']) {
     const message = refusal(bad);
-    assert.match(message, new RegExp(`^--threshold ${bad.replace(/[*+?^${}()|[\]\\/]/g, '\\$&')}: expected \\[SCENARIO\\|\\*:\\]METRIC<=NUMBER UNIT/op or /h`));
+    assert.match(
+      message,
+      new RegExp(
+        `^--threshold ${bad.replace(/[*+?^${}()|[\]\\/]/g, '\\$&')}: expected \\[SCENARIO\\|\\*:\\]METRIC<=NUMBER UNIT/op or /h`,
+      ),
+    );
     assert.match(message, /connect-churn:rss<=64B\/op/);
   }
-  assert.match(refusal('heap<=1MB/op'), /no metric 'heap' \(known: proc\.rss, proc\.rssAnon, proc\.fds, proc\.threads, and sys\.\*/);
+  assert.match(
+    refusal('heap<=1MB/op'),
+    /no metric 'heap' \(known: proc\.rss, proc\.rssAnon, proc\.fds, proc\.threads, and sys\.\*/,
+  );
   assert.match(refusal('fds<=1KB/op'), /fds is measured in fds: 'KB' does not fit/);
   assert.match(refusal('rss<=3fds/op'), /rss is measured in B: 'fds' does not fit \(use B, KB, MB or GB\)/);
   assert.match(refusal('connect-churn:rss<=64B/op', false), /apply to its own scenario: drop 'connect-churn:'/);
@@ -61,11 +79,25 @@ test('against a real LEAK report: a limit below the measured slope breaks, one a
   assert.ok(rss?.bytesPerOp !== null && rss?.bytesPerOp !== undefined && rss.mbPerHour !== null);
   const below = Math.floor(rss.bytesPerOp / 2);
   const above = Math.ceil(rss.bytesPerOp * 2);
-  const results = evaluateThresholds(leak, fromCli(`connect-churn:rss<=${below}B/op`, `*:rss<=${above}B/op`, `connect-churn:rss<${Math.ceil(rss.mbPerHour * 2)}MB/h`, '*:fds<=0.01/op'));
-  assert.deepEqual(results.map((result) => result.status), ['fail', 'pass', 'pass', 'pass']);
+  const results = evaluateThresholds(
+    leak,
+    fromCli(
+      `connect-churn:rss<=${below}B/op`,
+      `*:rss<=${above}B/op`,
+      `connect-churn:rss<${Math.ceil(rss.mbPerHour * 2)}MB/h`,
+      '*:fds<=0.01/op',
+    ),
+  );
+  assert.deepEqual(
+    results.map((result) => result.status),
+    ['fail', 'pass', 'pass', 'pass'],
+  );
   assert.equal(results[1]?.expression, `connect-churn:rss<=${above}B/op`, 'the scenario is named in the result');
   assert.equal(results[0]?.value, rss.bytesPerOp);
-  assert.match(results[0]?.message ?? '', new RegExp(`^connect-churn:rss<=${below}B/op broken: proc\\.rss .* over the limit <= `));
+  assert.match(
+    results[0]?.message ?? '',
+    new RegExp(`^connect-churn:rss<=${below}B/op broken: proc\\.rss .* over the limit <= `),
+  );
 });
 
 test('exit code: a broken threshold makes it 1 unless the run failed; none broken leaves it', async () => {
@@ -86,7 +118,13 @@ test('exit code: a broken threshold makes it 1 unless the run failed; none broke
 
 test('no figure to check: no-data, which does not break the run', async () => {
   const clean = await report('quick-clean.json');
-  const stripped: RunReport = { ...clean, scenarios: clean.scenarios.map((scenario) => ({ ...scenario, metrics: scenario.metrics.filter((metric) => metric.name !== 'rssAnon') })) };
+  const stripped: RunReport = {
+    ...clean,
+    scenarios: clean.scenarios.map((scenario) => ({
+      ...scenario,
+      metrics: scenario.metrics.filter((metric) => metric.name !== 'rssAnon'),
+    })),
+  };
   const [result] = evaluateThresholds(stripped, fromCli('*:rssAnon<=64B/op'));
   assert.equal(result?.status, 'no-data');
   assert.match(result?.message ?? '', /rssAnon was not measured/);
@@ -96,9 +134,20 @@ test('no figure to check: no-data, which does not break the run', async () => {
 test('a scenario file’s limits: parsed with the file, its own scenario only, bad ones named by file and index', () => {
   const text = 'name: mine\ndescription: d\npattern: connect-churn\nlimits:\n  - rss<=64B/op\n  - rssAnon<=10MB/h\n';
   const scenario = parseScenario(text, 'mine.yaml', false, false);
-  assert.deepEqual(scenario.limits.map((limit) => [limit.metric, limit.stat, limit.limit]), [['proc.rss', 'bytesPerOp', 64], ['proc.rssAnon', 'mbPerHour', 10]]);
+  assert.deepEqual(
+    scenario.limits.map((limit) => [limit.metric, limit.stat, limit.limit]),
+    [
+      ['proc.rss', 'bytesPerOp', 64],
+      ['proc.rssAnon', 'mbPerHour', 10],
+    ],
+  );
   try {
-    parseScenario('name: mine\ndescription: d\npattern: connect-churn\nlimits:\n  - rss<=64B/op\n  - rss>64\n', 'mine.yaml', false, false);
+    parseScenario(
+      'name: mine\ndescription: d\npattern: connect-churn\nlimits:\n  - rss<=64B/op\n  - rss>64\n',
+      'mine.yaml',
+      false,
+      false,
+    );
     assert.fail('expected a refusal');
   } catch (error) {
     assert.ok(isMqleakError(error) && error.exitCode === 64);
