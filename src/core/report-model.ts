@@ -124,6 +124,8 @@ export interface CycleReport {
   floors: MetricValues;
   /** bridge-churn only: the cycle's bridge reconnects and the messages through the bridge. */
   bridge?: BridgeCycleReport;
+  /** The variant family this cycle exercised, where the pattern runs one family per cycle in rotation: its growth is credited to that family. */
+  variant?: string;
   /** Self-check: mqleak's own floors over the same window (judged ones, as `floors`); absent in older reports. */
   selfFloors?: MetricValues;
   /** Self-check: mqleak collected its own garbage before this floor window. */

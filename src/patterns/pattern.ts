@@ -44,6 +44,8 @@ export interface CycleOutcome {
   observations?: Record<string, ObservationTally>;
   /** bridge-churn: the cycle's bridge reconnects and message counts, kept per cycle in the report. */
   bridge?: BridgeCycleReport;
+  /** The variant family this cycle ran (one family per cycle, in rotation), so that its growth is judged at that family's own size. */
+  variant?: string;
 }
 
 export { ACCEPTED_ANSWER, type CheckTally, type ObservationTally } from '../core/recording.js';

@@ -194,6 +194,7 @@ export async function recordScenario(
           gcForced,
           floors,
           ...(outcome.bridge === undefined ? {} : { bridge: outcome.bridge }),
+          ...(outcome.variant === undefined ? {} : { variant: outcome.variant }),
           ...(context.selfSampler === undefined ? {} : { selfFloors, selfGcForced }),
         };
         recording.cycles.push(report);
