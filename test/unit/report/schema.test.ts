@@ -180,6 +180,7 @@ const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   gcForced: true,
   floors: true,
   bridge: true,
+  variant: true,
   selfFloors: true,
   selfGcForced: true,
 };
