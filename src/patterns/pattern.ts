@@ -75,4 +75,30 @@ export interface PatternDefinition {
    * Scenarios of such a pattern run only when named, never in the default "every built-in scenario" set.
    */
   needsTargetSetup?: string;
+  /**
+   * A pattern that mixes variants: each cycle runs one family, in rotation, and names it in
+   * `CycleOutcome.variant`, so that each family is judged at its own size and a LEAK can be narrowed.
+   */
+  variants?: VariantSpace;
+}
+
+/** The variant families of a pattern and their cases: what narrowing walks. */
+export interface VariantSpace {
+  /** The families a run with these params covers, in rotation order (cycle i runs families[i % length]). */
+  families(params: Params): string[];
+  /** The cases of one family, for narrowing. */
+  cases(params: Params, family: string): VariantCase[];
+  /** Params that run only this family, or only this one case of it. */
+  restrict(params: Params, family: string, caseId?: string): Params;
+}
+
+export interface VariantCase {
+  /** Stable id, usable in `--set cases=ID`. */
+  id: string;
+  /** The case in words: what was sent and which rule it breaks. */
+  description: string;
+  /** The exact bytes sent, in hex, where the pattern knows them before the run. */
+  bytesHex?: string;
+  /** The specification rule the case comes from (section number and normative statement id). */
+  rule?: string;
 }
