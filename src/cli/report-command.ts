@@ -8,7 +8,7 @@ import { styleFor } from '../report/terminal/style.js';
 import { evaluateThresholds } from '../verdict/limit-checks.js';
 import { writeTextReport } from '../report/write-report.js';
 import type { Streams } from './run-command.js';
-import { parseThresholdFlags } from './threshold-flags.js';
+import { parseThresholdFlags } from './validate.js';
 
 export interface ReportFlags {
   html?: string;

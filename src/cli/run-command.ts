@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ExitCode, usageError, type ExitCodeValue } from '../core/errors.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import type { RunReport } from '../core/report-model.js';
 import { renderJson } from '../report/json/render-json.js';
 import { renderTable } from '../report/terminal/table.js';
@@ -7,83 +7,12 @@ import { styleFor } from '../report/terminal/style.js';
 import { besidePath, defaultReportPath, writeTextReport } from '../report/write-report.js';
 import { renderHtml } from '../report/html/render-html.js';
 import { renderJunit } from '../report/junit/render-junit.js';
-import { evaluateThresholds, withThresholds, type SourcedThreshold } from '../verdict/limit-checks.js';
-import { parseDuration } from '../run/plan/time-budget.js';
-import { executeRun, prepareRun } from '../run/run.js';
-import { loadTlsSettings } from '../target/tls-settings.js';
-import { credentialsFrom } from './credentials.js';
-import { parseSourceIps } from './source-ips.js';
+import { evaluateThresholds, withThresholds } from '../verdict/limit-checks.js';
+import { executeRun } from '../run/run.js';
 import { progressObserver } from './progress.js';
-import { parseSoak } from './soak-flag.js';
-import { parseThresholdFlags } from './threshold-flags.js';
+import { validateRun, type RunFlags } from './validate.js';
 
-export interface RunFlags {
-  broker?: string;
-  /** `--pid`, repeatable: the first is the target's process, the others more nodes of a cluster. */
-  pid?: string[];
-  process?: string;
-  probe?: string[];
-  /** False for `--no-proc`: no broker process looked for or sampled. */
-  proc?: boolean;
-  spawn?: string;
-  gcCmd?: string;
-  set: string[];
-  quick?: boolean;
-  all?: boolean;
-  budget?: string;
-  soak?: string;
-  username?: string;
-  password?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  insecure?: boolean;
-  servername?: string;
-  json?: string;
-  /** A file name, or false for --no-html (no HTML beside the JSON); true (default) writes it beside the JSON only. */
-  html: string | boolean;
-  junit?: string;
-  threshold: string[];
-  /** `--source-ip` (repeatable). */
-  sourceIp?: string[];
-  out: string;
-  interval: string;
-  quiet?: boolean;
-  color: boolean;
-  verbose?: boolean;
-}
-
-const MIN_INTERVAL_MS = 10;
-/** Shorter than any scenario's baseline and one cycle: a budget below it is a typo. */
-const MIN_BUDGET_MS = 10_000;
-const MAX_INTERVAL_MS = 60_000;
-
-function parsePid(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const pid = Number(raw);
-  if (!Number.isInteger(pid) || pid <= 0)
-    throw usageError(`--pid ${raw}: not a process id`, 'pass a positive integer, e.g. --pid $(pgrep -n mosquitto)');
-  return pid;
-}
-
-function parseBudget(raw: string | undefined): { ms: number; text: string } | undefined {
-  if (raw === undefined) return undefined;
-  const ms = parseDuration(raw);
-  if (!(ms >= MIN_BUDGET_MS))
-    throw usageError(`--budget ${raw}: not a time budget`, 'e.g. --budget 10m, 90s, 1h30m (at least 10 s)');
-  return { ms, text: raw };
-}
-
-function parseInterval(raw: string): number {
-  const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
-    throw usageError(
-      `--interval ${raw}: not a sampling interval`,
-      `milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`,
-    );
-  }
-  return ms;
-}
+export type { RunFlags } from './validate.js';
 
 export interface Streams {
   stdout: NodeJS.WriteStream;
@@ -102,52 +31,15 @@ export async function runCommand(
   // With JSON on stdout, everything for people goes to stderr so the machine output stays clean.
   const human = jsonToStdout ? io.stderr : io.stdout;
   const style = styleFor(human, io.env, flags.color);
-  if (flags.all === true && scenarios.length > 0) {
-    throw usageError(
-      `--all with scenarios named (${scenarios.join(', ')})`,
-      'either name scenarios or give --all for every built-in one',
-    );
-  }
+  const { prepared, thresholds, quickSuite } = await validateRun(scenarios, flags, argv, io.env);
   // Nothing named and no --all: the quick suite, so a first `npx mqleak run` answers in minutes, not a quarter hour.
-  const quickSuite = scenarios.length === 0 && flags.all !== true;
   if (quickSuite && flags.quiet !== true) {
     io.stderr.write(
-      'mqleak: no scenario named: running the quick suite (every built-in scenario, short form); name scenarios or pass --all for full-length runs a CI gate can trust\n',
+      'mqleak: no scenario named: running the quick suite (every built-in scenario, short form); ' +
+        'name scenarios or pass --all for full-length runs a CI gate can trust\n',
     );
   }
-  const prepared = await prepareRun({
-    scenarios,
-    quick: flags.quick === true || quickSuite,
-    overrides: flags.set,
-    target: {
-      broker: flags.broker,
-      pid: parsePid(flags.pid?.[0]),
-      spawn: flags.spawn,
-      gcCommand: flags.gcCmd,
-      tls: await loadTlsSettings(flags),
-      noProc: flags.proc === false,
-    },
-    sampleIntervalMs: parseInterval(flags.interval),
-    argv,
-    credentials: credentialsFrom(flags, io.env),
-    sourceIps: parseSourceIps(flags.sourceIp ?? []),
-    budget: parseBudget(flags.budget),
-    soakMs: parseSoak(flags.soak, flags.budget),
-    probes: flags.probe ?? [],
-    extraPids: (flags.pid ?? []).slice(1).map((raw) => parsePid(raw) as number),
-    processName: flags.process,
-  });
   if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
-  const thresholds: SourcedThreshold[] = [
-    ...parseThresholdFlags(
-      flags.threshold,
-      prepared.scenarios.map((scenario) => scenario.name),
-      'command-line',
-    ),
-    ...prepared.scenarios.flatMap((scenario) =>
-      scenario.limits.map((spec): SourcedThreshold => ({ spec, source: 'scenario-file', scenario: scenario.name })),
-    ),
-  ];
   const progress = flags.quiet === true ? null : progressObserver(io.stderr, styleFor(io.stderr, io.env, flags.color));
   const interrupt = new AbortController();
   const onSigint = (): void => {

@@ -18,9 +18,10 @@ export interface ProbeSetup {
   credentials?: Credentials;
 }
 
-/** Parses every `--probe` text (a usage error names the first bad one) and refuses duplicates. */
+/** Parses every `--probe` text, a sys map's topics too (a usage error names the first bad one); refuses duplicates. */
 export function parseProbeSpecs(texts: readonly string[]): ProbeSpec[] {
   const specs = texts.map(parseProbeSpec);
+  for (const spec of specs) if (spec.kind === 'sys' && spec.arg !== null) parseSysMap(spec.arg, `--probe ${spec.text}`);
   for (const kind of ['sys', 'cgroup'] as const) {
     if (specs.filter((spec) => spec.kind === kind).length > 1) {
       throw usageError(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSourceIps } from '../../../src/cli/source-ips.js';
+import { parseSourceIps } from '../../../src/cli/validate.js';
 import { MqleakError } from '../../../src/core/errors.js';
 import { sumReleases, type ReleaseResult } from '../../../src/load/clients/held-clients.js';
 import { sumTallies } from '../../../src/load/pacing/run-operations.js';

@@ -1,7 +1,7 @@
 // `--budget`, `--all` and credentials: how a run is fitted into a time budget and what it says it did.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { credentialsFrom } from '../../../src/cli/credentials.js';
+import { credentialsFrom } from '../../../src/cli/validate.js';
 import { isMqleakError } from '../../../src/core/errors.js';
 import { fitToBudget, MIN_BUDGET_CYCLES, parseDuration } from '../../../src/run/plan/time-budget.js';
 import { estimateScenarioMs } from '../../../src/run/plan/estimate.js';

@@ -1,0 +1,319 @@
+// The one table of mqleak's commands and options. Commander's parser, `--help` and docs/cli.md
+// (`npm run docs:cli`) are all made from it; src/cli/validate.ts runs the per-flag parsers below.
+import { isSourceAddress } from '../load/fleet/source-addresses.js';
+import { usageError } from '../core/errors.js';
+import { parseDuration } from '../run/plan/time-budget.js';
+
+/** One option of one command. */
+export interface OptionSpec<T = unknown> {
+  /** As commander takes it: `--pid <n>`, `-q, --quiet`, `--no-proc`. */
+  flags: string;
+  description: string;
+  /** Commander's default for the raw value, as given on the command line. */
+  default?: string;
+  /** The flag may be given more than once; the values are collected in order (default: none). */
+  repeatable?: boolean;
+  /** Checks one given value and converts it; a bad one is a usage error naming the flag (exit 64). */
+  parse?: (raw: string) => T;
+  /** What a value may be, for docs/cli.md. */
+  accepts?: string;
+}
+
+export interface ArgumentSpec {
+  /** As commander takes it: `<file>`, `[scenario...]`. */
+  name: string;
+  description: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  arguments: readonly ArgumentSpec[];
+  options: Readonly<Record<string, OptionSpec>>;
+  /** Printed after the options by `--help` and in docs/cli.md. */
+  helpAfter?: string;
+}
+
+/** Below this, the sampler itself would be most of what the broker's process does. */
+export const MIN_INTERVAL_MS = 10;
+/** Above a minute, a settle window would hold too few samples for a floor. */
+export const MAX_INTERVAL_MS = 60_000;
+/** Shorter than any scenario's baseline and one cycle: a budget below it is a typo. */
+export const MIN_BUDGET_MS = 10_000;
+/** Shorter than two fallback windows after the warm-up: nothing could be judged, so it is a typo. */
+export const MIN_SOAK_MS = 10_000;
+/** A week: longer than any CI job or overnight run; a bound on the load loop, as every loop has one. */
+export const MAX_SOAK_MS = 7 * 24 * 3_600_000;
+
+export function parsePid(raw: string): number {
+  const pid = Number(raw);
+  if (!Number.isInteger(pid) || pid <= 0)
+    throw usageError(`--pid ${raw}: not a process id`, 'pass a positive integer, e.g. --pid $(pgrep -n mosquitto)');
+  return pid;
+}
+
+export function parseInterval(raw: string): number {
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
+    throw usageError(
+      `--interval ${raw}: not a sampling interval`,
+      `milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`,
+    );
+  }
+  return ms;
+}
+
+export function parseBudget(raw: string): { ms: number; text: string } {
+  const ms = parseDuration(raw);
+  if (!(ms >= MIN_BUDGET_MS))
+    throw usageError(`--budget ${raw}: not a time budget`, 'e.g. --budget 10m, 90s, 1h30m (at least 10 s)');
+  return { ms, text: raw };
+}
+
+export function parseSoak(raw: string): number {
+  const ms = parseDuration(raw);
+  if (!(ms >= MIN_SOAK_MS && ms <= MAX_SOAK_MS)) {
+    throw usageError(
+      `--soak ${raw}: not a soak duration`,
+      'a duration from 10s to 7 days, e.g. --soak 90s, 30m, 2h, 1h30m',
+    );
+  }
+  return ms;
+}
+
+export function parseSourceIp(raw: string): string {
+  if (!isSourceAddress(raw)) {
+    throw usageError(
+      `--source-ip ${raw}: not an IP address`,
+      "give an address of this machine's interfaces, e.g. --source-ip 10.0.0.5 (repeatable)",
+    );
+  }
+  return raw;
+}
+
+const NO_COLOR: OptionSpec = { flags: '--no-color', description: 'no colour in the output' };
+
+const RUN_OPTIONS = {
+  broker: { flags: '--broker <url>', description: 'broker to test, mqtt://HOST:PORT (default: an embedded broker)' },
+  pid: {
+    flags: '--pid <n>',
+    description:
+      'process id of the broker, to sample its memory, fds, threads and CPU; repeat for every node of a cluster ' +
+      '(judged summed and per process)',
+    repeatable: true,
+    parse: parsePid,
+    accepts: 'a positive integer',
+  },
+  process: {
+    flags: '--process <name>',
+    description:
+      'watch every process of this name too (comm or program name, e.g. beam.smp): a cluster on this machine',
+  },
+  probe: {
+    flags: '--probe <kind[:arg]>',
+    description:
+      "sample more figures of the broker (repeatable): sys ($SYS topics), 'http:URL#SELECTOR' (Prometheus or JSON), " +
+      "cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see the README",
+    repeatable: true,
+    accepts: '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd',
+  },
+  proc: {
+    flags: '--no-proc',
+    description:
+      "do not look for or sample the broker's process; judge the given probes only (a broker on another host or in " +
+      'a container: implied for a remote --broker with a --probe)',
+  },
+  spawn: { flags: '--spawn <cmd>', description: 'start the broker with this command, watch it, stop it at the end' },
+  gcCmd: {
+    flags: '--gc-cmd <cmd>',
+    description: 'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"',
+  },
+  set: {
+    flags: '--set <key=value>',
+    description: 'override a scenario parameter, [SCENARIO:]KEY=VALUE; thresholds.METRIC=BYTES sets δ (repeatable)',
+    repeatable: true,
+    accepts: "a parameter the scenario's pattern declares, within its bounds (`mqleak list`, docs/scenarios/)",
+  },
+  quick: { flags: '--quick', description: 'a short run (fewer, smaller cycles): a smoke test, not a gate' },
+  all: { flags: '--all', description: 'run every built-in scenario (the default when none is named)' },
+  budget: {
+    flags: '--budget <duration>',
+    description:
+      'fit the run into this much time, e.g. 10m, 90s, 1h: cycles, operations and idle times scaled down alike, ' +
+      'never below their minimums',
+    parse: parseBudget,
+    accepts: 'a duration of at least 10 s (90s, 10m, 1h30m)',
+  },
+  soak: {
+    flags: '--soak <duration>',
+    description:
+      'run each scenario as one continuous load for this long (e.g. 90s, 30m, 2h) instead of cycles: floors are ' +
+      'window minima, the window sized from the GC period seen',
+    parse: parseSoak,
+    accepts: 'a duration from 10 s to 7 days; not with --budget',
+  },
+  ca: {
+    flags: '--ca <file>',
+    description: "mqtts:// and wss://: the PEM CA certificate(s) that signed the broker's certificate",
+    accepts: 'a readable PEM certificate file',
+  },
+  cert: {
+    flags: '--cert <file>',
+    description: 'mqtts:// and wss://: a PEM client certificate (with --key) for a broker that wants one',
+    accepts: 'a readable PEM certificate file, with --key',
+  },
+  key: {
+    flags: '--key <file>',
+    description: 'the PEM private key of --cert; read only for the handshakes, never written into reports',
+    accepts: 'the unencrypted PEM key of --cert',
+  },
+  insecure: {
+    flags: '--insecure',
+    description: "mqtts:// and wss://: do not verify the broker's certificate (self-signed test brokers)",
+  },
+  servername: {
+    flags: '--servername <name>',
+    description:
+      "mqtts:// and wss://: the TLS SNI name, checked against the certificate (default: the URL's host name)",
+    accepts: 'a non-empty host name',
+  },
+  username: {
+    flags: '--username <name>',
+    description:
+      'user name for a broker that refuses anonymous clients (or MQLEAK_USERNAME); never written into reports',
+  },
+  password: {
+    flags: '--password <secret>',
+    description: 'its password (better: MQLEAK_PASSWORD, kept out of the shell history); never written into reports',
+    accepts: 'only with a user name',
+  },
+  json: { flags: '--json <file>', description: 'also write the JSON report here (- for stdout)' },
+  out: {
+    flags: '--out <dir>',
+    description: 'folder for the JSON report (and the HTML report beside it)',
+    default: 'reports',
+  },
+  html: {
+    flags: '--html <file>',
+    description: 'also write the HTML report here (one is always written beside the JSON report)',
+  },
+  noHtml: { flags: '--no-html', description: 'no HTML report beside the JSON report' },
+  junit: {
+    flags: '--junit <file>',
+    description: 'write a JUnit XML report: one test case per scenario × metric, a failure for LEAK',
+  },
+  threshold: {
+    flags: '--threshold <limit>',
+    description:
+      'fail the run (exit 1) when a figure breaks a limit, [SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h, ' +
+      "e.g. 'connect-churn:rss<=64B/op' (repeatable)",
+    repeatable: true,
+    accepts: '[SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h; SCENARIO one of the run',
+  },
+  sourceIp: {
+    flags: '--source-ip <addr>',
+    description:
+      'connect from this address of the machine (repeatable: connections spread over them, ~25,000 each per ' +
+      'broker port); default: spread over 127.x.y.z for a loopback broker',
+    repeatable: true,
+    parse: parseSourceIp,
+    accepts: 'an IPv4 or IPv6 address',
+  },
+  interval: {
+    flags: '--interval <ms>',
+    description: 'sampling interval in milliseconds',
+    default: '100',
+    parse: parseInterval,
+    accepts: `milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`,
+  },
+  quiet: { flags: '-q, --quiet', description: 'no progress output' },
+  color: NO_COLOR,
+  verbose: { flags: '--verbose', description: 'stack traces for errors' },
+} satisfies Record<string, OptionSpec>;
+
+const RUN_HELP_AFTER = `
+Target (where the broker is, which process to watch):
+  (nothing)                       an embedded Aedes broker mqleak starts and stops
+  --broker mqtt://HOST:PORT       a running broker; its process is found from the port when local
+                                  (also mqtts://HOST:PORT, ws://HOST:PORT/mqtt, wss://HOST:PORT/mqtt)
+  --broker URL --pid N            a running broker and its process id
+  --spawn "CMD" [--broker URL]    mqleak starts the broker (default port 1883) and stops it after
+  --broker URL --no-proc --probe KIND
+                                  a broker whose process mqleak cannot see (another host, a container):
+                                  judged by its probes only (sys, http, cgroup, cmd); implied for a remote host
+
+Exit codes: 0 all PASS, 1 a LEAK or a broken --threshold, 2 INCONCLUSIVE and no LEAK, 3 the target failed,
+            4 mqleak failed, 64 bad usage or scenario file.
+
+Examples:
+  mqleak run                                      the built-in scenarios against the embedded broker
+  mqleak run --quick connect-churn                a short run of one scenario
+  mqleak run --all --budget 10m                   the whole library, scaled to fit ten minutes
+  mqleak run connect-churn --soak 30m             one continuous 30-minute load, judged on window minima
+  mqleak run health-check-churn --broker mqtt://127.0.0.1:1883 --pid $(pgrep -n mosquitto)
+  mqleak run connect-churn --broker mqtt://127.0.0.1:1883 --probe sys   (Mosquitto: $SYS heap and clients judged too)
+  mqleak run --spawn "mosquitto -p 1884" --broker mqtt://127.0.0.1:1884 --json -
+  mqleak run connect-churn --broker mqtts://127.0.0.1:8883 --ca ca.pem
+  mqleak run tls-churn --broker mqtts://127.0.0.1:8883 --insecure
+  mqleak run health-check-churn --broker wss://127.0.0.1:8084/mqtt --ca ca.pem --cert client.pem --key client.key`;
+
+export const RUN_COMMAND = {
+  name: 'run',
+  description: 'run scenarios against a broker and judge each metric: LEAK, PASS or INCONCLUSIVE',
+  arguments: [
+    {
+      name: '[scenario...]',
+      description: 'scenario names (see `mqleak list`) or scenario files; default: all built-in scenarios',
+    },
+  ],
+  options: RUN_OPTIONS,
+  helpAfter: RUN_HELP_AFTER,
+} satisfies CommandSpec;
+
+export const COMPARE_COMMAND: CommandSpec = {
+  name: 'compare',
+  description:
+    'compare two JSON reports: bytes/op per scenario and metric side by side; exit 1 when NEW regressed beyond the ' +
+    'intervals',
+  arguments: [
+    { name: '<base>', description: 'the JSON report to compare against (e.g. the last release)' },
+    { name: '<new>', description: 'the JSON report of the run under test' },
+  ],
+  options: {
+    json: { flags: '--json', description: 'the comparison as JSON on stdout' },
+    color: NO_COLOR,
+  },
+  helpAfter:
+    "\nA regression: NEW is LEAK where BASE was not, or NEW's interval lies wholly above BASE's and above δ.\n" +
+    'Exit codes: 0 no regression, 1 a regression, 64 a file that is not a readable mqleak report.',
+};
+
+export const REPORT_COMMAND: CommandSpec = {
+  name: 'report',
+  description: 're-render a saved JSON report: as the table (default), as HTML, or as JUnit XML',
+  arguments: [{ name: '<file>', description: 'a JSON report written by `mqleak run`' }],
+  options: {
+    html: { flags: '--html <out>', description: 'write the HTML report here' },
+    junit: { flags: '--junit <out>', description: 'write the JUnit XML report here' },
+    threshold: {
+      flags: '--threshold <limit>',
+      description: 'check a limit against the saved figures, exit 1 when broken (repeatable; see `mqleak run --help`)',
+      repeatable: true,
+      accepts: '[SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h; SCENARIO one of the report',
+    },
+    color: NO_COLOR,
+  },
+};
+
+export const LIST_COMMAND: CommandSpec = {
+  name: 'list',
+  description: 'list the built-in scenarios with a one-line description and their durations',
+  arguments: [],
+  options: { json: { flags: '--json', description: 'as JSON' } },
+};
+
+export const PROGRAM = {
+  name: 'mqleak',
+  description: 'Finds memory and resource leaks in MQTT brokers.',
+  commands: [RUN_COMMAND, COMPARE_COMMAND, REPORT_COMMAND, LIST_COMMAND] as readonly CommandSpec[],
+};
