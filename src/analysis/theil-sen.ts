@@ -2,7 +2,7 @@
 // correlated residuals. Robust to a few wild floors (breakdown point ≈ 29 %), distribution-free
 // under independent errors, and it only ever sees floors, never raw autocorrelated samples.
 
-import { effectiveSampleSize, residualAutocorrelation } from './autocorrelation.js';
+import { conservativeLag1, effectiveSampleSize, residualAutocorrelation } from './autocorrelation.js';
 import { twoSidedZ } from './normal.js';
 import { quantileSorted } from './quantile.js';
 
@@ -23,7 +23,7 @@ export interface TheilSenDetail extends TheilSenFit {
   n: number;
   /** Lag-1 autocorrelation of the residuals, in x order (residualAutocorrelation: the smaller of two estimates). */
   residualLag1: number;
-  /** n(1 − r)/(1 + r) with r = max(0, residualLag1), capped. */
+  /** n(1 − r)/(1 + r) with r = conservativeLag1(residualLag1) clamped to [0, MAX_RESIDUAL_AUTOCORRELATION]. */
   nEff: number;
   /** Half the interval's width: the smallest slope this fit tells apart from its centre. */
   halfWidth: number;
@@ -75,7 +75,7 @@ export function theilSenDetailed(
   const residuals = order.map((i) => (y[i] as number) - (intercept + slope * (x[i] as number)));
   const residualLag1 = residualAutocorrelation(residuals);
   const adjust = options.adjustForAutocorrelation !== false;
-  const nEff = adjust ? effectiveSampleSize(n, residualLag1) : n;
+  const nEff = adjust ? effectiveSampleSize(n, conservativeLag1(residualLag1, n)) : n;
 
   // Var(S) of Kendall's S under H0, with the correction for ties in x (pairs with equal x
   // have no slope). Serial correlation inflates it by n / n_eff (Hamed & Rao 1998, lag-1 form).

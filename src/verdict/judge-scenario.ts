@@ -113,7 +113,8 @@ export function judgeScenario(
     .filter((metric) => metric.judged)
     .map((metric) => seriesFor(metric, recording, [...issues, ...probeIssues(metric.name)]))
     .filter((value): value is MetricSeries => value !== null);
-  const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, series.length);
+  // Adaptive length judges at its look's slice of the scenario's alpha (analysis/sequential.ts).
+  const alpha = shareAlpha(recording.sequential?.alpha ?? DEFAULT_FAMILY_ALPHA, series.length);
   const metrics = series.map((entry): MetricReport => {
     const thresholdPerOp = thresholdFor(entry.metric, entry.kind);
     const options = { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 };
