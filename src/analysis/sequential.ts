@@ -76,7 +76,11 @@ export function sequentialPlan(familyAlpha: number, capCycles: number, firstLook
   if (!(familyAlpha > 0 && familyAlpha < 1)) throw new RangeError(`familyAlpha must be in (0, 1), got ${familyAlpha}`);
   const cap = Math.max(1, Math.floor(capCycles));
   const looks: number[] = [];
-  for (let n = Math.min(Math.max(1, Math.floor(firstLook)), cap); n < cap; n = Math.max(n + 1, Math.ceil(n * LOOK_GROWTH)))
+  for (
+    let n = Math.min(Math.max(1, Math.floor(firstLook)), cap);
+    n < cap;
+    n = Math.max(n + 1, Math.ceil(n * LOOK_GROWTH))
+  )
     looks.push(n);
   looks.push(cap);
   const alphas: number[] = [];

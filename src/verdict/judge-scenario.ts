@@ -117,7 +117,13 @@ export function judgeScenario(
   const alpha = shareAlpha(recording.sequential?.alpha ?? DEFAULT_FAMILY_ALPHA, series.length);
   const metrics = series.map((entry): MetricReport => {
     const thresholdPerOp = thresholdFor(entry.metric, entry.kind);
-    const options = { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 };
+    const options = {
+      thresholdPerOp,
+      alpha,
+      opsPerSecond: opsPerSecond ?? 0,
+      // Adaptive runs widen for a conservative estimate of serial correlation (docs/verdicts-sequential.md).
+      serialCorrection: recording.sequential === undefined ? ('plain' as const) : ('conservative' as const),
+    };
     const memory = entry.kind === 'bytes' ? judgeWithFloorViews(entry, options, views) : null;
     const judged = memory?.judged ?? judgeMetric(entry, options);
     const troughs = memory?.floors ?? null;
