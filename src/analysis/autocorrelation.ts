@@ -74,6 +74,28 @@ export function residualAutocorrelation(residuals: readonly number[]): number {
 }
 
 /**
+ * Lag-1 estimates from a dozen fit residuals read low twice over: the estimator is biased down by
+ * about (1 + 4ρ)/n (Kendall 1954; more once a line is fitted, hence the 2), and it scatters by about
+ * 1/√n, so a series whose estimate fell low gets too narrow an interval. The conservative correction
+ * widens for r̂ + (2 + 4·r̂⁺)/n + 0.7/√n instead of r̂: a bias correction plus a one-sided ~75 % upper
+ * bound. Seeded AR(1) simulation (bench/calibration.ts, 2,000 series each): 95 % intervals over 12
+ * floors cover 95.3 % at ρ = 0.5 and 93.1 % at ρ = 0.7 (87.8 % and 81.4 % with r̂ alone); over 24
+ * floors 96.1 % and 95.2 %. The cost: on uncorrelated floors the 12-floor interval is ~1.8× wider
+ * (24 floors: 1.2×), which adaptive length pays for with more cycles (docs/verdicts-sequential.md).
+ */
+export const LAG1_BIAS_CONSTANT = 2;
+/** See LAG1_BIAS_CONSTANT: the ρ-proportional part of the estimator's bias. */
+export const LAG1_BIAS_SLOPE = 4;
+/** The upper-bound allowance, in standard errors of r̂ (≈ 1/√n): see LAG1_BIAS_CONSTANT. */
+export const LAG1_UPPER_BOUND_Z = 0.7;
+
+/** The serial correlation an interval over `n` residuals is widened for, from their lag-1 estimate `r`. */
+export function conservativeLag1(r: number, n: number): number {
+  if (!(n > 0)) return r;
+  return r + (LAG1_BIAS_CONSTANT + LAG1_BIAS_SLOPE * Math.max(0, r)) / n + LAG1_UPPER_BOUND_Z / Math.sqrt(n);
+}
+
+/**
  * Effective sample size of an AR(1)-like series: n(1 − r)/(1 + r). Only positive correlation
  * reduces it (negative r is treated as 0: we never narrow an interval on that evidence), and r
  * is capped at MAX_RESIDUAL_AUTOCORRELATION.

@@ -41,7 +41,8 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
   const pts = prep.points;
   const xs = pts.map((p) => p.x);
   const ys = pts.map((p) => p.y);
-  const full = theilSenDetailed(xs, ys, options.alpha);
+  const fitOptions = { serialCorrection: options.serialCorrection ?? 'plain' } as const;
+  const full = theilSenDetailed(xs, ys, options.alpha, fitOptions);
   const figures = figuresOf(full, options.opsPerSecond);
 
   const early = verdictBeforeSlope(series, options, prep, full, figures, describeDropped(prep));
@@ -82,6 +83,7 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
             post.map((p) => p.x),
             post.map((p) => p.y),
             options.alpha,
+            fitOptions,
           )
         : null;
     const postPersistence =

@@ -51,10 +51,12 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
   const name = series.metric;
   const prep = prepareSeries(series, options, () => COUNT_TOLERANCE);
   const pts = prep.points;
+  const fitOptions = { serialCorrection: options.serialCorrection ?? 'plain' } as const;
   const full = theilSenDetailed(
     pts.map((p) => p.x),
     pts.map((p) => p.y),
     options.alpha,
+    fitOptions,
   );
   const figures = figuresOf(full, options.opsPerSecond);
 
@@ -117,6 +119,7 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
             post.map((p) => p.x),
             post.map((p) => p.y),
             options.alpha,
+            fitOptions,
           )
         : null;
     const postLevel = level(post);

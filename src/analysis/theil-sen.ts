@@ -2,7 +2,7 @@
 // correlated residuals. Robust to a few wild floors (breakdown point ≈ 29 %), distribution-free
 // under independent errors, and it only ever sees floors, never raw autocorrelated samples.
 
-import { effectiveSampleSize, residualAutocorrelation } from './autocorrelation.js';
+import { conservativeLag1, effectiveSampleSize, residualAutocorrelation } from './autocorrelation.js';
 import { twoSidedZ } from './normal.js';
 import { quantileSorted } from './quantile.js';
 
@@ -23,7 +23,7 @@ export interface TheilSenDetail extends TheilSenFit {
   n: number;
   /** Lag-1 autocorrelation of the residuals, in x order (residualAutocorrelation: the smaller of two estimates). */
   residualLag1: number;
-  /** n(1 − r)/(1 + r) with r = max(0, residualLag1), capped. */
+  /** n(1 − r)/(1 + r) with r = residualLag1 (or conservativeLag1 of it) clamped to [0, MAX_RESIDUAL_AUTOCORRELATION]. */
   nEff: number;
   /** Half the interval's width: the smallest slope this fit tells apart from its centre. */
   halfWidth: number;
@@ -33,7 +33,15 @@ export interface TheilSenDetail extends TheilSenFit {
 export interface TheilSenOptions {
   /** Widen the interval for positively autocorrelated residuals (default true). */
   adjustForAutocorrelation?: boolean;
+  /**
+   * `plain`: widen for the residuals' lag-1 estimate as it is (default: what fixed-length judging
+   * was calibrated with). `conservative`: for a bias-corrected upper estimate (conservativeLag1), which
+   * keeps ≥ 95 % coverage at ρ = 0.5 from 8 floors up; adaptive-length runs use it.
+   */
+  serialCorrection?: SerialCorrection;
 }
+
+export type SerialCorrection = 'plain' | 'conservative';
 
 /** Median of the pairwise slopes and the intercept median(y − slope·x): no interval. Cheap-ish helper. */
 export function theilSenLine(
@@ -75,7 +83,8 @@ export function theilSenDetailed(
   const residuals = order.map((i) => (y[i] as number) - (intercept + slope * (x[i] as number)));
   const residualLag1 = residualAutocorrelation(residuals);
   const adjust = options.adjustForAutocorrelation !== false;
-  const nEff = adjust ? effectiveSampleSize(n, residualLag1) : n;
+  const r = options.serialCorrection === 'conservative' ? conservativeLag1(residualLag1, n) : residualLag1;
+  const nEff = adjust ? effectiveSampleSize(n, r) : n;
 
   // Var(S) of Kendall's S under H0, with the correction for ties in x (pairs with equal x
   // have no slope). Serial correlation inflates it by n / n_eff (Hamed & Rao 1998, lag-1 form).

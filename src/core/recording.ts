@@ -32,6 +32,26 @@ export interface ProtocolFactFields {
   observations?: Record<string, ObservationTally>;
 }
 
+/** Why a scenario stopped cycling: every metric decided, the cap reached, interrupted, or failed. */
+export type StopReason = 'decided' | 'cap' | 'aborted' | 'error';
+
+/** How adaptive length went for one scenario (src/analysis/sequential.ts, docs/verdicts-sequential.md). */
+export interface SequentialRecord {
+  /** The scenario's whole two-sided alpha, over every look and metric. */
+  familyAlpha: number;
+  /** Two-sided alpha of the last look taken: the one the reported intervals are built at. */
+  alpha: number;
+  /** Looks taken (1-based count) and planned. */
+  look: number;
+  looks: number;
+  /** Measured cycles run, and the most the scenario would have run (its `cycles`). */
+  measuredCycles: number;
+  capCycles: number;
+  stopReason: StopReason;
+  /** ms from the scenario's start to the look that decided it; null when none did. */
+  decidedAtMs: number | null;
+}
+
 export interface ScenarioRecording {
   startMs: number;
   endMs: number;
@@ -47,6 +67,8 @@ export interface ScenarioRecording {
   /** mqleak's own floors over the same windows (self-check), when a self sampler ran; per cycle in `cycles[].selfFloors`. */
   selfBaselineFloors?: MetricValues;
   selfRecoveryFloors?: MetricValues;
+  /** Adaptive length (cycle runs): absent for soaks. */
+  sequential?: SequentialRecord;
 }
 
 export interface SoakTimeline {

@@ -213,6 +213,29 @@ export interface ScenarioReport {
   selfMetrics?: MetricReport[];
   selfIssues?: DataIssue[];
   selfSamples?: SampleReport[];
+  /** Adaptive length: when the scenario was decided and why it stopped (absent for soaks and in older reports). */
+  decision?: DecisionReport;
+}
+
+/**
+ * Adaptive length (docs/verdicts-sequential.md): the scenario cycles until every metric is PASS or LEAK at
+ * a look, or its `cycles` (the cap) are done. Looks spend the scenario's alpha so that stopping early does
+ * not raise the error rates.
+ */
+export interface DecisionReport {
+  /** `decided`: every metric PASS or LEAK at a look; `cap`: all `cycles` ran undecided; `aborted`, `error`. */
+  stopReason: 'decided' | 'cap' | 'aborted' | 'error';
+  /** ms from the scenario's start to the look that decided it; null when none did. */
+  timeToDecisionMs: number | null;
+  measuredCycles: number;
+  capCycles: number;
+  /** Looks taken and planned. */
+  look: number;
+  looks: number;
+  /** Two-sided alpha of the scenario over all looks and metrics (the run's alpha over its scenarios). */
+  familyAlpha: number;
+  /** Two-sided alpha of the last look: the reported intervals are at 1 − alpha / metrics judged. */
+  lookAlpha: number;
 }
 
 /** A continuous (soak) run of one scenario: its load and the windows its floors were read over. */
@@ -359,6 +382,8 @@ export interface RunReport {
     quick: boolean;
     sampleIntervalMs: number;
     familyAlpha: number;
+    /** Two-sided alpha of the whole run over scenarios, metrics and looks (cycle runs); absent in soaks and older reports. */
+    runAlpha?: number;
     /** process.argv of the run, credentials redacted. */
     command: string[];
     /** The same as a shell command line that repeats the run (`mqleak run ...`); absent in older reports. */

@@ -62,6 +62,8 @@ export interface JudgeOptions {
   opsPerSecond: number;
   /** Warm-up cycles to drop at the least (the runner marks them; analysis may drop more). */
   minWarmupCycles?: number;
+  /** How Sen's interval is widened for serial correlation (analysis/theil-sen.ts): `plain` unless set. */
+  serialCorrection?: 'plain' | 'conservative';
 }
 
 export interface PersistenceCheck {

@@ -5,7 +5,7 @@ import type { Credentials } from '../core/credentials.js';
 import type { Params } from '../core/params.js';
 import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
 import type { CycleReport, PhaseName, PhaseReport } from '../core/report-model.js';
-import type { ScenarioRecording } from '../core/recording.js';
+import type { ScenarioRecording, StopReason } from '../core/recording.js';
 export type { ScenarioRecording } from '../core/recording.js';
 import { METRICS, type MetricInfo, type MetricValues } from '../core/metrics.js';
 import type { Sampler } from '../sample/sampler.js';
@@ -15,6 +15,8 @@ import type { Target } from '../target/target.js';
 import { estimateScenarioMs } from './plan/estimate.js';
 import type { RunObserver } from './observer.js';
 import { sleep } from '../core/sleep.js';
+import { lookAt, scenarioAlpha, sequentialPlan } from '../analysis/sequential.js';
+import { judgeLook } from '../verdict/stopping-rule.js';
 
 /**
  * The first part of each settle window lets closing connections finish and the broker free them;
@@ -153,8 +155,21 @@ export async function recordScenario(
     });
     const warmupCycles = num(params, 'warmupCycles');
     const totalCycles = warmupCycles + num(params, 'cycles');
+    // Adaptive length: `cycles` is the cap; a look that finds every metric decided ends the cycles.
+    const plan = sequentialPlan(scenarioAlpha(total), num(params, 'cycles'));
+    const sequential = {
+      familyAlpha: plan.familyAlpha,
+      alpha: plan.alphas[0] as number,
+      look: 0,
+      looks: plan.looks.length,
+      measuredCycles: 0,
+      capCycles: num(params, 'cycles'),
+      stopReason: 'cap' as StopReason,
+      decidedAtMs: null as number | null,
+    };
+    recording.sequential = sequential;
     let cumulativeOps = 0;
-    for (let cycle = 0; cycle < totalCycles && !signal.aborted; cycle++) {
+    for (let cycle = 0; cycle < totalCycles && !signal.aborted && sequential.stopReason !== 'decided'; cycle++) {
       const warmup = cycle < warmupCycles;
       const name: PhaseName = warmup ? 'warmup' : 'measured';
       const last = recording.phases.at(-1);
@@ -219,7 +234,19 @@ export async function recordScenario(
       } else {
         await phase(name, record);
       }
+      if (warmup) continue;
+      sequential.measuredCycles = cycle - warmupCycles + 1;
+      const look = lookAt(plan, sequential.measuredCycles);
+      if (look < 0) continue;
+      sequential.look = look + 1;
+      sequential.alpha = plan.alphas[look] as number;
+      const samples = sampler.store.between(recording.startMs, clock());
+      if (judgeLook(scenario, recording, samples, sampler.metrics, sequential.alpha).decided) {
+        sequential.stopReason = 'decided';
+        sequential.decidedAtMs = clock() - recording.startMs;
+      }
     }
+    if (signal.aborted && sequential.stopReason !== 'decided') sequential.stopReason = 'aborted';
     await phase('recovery', async () => {
       observer.phase?.('recovery', `everything disconnected, idle ${num(params, 'recoverySeconds')} s`);
       await run?.teardown();
@@ -231,6 +258,7 @@ export async function recordScenario(
     checkTarget();
   } catch (error) {
     recording.error = error;
+    if (recording.sequential !== undefined) recording.sequential.stopReason = 'error';
     await Promise.resolve(run?.teardown()).catch(() => undefined);
   }
   recording.endMs = clock();

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_FAMILY_ALPHA } from '../analysis/index.js';
+import { RUN_ALPHA, scenarioAlpha } from '../analysis/sequential.js';
 import { ExitCode, MqleakError, errorMessage, isMqleakError, type ExitCodeValue } from '../core/errors.js';
 import {
   SCHEMA_VERSION,
   type RunReport,
   type RunVerdict,
+  type DecisionReport,
   type ScenarioReport,
   type TargetReport,
 } from '../core/report-model.js';
+import type { SequentialRecord } from '../core/recording.js';
 import { commandLineOf, environmentReport } from '../report/command-line.js';
 import { redactReport } from '../report/redact.js';
 import type { Credentials } from '../core/credentials.js';
@@ -197,6 +200,20 @@ function scenarioReport(
     error: runError === null ? null : runError.message,
     samples: own.map((sample) => ({ t: sample.t, lateMs: sample.lateMs, ...sample.values })),
     ...protocolFactsReport(recording.facts),
+    ...(recording.sequential === undefined || soak !== null ? {} : { decision: decisionReport(recording.sequential) }),
+  };
+}
+
+function decisionReport(sequential: SequentialRecord): DecisionReport {
+  return {
+    stopReason: sequential.stopReason,
+    timeToDecisionMs: sequential.decidedAtMs,
+    measuredCycles: sequential.measuredCycles,
+    capCycles: sequential.capCycles,
+    look: sequential.look,
+    looks: sequential.looks,
+    familyAlpha: sequential.familyAlpha,
+    lookAlpha: sequential.alpha,
   };
 }
 
@@ -334,7 +351,9 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     settings: {
       quick: options.quick,
       sampleIntervalMs: intervalMs,
-      familyAlpha: DEFAULT_FAMILY_ALPHA,
+      ...(options.soakMs === undefined
+        ? { familyAlpha: scenarioAlpha(scenarios.length), runAlpha: RUN_ALPHA }
+        : { familyAlpha: DEFAULT_FAMILY_ALPHA }),
       command: [...(options.argv ?? [])],
       commandLine: commandLineOf(options.argv ?? []),
       ...(prepared.budget === undefined ? {} : { budget: budgetReport(prepared.budget) }),

@@ -113,10 +113,17 @@ export function judgeScenario(
     .filter((metric) => metric.judged)
     .map((metric) => seriesFor(metric, recording, [...issues, ...probeIssues(metric.name)]))
     .filter((value): value is MetricSeries => value !== null);
-  const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, series.length);
+  // Adaptive length judges at its look's slice of the scenario's alpha (analysis/sequential.ts).
+  const alpha = shareAlpha(recording.sequential?.alpha ?? DEFAULT_FAMILY_ALPHA, series.length);
   const metrics = series.map((entry): MetricReport => {
     const thresholdPerOp = thresholdFor(entry.metric, entry.kind);
-    const options = { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 };
+    const options = {
+      thresholdPerOp,
+      alpha,
+      opsPerSecond: opsPerSecond ?? 0,
+      // Adaptive runs widen for a conservative estimate of serial correlation (docs/verdicts-sequential.md).
+      serialCorrection: recording.sequential === undefined ? ('plain' as const) : ('conservative' as const),
+    };
     const memory = entry.kind === 'bytes' ? judgeWithFloorViews(entry, options, views) : null;
     const judged = memory?.judged ?? judgeMetric(entry, options);
     const troughs = memory?.floors ?? null;

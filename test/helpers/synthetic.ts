@@ -49,7 +49,11 @@ export type BytesShape =
   /** A leak: `bytesPerOp` per operation, kept in recovery. */
   | { kind: 'leak'; bytesPerOp: number }
   /** Grows like a leak under load, given back in recovery (a queue drained when clients leave). */
-  | { kind: 'transient'; bytesPerOp: number };
+  | { kind: 'transient'; bytesPerOp: number }
+  /** Serially correlated drift of the level: a Gaussian AR(1) per cycle with standard deviation `sd` and lag-1 correlation `rho`. */
+  | { kind: 'ar1'; sd: number; rho: number }
+  /** A leak that starts late: `bytesPerOp` per operation from measured cycle `fromMeasuredCycle` (0-based) on, kept in recovery. */
+  | { kind: 'late-leak'; bytesPerOp: number; fromMeasuredCycle: number };
 
 export interface BytesSeriesOptions {
   seed: number;
@@ -95,6 +99,17 @@ export function bytesSeries(o: BytesSeriesOptions): MetricSeries {
   const strayRate = o.strayRate ?? 0;
   const total = warmupCycles + measuredCycles;
   const phases = o.shapes.map(() => rand());
+  // AR(1) paths, one value per cycle and one for recovery; drawn only when asked for, so older series keep their values.
+  const drifts = o.shapes.map((s) => {
+    if (s.kind !== 'ar1') return [];
+    const path: number[] = [];
+    let e = gauss();
+    for (let c = 0; c <= total; c++) {
+      path.push(s.sd * e);
+      e = s.rho * e + Math.sqrt(1 - s.rho * s.rho) * gauss();
+    }
+    return path;
+  });
 
   /** Level at load time u (in cycles since load start), ops done `ops`; recovery: idle after the run. */
   const level = (u: number, ops: number, cycle: number, recovery: boolean): number => {
@@ -124,6 +139,14 @@ export function bytesSeries(o: BytesSeriesOptions): MetricSeries {
         case 'transient':
           if (!recovery) v += s.bytesPerOp * ops;
           break;
+        case 'ar1':
+          v += (drifts[k] as number[])[recovery ? total : cycle] as number;
+          break;
+        case 'late-leak': {
+          const from = (warmupCycles + s.fromMeasuredCycle) * opc;
+          v += s.bytesPerOp * Math.max(0, ops - from);
+          break;
+        }
       }
     });
     return v;

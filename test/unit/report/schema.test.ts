@@ -122,6 +122,7 @@ const SETTINGS_FIELDS: Record<keyof RunReport['settings'], true> = {
   command: true,
   commandLine: true,
   budget: true,
+  runAlpha: true,
 };
 const TARGET_FIELDS: Record<keyof TargetReport, true> = {
   kind: true,
@@ -166,6 +167,7 @@ const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
   selfSamples: true,
   mode: true,
   soak: true,
+  decision: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   index: true,
