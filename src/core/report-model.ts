@@ -207,7 +207,7 @@ export interface ScenarioReport {
   /**
    * Self-check (absent in older reports): mqleak's own processes (coordinator and load workers, the
    * broker's branch left out), summed, judged like the broker over the same cycles. Never changes
-   * `verdict` or the exit code: see the README's "Self-check".
+   * `verdict` or the exit code: see docs/reliability.md.
    */
   selfVerdict?: Verdict;
   selfMetrics?: MetricReport[];

@@ -62,7 +62,7 @@ function bridgeHint(peer: PeerBroker, outTopic: string, inTopic: string): string
   return (
     `configure the target's bridge to connect to ${peer.address} over MQTT 3.1.1 and forward ${outTopic}/# out to it and ${inTopic}/# in from it ` +
     `(Mosquitto: address ${peer.address}, topic ${outTopic}/# out 1, topic ${inTopic}/# in 1, restart_timeout 1 1), ` +
-    'and give the port to mqleak with --set peerPort=N (see README, bridge-churn)'
+    'and give the port to mqleak with --set peerPort=N (see docs/scenarios/bridge-churn.md)'
   );
 }
 

@@ -16,7 +16,7 @@ export const MAX_CONNECTIONS_PER_SOURCE = 25_000;
 /**
  * Connections per loopback source address when mqleak picks them. A connect bound to an address searches
  * that address's ports for a free one in the kernel, and the search grows with the ports taken: measured
- * here (README "Scale"), 15,000 connects bound to one address ran at 196/s past 10,000 (33 s of system
+ * here (docs/scale.md), 15,000 connects bound to one address ran at 196/s past 10,000 (33 s of system
  * CPU), spread over 3 addresses of 5,000 at ~7,000/s. Loopback addresses cost nothing, so each gets few.
  */
 export const LOOPBACK_PER_SOURCE = 5_000;
