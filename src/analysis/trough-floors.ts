@@ -11,7 +11,7 @@
 import { LOW_FLOOR_IGNORED_STRAYS } from './floors.js';
 import { formatBytes } from '../core/format.js';
 import { median, robustSigma, sortedFinite } from './quantile.js';
-import { estimateGcPeriod, GC_DROP_SIGMAS, GC_MIN_DROPS, SOAK_WINDOW_GC_PERIODS } from './soak.js';
+import { estimateGcPeriod, GC_DROP_SIGMAS, GC_MIN_DROPS, SOAK_WINDOW_GC_PERIODS } from './gc-rhythm.js';
 
 /**
  * Longest trough window as a share of the measured cycles. A window of w cycles makes neighbouring

@@ -266,7 +266,7 @@ export interface TargetReport {
   gcForced: boolean;
   /** The last lines a broker mqleak started printed. */
   outputTail: string[];
-  /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports and for plain TCP before issue 9. */
+  /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports. */
   transport?: TransportReport;
 }
 

@@ -157,11 +157,11 @@ export const connectChurn: PatternDefinition = {
       );
     };
 
-    // mqtts://, ws://, wss:// (and their WebSocket probes): the full raw client.
+    // mqtts://, ws://, wss:// (and their WebSocket checks): the full raw client.
     const churnOnRawClient = async (index: number): Promise<void> => {
-      const probe = ws?.probeFor(index) ?? null;
-      if (ws !== null && probe !== null) {
-        await ws.run(probe, facts, timeoutMs);
+      const check = ws?.checkFor(index) ?? null;
+      if (ws !== null && check !== null) {
+        await ws.run(check, facts, timeoutMs);
         return;
       }
       const connection = await RawMqttConnection.connect({

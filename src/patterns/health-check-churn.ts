@@ -93,9 +93,9 @@ export const healthCheckChurn: PatternDefinition = {
     const facts = new ProtocolFacts();
 
     const operation = async (index: number): Promise<void> => {
-      const probe = ws?.probeFor(index) ?? null;
-      if (ws !== null && probe !== null) {
-        await ws.run(probe, facts, timeoutMs);
+      const check = ws?.checkFor(index) ?? null;
+      if (ws !== null && check !== null) {
+        await ws.run(check, facts, timeoutMs);
         return;
       }
       const way = wayOutFor(mode, index);

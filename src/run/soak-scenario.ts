@@ -12,7 +12,7 @@ import { checkTarget, emptyRecording, idleFloors, refusedLoad, refusedLoadError 
 
 // A continuous (soak) run of one scenario: baseline idle → load back to back for the soak's duration
 // (its first SOAK_WARMUP_SHARE is warm-up) → recovery idle. No settle windows: the floors are read
-// from the raw samples afterwards (src/verdict/judge-soak.ts). Bounded by the duration, by a batch count,
+// from the raw samples afterwards (src/verdict/judge-soak-scenario.ts). Bounded by the duration, by a batch count,
 // and by the abort signal (Ctrl-C ends the load early; recovery and the report still happen).
 
 /**

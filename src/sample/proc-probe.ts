@@ -1,10 +1,10 @@
 import { readFile, readdir } from 'node:fs/promises';
 import pidusage from 'pidusage';
 import type { MetricValues } from '../core/metrics.js';
+import { KIB } from '../core/units.js';
 
 /** Linux reports CPU times in clock ticks; 100 per second on every mainstream build. */
 const CLOCK_TICKS_PER_SECOND = 100;
-const KIB = 1024;
 
 export class ProcessGoneError extends Error {
   constructor(

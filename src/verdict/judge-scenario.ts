@@ -13,8 +13,8 @@ import { legacyMetricName, METRICS, type MetricInfo, type Sample } from '../core
 import { floorNote, judgeWithFloorViews, troughViews } from './floor-choice.js';
 import { judgedFigures } from './judged-figures.js';
 import type { ScenarioRecording } from '../core/recording.js';
+import { MIB } from '../core/units.js';
 
-const MIB = 1024 * 1024;
 /** Samples this much later than scheduled on median mean mqleak itself was starved: the floors are suspect. */
 const LATE_SAMPLE_MEDIAN_MS = 250;
 

@@ -8,6 +8,7 @@ import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResu
 import { formatStat, metricUnit } from '../../verdict/limit-checks.js';
 import { SELF_LEAK_MEANING, selfView } from '../terminal/self.js';
 import { transportLine } from '../terminal/transport.js';
+import { MIB } from '../../core/units.js';
 
 // The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched) that a
 // person opens from a CI artifact. What they see first: the overall verdict in one sentence, then a
@@ -19,7 +20,6 @@ const VERDICT_LABEL: Record<RunVerdict, string> = {
   inconclusive: 'INCONCLUSIVE',
   error: 'ERROR',
 };
-const MIB = 1024 * 1024;
 
 function chip(verdict: string, label?: string): string {
   return `<span class="verdict v-${html(verdict)}">${html(label ?? VERDICT_LABEL[verdict as RunVerdict] ?? verdict.toUpperCase())}</span>`;

@@ -6,7 +6,7 @@ import { soakLine } from './soak.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport } from '../../core/report-model.js';
 import { bridgeLines } from './bridge.js';
 import { protocolFactLines } from './facts.js';
-import { preflightLines, scenarioLimitLines } from './limits.js';
+import { preflightLines, scenarioLimitLines } from './resource-limits.js';
 import { selfLines, selfRunLine } from './self.js';
 import { thresholdLines, thresholdVerdictNote } from './threshold-lines.js';
 import { transportLine } from './transport.js';

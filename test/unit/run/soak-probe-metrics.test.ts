@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CycleReport } from '../../../src/core/report-model.js';
-import { judgeSoakScenario } from '../../../src/verdict/judge-soak.js';
+import { judgeSoakScenario } from '../../../src/verdict/judge-soak-scenario.js';
 import type { SoakRecording } from '../../../src/run/soak-scenario.js';
 import { METRICS, type MetricInfo, type Sample } from '../../../src/core/metrics.js';
 import { loadScenario } from '../../../src/scenario/load-scenario.js';

@@ -1,11 +1,11 @@
 // The verdict of a continuous (soak) run: no cycles and no settle windows, so the raw samples under
-// load are cut into windows sized from the GC period the data shows (src/analysis/soak.ts), each
+// load are cut into windows sized from the GC period the data shows (src/analysis/gc-rhythm.ts), each
 // window's minimum (the post-GC floor) is paired with the operations done by then, and those
 // floors go through the same verdict as cycle floors (judgeMetric). Pure: data in, verdict out.
 
 import { judgeMetric } from './judge.js';
 import { MIN_JUDGED_CYCLES } from './prepare.js';
-import { estimateGcPeriod, soakWindowMs, windowMinima } from './soak.js';
+import { estimateGcPeriod, soakWindowMs, windowMinima } from './gc-rhythm.js';
 import type {
   CycleFloor,
   DataIssue,
