@@ -33,7 +33,13 @@ export function combineFloorViews(settle: MetricVerdict, trough: MetricVerdict):
         ...trough,
         verdict: 'inconclusive',
         reasonCode: 'data',
-        reason: `${trough.metric}: the two views of its floors disagree: its settle floors grow ${formatSlope(settle)}, its post-GC troughs stay below the ${formatSlope(trough, trough.thresholdPerOp)} threshold (at most ${formatSlope(trough, trough.ci?.[1] ?? Number.NaN)}). The GC sawtooth, not live memory, moves one of them: rerun with --gc-cmd so that a collection is forced before every floor.`,
+        reason:
+          `${trough.metric}: the two views of its floors disagree: its settle floors grow ` +
+          `${formatSlope(settle)}, its post-GC troughs stay below the ` +
+          `${formatSlope(trough, trough.thresholdPerOp)} threshold (at most ` +
+          `${formatSlope(trough, trough.ci?.[1] ?? Number.NaN)}). The GC sawtooth, not live ` +
+          `memory, moves one of them: rerun with --gc-cmd so that a collection is forced ` +
+          `before every floor.`,
         cyclesNeeded: null,
       },
     };

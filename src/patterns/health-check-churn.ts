@@ -50,7 +50,9 @@ export const healthCheckChurn: PatternDefinition = {
       default: 'close',
       enum: CLOSE_MODES,
       description:
-        'how each connection ends: close (FIN), reset (RST), garbage (send non-MQTT bytes, wait for the broker to close), silent (send nothing, wait for the broker to time it out), or mixed (rotating through all four)',
+        'how each connection ends: close (FIN), reset (RST), garbage (send non-MQTT bytes, ' +
+        'wait for the broker to close), silent (send nothing, wait for the broker to time ' +
+        'it out), or mixed (rotating through all four)',
     },
     silentTimeoutMs: {
       type: 'integer',

@@ -93,7 +93,8 @@ export async function recordSoak(
       const inWarmup = startMs < soak.warmupEndMs;
       observer.phase?.(
         inWarmup ? 'warmup' : 'measured',
-        `soak ${Math.round((startMs - soak.loadStartMs) / 1000)} s of ${Math.round(durationMs / 1000)} s, ${cumulativeOps} ops`,
+        `soak ${Math.round((startMs - soak.loadStartMs) / 1000)} s of ` +
+          `${Math.round(durationMs / 1000)} s, ${cumulativeOps} ops`,
       );
       const outcome = await run.runCycle({
         index: batch,
@@ -126,7 +127,9 @@ export async function recordSoak(
         throw refusedLoadError(outcome, `${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak`);
       if (outcome.operations === 0 && clock() < soakEndMs && !signal.aborted) {
         throw targetError(
-          `no operation completed in a batch ${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak of ${scenario.name}`,
+          `no operation completed in a batch ` +
+            `${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak of ` +
+            `${scenario.name}`,
           'check the broker is healthy and answering',
         );
       }

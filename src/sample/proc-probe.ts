@@ -47,7 +47,10 @@ export class ProcProbe {
   private startTime: string | null = null;
   private lastCpu: { ticks: number; atMs: number } | null = null;
   private readonly hasProc: boolean;
-  /** Counting /proc/PID/fd costs ~1.5 µs per descriptor: a caller may skip it on some reads (self-probe.ts does under load). */
+  /**
+   * Counting /proc/PID/fd costs ~1.5 µs per descriptor: a caller may skip it on some reads (self-probe.ts does under
+   * load).
+   */
   countFds = true;
 
   constructor(

@@ -4,7 +4,10 @@ import { MIB } from '../core/units.js';
 
 const SECONDS_PER_HOUR = 3600;
 
-/** The report fields a verdict gives, the same for cycle and soak runs: the slope, its interval and the checks behind it. */
+/**
+ * The report fields a verdict gives, the same for cycle and soak runs: the slope, its interval and the checks behind
+ * it.
+ */
 export type JudgedFigures = Pick<
   MetricReport,
   | 'verdict'

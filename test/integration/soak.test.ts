@@ -31,12 +31,15 @@ function memory(scenario: ScenarioReport): MetricReport[] {
 function describeRun(report: RunReport | null): string {
   const scenario = report?.scenarios[0];
   if (scenario === undefined) return 'no report';
-  const head = `${scenario.soak?.why ?? 'no soak'}; ${scenario.cycles.length} windows, ${Math.round(scenario.opsPerSecond ?? 0)} ops/s`;
+  const head =
+    `${scenario.soak?.why ?? 'no soak'}; ${scenario.cycles.length} windows, ` +
+    `${Math.round(scenario.opsPerSecond ?? 0)} ops/s`;
   return [
     head,
     ...scenario.metrics.map(
       (m) =>
-        `${m.name}: ${m.verdict} (${m.reasonCode}) ${m.perOp?.toFixed(2)} per op [${m.ci?.map((v) => v.toFixed(2)).join(', ')}]`,
+        `${m.name}: ${m.verdict} (${m.reasonCode}) ${m.perOp?.toFixed(2)} per op ` +
+        `[${m.ci?.map((v) => v.toFixed(2)).join(', ')}]`,
     ),
   ].join('\n');
 }

@@ -23,7 +23,9 @@ function describeRun(report: RunReport | null): string {
   return memory(report)
     .map(
       (m) =>
-        `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op [${m.ci?.map((v) => v.toFixed(0)).join(', ')}], floors ${m.floorMethod?.kind} (${m.floorMethod?.why})`,
+        `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op ` +
+        `[${m.ci?.map((v) => v.toFixed(0)).join(', ')}], floors ${m.floorMethod?.kind} ` +
+        `(${m.floorMethod?.why})`,
     )
     .join('\n');
 }

@@ -19,13 +19,15 @@ function requestFor(check: WsCheck, host: string, port: number, path: string): B
   const hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (check === 'http-get') {
     return Buffer.from(
-      `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ELB-HealthChecker/2.0\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+      `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ` +
+        `ELB-HealthChecker/2.0\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
     );
   }
   const subprotocol = check === 'upgrade-refused' ? WRONG_SUBPROTOCOL : MQTT_SUBPROTOCOL;
   return Buffer.from(
     `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${subprotocol}\r\n\r\n`,
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: ` +
+      `13\r\nSec-WebSocket-Protocol: ${subprotocol}\r\n\r\n`,
   );
 }
 

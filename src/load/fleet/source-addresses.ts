@@ -30,7 +30,10 @@ export const LOOPBACK_ROTATION = 16;
 const LOOPBACK_BASE = [127, 0, 1, 1] as const;
 
 export interface SourcePlan {
-  /** Source addresses the connections are bound to: `perCycle` in turn within a cycle, the next set the next cycle; empty: unbound (the kernel picks). */
+  /**
+   * Source addresses the connections are bound to: `perCycle` in turn within a cycle, the next set the next cycle;
+   * empty: unbound (the kernel picks).
+   */
   addresses: string[];
   /** Addresses one cycle uses (the rest are the sets of later cycles). */
   perCycle: number;

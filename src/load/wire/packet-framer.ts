@@ -44,7 +44,10 @@ export function packetEnd(buffer: Buffer, offset: number): number {
 
 /** Per-connection framing state: kept on the connection object itself (no extra object per connection). */
 export interface FrameState {
-  /** A packet cut across reads: sized to the whole packet once its header is known (`partialFilled` < length), else the header bytes so far (`partialFilled` === length). */
+  /**
+   * A packet cut across reads: sized to the whole packet once its header is known (`partialFilled` < length), else the
+   * header bytes so far (`partialFilled` === length).
+   */
   partial: Buffer | null;
   partialFilled: number;
 }

@@ -21,7 +21,9 @@ export const WEBSOCKET_PARAMS: ParamSpecs = {
     minimum: 0,
     maximum: 1,
     description:
-      'ws:// and wss:// only: share of operations that probe the WebSocket port instead, in turn: an HTTP upgrade closed as soon as it is granted, an upgrade refused for a wrong subprotocol, a plain HTTP GET (as load balancers send)',
+      'ws:// and wss:// only: share of operations that probe the WebSocket port instead, ' +
+      'in turn: an HTTP upgrade closed as soon as it is granted, an upgrade refused for a ' +
+      'wrong subprotocol, a plain HTTP GET (as load balancers send)',
   },
   webSocketHoldMs: {
     type: 'integer',

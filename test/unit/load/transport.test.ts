@@ -146,7 +146,8 @@ test('the report line of a transport: scheme, negotiated TLS, what was verified;
         certFile: 'client.pem',
       },
     }),
-    'mqtts, TLSv1.3 TLS_AES_256_GCM_SHA384, SNI broker.local, client certificate client.pem, certificate verified against ca.pem',
+    'mqtts, TLSv1.3 TLS_AES_256_GCM_SHA384, SNI broker.local, client certificate ' +
+      'client.pem, certificate verified against ca.pem',
   );
   assert.match(
     transportLine({

@@ -138,15 +138,18 @@ test('soak without any proc metric (a no-process run): the probe metrics alone a
   assert.equal(judgement.metrics[0]?.verdict, 'leak');
 });
 
-test("a probe's issue reaches its own metric only: a serious one makes it INCONCLUSIVE (data), the others unchanged", async () => {
-  const scenario = await loadScenario('connect-churn', true);
-  const { recording: soak, samples } = recording();
-  const broken = { code: 'probe-error' as const, detail: 'probe sys: the $SYS subscriber was disconnected' };
-  const judgement = judgeSoakScenario(scenario, soak, samples, [...METRICS, SYS_HEAP], (metric) =>
-    metric === 'sys.heap' ? [broken] : [],
-  );
-  const heap = judgement.metrics.find((metric) => metric.name === 'sys.heap');
-  assert.equal(heap?.verdict, 'inconclusive');
-  assert.equal(heap?.reasonCode, 'data', heap?.reason);
-  assert.equal(judgement.metrics.find((metric) => metric.name === 'proc.rss')?.verdict, 'pass');
-});
+test(
+  "a probe's issue reaches its own metric only: a serious one makes it INCONCLUSIVE (data), " + 'the others unchanged',
+  async () => {
+    const scenario = await loadScenario('connect-churn', true);
+    const { recording: soak, samples } = recording();
+    const broken = { code: 'probe-error' as const, detail: 'probe sys: the $SYS subscriber was disconnected' };
+    const judgement = judgeSoakScenario(scenario, soak, samples, [...METRICS, SYS_HEAP], (metric) =>
+      metric === 'sys.heap' ? [broken] : [],
+    );
+    const heap = judgement.metrics.find((metric) => metric.name === 'sys.heap');
+    assert.equal(heap?.verdict, 'inconclusive');
+    assert.equal(heap?.reasonCode, 'data', heap?.reason);
+    assert.equal(judgement.metrics.find((metric) => metric.name === 'proc.rss')?.verdict, 'pass');
+  },
+);
