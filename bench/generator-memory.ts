@@ -11,7 +11,8 @@
 // otherwise land inside the measuring window as ~3 KB "per session" that does not scale with sessions.
 // (No warm-up by opening and closing sessions first: the freed memory would be reused by the measured
 // sessions and hide their cost.) The raw client runs twice: with node's default young generation (as in mqleak's own
-// process) and with `--max-semi-space-size=1` (as in the load worker processes, see worker-fleet.ts). It also times SelfProbe.read() with every session open: the self-check's cost per
+// process) and with `--max-semi-space-size=1` (as in the load worker processes, see worker-fleet.ts). It also times
+// SelfProbe.read() with every session open: the self-check's cost per
 // sample at that many file descriptors. Every loop is bounded; Mosquitto is started on a free loopback
 // port with a temporary config and stopped by PID.
 
@@ -330,7 +331,15 @@ async function main(): Promise<void> {
   const output = {
     benchmark: 'generator-memory',
     meaning:
-      "mqleak memory per idle session held against Mosquitto, after a forced GC: `slope` between the first step and 100% of the sessions (fixed costs fall out; the first step is at 20% or later, once V8's young generation — a fixed cost that grows under load to ~32 MB with node defaults, memory.*.newSpace — has reached its size), `fromZero` from before the first connection; each configuration in a fresh process. `raw` runs with node defaults as mqleak's own process does, `raw-worker` with the load workers' flags. fillSessionsPerSecond: connects completed per second during the fill (50 in flight). selfProbeReadMs: one self-check sample (the coordinator's /proc status, stat and fd count) with every session open.",
+      'mqleak memory per idle session held against Mosquitto, after a forced GC: `slope` ' +
+      'between the first step and 100% of the sessions (fixed costs fall out; the first ' +
+      "step is at 20% or later, once V8's young generation — a fixed cost that grows under " +
+      'load to ~32 MB with node defaults, memory.*.newSpace — has reached its size), ' +
+      '`fromZero` from before the first connection; each configuration in a fresh process. ' +
+      "`raw` runs with node defaults as mqleak's own process does, `raw-worker` with the " +
+      "load workers' flags. fillSessionsPerSecond: connects completed per second during " +
+      "the fill (50 in flight). selfProbeReadMs: one self-check sample (the coordinator's " +
+      '/proc status, stat and fd count) with every session open.',
     target: 'raw rss slope ≤ 4096 B per idle session (issue 7)',
     targetBytesPerSession: TARGET_BYTES_PER_SESSION,
     /** Met when both raw configurations (mqleak's own process and the load workers) are within the target. */

@@ -2,10 +2,11 @@
 // connections, against a CONNACK-answering sink (mqleak's own ceiling) and against Debian's Mosquitto.
 // Prints one JSON object to stdout; no pass/fail. Needs `mosquitto` on the PATH for the Mosquitto parts.
 //   npm run bench:scale                       # everything (a few minutes)
-//   npm run bench:scale -- sessions-sink      # one part: sessions-sink, sessions-mosquitto, churn-mosquitto, churn-sink, churn-reference
+//   npm run bench:scale -- sessions-sink      # one part: sessions-sink, sessions-mosquitto, churn-mosquitto,
+//                                             #   churn-sink, churn-reference
 //   npm run bench:scale -- sessions-sink --clients 100000
 //   npm run bench:scale -- churn-mosquitto churn-reference --churn-processes 1   # mqleak's churn vs the C reference
-//   npm run bench:scale -- churn-mosquitto --churn-client raw                     # churn on RawMqttConnection, for comparison
+//   npm run bench:scale -- churn-mosquitto --churn-client raw                     # churn on RawMqttConnection
 // churn-reference compiles bench/c/churn.c with gcc into a temp dir (skipped with a note without gcc) and runs
 // `--reference-processes` copies of it against a fresh Mosquitto: what any generator gets from it here.
 // Every load is bounded in count and time, on 127.0.0.0/8 only; every process started is stopped by PID.
@@ -551,6 +552,7 @@ if (mqleakBest !== null && referenceBest !== null) {
     mqleakShareOfReference: round(mqleakBest / referenceBest, 2),
   };
 }
+const machine = { cpus: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version };
 process.stdout.write(
-  `${JSON.stringify({ benchmark: 'scale', machine: { cpus: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version }, results, elapsedMs: Date.now() - started }, null, 2)}\n`,
+  `${JSON.stringify({ benchmark: 'scale', machine, results, elapsedMs: Date.now() - started }, null, 2)}\n`,
 );

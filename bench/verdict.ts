@@ -38,7 +38,8 @@ const params = {
   warmupCycles: SYNTHETIC_DEFAULTS.warmupCycles,
   noiseBytes: [0, 16 * KB, 64 * KB, 256 * KB, 1 * MB, 4 * MB],
   noiseMeaning:
-    'standard deviation of each raw sample in bytes; each floor is lowFloor() of 5 samples in the settle window (floor noise is about 0.67× this)',
+    'standard deviation of each raw sample in bytes; each floor is lowFloor() of 5 samples ' +
+    'in the settle window (floor noise is about 0.67× this)',
   confusion: {
     measuredCycles: [8, 12, 24],
     opsPerCycle: SYNTHETIC_DEFAULTS.opsPerCycle,
@@ -47,19 +48,27 @@ const params = {
     shapes: {
       sawtooth: 'amplitude 1, 4, 16 MB × period 0.2, 3, 7, 20 cycles (given back in recovery: an idle broker collects)',
       warmup:
-        'exponential approach of 8, 32, -16 MB with time constant 1 or 2 cycles from load start (3 flagged warm-up cycles)',
+        'exponential approach of 8, 32, -16 MB with time constant 1 or 2 cycles from load ' +
+        'start (3 flagged warm-up cycles)',
       saturating:
         'cache of 4 or 16 MB filling linearly for 6, 8 or 9 cycles from load start, then flat; kept in recovery',
       step: 'one-off jump of 2, 8, 32 MB before measured cycle 3, 6 or 9; kept in recovery',
       transient: '256 or 1024 B/op under load, given back in recovery',
-      leak: '128, 256, 1024, 4096 B/op kept in recovery; also under a 4 MB/3-cycle sawtooth, after a 16 MB warm-up, and with a 16 MB step at measured cycle 4',
+      leak:
+        '128, 256, 1024, 4096 B/op kept in recovery; also under a 4 MB/3-cycle sawtooth, ' +
+        'after a 16 MB warm-up, and with a 16 MB step at measured cycle 4',
       count:
-        'fds with a connection still closing in 15 % of floors: flat; pool of 8 grown in warm-up; one-off step of 4; transient 1 per 1000 ops given back; leaks of 1 per 200, 1000, 2000, 4000 ops',
+        'fds with a connection still closing in 15 % of floors: flat; pool of 8 grown in ' +
+        'warm-up; one-off step of 4; transient 1 per 1000 ops given back; leaks of 1 per ' +
+        '200, 1000, 2000, 4000 ops',
     },
   },
   gcWithoutHook: {
     meaning:
-      'a garbage-collected broker nobody can collect, sampled raw under the cycle run model (load then idle; it collects only under load): verdicts on the settle floors alone (as before issue #3) vs what mqleak does (settle floors and post-GC troughs both judged and combined)',
+      'a garbage-collected broker nobody can collect, sampled raw under the cycle run ' +
+      'model (load then idle; it collects only under load): verdicts on the settle floors ' +
+      'alone (as before issue #3) vs what mqleak does (settle floors and post-GC troughs ' +
+      'both judged and combined)',
     warmupCycles: 3,
     measuredCycles: 12,
     opsPerCycle: 5000,
@@ -380,6 +389,12 @@ const minDetectableLeak = minDetectable();
 const gcWithoutHookRows = gcWithoutHook();
 const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
 
-process.stdout.write(
-  `${JSON.stringify({ benchmark: 'verdict', confusionMatrix, minDetectableLeak, gcWithoutHook: gcWithoutHookRows, params, elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`,
-);
+const output = {
+  benchmark: 'verdict',
+  confusionMatrix,
+  minDetectableLeak,
+  gcWithoutHook: gcWithoutHookRows,
+  params,
+  elapsedMs: Math.round(elapsedMs),
+};
+process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

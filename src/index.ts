@@ -1,29 +1,31 @@
-// mqleak's programmatic API: the CLI is thin wiring over these.
-export { executeRun, prepareRun, exitCodeFor, type RunOptions, type PreparedRun } from './run/run.js';
-export type { RunObserver, CycleProgress } from './run/observer.js';
-export { loadScenario, parseScenario, builtinScenarioNames, type Scenario } from './scenario/load-scenario.js';
-export { publishedScenarioSchema } from './scenario/json-schema.js';
-export { PATTERNS } from './patterns/catalogue.js';
-export type { PatternDefinition, PatternRun, PatternContext } from './patterns/pattern.js';
-export type { ParamSpec } from './core/params.js';
-export { resolveTarget, type TargetOptions } from './target/resolve-target.js';
-export type { Target } from './target/target.js';
-export { renderJson } from './report/json/render-json.js';
-export { renderTable } from './report/terminal/table.js';
-export { renderHtml } from './report/html/render-html.js';
-export { renderJunit } from './report/junit/render-junit.js';
-export {
-  compareReports,
-  compareMetric,
-  type Comparison,
-  type CompareRow,
-  type CompareResult,
-} from './verdict/compare.js';
-export { readReportFile, checkReport, REPORT_SCHEMA_FILE } from './report/read-report.js';
-export { evaluateThresholds, withThresholds, type SourcedThreshold } from './verdict/limit-checks.js';
-export { parseThresholdSpec, type ThresholdSpec } from './core/threshold-spec.js';
-export { redactReport } from './report/redact.js';
+// mqleak's programmatic API: prepare and execute a run, render and compare its report. The CLI is thin wiring
+// over these; tuning constants and the stages' internals stay inside.
+import { executeRun, prepareRun, type RunOptions } from './run/run.js';
+import type { RunReport } from './core/report-model.js';
+
+export { executeRun, prepareRun, exitCodeFor, type PreparedRun, type RunOptions } from './run/run.js';
+export type { CycleProgress, RunObserver } from './run/observer.js';
+export { builtinScenarioNames, loadScenario, type Scenario } from './scenario/load-scenario.js';
+export type { TargetOptions } from './target/resolve-target.js';
+export type { Credentials } from './core/credentials.js';
+
+// The report: its types (the JSON contract, schema/report.schema.json), reading, checking and rendering it.
 export * from './core/report-model.js';
-export * from './analysis/index.js';
-export { ExitCode, MqleakError } from './core/errors.js';
-export { main } from './cli/main.js';
+export type { DataIssue, MetricVerdict, ReasonCode, Verdict } from './core/verdict-types.js';
+export { checkReport, readReportFile } from './report/read-report.js';
+export { renderHtml } from './report/html/render-html.js';
+export { renderJson } from './report/json/render-json.js';
+export { renderJunit } from './report/junit/render-junit.js';
+export { renderTable } from './report/terminal/table.js';
+
+// Comparing two reports, and limits on one.
+export { compareReports, type CompareResult, type CompareRow, type Comparison } from './verdict/compare.js';
+export { evaluateThresholds, type SourcedThreshold, withThresholds } from './verdict/limit-checks.js';
+export { parseThresholdSpec, type ThresholdSpec } from './core/threshold-spec.js';
+
+export { ExitCode, type ExitCodeValue, MqleakError } from './core/errors.js';
+
+/** Checks the options (scenario files, parameters, probes) before any connection, then runs: prepare + execute. */
+export async function run(options: RunOptions): Promise<RunReport> {
+  return executeRun(await prepareRun(options));
+}

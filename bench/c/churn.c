@@ -101,7 +101,7 @@ int main(int argc, char **argv) {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   printf("{\"cycles\":%lld,\"failures\":%lld,\"userUs\":%lld,\"systemUs\":%lld,\"elapsedMs\":%lld}\n", cycles, failures,
-         (long long)usage.ru_utime.tv_sec * 1000000 + usage.ru_utime.tv_usec, (long long)usage.ru_stime.tv_sec * 1000000 + usage.ru_stime.tv_usec,
-         elapsed);
+         (long long)usage.ru_utime.tv_sec * 1000000 + usage.ru_utime.tv_usec,
+         (long long)usage.ru_stime.tv_sec * 1000000 + usage.ru_stime.tv_usec, elapsed);
   return 0;
 }

@@ -1,18 +1,5 @@
-// Two views of one memory metric when nobody can force a collection: the settle floors (memory at
-// rest after each cycle's load) and the post-GC troughs (the lowest memory over a window of cycles,
-// load included). Neither is right on every garbage-collected broker. Troughs follow live memory
-// when collections bring memory back to it (measured on Aedes with Node's defaults: troughs within
-// 1.5 MB where settle floors spread over 19 MB), but when a collection frees more one time than the
-// next (Aedes with a 1 MB young generation and a leak: troughs ±15 MB off the leak's line) they say
-// less than the settle floors, which then climb with the leak anyway. So both are judged, and the
-// view that decides is taken, with one asymmetry. A trough is live memory plus whatever garbage the
-// collections seen did not reach: the minor collections that make most troughs leave the old
-// generation to a major one, which may not come within a run, and meanwhile the troughs creep up
-// (Aedes, Node's defaults, no leak: by 58–93 B per operation in 3 of 7 runs). So troughs can only
-// overstate growth: their PASS is trusted, their LEAK is not, and a LEAK needs the settle floors.
-// Each view gets the metric's whole error budget: a false LEAK can only come from the settle floors,
-// as before there were troughs, and a trough PASS, which overstated growth could only have made
-// harder, adds at most the budget's other half to the chance of missing a leak just above δ.
+// Two views of one memory metric when nobody can force a collection: settle floors and post-GC troughs.
+// Troughs can only overstate growth, so their PASS is trusted and their LEAK is not (docs/verdicts.md).
 
 import { formatPerOp } from '../core/format.js';
 import type { MetricVerdict } from '../core/verdict-types.js';
@@ -46,7 +33,13 @@ export function combineFloorViews(settle: MetricVerdict, trough: MetricVerdict):
         ...trough,
         verdict: 'inconclusive',
         reasonCode: 'data',
-        reason: `${trough.metric}: the two views of its floors disagree: its settle floors grow ${formatSlope(settle)}, its post-GC troughs stay below the ${formatSlope(trough, trough.thresholdPerOp)} threshold (at most ${formatSlope(trough, trough.ci?.[1] ?? Number.NaN)}). The GC sawtooth, not live memory, moves one of them: rerun with --gc-cmd so that a collection is forced before every floor.`,
+        reason:
+          `${trough.metric}: the two views of its floors disagree: its settle floors grow ` +
+          `${formatSlope(settle)}, its post-GC troughs stay below the ` +
+          `${formatSlope(trough, trough.thresholdPerOp)} threshold (at most ` +
+          `${formatSlope(trough, trough.ci?.[1] ?? Number.NaN)}). The GC sawtooth, not live ` +
+          `memory, moves one of them: rerun with --gc-cmd so that a collection is forced ` +
+          `before every floor.`,
         cyclesNeeded: null,
       },
     };

@@ -27,7 +27,7 @@ export {
   GC_SUBMULTIPLE_TOLERANCE,
   GC_SUBMULTIPLE_MIN_SHARE,
   WINDOW_MIN_COVERAGE,
-} from './soak.js';
+} from './gc-rhythm.js';
 export {
   judgeSoakMetric,
   planSoakWindow,
@@ -37,8 +37,8 @@ export {
   SOAK_FALLBACK_WINDOW_MS,
   SOAK_MAX_WINDOWS,
   SOAK_WARMUP_SHARE,
-} from './judge-soak-series.js';
-export type { OpsPoint, SoakMetricInput, SoakSamples, SoakVerdict, SoakWindowPlan } from './judge-soak-series.js';
+} from './judge-windows.js';
+export type { OpsPoint, SoakMetricInput, SoakSamples, SoakVerdict, SoakWindowPlan } from './judge-windows.js';
 export { planTroughFloors, troughFloors, findFalls, MAX_TROUGH_WINDOW_SHARE } from './trough-floors.js';
 export type { Fall, LoadCycle, TroughPlan } from './trough-floors.js';
 export { combineFloorViews } from './floor-views.js';

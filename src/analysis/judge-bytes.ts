@@ -59,7 +59,10 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
     return buildVerdict(series, options, {
       verdict: 'pass',
       reasonCode: 'flat',
-      reason: `${name} grows at most ${formatPerOp(full.ci[1], unit)} (${interval(full)}, estimate ${formatPerOp(full.slope, unit)}), below the ${formatPerOp(thr, unit)} threshold over ${pts.length} cycles.`,
+      reason:
+        `${name} grows at most ${formatPerOp(full.ci[1], unit)} (${interval(full)}, estimate ` +
+        `${formatPerOp(full.slope, unit)}), below the ${formatPerOp(thr, unit)} threshold ` +
+        `over ${pts.length} cycles.`,
       figures,
       cyclesUsed: pts.length,
       persistence: checkPersistence(full.slope, halves, thr),
@@ -105,11 +108,16 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
       const after =
         postFit === null
           ? `only ${post.length} cycles after it, too few to tell whether growth continues`
-          : `after it ${name} grows ${formatPerOp(postFit.slope, unit)} (${interval(postFit)}), not clearly above the ${formatPerOp(thr, unit)} threshold`;
+          : `after it ${name} grows ${formatPerOp(postFit.slope, unit)} ` +
+            `(${interval(postFit)}), not clearly above the ${formatPerOp(thr, unit)} ` +
+            `threshold`;
       return buildVerdict(series, options, {
         verdict: 'inconclusive',
         reasonCode: 'step',
-        reason: `${name} jumped once by ${formatAmount(candidate.size, unit)} at cycle ${first.index} and was flat on both sides: a one-off allocation, not steady growth; ${after}. Rerun with more cycles to see whether it repeats.`,
+        reason:
+          `${name} jumped once by ${formatAmount(candidate.size, unit)} at cycle ` +
+          `${first.index} and was flat on both sides: a one-off allocation, not steady ` +
+          `growth; ${after}. Rerun with more cycles to see whether it repeats.`,
         figures: figuresOf(postFit ?? full, options.opsPerSecond),
         cyclesUsed: postFit === null ? pts.length : post.length,
         step,
@@ -126,7 +134,9 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
   const recovery = recoveryOf(fit, judged, series.recoveryFloor);
   const fitFigures = figuresOf(fit, options.opsPerSecond);
   const common = { figures: fitFigures, cyclesUsed: judged.length, persistence, recovery, step };
-  const halfText = `first half ${formatPerOp(persistence.firstHalfPerOp ?? Number.NaN, unit)}, second half ${formatPerOp(persistence.secondHalfPerOp ?? Number.NaN, unit)}`;
+  const halfText =
+    `first half ${formatPerOp(persistence.firstHalfPerOp ?? Number.NaN, unit)}, second half ` +
+    `${formatPerOp(persistence.secondHalfPerOp ?? Number.NaN, unit)}`;
   const afterStep =
     step === null ? '' : ` after a one-off jump of ${formatAmount(step.size, unit)} at cycle ${step.atCycle}`;
   const notJudgedMeasured = prep.measuredCycles - judged.length;
@@ -139,7 +149,9 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
           ...common,
           verdict: 'inconclusive',
           reasonCode: 'saturating',
-          reason: `${name} grew then levelled off (${halfText}): growth that stops, like a cache filling up, not a leak. A longer warm-up would judge only the level part.`,
+          reason:
+            `${name} grew then levelled off (${halfText}): growth that stops, like a cache ` +
+            `filling up, not a leak. A longer warm-up would judge only the level part.`,
         });
       }
       const needed = UNCONFIRMED_GROWTH_CYCLES_FACTOR * prep.measuredCycles;
@@ -147,7 +159,10 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
         ...common,
         verdict: 'inconclusive',
         reasonCode: 'underpowered',
-        reason: `${name} grows ${formatPerOp(fit.slope, unit)}${afterStep} (${interval(fit)}), but the second half of the run does not confirm it (${halfText}). About ${needed} measured cycles would show whether it continues.`,
+        reason:
+          `${name} grows ${formatPerOp(fit.slope, unit)}${afterStep} (${interval(fit)}), but ` +
+          `the second half of the run does not confirm it (${halfText}). About ${needed} ` +
+          `measured cycles would show whether it continues.`,
         cyclesNeeded: needed,
       });
     }
@@ -160,7 +175,11 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
         ...common,
         verdict: 'inconclusive',
         reasonCode: 'transient',
-        reason: `${name} grew ${formatPerOp(fit.slope, unit)}${afterStep} under load (${interval(fit)}) but gave ${givenBack(recovery.retainedShare)} back in recovery: held while the load ran, not leaked. A longer recovery would show whether the rest goes too.`,
+        reason:
+          `${name} grew ${formatPerOp(fit.slope, unit)}${afterStep} under load ` +
+          `(${interval(fit)}) but gave ${givenBack(recovery.retainedShare)} back in ` +
+          `recovery: held while the load ran, not leaked. A longer recovery would show ` +
+          `whether the rest goes too.`,
       });
     }
     const held =
@@ -171,7 +190,10 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
       ...common,
       verdict: 'leak',
       reasonCode: 'growth',
-      reason: `${name} grows ${formatPerOp(fit.slope, unit)}${afterStep} (${interval(fit)}, above the ${formatPerOp(thr, unit)} threshold)${rate}; still growing in the second half (${formatPerOp(persistence.secondHalfPerOp ?? Number.NaN, unit)}), ${held}.`,
+      reason:
+        `${name} grows ${formatPerOp(fit.slope, unit)}${afterStep} (${interval(fit)}, above ` +
+        `the ${formatPerOp(thr, unit)} threshold)${rate}; still growing in the second half ` +
+        `(${formatPerOp(persistence.secondHalfPerOp ?? Number.NaN, unit)}), ${held}.`,
     });
   }
 
@@ -181,7 +203,9 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
       ...common,
       verdict: 'inconclusive',
       reasonCode: 'saturating',
-      reason: `${name} grew in the first half then levelled off (${halfText}): growth that stops, like a cache filling up. A longer warm-up would judge only the level part.`,
+      reason:
+        `${name} grew in the first half then levelled off (${halfText}): growth that stops, ` +
+        `like a cache filling up. A longer warm-up would judge only the level part.`,
     });
   }
   const towards = fit.slope >= thr ? fit.slope - fit.ci[0] : fit.ci[1] - fit.slope;
@@ -192,7 +216,12 @@ export function judgeBytes(series: MetricSeries, options: JudgeOptions): MetricV
     ...common,
     verdict: 'inconclusive',
     reasonCode: 'underpowered',
-    reason: `${name} grows ${formatPerOp(fit.slope, unit)}${afterStep} but the ${interval(fit)} straddles the ${formatPerOp(thr, unit)} threshold: too few cycles for this much noise (it can resolve ${formatPerOp(fit.halfWidth, unit)}). ${more} measured cycles (now ${prep.measuredCycles}) would likely settle it if the slope stays near ${formatPerOp(fit.slope, unit)}.`,
+    reason:
+      `${name} grows ${formatPerOp(fit.slope, unit)}${afterStep} but the ${interval(fit)} ` +
+      `straddles the ${formatPerOp(thr, unit)} threshold: too few cycles for this much noise ` +
+      `(it can resolve ${formatPerOp(fit.halfWidth, unit)}). ${more} measured cycles (now ` +
+      `${prep.measuredCycles}) would likely settle it if the slope stays near ` +
+      `${formatPerOp(fit.slope, unit)}.`,
     cyclesNeeded: total,
   });
 }

@@ -80,7 +80,10 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
       return buildVerdict(series, options, {
         verdict: 'inconclusive',
         reasonCode: 'step',
-        reason: `${name} stayed at ${formatAmount(whole.start, unit)} (±${tol}) through the run but was ${formatAmount(recoveryFloor, unit)} after recovery: a jump after the load stopped. Rerun to see whether it repeats.`,
+        reason:
+          `${name} stayed at ${formatAmount(whole.start, unit)} (±${tol}) through the run ` +
+          `but was ${formatAmount(recoveryFloor, unit)} after recovery: a jump after the ` +
+          `load stopped. Rerun to see whether it repeats.`,
         figures,
         cyclesUsed: pts.length,
         persistence,
@@ -91,7 +94,11 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
       return buildVerdict(series, options, {
         verdict: 'pass',
         reasonCode: 'flat',
-        reason: `${name} ended where the warm-up left it: ${formatAmount(whole.start, unit)} at the start, ${formatAmount(whole.end, unit)} at the end of ${pts.length} cycles${recoveryFloor === null ? '' : `, ${formatAmount(recoveryFloor, unit)} after recovery`} (±${tol} allowed).`,
+        reason:
+          `${name} ended where the warm-up left it: ${formatAmount(whole.start, unit)} at ` +
+          `the start, ${formatAmount(whole.end, unit)} at the end of ${pts.length} ` +
+          `cycles${recoveryFloor === null ? '' : `, ${formatAmount(recoveryFloor, unit)} after recovery`} ` +
+          `(±${tol} allowed).`,
         figures,
         cyclesUsed: pts.length,
         persistence,
@@ -131,7 +138,11 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
       return buildVerdict(series, options, {
         verdict: 'inconclusive',
         reasonCode: 'step',
-        reason: `${name} jumped once by ${formatAmount(candidate.size, unit)} at cycle ${first.index} and stayed level before and after: a one-off (a pool or file opened once), not a count rising cycle after cycle. Rerun with more cycles to see whether it repeats.`,
+        reason:
+          `${name} jumped once by ${formatAmount(candidate.size, unit)} at cycle ` +
+          `${first.index} and stayed level before and after: a one-off (a pool or file ` +
+          `opened once), not a count rising cycle after cycle. Rerun with more cycles to see ` +
+          `whether it repeats.`,
         figures: figuresOf(postFit ?? full, options.opsPerSecond),
         cyclesUsed: postFit === null ? pts.length : post.length,
         step,
@@ -152,8 +163,12 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
   // serially correlated by construction, and the widened interval of a clean climb reaches 0.)
   const steadyRise = rise >= COUNT_MIN_RISE && fit.slope > 0;
   const slopeRoute = fit.ci[0] > thr;
-  const from = `from ${formatNumber(lv.start)} to ${formatAmount(lv.end, unit)} over ${judged.length} cycles${step === null ? '' : ` after a one-off jump of ${formatAmount(step.size, unit)} at cycle ${step.atCycle}`}`;
-  const rate = `${formatPerOp(fit.slope, unit)}, ${formatConfidence(options.alpha)} interval ${formatPerOp(fit.ci[0], unit)} to ${formatPerOp(fit.ci[1], unit)}`;
+  const jump =
+    step === null ? '' : ` after a one-off jump of ${formatAmount(step.size, unit)} at cycle ${step.atCycle}`;
+  const from = `from ${formatNumber(lv.start)} to ${formatAmount(lv.end, unit)} over ${judged.length} cycles${jump}`;
+  const rate =
+    `${formatPerOp(fit.slope, unit)}, ${formatConfidence(options.alpha)} interval ` +
+    `${formatPerOp(fit.ci[0], unit)} to ${formatPerOp(fit.ci[1], unit)}`;
 
   if (steadyRise || slopeRoute) {
     if (recovery.returned) {
@@ -161,7 +176,10 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
         ...common,
         verdict: 'inconclusive',
         reasonCode: 'transient',
-        reason: `${name} rose ${from} under load but came back to ${formatAmount(recoveryFloor ?? Number.NaN, unit)} in recovery: held while the load ran, not leaked.`,
+        reason:
+          `${name} rose ${from} under load but came back to ` +
+          `${formatAmount(recoveryFloor ?? Number.NaN, unit)} in recovery: held while the ` +
+          `load ran, not leaked.`,
       });
     }
     if (recoveryFloor !== null && recoveryFloor - lv.start < COUNT_MIN_RISE) {
@@ -169,7 +187,10 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
         ...common,
         verdict: 'inconclusive',
         reasonCode: 'transient',
-        reason: `${name} rose ${from} under load but was ${formatAmount(recoveryFloor, unit)} after recovery, fewer than ${COUNT_MIN_RISE} above its level: most of it was given back. A longer recovery would show whether the rest goes too.`,
+        reason:
+          `${name} rose ${from} under load but was ${formatAmount(recoveryFloor, unit)} ` +
+          `after recovery, fewer than ${COUNT_MIN_RISE} above its level: most of it was ` +
+          `given back. A longer recovery would show whether the rest goes too.`,
       });
     }
     if (!persistence.persists) {
@@ -177,7 +198,9 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
         ...common,
         verdict: 'inconclusive',
         reasonCode: 'saturating',
-        reason: `${name} rose ${from} but stopped rising in the second half: a pool growing to its size, not a leak. A longer warm-up would judge only the level part.`,
+        reason:
+          `${name} rose ${from} but stopped rising in the second half: a pool growing to its ` +
+          `size, not a leak. A longer warm-up would judge only the level part.`,
       });
     }
     const perHour =
@@ -201,7 +224,10 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
       ...common,
       verdict: 'inconclusive',
       reasonCode: 'transient',
-      reason: `${name} rose ${from} but came back to ${formatAmount(recoveryFloor ?? Number.NaN, unit)} in recovery: held under load, not leaked.`,
+      reason:
+        `${name} rose ${from} but came back to ` +
+        `${formatAmount(recoveryFloor ?? Number.NaN, unit)} in recovery: held under load, ` +
+        `not leaked.`,
     });
   }
   // A rise too small or too uneven to call: how long until a steady rise would show COUNT_MIN_RISE.
@@ -220,7 +246,10 @@ export function judgeCount(series: MetricSeries, options: JudgeOptions): MetricV
     ...common,
     verdict: 'inconclusive',
     reasonCode: 'underpowered',
-    reason: `${name} went ${from} (${rate}): more than the ±${tol} tolerance but not a steady rise of ${COUNT_MIN_RISE} or more. ${capped ? 'More than' : 'About'} ${needed} measured cycles would show whether it keeps rising.`,
+    reason:
+      `${name} went ${from} (${rate}): more than the ±${tol} tolerance but not a steady rise ` +
+      `of ${COUNT_MIN_RISE} or more. ${capped ? 'More than' : 'About'} ${needed} measured ` +
+      `cycles would show whether it keeps rising.`,
     cyclesNeeded: needed,
   });
 }

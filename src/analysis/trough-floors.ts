@@ -11,7 +11,7 @@
 import { LOW_FLOOR_IGNORED_STRAYS } from './floors.js';
 import { formatBytes } from '../core/format.js';
 import { median, robustSigma, sortedFinite } from './quantile.js';
-import { estimateGcPeriod, GC_DROP_SIGMAS, GC_MIN_DROPS, SOAK_WINDOW_GC_PERIODS } from './soak.js';
+import { estimateGcPeriod, GC_DROP_SIGMAS, GC_MIN_DROPS, SOAK_WINDOW_GC_PERIODS } from './gc-rhythm.js';
 
 /**
  * Longest trough window as a share of the measured cycles. A window of w cycles makes neighbouring
@@ -31,9 +31,15 @@ export interface LoadCycle {
 export interface TroughPlan {
   /** Falls of memory under load big enough to be collections. */
   collections: number;
-  /** GC period in operations (collections follow allocation, and allocation follows the operations); null without collections. */
+  /**
+   * GC period in operations (collections follow allocation, and allocation follows the operations); null without
+   * collections.
+   */
   gcPeriodOps: number | null;
-  /** The same period in ms of load at the run's average rate (idle time left out: a broker that does not allocate does not collect). */
+  /**
+   * The same period in ms of load at the run's average rate (idle time left out: a broker that does not allocate does
+   * not collect).
+   */
   gcPeriodMs: number | null;
   /** Longest run of operations between two collections. */
   longestGapOps: number | null;
@@ -77,7 +83,8 @@ export function findFalls(xs: readonly number[], values: readonly number[], minD
  * over its load time: collections follow allocation, so their rhythm holds in operations even when
  * the load's speed varies from cycle to cycle). Collections must show: at least GC_MIN_DROPS falls
  * of at least `minDrop`, and of at least GC_DROP_SIGMAS robust sigmas of the sample-to-sample
- * differences (noise alone does not fall that far). A window must hold a collection wherever it lies, and two periods' worth
+ * differences (noise alone does not fall that far). A window must hold a collection wherever it lies, and two periods'
+ * worth
  * so that its lowest reading is a deep trough, not a shallow one: it spans the longer of the
  * longest gap between collections and SOAK_WINDOW_GC_PERIODS GC periods (estimateGcPeriod, or the
  * median gap when the rhythm is irregular), rounded up to whole cycles. No collections (a C
@@ -126,7 +133,10 @@ export function planTroughFloors(
   if (falls.length < GC_MIN_DROPS) {
     return {
       ...base,
-      why: `memory fell by ${formatBytes(smallest)} or more ${falls.length === 0 ? 'never' : `only ${falls.length === 1 ? 'once' : `${falls.length} times`}`} under load: no collections to read troughs from`,
+      why:
+        `memory fell by ${formatBytes(smallest)} or more ` +
+        `${falls.length === 0 ? 'never' : `only ${falls.length === 1 ? 'once' : `${falls.length} times`}`} ` +
+        `under load: no collections to read troughs from`,
     };
   }
   const gaps: number[] = [];
@@ -136,7 +146,9 @@ export function planTroughFloors(
   const gcPeriodMs = loadMs > 0 && operations > 0 ? gcPeriodOps / (operations / loadMs) : null;
   const opsPerCycle = median(cycles.map((cycle) => cycle.operations).filter((n) => n > 0));
   const found = { ...base, gcPeriodOps, gcPeriodMs, longestGapOps };
-  const every = `collections every ~${Math.round(gcPeriodOps).toLocaleString('en-US')} operations under load (longest gap ${Math.round(longestGapOps).toLocaleString('en-US')})`;
+  const every =
+    `collections every ~${Math.round(gcPeriodOps).toLocaleString('en-US')} operations under ` +
+    `load (longest gap ${Math.round(longestGapOps).toLocaleString('en-US')})`;
   if (!(opsPerCycle > 0)) return { ...found, why: `${every}, but no operations per cycle` };
   const windowCycles = Math.max(
     1,

@@ -80,7 +80,10 @@ export function verdictBeforeSlope(
   return buildVerdict(series, options, {
     verdict: 'inconclusive',
     reasonCode: 'underpowered',
-    reason: `${name}: only ${used} cycle${used === 1 ? '' : 's'} could be judged (${judged}); at least ${MIN_JUDGED_CYCLES} are needed. Run at least ${MIN_JUDGED_CYCLES + notJudged} measured cycles.`,
+    reason:
+      `${name}: only ${used} cycle${used === 1 ? '' : 's'} could be judged (${judged}); at ` +
+      `least ${MIN_JUDGED_CYCLES} are needed. Run at least ${MIN_JUDGED_CYCLES + notJudged} ` +
+      `measured cycles.`,
     figures,
     cyclesUsed: used,
     cyclesNeeded: MIN_JUDGED_CYCLES + notJudged,

@@ -16,10 +16,17 @@ function optionRow(option: OptionSpec): string {
 function commandSection(command: CommandSpec): string {
   const usage = [`mqleak ${command.name}`, ...command.arguments.map((argument) => argument.name), '[options]'];
   const lines = [`## mqleak ${command.name}`, '', command.description, '', '```', usage.join(' '), '```', ''];
-  for (const argument of command.arguments) lines.push(`- \`${argument.name}\`: ${argument.description}`);
+  for (const argument of command.arguments) {
+    lines.push(
+      `- \`${argument.name}\`: ${argument.description}${argument.details === undefined ? '' : `. ${argument.details}`}`,
+    );
+  }
   if (command.arguments.length > 0) lines.push('');
   lines.push('| option | what it does | default, accepts |', '|---|---|---|');
   for (const option of Object.values(command.options)) lines.push(optionRow(option));
+  const detailed = Object.values(command.options).filter((option) => option.details !== undefined);
+  if (detailed.length > 0) lines.push('', `More on the options of \`mqleak ${command.name}\`:`, '');
+  for (const option of detailed) lines.push(`- \`${option.flags}\`: ${option.details}`);
   if (command.helpAfter !== undefined) lines.push('', '```', command.helpAfter.trim(), '```');
   return lines.join('\n');
 }

@@ -10,7 +10,9 @@ export interface CompareFlags {
   color: boolean;
 }
 
-/** `mqleak compare BASE.json NEW.json`: exit 1 when NEW regressed beyond the intervals, 0 otherwise, 64 for a bad file. */
+/**
+ * `mqleak compare BASE.json NEW.json`: exit 1 when NEW regressed beyond the intervals, 0 otherwise, 64 for a bad file.
+ */
 export async function compareCommand(
   baseFile: string,
   newFile: string,

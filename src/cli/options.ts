@@ -17,12 +17,16 @@ export interface OptionSpec<T = unknown> {
   parse?: (raw: string) => T;
   /** What a value may be, for docs/cli.md. */
   accepts?: string;
+  /** More than --help has room for, for docs/cli.md only. */
+  details?: string;
 }
 
 export interface ArgumentSpec {
   /** As commander takes it: `<file>`, `[scenario...]`. */
   name: string;
   description: string;
+  /** More than --help has room for, for docs/cli.md only. */
+  details?: string;
 }
 
 export interface CommandSpec {
@@ -94,7 +98,14 @@ export function parseSourceIp(raw: string): string {
 const NO_COLOR: OptionSpec = { flags: '--no-color', description: 'no colour in the output' };
 
 const RUN_OPTIONS = {
-  broker: { flags: '--broker <url>', description: 'broker to test, mqtt://HOST:PORT (default: an embedded broker)' },
+  broker: {
+    flags: '--broker <url>',
+    description: 'broker to test, mqtt://HOST:PORT (default: an embedded broker)',
+    details:
+      '`mqtt://HOST:PORT` (plain TCP), `mqtts://HOST:PORT` (TLS), `ws://HOST:PORT/PATH`, `wss://HOST:PORT/PATH` ' +
+      '(WebSocket, path default `/mqtt`): see [transports.md](transports.md); default: the embedded broker, or ' +
+      '`127.0.0.1:1883` with `--pid`/`--spawn`.',
+  },
   pid: {
     flags: '--pid <n>',
     description:
@@ -103,6 +114,7 @@ const RUN_OPTIONS = {
     repeatable: true,
     parse: parsePid,
     accepts: 'a positive integer',
+    details: 'Summed as `proc.*`, each process as `proc[PID].*`, all judged: see [probes.md](probes.md).',
   },
   process: {
     flags: '--process <name>',
@@ -113,29 +125,57 @@ const RUN_OPTIONS = {
     flags: '--probe <kind[:arg]>',
     description:
       "sample more figures of the broker (repeatable): sys ($SYS topics), 'http:URL#SELECTOR' (Prometheus or JSON), " +
-      "cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see the README",
+      "cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see docs/probes.md",
     repeatable: true,
     accepts: '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd',
+    details: 'See [probes.md](probes.md).',
   },
   proc: {
     flags: '--no-proc',
     description:
       "do not look for or sample the broker's process; judge the given probes only (a broker on another host or in " +
       'a container: implied for a remote --broker with a --probe)',
+    details:
+      'Needs `--broker` and at least one `sys`/`http`/`cgroup`/`cmd` probe; refuses `--pid`, `--spawn`, ' +
+      '`--process`, `proc:` and `{pid}` in `cmd:`/`--gc-cmd` (exit 64). Implied for a `--broker` on another host ' +
+      'given such a probe. See [probes.md](probes.md#a-broker-without-a-visible-process---no-proc).',
   },
-  spawn: { flags: '--spawn <cmd>', description: 'start the broker with this command, watch it, stop it at the end' },
+  spawn: {
+    flags: '--spawn <cmd>',
+    description: 'start the broker with this command, watch it, stop it at the end',
+    details:
+      'Started with `sh -c "exec CMD"`; its PID (or that of the descendant listening on the port) is sampled, and ' +
+      'the tail of its output kept for the report.',
+  },
   gcCmd: {
     flags: '--gc-cmd <cmd>',
     description: 'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"',
+    details:
+      "`jcmd {pid} GC.run` for a JVM broker, `kill -USR2 {pid}` for mqleak's own fixture broker. The embedded " +
+      'broker is collected over IPC without it; without a hook mqleak also judges post-GC troughs: see ' +
+      '[verdicts.md](verdicts.md#garbage-collected-brokers---gc-cmd).',
   },
   set: {
     flags: '--set <key=value>',
     description: 'override a scenario parameter, [SCENARIO:]KEY=VALUE; thresholds.METRIC=BYTES sets δ (repeatable)',
     repeatable: true,
     accepts: "a parameter the scenario's pattern declares, within its bounds (`mqleak list`, docs/scenarios/)",
+    details:
+      '`thresholds.rss=128` (or `1KB`) sets the growth threshold δ per operation. Parameters: ' +
+      '[scenarios/format.md](scenarios/format.md) and the page of each scenario family.',
   },
-  quick: { flags: '--quick', description: 'a short run (fewer, smaller cycles): a smoke test, not a gate' },
-  all: { flags: '--all', description: 'run every built-in scenario (the default when none is named)' },
+  quick: {
+    flags: '--quick',
+    description: 'a short run (fewer, smaller cycles): a smoke test, not a gate',
+    details: 'It often ends INCONCLUSIVE: too few cycles.',
+  },
+  all: {
+    flags: '--all',
+    description: 'run every built-in scenario (the default when none is named)',
+    details:
+      'What a CI gate should run. Scenarios that need the broker set up first, like `bridge-churn`, run only ' +
+      'when named.',
+  },
   budget: {
     flags: '--budget <duration>',
     description:
@@ -143,6 +183,7 @@ const RUN_OPTIONS = {
       'never below their minimums',
     parse: parseBudget,
     accepts: 'a duration of at least 10 s (90s, 10m, 1h30m)',
+    details: 'See [scenarios/format.md](scenarios/format.md#time-budget).',
   },
   soak: {
     flags: '--soak <duration>',
@@ -151,11 +192,15 @@ const RUN_OPTIONS = {
       'window minima, the window sized from the GC period seen',
     parse: parseSoak,
     accepts: 'a duration from 10 s to 7 days; not with --budget',
+    details: 'See [verdicts.md](verdicts.md#soak-runs---soak-duration).',
   },
   ca: {
     flags: '--ca <file>',
     description: "mqtts:// and wss://: the PEM CA certificate(s) that signed the broker's certificate",
     accepts: 'a readable PEM certificate file',
+    details:
+      "Default: the system's CAs. Read and checked before any connection (a bad file: exit 64 naming the flag); " +
+      'only the file names reach the report.',
   },
   cert: {
     flags: '--cert <file>',
@@ -181,17 +226,25 @@ const RUN_OPTIONS = {
     flags: '--username <name>',
     description:
       'user name for a broker that refuses anonymous clients (or MQLEAK_USERNAME); never written into reports',
+    details: 'Used by every client mqleak opens. Redacted from the recorded command line.',
   },
   password: {
     flags: '--password <secret>',
     description: 'its password (better: MQLEAK_PASSWORD, kept out of the shell history); never written into reports',
     accepts: 'only with a user name',
   },
-  json: { flags: '--json <file>', description: 'also write the JSON report here (- for stdout)' },
+  json: {
+    flags: '--json <file>',
+    description: 'also write the JSON report here (- for stdout)',
+    details: '`-` writes it to stdout and sends everything else to stderr.',
+  },
   out: {
     flags: '--out <dir>',
     description: 'folder for the JSON report (and the HTML report beside it)',
     default: 'reports',
+    details:
+      'Per run `mqleak-<start time>.json` and the HTML report beside it, `mqleak-<start time>.html`: see ' +
+      '[reports.md](reports.md).',
   },
   html: {
     flags: '--html <file>',
@@ -209,6 +262,7 @@ const RUN_OPTIONS = {
       "e.g. 'connect-churn:rss<=64B/op' (repeatable)",
     repeatable: true,
     accepts: '[SCENARIO|*:]METRIC<=NUMBER UNIT/op or /h; SCENARIO one of the run',
+    details: 'A k6-style limit: see [reports.md](reports.md#thresholds).',
   },
   sourceIp: {
     flags: '--source-ip <addr>',
@@ -218,6 +272,7 @@ const RUN_OPTIONS = {
     repeatable: true,
     parse: parseSourceIp,
     accepts: 'an IPv4 or IPv6 address',
+    details: 'Otherwise the kernel chooses. See [scale.md](scale.md).',
   },
   interval: {
     flags: '--interval <ms>',
@@ -226,7 +281,11 @@ const RUN_OPTIONS = {
     parse: parseInterval,
     accepts: `milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`,
   },
-  quiet: { flags: '-q, --quiet', description: 'no progress output' },
+  quiet: {
+    flags: '-q, --quiet',
+    description: 'no progress output',
+    details: 'See [reports.md](reports.md#live-progress).',
+  },
   color: NO_COLOR,
   verbose: { flags: '--verbose', description: 'stack traces for errors' },
 } satisfies Record<string, OptionSpec>;
@@ -264,6 +323,8 @@ export const RUN_COMMAND = {
     {
       name: '[scenario...]',
       description: 'scenario names (see `mqleak list`) or scenario files; default: all built-in scenarios',
+      details:
+        'None named and no `--all`: the quick suite, every built-in scenario in its `--quick` form (a few minutes).',
     },
   ],
   options: RUN_OPTIONS,

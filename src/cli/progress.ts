@@ -100,7 +100,12 @@ export function cycleLogLine(progress: CycleProgress, slopePerOp: number | null,
   const floor = rss === undefined ? '' : `, rss floor ${formatBytes(rss)}`;
   const slope = slopePerOp === null ? '' : `, slope so far ${signedBytes(slopePerOp)}`;
   const held = clients === null ? '' : `, ${formatNumber(clients)} clients`;
-  return `  ${progress.warmup ? 'warm-up' : 'cycle'} ${progress.index + 1}/${progress.total}: ${formatNumber(progress.operations)} ops @ ${formatNumber(progress.opsPerSecond)}/s${failed}${floor}${slope}${held}, ~${formatNumber(Math.round(progress.remainingMs / 1000))} s left`;
+  return (
+    `  ${progress.warmup ? 'warm-up' : 'cycle'} ${progress.index + 1}/${progress.total}: ` +
+    `${formatNumber(progress.operations)} ops @ ` +
+    `${formatNumber(progress.opsPerSecond)}/s${failed}${floor}${slope}${held}, ` +
+    `~${formatNumber(Math.round(progress.remainingMs / 1000))} s left`
+  );
 }
 
 /**

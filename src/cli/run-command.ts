@@ -82,7 +82,9 @@ export async function runCommand(
         io.stderr.write(`report: ${path.relative(process.cwd(), path.resolve(file)) || file}\n`);
     } catch (error) {
       io.stderr.write(
-        `mqleak: cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / --json / --html / --junit point to a writable place\n`,
+        `mqleak: cannot write the report to ${file}: ` +
+          `${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / ` +
+          `--json / --html / --junit point to a writable place\n`,
       );
       return ExitCode.internal;
     }

@@ -1,8 +1,6 @@
 // Numbers in the words of a reason: units a person reads without a calculator.
 
-const KIB = 1024;
-const MIB = 1024 * 1024;
-const GIB = 1024 * 1024 * 1024;
+import { GIB, KIB, MIB } from './units.js';
 
 /** Up to 3 significant digits, no exponent, grouping for big integers. */
 export function formatNumber(v: number): string {

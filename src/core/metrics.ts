@@ -45,7 +45,10 @@ export function canonicalMetricName(name: string): MetricName {
   return LEGACY_NAMES.has(name) ? `proc.${name}` : name;
 }
 
-/** `proc.rss` → `rss`: the bare name older reports, thresholds and `--set thresholds.rss` use; null for other probes' metrics. */
+/**
+ * `proc.rss` → `rss`: the bare name older reports, thresholds and `--set thresholds.rss` use; null for other probes'
+ * metrics.
+ */
 export function legacyMetricName(name: MetricName): string | null {
   const bare = name.startsWith('proc.') ? name.slice('proc.'.length) : null;
   return bare !== null && LEGACY_NAMES.has(bare) ? bare : null;

@@ -64,7 +64,10 @@ export interface ScenarioRecording {
   facts: Required<ProtocolFactFields>;
   /** The error that ended the scenario early, if any (re-thrown by the caller after the report is built). */
   error: unknown;
-  /** mqleak's own floors over the same windows (self-check), when a self sampler ran; per cycle in `cycles[].selfFloors`. */
+  /**
+   * mqleak's own floors over the same windows (self-check), when a self sampler ran; per cycle in
+   * `cycles[].selfFloors`.
+   */
   selfBaselineFloors?: MetricValues;
   selfRecoveryFloors?: MetricValues;
   /** Adaptive length (cycle runs): absent for soaks. */
@@ -81,7 +84,9 @@ export interface SoakTimeline {
   batches: CycleReport[];
   /** A collection was forced before the recovery floor (embedded broker, --gc-cmd). */
   recoveryGcForced: boolean;
-  /** Per memory metric, the lowest reading over the whole recovery phase: a post-GC trough when nobody could force one. */
+  /**
+   * Per memory metric, the lowest reading over the whole recovery phase: a post-GC trough when nobody could force one.
+   */
   recoveryMinima: MetricValues;
 }
 

@@ -77,7 +77,10 @@ export interface MetricReport {
   intercept?: number | null;
   /** How this metric's cycle floors were read (the `floors` of `cycles[]`); absent in older reports. */
   floorMethod?: FloorMethodReport;
-  /** Soak runs, `underpowered`: minutes of soak (warm-up included) that would likely settle it; `cyclesNeeded` then counts windows. */
+  /**
+   * Soak runs, `underpowered`: minutes of soak (warm-up included) that would likely settle it; `cyclesNeeded` then
+   * counts windows.
+   */
   minutesNeeded?: number | null;
 }
 
@@ -91,7 +94,10 @@ export interface FloorMethodReport {
   kind: 'settle' | 'trough';
   /** A collection was forced before every measured floor (embedded broker, `--gc-cmd`). */
   gcForced: boolean;
-  /** The garbage-collection period seen under load, in operations and in ms of load; null when none was seen or looked for. */
+  /**
+   * The garbage-collection period seen under load, in operations and in ms of load; null when none was seen or looked
+   * for.
+   */
   gcPeriodOps: number | null;
   gcPeriodMs: number | null;
   /** Cycles in each trough window; null when there were no troughs. */
@@ -120,11 +126,17 @@ export interface CycleReport {
   failures: number;
   failureKinds: Record<string, number>;
   gcForced: boolean;
-  /** The cycle's floor per metric: a robust low value over the end of its settle window, or its post-GC trough where the metric's `floorMethod.kind` is `trough`. */
+  /**
+   * The cycle's floor per metric: a robust low value over the end of its settle window, or its post-GC trough where the
+   * metric's `floorMethod.kind` is `trough`.
+   */
   floors: MetricValues;
   /** bridge-churn only: the cycle's bridge reconnects and the messages through the bridge. */
   bridge?: BridgeCycleReport;
-  /** The variant family this cycle exercised, where the pattern runs one family per cycle in rotation: its growth is credited to that family. */
+  /**
+   * The variant family this cycle exercised, where the pattern runs one family per cycle in rotation: its growth is
+   * credited to that family.
+   */
   variant?: string;
   /** Self-check: mqleak's own floors over the same window (judged ones, as `floors`); absent in older reports. */
   selfFloors?: MetricValues;
@@ -143,7 +155,10 @@ export interface BridgeCycleReport {
   refusedAttempts: number;
   /** Per reconnect: ms from the drop (or hook) to the bridge's next accepted connection, refusal included. */
   reconnectMs: number[];
-  /** Per reconnect and direction: ms from the reconnect until a message sent after it arrived; missing when it did not resume. */
+  /**
+   * Per reconnect and direction: ms from the reconnect until a message sent after it arrived; missing when it did not
+   * resume.
+   */
   resumeMs: { out: number[]; in: number[] };
   /** Messages target → peer, and peer → target, over the cycle (counted after its drain). */
   out: FlowTally;
@@ -202,12 +217,15 @@ export interface ScenarioReport {
   answers?: Record<string, Record<string, number>>;
   /** Quantities the pattern measured (`peakClients`, `silentCloseMs` ...). */
   observations?: Record<string, ObservationReport>;
-  /** What limited the scenario, in plain words (the broker ran out of file descriptors ...). Absent when nothing did and in older reports. */
+  /**
+   * What limited the scenario, in plain words (the broker ran out of file descriptors ...). Absent when nothing did and
+   * in older reports.
+   */
   limits?: string[];
   /**
    * Self-check (absent in older reports): mqleak's own processes (coordinator and load workers, the
    * broker's branch left out), summed, judged like the broker over the same cycles. Never changes
-   * `verdict` or the exit code: see the README's "Self-check".
+   * `verdict` or the exit code: see docs/reliability.md.
    */
   selfVerdict?: Verdict;
   selfMetrics?: MetricReport[];
@@ -248,7 +266,10 @@ export interface SoakReport {
   warmupMs: number;
   /** Each window's length, ms: its minimum is the floor judged. */
   windowMs: number;
-  /** `gc-period`: two garbage-collection periods estimated from the samples under load; `fallback`: no rhythm found, a fixed window. */
+  /**
+   * `gc-period`: two garbage-collection periods estimated from the samples under load; `fallback`: no rhythm found, a
+   * fixed window.
+   */
   windowChoice: 'gc-period' | 'fallback';
   /** The longest GC period found among the memory metrics, ms; null when none showed one. */
   gcPeriodMs: number | null;
@@ -282,14 +303,17 @@ export interface ObservationReport {
 export interface TargetReport {
   kind: TargetKind;
   url: string;
-  /** The broker's process; null when none was watched (`kind` `no-process`: `--no-proc`, or a broker on another host judged by its probes). */
+  /**
+   * The broker's process; null when none was watched (`kind` `no-process`: `--no-proc`, or a broker on another host
+   * judged by its probes).
+   */
   pid: number | null;
   description: string;
   command: string | null;
   gcForced: boolean;
   /** The last lines a broker mqleak started printed. */
   outputTail: string[];
-  /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports and for plain TCP before issue 9. */
+  /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports. */
   transport?: TransportReport;
 }
 
@@ -396,12 +420,20 @@ export interface RunReport {
   scenarios: ScenarioReport[];
   /** The probes that sampled the target and how each fared. Absent in older reports. */
   probes?: ProbeReport[];
-  /** Pre-run checks (open-files limits of mqleak and the broker, ephemeral ports) for the load asked: what will limit it. Absent when none applied and in older reports. */
+  /**
+   * Pre-run checks (open-files limits of mqleak and the broker, ephemeral ports) for the load asked: what will limit
+   * it. Absent when none applied and in older reports.
+   */
   preflight?: { level: 'warning' | 'info'; check: string; message: string }[];
   /** k6-style thresholds and whether each held; any `fail` makes the exit code 1. Absent in older reports. */
   thresholds?: ThresholdResult[];
-  /** Self-check over every scenario (LEAK if any scenario's selfVerdict is): report-only, not in `exitCode`. Absent in older reports. */
+  /**
+   * Self-check over every scenario (LEAK if any scenario's selfVerdict is): report-only, not in `exitCode`. Absent in
+   * older reports.
+   */
   selfVerdict?: Verdict;
-  /** The processes the self-check summed: `pids` every one seen (coordinator first), `maxProcesses` the most at once. */
+  /**
+   * The processes the self-check summed: `pids` every one seen (coordinator first), `maxProcesses` the most at once.
+   */
   selfProcesses?: { pids: number[]; maxProcesses: number; excludedPids: number[] };
 }

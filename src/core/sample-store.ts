@@ -31,7 +31,10 @@ const DECIMAL_SCALES = [10, 100, 1000] as const;
 type SealedColumn =
   | {
       kind: 'varint';
-      /** Zigzag varints of the deltas of order `order` (1: v[i] − v[i−1]; 2: the delta of those), of the values present, divided by `factor`. */
+      /**
+       * Zigzag varints of the deltas of order `order` (1: v[i] − v[i−1]; 2: the delta of those), of the values present,
+       * divided by `factor`.
+       */
       bytes: Uint8Array;
       order: 1 | 2;
       /** value = stored × factor / scale: factor is the values' common divisor (4,096 for page-sized RSS). */
@@ -331,7 +334,8 @@ export class SampleStore {
   }
 
   private *chunksBetween(fromMs: number, toMs: number): IterableIterator<OpenChunk> {
-    // Samples are appended when their reading completes, so t is only nearly in order: chunks are picked by their own span.
+    // Samples are appended when their reading completes, so t is only nearly in order: chunks are picked by their own
+    // span.
     for (const chunk of this.sealed) if (chunk.maxT >= fromMs && chunk.minT <= toMs) yield this.decode(chunk);
     if (this.open.length > 0) yield this.open;
   }

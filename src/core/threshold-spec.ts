@@ -1,6 +1,7 @@
 import { usageError } from './errors.js';
 import type { ThresholdStat } from './report-model.js';
 import { canonicalMetricName, METRICS, type MetricInfo } from './metrics.js';
+import { GIB, MIB } from './units.js';
 
 // k6-style thresholds: a limit on a figure of the results, checked after the run. The same words on
 // the command line (`--threshold connect-churn:rss<=64B/op`) and in a scenario file (`limits:`).
@@ -24,7 +25,6 @@ export const THRESHOLD_EXAMPLES = "e.g. connect-churn:rss<=64B/op, '*:rssAnon<=1
 
 const EXPRESSION =
   /^\s*(?:(?<scope>\*|[a-z0-9][a-z0-9-]*)\s*:\s*)?(?<metric>[A-Za-z][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z][A-Za-z0-9_]*)?)\s*(?<operator><=|<)\s*(?<number>\d+(?:\.\d+)?|\.\d+)\s*(?<unit>[A-Za-z]*)\s*\/\s*(?<per>op|h)\s*$/;
-const MIB = 1024 * 1024;
 /** Binary multiples, as the reports print them (`1.5 KB` is 1536 bytes). */
 const BYTE_UNITS: Record<string, number> = {
   b: 1,
@@ -32,8 +32,8 @@ const BYTE_UNITS: Record<string, number> = {
   kib: 1024,
   mb: MIB,
   mib: MIB,
-  gb: 1024 * MIB,
-  gib: 1024 * MIB,
+  gb: GIB,
+  gib: GIB,
 };
 
 /** Namespaces of the probes' metrics, whose names are only known once the probes are built. */

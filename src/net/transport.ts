@@ -47,10 +47,16 @@ export interface Link {
   readonly tcp: net.Socket;
   /** The TLS socket, for mqtts:// and wss:// (undefined for plain TCP). */
   readonly secure: tls.TLSSocket | undefined;
-  /** Calls back once the transport carries MQTT: TCP connected, TLS handshake done, WebSocket upgraded. Never when it fails (the stream emits `error` / `close`). */
+  /**
+   * Calls back once the transport carries MQTT: TCP connected, TLS handshake done, WebSocket upgraded. Never when it
+   * fails (the stream emits `error` / `close`).
+   */
   onOpen(listener: () => void): void;
   readonly opened: boolean;
-  /** Writes `last` (if any), then closes the way the transport closes cleanly (FIN, TLS close_notify, WebSocket close frame). */
+  /**
+   * Writes `last` (if any), then closes the way the transport closes cleanly (FIN, TLS close_notify, WebSocket close
+   * frame).
+   */
   end(last?: Buffer): void;
   /** Gone at once, nothing said: a TCP RST on plain TCP and ws://; under TLS a FIN without close_notify (see resetTcp). */
   reset(): void;
@@ -88,7 +94,10 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The link parts that are the same over a socket and over a WebSocket; prototype methods, not closures (one link per held session). */
+/**
+ * The link parts that are the same over a socket and over a WebSocket; prototype methods, not closures (one link per
+ * held session).
+ */
 abstract class BaseLink implements Link {
   opened = false;
   private openListeners: (() => void)[] | null = null;

@@ -60,9 +60,10 @@ async function startPeer(host: string, port: number): Promise<PeerBroker> {
 /** What the user must configure on the target, for error hints. */
 function bridgeHint(peer: PeerBroker, outTopic: string, inTopic: string): string {
   return (
-    `configure the target's bridge to connect to ${peer.address} over MQTT 3.1.1 and forward ${outTopic}/# out to it and ${inTopic}/# in from it ` +
+    `configure the target's bridge to connect to ${peer.address} over MQTT 3.1.1 and ` +
+    `forward ${outTopic}/# out to it and ${inTopic}/# in from it ` +
     `(Mosquitto: address ${peer.address}, topic ${outTopic}/# out 1, topic ${inTopic}/# in 1, restart_timeout 1 1), ` +
-    'and give the port to mqleak with --set peerPort=N (see README, bridge-churn)'
+    'and give the port to mqleak with --set peerPort=N (see docs/scenarios/bridge-churn.md)'
   );
 }
 
@@ -146,7 +147,9 @@ export const bridgeChurn: PatternDefinition = {
       default: 'down',
       enum: REFUSE_MODES,
       description:
-        'how the peer refuses meanwhile: down (not listening: connection refused), unavailable (CONNACK 3, server unavailable), close (CONNECT read, connection closed without CONNACK)',
+        'how the peer refuses meanwhile: down (not listening: connection refused), ' +
+        'unavailable (CONNACK 3, server unavailable), close (CONNECT read, connection ' +
+        'closed without CONNACK)',
     },
     connectTimeoutSeconds: {
       type: 'number',
@@ -161,7 +164,8 @@ export const bridgeChurn: PatternDefinition = {
       minimum: 1,
       maximum: 3600,
       description:
-        'wait this long for the bridge to come back after each drop (its restart delay included); then the target failed',
+        'wait this long for the bridge to come back after each drop (its restart delay ' +
+        'included); then the target failed',
     },
     resumeTimeoutSeconds: {
       type: 'number',
@@ -181,7 +185,9 @@ export const bridgeChurn: PatternDefinition = {
       type: 'string',
       default: '',
       description:
-        "restart the bridge on the target instead of dropping it from the peer: a shell command, or 'METHOD URL' for an HTTP request ({peerHost}, {peerPort} filled in); '' for none",
+        'restart the bridge on the target instead of dropping it from the peer: a shell ' +
+        "command, or 'METHOD URL' for an HTTP request ({peerHost}, {peerPort} filled in); " +
+        "'' for none",
     },
     restartHookBody: {
       type: 'string',
@@ -242,7 +248,8 @@ export const bridgeChurn: PatternDefinition = {
           ? `; ${peer.tcpConnections} connection(s) reached it without completing an MQTT 3.1.1 CONNECT`
           : '';
       throw targetError(
-        `the target's bridge never connected to mqleak's peer at ${peer.address} within ${numberParam(params, 'connectTimeoutSeconds')} s${seen}`,
+        `the target's bridge never connected to mqleak's peer at ${peer.address} within ` +
+          `${numberParam(params, 'connectTimeoutSeconds')} s${seen}`,
         bridgeHint(peer, outTopic, inTopic),
       );
     }
@@ -328,7 +335,8 @@ class BridgeChurnRun implements PatternRun {
             ? `target → peer (${this.outTopic}/#)`
             : `peer → target (${this.inTopic}/#)`;
       throw targetError(
-        `the target's bridge connected to mqleak's peer at ${this.peer.address} but forwarded no message ${which} within ${this.resumeTimeoutMs / 1000} s`,
+        `the target's bridge connected to mqleak's peer at ${this.peer.address} but ` +
+          `forwarded no message ${which} within ${this.resumeTimeoutMs / 1000} s`,
         bridgeHint(this.peer, this.outTopic, this.inTopic),
       );
     }
@@ -391,7 +399,10 @@ class BridgeChurnRun implements PatternRun {
     };
   }
 
-  /** One bridge reconnect: drop (or hook), optional refusal, wait for the bridge, wait for forwarding. Null when aborted. */
+  /**
+   * One bridge reconnect: drop (or hook), optional refusal, wait for the bridge, wait for forwarding. Null when
+   * aborted.
+   */
   private async reconnect(): Promise<{
     reconnectMs: number;
     byHook: boolean;
@@ -420,8 +431,11 @@ class BridgeChurnRun implements PatternRun {
           ? `after the restart hook (${describeHook(this.hook)})`
           : 'after mqleak dropped it';
       throw targetError(
-        `the target's bridge did not reconnect to mqleak's peer at ${this.peer.address} within ${this.reconnectTimeoutMs / 1000} s ${how} (reconnect ${index + 1})`,
-        `the bridge must keep reconnecting to ${this.peer.address}: give it a short restart delay (Mosquitto: restart_timeout 1 1), or raise --set reconnectTimeoutSeconds`,
+        `the target's bridge did not reconnect to mqleak's peer at ${this.peer.address} ` +
+          `within ${this.reconnectTimeoutMs / 1000} s ${how} (reconnect ${index + 1})`,
+        `the bridge must keep reconnecting to ${this.peer.address}: give it a short ` +
+          `restart delay (Mosquitto: restart_timeout 1 1), or raise --set ` +
+          `reconnectTimeoutSeconds`,
       );
     }
     const fromOut = this.traffic.out.nextSeq;

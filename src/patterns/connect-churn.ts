@@ -31,7 +31,10 @@ export function clientIdFor(prefix: string, index: number, mode: string, poolSiz
  * a broker that checks on a timer may take a little longer, so the wait is bounded by a parameter.
  */
 const KEEPALIVE_GRACE = 1.5;
-/** Brokers check keepalives on a timer: Mosquitto 2.0 dropped 1 s-keepalive clients after 1.9–4.8 s here. For estimates only. */
+/**
+ * Brokers check keepalives on a timer: Mosquitto 2.0 dropped 1 s-keepalive clients after 1.9–4.8 s here. For estimates
+ * only.
+ */
 const KEEPALIVE_CHECK_PERIOD_MS = 3000;
 /** Check: the broker closed a client silent past 1.5 × its keepalive (within expiryWaitMs). */
 export const KEEPALIVE_DROPPED = 'keepalive-expired-dropped';
@@ -68,7 +71,8 @@ export const connectChurn: PatternDefinition = {
       default: 'unique',
       enum: ['unique', 'pooled'],
       description:
-        "unique: a new client id per connection; pooled: ids reused in turn from a pool of `clientIdPool` (a later connection resumes or takes over an earlier one's session)",
+        'unique: a new client id per connection; pooled: ids reused in turn from a pool of ' +
+        "`clientIdPool` (a later connection resumes or takes over an earlier one's session)",
     },
     clientIdPool: {
       type: 'integer',
@@ -157,11 +161,11 @@ export const connectChurn: PatternDefinition = {
       );
     };
 
-    // mqtts://, ws://, wss:// (and their WebSocket probes): the full raw client.
+    // mqtts://, ws://, wss:// (and their WebSocket checks): the full raw client.
     const churnOnRawClient = async (index: number): Promise<void> => {
-      const probe = ws?.probeFor(index) ?? null;
-      if (ws !== null && probe !== null) {
-        await ws.run(probe, facts, timeoutMs);
+      const check = ws?.checkFor(index) ?? null;
+      if (ws !== null && check !== null) {
+        await ws.run(check, facts, timeoutMs);
         return;
       }
       const connection = await RawMqttConnection.connect({

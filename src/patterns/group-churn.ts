@@ -41,7 +41,10 @@ export function deliveryAnswer(count: number): 'once' | 'duplicated' | 'lost' {
   return count > 1 ? 'duplicated' : 'lost';
 }
 
-/** Groups formed, used and dissolved per second on Mosquitto 2.0.11 (2 members, 4 messages, 20 in flight): for duration estimates. */
+/**
+ * Groups formed, used and dissolved per second on Mosquitto 2.0.11 (2 members, 4 messages, 20 in flight): for duration
+ * estimates.
+ */
 const GROUPS_PER_SECOND = 260;
 
 /** One message through a one-member group: false when nothing arrives within the bound (no shared subscriptions). */
@@ -97,7 +100,8 @@ export const groupChurn: PatternDefinition = {
       default: 'mixed',
       enum: DISSOLVE_MODES,
       description:
-        'how a group ends: its members unsubscribe (then DISCONNECT), vanish (no UNSUBSCRIBE, no DISCONNECT), or mixed (alternating)',
+        'how a group ends: its members unsubscribe (then DISCONNECT), vanish (no ' +
+        'UNSUBSCRIBE, no DISCONNECT), or mixed (alternating)',
     },
     qos: { type: 'integer', default: 1, minimum: 0, maximum: 2, description: 'QoS of the subscriptions and messages' },
     payloadBytes: {

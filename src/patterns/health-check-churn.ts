@@ -50,7 +50,9 @@ export const healthCheckChurn: PatternDefinition = {
       default: 'close',
       enum: CLOSE_MODES,
       description:
-        'how each connection ends: close (FIN), reset (RST), garbage (send non-MQTT bytes, wait for the broker to close), silent (send nothing, wait for the broker to time it out), or mixed (rotating through all four)',
+        'how each connection ends: close (FIN), reset (RST), garbage (send non-MQTT bytes, ' +
+        'wait for the broker to close), silent (send nothing, wait for the broker to time ' +
+        'it out), or mixed (rotating through all four)',
     },
     silentTimeoutMs: {
       type: 'integer',
@@ -93,9 +95,9 @@ export const healthCheckChurn: PatternDefinition = {
     const facts = new ProtocolFacts();
 
     const operation = async (index: number): Promise<void> => {
-      const probe = ws?.probeFor(index) ?? null;
-      if (ws !== null && probe !== null) {
-        await ws.run(probe, facts, timeoutMs);
+      const check = ws?.checkFor(index) ?? null;
+      if (ws !== null && check !== null) {
+        await ws.run(check, facts, timeoutMs);
         return;
       }
       const way = wayOutFor(mode, index);

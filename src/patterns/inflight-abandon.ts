@@ -42,7 +42,8 @@ export const inflightAbandon: PatternDefinition = {
       default: 'mixed',
       enum: ABANDON_MODES,
       description:
-        'qos2-publish (PUBLISH QoS 2, PUBREC, no PUBREL), qos1-delivery (QoS 1 deliveries never PUBACKed), or mixed (alternating)',
+        'qos2-publish (PUBLISH QoS 2, PUBREC, no PUBREL), qos1-delivery (QoS 1 deliveries ' +
+        'never PUBACKed), or mixed (alternating)',
     },
     messagesPerClient: {
       type: 'integer',

@@ -23,7 +23,10 @@ import { ProtocolFacts } from './shared/protocol-facts.js';
 /** Checks: no held client was dropped before its release; each subscriber got its SUBACK. */
 export const STAYED_CONNECTED = 'held-until-released';
 export const SUBSCRIBED = 'suback-received';
-/** The answer under which each cycle's fill says whether `connectRate` was held, and if not what held it back (pacing.ts). */
+/**
+ * The answer under which each cycle's fill says whether `connectRate` was held, and if not what held it back
+ * (pacing.ts).
+ */
 export const CONNECT_RATE = 'connectRate';
 
 /** Bound on releasing a shard's clients (DISCONNECT and close of up to tens of thousands of sockets). */
@@ -133,7 +136,8 @@ export const massConnect: PatternDefinition = {
       minimum: 0,
       maximum: 1_000_000,
       description:
-        'most clients one process holds; more are spread over worker processes. 0: three quarters of the open-files limit (ulimit -n)',
+        'most clients one process holds; more are spread over worker processes. 0: three ' +
+        'quarters of the open-files limit (ulimit -n)',
     },
   },
   extraCycleMs(params: Params) {

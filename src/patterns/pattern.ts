@@ -12,11 +12,17 @@ export interface PatternContext {
   signal: AbortSignal;
   /** A token unique to this run, for client ids and topics that must not collide with other runs. */
   runToken: string;
-  /** `--username` / `--password` (or MQLEAK_USERNAME / MQLEAK_PASSWORD): for brokers that refuse anonymous clients. Never reported. */
+  /**
+   * `--username` / `--password` (or MQLEAK_USERNAME / MQLEAK_PASSWORD): for brokers that refuse anonymous clients.
+   * Never reported.
+   */
   credentials?: Credentials;
   /** Tells the user something they must act on before the pattern can go on (where to point a bridge). */
   notice?: (message: string) => void;
-  /** The broker's process when mqleak can see it (for a pattern that compares its own CPU with the broker's); null or absent otherwise. */
+  /**
+   * The broker's process when mqleak can see it (for a pattern that compares its own CPU with the broker's); null or
+   * absent otherwise.
+   */
   targetPid?: number | null;
   /** `--source-ip` addresses to connect from (spread in turn); none: automatic (see src/load/source-addresses.ts). */
   sourceIps?: readonly string[];
@@ -38,13 +44,19 @@ export interface CycleOutcome {
   timedOut: boolean;
   /** Protocol checks of this cycle (a will arrived, a takeover closed the first connection ...): see ProtocolFacts. */
   checks?: Record<string, CheckTally>;
-  /** What the broker answered, by variant of what was tried: variant → answer (`connack-135`, `closed`, ACCEPTED_ANSWER ...) → count. */
+  /**
+   * What the broker answered, by variant of what was tried: variant → answer (`connack-135`, `closed`, ACCEPTED_ANSWER
+   * ...) → count.
+   */
   answers?: Record<string, Record<string, number>>;
   /** Measured quantities (`peakClients`, `silentCloseMs`): aggregated over the scenario as count, min, max and mean. */
   observations?: Record<string, ObservationTally>;
   /** bridge-churn: the cycle's bridge reconnects and message counts, kept per cycle in the report. */
   bridge?: BridgeCycleReport;
-  /** The variant family this cycle ran (one family per cycle, in rotation), so that its growth is judged at that family's own size. */
+  /**
+   * The variant family this cycle ran (one family per cycle, in rotation), so that its growth is judged at that
+   * family's own size.
+   */
   variant?: string;
 }
 

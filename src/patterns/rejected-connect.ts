@@ -51,7 +51,9 @@ export function rejectionAttempts(variant: string, will: string): RejectionAttem
   return wills.flatMap((withWill) => variants.map((name) => ({ variant: name, will: withWill })));
 }
 
-/** The protocol level the broker's answer is parsed with: MQTT 5 variants are MQTT 5, the rest follow `protocolVersion`. */
+/**
+ * The protocol level the broker's answer is parsed with: MQTT 5 variants are MQTT 5, the rest follow `protocolVersion`.
+ */
 function levelFor(variant: RejectionVariant, protocolVersion: 4 | 5): 4 | 5 {
   if (variant === 'invalid-property' || variant === 'duplicate-property') return 5;
   if (variant === 'unsupported-version' || variant === 'rejected-client-id') return 4;
@@ -128,7 +130,8 @@ export function rejectionPacket(attempt: RejectionAttempt, context: AttemptConte
 export const rejectedConnect: PatternDefinition = {
   name: 'rejected-connect',
   summary:
-    'CONNECTs the broker must refuse: bad or missing credentials, unsupported version, rejected client id, malformed packets, bad MQTT 5 properties; with and without a will',
+    'CONNECTs the broker must refuse: bad or missing credentials, unsupported version, ' +
+    'rejected client id, malformed packets, bad MQTT 5 properties; with and without a will',
   operation: 'connection',
   params: {
     variant: {
@@ -149,7 +152,8 @@ export const rejectedConnect: PatternDefinition = {
       minimum: 4,
       maximum: 5,
       description:
-        'MQTT level of the variants that exist in both (credentials, malformed); the property variants are always 5, unsupported-version and rejected-client-id 3.1.1',
+        'MQTT level of the variants that exist in both (credentials, malformed); the ' +
+        'property variants are always 5, unsupported-version and rejected-client-id 3.1.1',
     },
     answerTimeoutMs: {
       type: 'integer',
@@ -206,7 +210,8 @@ export const rejectedConnect: PatternDefinition = {
         onMessage: (_topic, payload) => willsSeen.add(Number(payload.toString())),
       });
     } catch {
-      observer = null; // no observer (the broker wants credentials mqleak was not given): the will check is not exercised
+      // No observer (the broker wants credentials mqleak was not given): the will check is not exercised.
+      observer = null;
     }
 
     const operation = async (index: number): Promise<void> => {

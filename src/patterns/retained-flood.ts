@@ -93,7 +93,8 @@ export const retainedFlood: PatternDefinition = {
       type: 'boolean',
       default: true,
       description:
-        'each cycle uses topics never used before (false: the same N topics every cycle, which tells what a clear leaves per message from what a new topic leaves)',
+        'each cycle uses topics never used before (false: the same N topics every cycle, ' +
+        'which tells what a clear leaves per message from what a new topic leaves)',
     },
     qos: {
       type: 'integer',

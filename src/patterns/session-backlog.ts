@@ -49,7 +49,10 @@ interface OfflineSession {
   queued: number;
 }
 
-/** Sessions per second on Mosquitto 2.0.11 (5 queued messages, 20 in flight), the expiry wait aside: for duration estimates. */
+/**
+ * Sessions per second on Mosquitto 2.0.11 (5 queued messages, 20 in flight), the expiry wait aside: for duration
+ * estimates.
+ */
 const SESSIONS_PER_SECOND = 700;
 
 export const sessionBacklog: PatternDefinition = {
@@ -62,7 +65,8 @@ export const sessionBacklog: PatternDefinition = {
       default: 'mixed',
       enum: OUTCOMES,
       description:
-        'drain (reconnect, receive the backlog, end the session), expire (MQTT 5: let the session expire offline), or mixed (alternating)',
+        'drain (reconnect, receive the backlog, end the session), expire (MQTT 5: let the ' +
+        'session expire offline), or mixed (alternating)',
     },
     queuedMessages: {
       type: 'integer',

@@ -44,7 +44,8 @@ export const sessionTakeover: PatternDefinition = {
       minimum: 100,
       maximum: 60000,
       description:
-        'wait this long after the second CONNACK for the broker to close the first connection; the check fails after it',
+        'wait this long after the second CONNACK for the broker to close the first ' +
+        'connection; the check fails after it',
     },
     connectTimeoutMs: {
       type: 'integer',

@@ -43,7 +43,8 @@ export const subscriptionChurn: PatternDefinition = {
       default: 'mixed',
       enum: [...SUBSCRIPTION_WAYS_OUT, 'mixed'],
       description:
-        'how a subscription ends: unsubscribe (UNSUBSCRIBE on a live connection), disconnect (DISCONNECT without UNSUBSCRIBE), ' +
+        'how a subscription ends: unsubscribe (UNSUBSCRIBE on a live connection), ' +
+        'disconnect (DISCONNECT without UNSUBSCRIBE), ' +
         'vanish (socket closed, nothing said), before-suback (closed right behind the SUBSCRIBE), or mixed (rotating)',
     },
     filtersPerSubscribe: {

@@ -41,7 +41,8 @@ const COMPLETED = 'completed';
 export const tlsChurn: PatternDefinition = {
   name: 'tls-churn',
   summary:
-    'TLS handshakes closed without MQTT: full and resumed, and failing ones (rejected client certificate, TLS 1.0/1.1, garbage, closed mid-handshake)',
+    'TLS handshakes closed without MQTT: full and resumed, and failing ones (rejected ' +
+    'client certificate, TLS 1.0/1.1, garbage, closed mid-handshake)',
   operation: 'handshake',
   needsTargetSetup: 'a TLS listener: --broker mqtts://HOST:PORT or wss://HOST:PORT/PATH',
   params: {
@@ -50,7 +51,12 @@ export const tlsChurn: PatternDefinition = {
       default: 'mixed',
       enum: [...TLS_VARIANTS, 'mixed'],
       description:
-        'how each handshake goes: full (new session, closed at once), resumed (offers the session ticket of an earlier handshake), bad-client-cert (a self-signed client certificate the broker must reject), old-version (a TLS 1.0/1.1-only ClientHello), garbage (an HTTP request instead of a ClientHello), mid-handshake-close (ClientHello, then FIN as soon as the ServerHello comes), or mixed (rotating through all six)',
+        'how each handshake goes: full (new session, closed at once), resumed (offers the ' +
+        'session ticket of an earlier handshake), bad-client-cert (a self-signed client ' +
+        'certificate the broker must reject), old-version (a TLS 1.0/1.1-only ' +
+        'ClientHello), garbage (an HTTP request instead of a ClientHello), ' +
+        'mid-handshake-close (ClientHello, then FIN as soon as the ServerHello comes), or ' +
+        'mixed (rotating through all six)',
     },
     refusalWaitMs: {
       type: 'integer',
@@ -58,7 +64,9 @@ export const tlsChurn: PatternDefinition = {
       minimum: 10,
       maximum: 60_000,
       description:
-        'bad-client-cert: how long after the handshake to wait for the broker to refuse the certificate (TLS 1.3 refuses after the client Finished); no refusal by then: accepted',
+        'bad-client-cert: how long after the handshake to wait for the broker to refuse ' +
+        'the certificate (TLS 1.3 refuses after the client Finished); no refusal by then: ' +
+        'accepted',
     },
     ticketWaitMs: {
       type: 'integer',
@@ -66,7 +74,8 @@ export const tlsChurn: PatternDefinition = {
       minimum: 0,
       maximum: 10_000,
       description:
-        'resumed: how long after a handshake to wait for a session ticket to resume with next (TLS 1.3 sends tickets after the handshake)',
+        'resumed: how long after a handshake to wait for a session ticket to resume with ' +
+        'next (TLS 1.3 sends tickets after the handshake)',
     },
     holdMs: {
       type: 'integer',

@@ -13,7 +13,10 @@ import { ProtocolFacts } from './shared/protocol-facts.js';
 // will delay (the will waits in a timer, the session past the connection) and will properties. A will
 // is allocated on the way in and given back on two different ways out: where brokers have leaked.
 
-/** Checks: the will of a client that vanished arrived; none arrived after a clean DISCONNECT; an MQTT 5 will not before its delay. */
+/**
+ * Checks: the will of a client that vanished arrived; none arrived after a clean DISCONNECT; an MQTT 5 will not before
+ * its delay.
+ */
 export const WILL_PUBLISHED = 'will-published';
 export const WILL_DISCARDED = 'will-discarded';
 export const WILL_DELAYED = 'will-delayed';
@@ -42,7 +45,8 @@ export function serialOfWill(payload: Buffer): number {
 export const willChurn: PatternDefinition = {
   name: 'will-churn',
   summary:
-    'clients with a will (3.1.1; 5 with will delay and properties) vanish, or DISCONNECT cleanly; an observer checks the wills',
+    'clients with a will (3.1.1; 5 with will delay and properties) vanish, or DISCONNECT ' +
+    'cleanly; an observer checks the wills',
   operation: 'connection',
   params: {
     cancelShare: {
@@ -72,7 +76,8 @@ export const willChurn: PatternDefinition = {
       minimum: 0,
       maximum: 3600,
       description:
-        'MQTT 5 session expiry interval; a will is published at the end of its delay or of the session, whichever is first',
+        'MQTT 5 session expiry interval; a will is published at the end of its delay or of ' +
+        'the session, whichever is first',
     },
     willQos: { type: 'integer', default: 1, minimum: 0, maximum: 1, description: 'QoS of the will message' },
     payloadBytes: {

@@ -1,31 +1,18 @@
-import { lowFloor } from '../analysis/index.js';
-import { targetError } from '../core/errors.js';
+import { numberParam } from '../core/params.js';
 import type { PatternRun } from '../patterns/pattern.js';
 import type { Credentials } from '../core/credentials.js';
-import type { Params } from '../core/params.js';
-import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
+import { mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
 import type { CycleReport, PhaseName, PhaseReport } from '../core/report-model.js';
 import type { ScenarioRecording, StopReason } from '../core/recording.js';
 export type { ScenarioRecording } from '../core/recording.js';
-import { METRICS, type MetricInfo, type MetricValues } from '../core/metrics.js';
 import type { Sampler } from '../sample/sampler.js';
-import type { SampleStore } from '../core/sample-store.js';
 import type { Scenario } from '../scenario/load-scenario.js';
 import type { Target } from '../target/target.js';
 import { estimateScenarioMs } from './plan/estimate.js';
 import type { RunObserver } from './observer.js';
-import { sleep } from '../core/sleep.js';
 import { lookAt, scenarioAlpha, sequentialPlan } from '../analysis/sequential.js';
 import { judgeLook } from '../verdict/stopping-rule.js';
-
-/**
- * The first part of each settle window lets closing connections finish and the broker free them;
- * the floor is read over the rest. Half and half keeps enough samples in the floor window (≥ 5 at the
- * default 100 ms interval and the quick 1.2 s settle) while giving the broker the other half to settle.
- */
-const FLOOR_WINDOW_SHARE = 0.5;
-/** A cycle where at least this share of operations failed means the broker refused the load (exit 3). */
-const TARGET_REFUSED_SHARE = 0.5;
+import { checkTarget, emptyRecording, idleFloors, refusedLoad, refusedLoadError, type IdleWindow } from './phases.js';
 
 export interface ScenarioRunContext {
   scenario: Scenario;
@@ -45,30 +32,6 @@ export interface ScenarioRunContext {
   selfGc?: () => boolean;
 }
 
-function num(params: Params, name: string): number {
-  return params[name] as number;
-}
-
-/** Floors of every metric over the samples taken in [fromMs, toMs]. */
-export function floorsBetween(
-  store: SampleStore,
-  fromMs: number,
-  toMs: number,
-  metrics: readonly MetricInfo[] = METRICS,
-): MetricValues {
-  const window = store.between(fromMs, toMs);
-  const floors: MetricValues = {};
-  for (const metric of metrics) {
-    if (metric.kind === 'rate') continue;
-    const values = window
-      .map((sample) => sample.values[metric.name])
-      .filter((value): value is number => value !== undefined);
-    const floor = lowFloor(values);
-    if (floor !== null) floors[metric.name] = floor;
-  }
-  return floors;
-}
-
 /** Runs one scenario's phases against the target: baseline → warm-up → measured cycles → recovery. */
 export async function recordScenario(
   context: ScenarioRunContext,
@@ -78,15 +41,7 @@ export async function recordScenario(
   const { scenario, target, sampler, signal, clock, observer } = context;
   const params = scenario.params;
   const recording: ScenarioRecording = {
-    startMs: clock(),
-    endMs: 0,
-    phases: [],
-    cycles: [],
-    baselineFloors: {},
-    recoveryFloors: {},
-    failureKinds: {},
-    facts: emptyProtocolFacts(),
-    error: null,
+    ...emptyRecording(clock()),
     selfBaselineFloors: {},
     selfRecoveryFloors: {},
   };
@@ -102,47 +57,25 @@ export async function recordScenario(
       current.endMs = clock();
     }
   };
-  const checkTarget = (): void => {
-    const gone = sampler.failed ?? null;
-    const exit = target.exitReason();
-    if (gone !== null || exit !== null) {
-      throw targetError(
-        `the broker process ${gone !== null ? `(${gone.message})` : `(pid ${target.pid}) ${exit}`} during ${scenario.name}`,
-        target.outputTail().length > 0
-          ? `its last output: ${target.outputTail().slice(-2).join(' | ')}`
-          : "check the broker's own logs",
-      );
-    }
+  const window: IdleWindow = {
+    target,
+    sampler,
+    signal,
+    clock,
+    self: { sampler: context.selfSampler, gc: context.selfGc },
   };
-  /** Idles for `ms`: a GC (where the target allows) after the settling part, then the floor window. */
-  const settle = async (
-    ms: number,
-  ): Promise<{ floors: MetricValues; gcForced: boolean; selfFloors: MetricValues; selfGcForced: boolean }> => {
-    const floorWindowMs = ms * FLOOR_WINDOW_SHARE;
-    await sleep(ms - floorWindowMs, signal);
-    const gcForced = target.canForceGc && !signal.aborted ? await target.forceGc() : false;
-    const selfGcForced = context.selfGc !== undefined && !signal.aborted ? context.selfGc() : false;
-    const fromMs = clock();
-    await sleep(floorWindowMs, signal);
-    await sampler.sampleNow();
-    await context.selfSampler?.sampleNow();
-    const toMs = clock();
-    const selfFloors =
-      context.selfSampler === undefined
-        ? {}
-        : floorsBetween(context.selfSampler.store, fromMs, toMs, context.selfSampler.metrics);
-    return { floors: floorsBetween(sampler.store, fromMs, toMs, sampler.metrics), gcForced, selfFloors, selfGcForced };
-  };
+  const settle = (ms: number) => idleFloors(window, ms);
+  const during = scenario.name;
 
   let run: PatternRun | null = null;
   try {
     await phase('baseline', async () => {
-      observer.phase?.('baseline', `idle ${num(params, 'baselineSeconds')} s`);
-      const baseline = await settle(num(params, 'baselineSeconds') * 1000);
+      observer.phase?.('baseline', `idle ${numberParam(params, 'baselineSeconds')} s`);
+      const baseline = await settle(numberParam(params, 'baselineSeconds') * 1000);
       recording.baselineFloors = baseline.floors;
       recording.selfBaselineFloors = baseline.selfFloors;
     });
-    checkTarget();
+    checkTarget(target, sampler, during);
     run = await scenario.pattern.start({
       broker: target.address,
       targetPid: target.pid,
@@ -153,17 +86,17 @@ export async function recordScenario(
       sourceIps: context.sourceIps,
       notice: (message) => observer.notice?.(message),
     });
-    const warmupCycles = num(params, 'warmupCycles');
-    const totalCycles = warmupCycles + num(params, 'cycles');
+    const warmupCycles = numberParam(params, 'warmupCycles');
+    const totalCycles = warmupCycles + numberParam(params, 'cycles');
     // Adaptive length: `cycles` is the cap; a look that finds every metric decided ends the cycles.
-    const plan = sequentialPlan(scenarioAlpha(total), num(params, 'cycles'));
+    const plan = sequentialPlan(scenarioAlpha(total), numberParam(params, 'cycles'));
     const sequential = {
       familyAlpha: plan.familyAlpha,
       alpha: plan.alphas[0] as number,
       look: 0,
       looks: plan.looks.length,
       measuredCycles: 0,
-      capCycles: num(params, 'cycles'),
+      capCycles: numberParam(params, 'cycles'),
       stopReason: 'cap' as StopReason,
       decidedAtMs: null as number | null,
     };
@@ -178,24 +111,20 @@ export async function recordScenario(
         const startMs = clock();
         const outcome = await (run as PatternRun).runCycle({
           index: cycle,
-          operations: num(params, 'operationsPerCycle'),
-          concurrency: num(params, 'concurrency'),
-          deadlineMs: Date.now() + num(params, 'cycleTimeoutSeconds') * 1000,
+          operations: numberParam(params, 'operationsPerCycle'),
+          concurrency: numberParam(params, 'concurrency'),
+          deadlineMs: Date.now() + numberParam(params, 'cycleTimeoutSeconds') * 1000,
         });
         const loadEndMs = clock();
         cumulativeOps += outcome.operations;
         for (const [kind, count] of Object.entries(outcome.failureKinds))
           recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
         mergeProtocolFacts(recording.facts, outcome);
-        checkTarget();
-        if (outcome.operations > 0 && outcome.failures >= outcome.operations * TARGET_REFUSED_SHARE) {
-          const [topKind] = Object.entries(outcome.failureKinds).sort((a, b) => b[1] - a[1]);
-          throw targetError(
-            `the broker refused the load: ${outcome.failures} of ${outcome.operations} operations failed in cycle ${cycle + 1}${topKind === undefined ? '' : ` (mostly ${topKind[0]})`}`,
-            'check the broker is healthy and accepts this many connections (limits, authentication), or lower --set concurrency',
-          );
-        }
-        const { floors, gcForced, selfFloors, selfGcForced } = await settle(num(params, 'settleSeconds') * 1000);
+        checkTarget(target, sampler, during);
+        if (refusedLoad(outcome)) throw refusedLoadError(outcome, `in cycle ${cycle + 1}`);
+        const { floors, gcForced, selfFloors, selfGcForced } = await settle(
+          numberParam(params, 'settleSeconds') * 1000,
+        );
         const report: CycleReport = {
           index: cycle,
           warmup,
@@ -248,14 +177,14 @@ export async function recordScenario(
     }
     if (signal.aborted && sequential.stopReason !== 'decided') sequential.stopReason = 'aborted';
     await phase('recovery', async () => {
-      observer.phase?.('recovery', `everything disconnected, idle ${num(params, 'recoverySeconds')} s`);
+      observer.phase?.('recovery', `everything disconnected, idle ${numberParam(params, 'recoverySeconds')} s`);
       await run?.teardown();
       run = null;
-      const recovered = await settle(num(params, 'recoverySeconds') * 1000);
+      const recovered = await settle(numberParam(params, 'recoverySeconds') * 1000);
       recording.recoveryFloors = recovered.floors;
       recording.selfRecoveryFloors = recovered.selfFloors;
     });
-    checkTarget();
+    checkTarget(target, sampler, during);
   } catch (error) {
     recording.error = error;
     if (recording.sequential !== undefined) recording.sequential.stopReason = 'error';

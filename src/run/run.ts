@@ -36,7 +36,7 @@ import { checkRunLimits, withRunLimits, type RunLimits } from './plan/resource-l
 import { runsWithoutProcess } from './plan/no-process.js';
 import type { RunObserver } from './observer.js';
 import { recordScenario, type ScenarioRecording } from './run-scenario.js';
-import { judgeSoakScenario } from '../verdict/judge-soak.js';
+import { judgeSoakScenario } from '../verdict/judge-soak-scenario.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
 import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './self/recorded-bytes.js';

@@ -1,18 +1,18 @@
 import { SOAK_WARMUP_SHARE } from '../analysis/index.js';
 import { targetError } from '../core/errors.js';
 import type { PatternRun } from '../patterns/pattern.js';
-import type { Params } from '../core/params.js';
-import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
+import { numberParam, type Params } from '../core/params.js';
+import { mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
 import type { CycleReport, PhaseReport } from '../core/report-model.js';
 import { METRICS, type MetricValues } from '../core/metrics.js';
 import type { SampleStore } from '../core/sample-store.js';
 import type { ScenarioRecording, SoakRecording, SoakTimeline } from '../core/recording.js';
-import { floorsBetween, type ScenarioRunContext } from './run-scenario.js';
-import { sleep } from '../core/sleep.js';
+import type { ScenarioRunContext } from './run-scenario.js';
+import { checkTarget, emptyRecording, idleFloors, refusedLoad, refusedLoadError } from './phases.js';
 
 // A continuous (soak) run of one scenario: baseline idle → load back to back for the soak's duration
 // (its first SOAK_WARMUP_SHARE is warm-up) → recovery idle. No settle windows: the floors are read
-// from the raw samples afterwards (src/run/judge-soak.ts). Bounded by the duration, by a batch count,
+// from the raw samples afterwards (src/verdict/judge-soak-scenario.ts). Bounded by the duration, by a batch count,
 // and by the abort signal (Ctrl-C ends the load early; recovery and the report still happen).
 
 /**
@@ -21,20 +21,11 @@ import { sleep } from '../core/sleep.js';
  * A million batches is over a week of the smallest batch the schema allows at one per 0.5 s.
  */
 export const MAX_SOAK_BATCHES = 1_000_000;
-/** A batch where at least this share of operations failed means the broker refused the load (exit 3), as in a cycle run. */
-const TARGET_REFUSED_SHARE = 0.5;
-/** As in a cycle's settle window: the first half of the recovery lets closing connections finish, the floor is read over the rest. */
-const RECOVERY_FLOOR_SHARE = 0.5;
-
 export type { SoakRecording, SoakTimeline } from '../core/recording.js';
-
-function num(params: Params, name: string): number {
-  return params[name] as number;
-}
 
 /** Rough length of a soak run of this scenario, for the progress line. */
 export function estimateSoakMs(params: Params, durationMs: number): number {
-  return (num(params, 'baselineSeconds') + num(params, 'recoverySeconds')) * 1000 + durationMs;
+  return (numberParam(params, 'baselineSeconds') + numberParam(params, 'recoverySeconds')) * 1000 + durationMs;
 }
 
 export async function recordSoak(
@@ -56,41 +47,11 @@ export async function recordSoak(
     recoveryGcForced: false,
     recoveryMinima: {},
   };
-  const recording: SoakRecording = {
-    startMs: clock(),
-    endMs: 0,
-    phases: [],
-    cycles: batches,
-    baselineFloors: {},
-    recoveryFloors: {},
-    failureKinds: {},
-    facts: emptyProtocolFacts(),
-    error: null,
-    soak,
-  };
+  const recording: SoakRecording = { ...emptyRecording(clock()), cycles: batches, soak };
   observer.scenarioStart?.(scenario.name, index, total, estimateSoakMs(params, durationMs));
-  const checkTarget = (): void => {
-    const gone = sampler.failed ?? null;
-    const exit = target.exitReason();
-    if (gone !== null || exit !== null) {
-      throw targetError(
-        `the broker process ${gone !== null ? `(${gone.message})` : `(pid ${target.pid}) ${exit}`} during the soak of ${scenario.name}`,
-        target.outputTail().length > 0
-          ? `its last output: ${target.outputTail().slice(-2).join(' | ')}`
-          : "check the broker's own logs",
-      );
-    }
-  };
-  /** Idles `ms`, forcing a collection half-way where the target allows, and reads the floors over the second half. */
-  const idle = async (ms: number): Promise<{ floors: MetricValues; gcForced: boolean }> => {
-    const floorMs = ms * RECOVERY_FLOOR_SHARE;
-    await sleep(ms - floorMs, signal);
-    const gcForced = target.canForceGc && !signal.aborted ? await target.forceGc() : false;
-    const fromMs = clock();
-    await sleep(floorMs, signal);
-    await sampler.sampleNow();
-    return { floors: floorsBetween(sampler.store, fromMs, clock(), sampler.metrics), gcForced };
-  };
+  const during = `the soak of ${scenario.name}`;
+  // The soak's idles read the broker's floors only: mqleak's own are judged from its samples afterwards.
+  const idle = (ms: number) => idleFloors({ target, sampler, signal, clock }, ms);
 
   let run: PatternRun | null = null;
   let load: { warmup: PhaseReport; measured: PhaseReport } | null = null;
@@ -105,10 +66,10 @@ export async function recordSoak(
   try {
     const baseline: PhaseReport = { name: 'baseline', startMs: clock(), endMs: 0 };
     recording.phases.push(baseline);
-    observer.phase?.('baseline', `idle ${num(params, 'baselineSeconds')} s`);
-    recording.baselineFloors = (await idle(num(params, 'baselineSeconds') * 1000)).floors;
+    observer.phase?.('baseline', `idle ${numberParam(params, 'baselineSeconds')} s`);
+    recording.baselineFloors = (await idle(numberParam(params, 'baselineSeconds') * 1000)).floors;
     baseline.endMs = clock();
-    checkTarget();
+    checkTarget(target, sampler, during);
 
     run = await scenario.pattern.start({
       broker: target.address,
@@ -132,14 +93,16 @@ export async function recordSoak(
       const inWarmup = startMs < soak.warmupEndMs;
       observer.phase?.(
         inWarmup ? 'warmup' : 'measured',
-        `soak ${Math.round((startMs - soak.loadStartMs) / 1000)} s of ${Math.round(durationMs / 1000)} s, ${cumulativeOps} ops`,
+        `soak ${Math.round((startMs - soak.loadStartMs) / 1000)} s of ` +
+          `${Math.round(durationMs / 1000)} s, ${cumulativeOps} ops`,
       );
       const outcome = await run.runCycle({
         index: batch,
-        operations: num(params, 'operationsPerCycle'),
-        concurrency: num(params, 'concurrency'),
+        operations: numberParam(params, 'operationsPerCycle'),
+        concurrency: numberParam(params, 'concurrency'),
         // No operation starts after the soak's end, nor later than a cycle's own bound.
-        deadlineMs: Date.now() + Math.min(num(params, 'cycleTimeoutSeconds') * 1000, Math.max(0, soakEndMs - clock())),
+        deadlineMs:
+          Date.now() + Math.min(numberParam(params, 'cycleTimeoutSeconds') * 1000, Math.max(0, soakEndMs - clock())),
       });
       const endMs = clock();
       cumulativeOps += outcome.operations;
@@ -159,17 +122,14 @@ export async function recordSoak(
         gcForced: false,
         floors: {},
       });
-      checkTarget();
-      if (outcome.operations > 0 && outcome.failures >= outcome.operations * TARGET_REFUSED_SHARE) {
-        const [topKind] = Object.entries(outcome.failureKinds).sort((a, b) => b[1] - a[1]);
-        throw targetError(
-          `the broker refused the load: ${outcome.failures} of ${outcome.operations} operations failed ${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak${topKind === undefined ? '' : ` (mostly ${topKind[0]})`}`,
-          'check the broker is healthy and accepts this many connections (limits, authentication), or lower --set concurrency',
-        );
-      }
+      checkTarget(target, sampler, during);
+      if (refusedLoad(outcome))
+        throw refusedLoadError(outcome, `${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak`);
       if (outcome.operations === 0 && clock() < soakEndMs && !signal.aborted) {
         throw targetError(
-          `no operation completed in a batch ${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak of ${scenario.name}`,
+          `no operation completed in a batch ` +
+            `${Math.round((startMs - soak.loadStartMs) / 1000)} s into the soak of ` +
+            `${scenario.name}`,
           'check the broker is healthy and answering',
         );
       }
@@ -178,15 +138,15 @@ export async function recordSoak(
 
     const recovery: PhaseReport = { name: 'recovery', startMs: clock(), endMs: 0 };
     recording.phases.push(recovery);
-    observer.phase?.('recovery', `everything disconnected, idle ${num(params, 'recoverySeconds')} s`);
+    observer.phase?.('recovery', `everything disconnected, idle ${numberParam(params, 'recoverySeconds')} s`);
     await run.teardown();
     run = null;
-    const recovered = await idle(num(params, 'recoverySeconds') * 1000);
+    const recovered = await idle(numberParam(params, 'recoverySeconds') * 1000);
     recording.recoveryFloors = recovered.floors;
     soak.recoveryGcForced = recovered.gcForced;
     recovery.endMs = clock();
     soak.recoveryMinima = minimaBetween(sampler.store, recovery.startMs, recovery.endMs);
-    checkTarget();
+    checkTarget(target, sampler, during);
   } catch (error) {
     recording.error = error;
     closeLoad();

@@ -72,7 +72,8 @@ export class CgroupProbe implements Probe {
     }
     throw usageError(
       `--probe cgroup:${this.folder}: no memory.current (cgroup v2) or memory.usage_in_bytes (v1) there`,
-      'give the cgroup folder of the broker, e.g. /sys/fs/cgroup/system.slice/docker-<ID>.scope (see /proc/<PID>/cgroup)',
+      'give the cgroup folder of the broker, e.g. ' +
+        '/sys/fs/cgroup/system.slice/docker-<ID>.scope (see /proc/<PID>/cgroup)',
     );
   }
 

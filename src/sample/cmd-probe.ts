@@ -3,7 +3,9 @@ import type { MetricInfo, MetricValues } from '../core/metrics.js';
 import { figureMetric, figureName, ghostMetric, guessFigureAs, type FigureAs } from './probe-spec.js';
 import type { Probe } from './probe.js';
 
-/** `rabbitmqctl`, `docker exec` and `jcmd` start a VM or a client each time: a few seconds is normal, more is a hang. */
+/**
+ * `rabbitmqctl`, `docker exec` and `jcmd` start a VM or a client each time: a few seconds is normal, more is a hang.
+ */
 const CMD_TIMEOUT_MS = 10_000;
 /** A figure is one number; output beyond this is not read. */
 const MAX_OUTPUT_CHARS = 64 * 1024;

@@ -75,7 +75,9 @@ export class HttpProbe implements Probe {
         : selectPrometheus(parsePrometheusText(body), this.prometheus);
     if (value === null || !Number.isFinite(value)) {
       throw new Error(
-        `${this.options.selector}: not found in the ${json ? 'JSON' : 'Prometheus text'} of ${this.options.url} (it begins: ${JSON.stringify(body.slice(0, BODY_HINT_CHARS))})`,
+        `${this.options.selector}: not found in the ${json ? 'JSON' : 'Prometheus text'} ` +
+          `of ${this.options.url} (it begins: ` +
+          `${JSON.stringify(body.slice(0, BODY_HINT_CHARS))})`,
       );
     }
     const values: MetricValues = { [this.figure]: value };

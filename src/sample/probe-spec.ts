@@ -6,7 +6,10 @@ import { PROBE_KINDS, type ProbeKind } from '../core/probe-stats.js';
 //   proc[:PID,PID…]   sys[:TOPIC=NAME[:AS],…]   http:URL#SELECTOR   cgroup:PATH   cmd:COMMAND
 // NAME names the figure of an http or cmd probe (`http.NAME`, `cmd.NAME`); AS says what it is.
 
-/** What one figure is: memory (bytes), a count, the broker's connection count (for ghost sessions), or a recorded-only value. */
+/**
+ * What one figure is: memory (bytes), a count, the broker's connection count (for ghost sessions), or a recorded-only
+ * value.
+ */
 export type FigureAs = 'bytes' | 'count' | 'connections' | 'value';
 export const FIGURE_AS: readonly FigureAs[] = ['bytes', 'count', 'connections', 'value'];
 
@@ -20,7 +23,10 @@ export interface ProbeSpec {
 
 export const PROBE_FORM = '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd';
 export const PROBE_EXAMPLES =
-  "e.g. --probe sys, --probe 'http:http://127.0.0.1:15692/metrics#rabbitmq_process_resident_memory_bytes', --probe cgroup:/sys/fs/cgroup/system.slice/docker-ID.scope, --probe 'heap:bytes=cmd:jcmd {pid} GC.heap_info | awk ...'";
+  'e.g. --probe sys, --probe ' +
+  "'http:http://127.0.0.1:15692/metrics#rabbitmq_process_resident_memory_bytes', --probe " +
+  "cgroup:/sys/fs/cgroup/system.slice/docker-ID.scope, --probe 'heap:bytes=cmd:jcmd {pid} " +
+  "GC.heap_info | awk ...'";
 
 const NAMED = /^([A-Za-z][A-Za-z0-9_]*)(?::([a-z]+))?=([a-z]+)(?::([\s\S]*))?$/;
 const PLAIN = /^([a-z]+)(?::([\s\S]*))?$/;
@@ -31,7 +37,10 @@ export function figureName(text: string): string {
   return name === '' ? 'value' : name;
 }
 
-/** A figure's kind from its name where the user did not say: memory words → bytes, connection words → connections, else count. */
+/**
+ * A figure's kind from its name where the user did not say: memory words → bytes, connection words → connections, else
+ * count.
+ */
 export function guessFigureAs(name: string): FigureAs {
   if (/bytes|memory|mem_|heap|rss/i.test(name)) return 'bytes';
   if (/connections|connected|clients|sessions/i.test(name)) return 'connections';
@@ -77,7 +86,10 @@ export function parseProbeSpec(text: string): ProbeSpec {
   return { text, kind, arg: arg === '' ? null : arg, name, as: (asText as FigureAs | undefined) ?? null };
 }
 
-/** The metric of one figure, as its probe offers it; a connection count is recorded and judged through its ghost sessions. */
+/**
+ * The metric of one figure, as its probe offers it; a connection count is recorded and judged through its ghost
+ * sessions.
+ */
 export function figureMetric(probeId: string, name: string, as: FigureAs, description: string): MetricInfo {
   if (as === 'bytes') return { name: `${probeId}.${name}`, kind: 'bytes', unit: 'B', judged: true, description };
   if (as === 'count') return { name: `${probeId}.${name}`, kind: 'count', unit: name, judged: true, description };

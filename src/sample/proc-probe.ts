@@ -1,10 +1,10 @@
 import { readFile, readdir } from 'node:fs/promises';
 import pidusage from 'pidusage';
 import type { MetricValues } from '../core/metrics.js';
+import { KIB } from '../core/units.js';
 
 /** Linux reports CPU times in clock ticks; 100 per second on every mainstream build. */
 const CLOCK_TICKS_PER_SECOND = 100;
-const KIB = 1024;
 
 export class ProcessGoneError extends Error {
   constructor(
@@ -47,7 +47,10 @@ export class ProcProbe {
   private startTime: string | null = null;
   private lastCpu: { ticks: number; atMs: number } | null = null;
   private readonly hasProc: boolean;
-  /** Counting /proc/PID/fd costs ~1.5 µs per descriptor: a caller may skip it on some reads (self-probe.ts does under load). */
+  /**
+   * Counting /proc/PID/fd costs ~1.5 µs per descriptor: a caller may skip it on some reads (self-probe.ts does under
+   * load).
+   */
   countFds = true;
 
   constructor(

@@ -223,7 +223,8 @@ export class SelfProbe implements Probe {
   }
 
   async read(nowMs: number): Promise<MetricValues> {
-    // Taken at the start, so a reading begun before the collection (stamped before the floor window) leaves it for the next.
+    // Taken at the start, so a reading begun before the collection (stamped before the floor window) leaves it for the
+    // next.
     const liveHeap = this.liveHeap;
     this.liveHeap = null;
     if (nowMs - this.treeReadAtMs >= TREE_REFRESH_MS) {

@@ -35,7 +35,10 @@ export const MOSQUITTO_SYS: readonly SysFigure[] = [
 
 /** `TOPIC=NAME[:AS],…` → figures; throws a usage error naming the entry. */
 export function parseSysMap(text: string, where: string): SysFigure[] {
-  const hint = `the form is sys:TOPIC=NAME[:bytes|count|connections|value],…, e.g. sys:'$SYS/broker/heap/current=heap:bytes,$SYS/broker/clients/connected=clients:connections'; plain 'sys' reads Mosquitto's`;
+  const hint =
+    `the form is sys:TOPIC=NAME[:bytes|count|connections|value],…, e.g. ` +
+    `sys:'$SYS/broker/heap/current=heap:bytes,$SYS/broker/clients/connected=clients:connections'; ` +
+    `plain 'sys' reads Mosquitto's`;
   const figures = text.split(',').map((entry) => {
     const eq = entry.lastIndexOf('=');
     const topic = entry.slice(0, eq).trim();

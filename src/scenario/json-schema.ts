@@ -31,7 +31,8 @@ export function thresholdsSchema(): JsonSchema {
   return {
     type: 'object',
     description:
-      'growth per operation that counts as a leak (δ), by metric: bytes per op for rss/rssAnon, count per op for fds/threads',
+      'growth per operation that counts as a leak (δ), by metric: bytes per op for ' +
+      'rss/rssAnon, count per op for fds/threads',
     additionalProperties: false,
     properties: Object.fromEntries(
       THRESHOLD_METRICS.map((metric) => [metric, { type: 'number', exclusiveMinimum: 0 }]),
@@ -56,7 +57,9 @@ export function scenarioShapeSchema(): JsonSchema {
       limits: {
         type: 'array',
         description:
-          "k6-style limits on the results, checked after the run like --threshold: METRIC<=NUMBER UNIT/op or /h, e.g. 'rss<=64B/op', 'rssAnon<=10MB/h', 'fds<=0.001/op'",
+          'k6-style limits on the results, checked after the run like --threshold: ' +
+          "METRIC<=NUMBER UNIT/op or /h, e.g. 'rss<=64B/op', 'rssAnon<=10MB/h', " +
+          "'fds<=0.001/op'",
         items: { type: 'string', minLength: 1 },
       },
     },

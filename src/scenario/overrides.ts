@@ -85,7 +85,8 @@ export function applyOverrides(scenarios: readonly Scenario[], overrides: readon
       ) {
         throw usageError(
           `${where}: no threshold for '${metric}'`,
-          `thresholds exist for: ${THRESHOLD_METRICS.join(', ')} and every probe's metric by its full name (proc.rss, sys.heap, http.NAME …)`,
+          `thresholds exist for: ${THRESHOLD_METRICS.join(', ')} and every probe's metric ` +
+            `by its full name (proc.rss, sys.heap, http.NAME …)`,
         );
       }
       const value = parseThreshold(override.value, where);

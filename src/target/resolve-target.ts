@@ -20,7 +20,10 @@ export interface TargetOptions {
   startTimeoutMs?: number;
   /** `--ca`, `--cert`, `--key`, `--insecure`, `--servername` (read): for mqtts:// and wss:// URLs. */
   tls?: TlsSettings;
-  /** No process to watch (`--no-proc`, or a broker on another host judged by its probes): decided by prepareRun (src/run/no-process.ts). */
+  /**
+   * No process to watch (`--no-proc`, or a broker on another host judged by its probes): decided by prepareRun
+   * (src/run/no-process.ts).
+   */
   noProc?: boolean;
 }
 
@@ -109,7 +112,8 @@ async function requireReachable(address: BrokerAddress): Promise<void> {
 
 async function findBrokerPid(address: BrokerAddress): Promise<number> {
   const hint =
-    'pass --pid N (the broker\'s process id), --spawn "CMD" (mqleak starts the broker), or --no-proc with a --probe that reads it from outside (sys, http, cgroup, cmd)';
+    'pass --pid N (the broker\'s process id), --spawn "CMD" (mqleak starts the broker), or ' +
+    '--no-proc with a --probe that reads it from outside (sys, http, cgroup, cmd)';
   if (!isLoopbackHost(address.host)) {
     throw usageError(`cannot see the process of ${address.url}: it is not on this machine`, hint);
   }
@@ -169,7 +173,9 @@ async function spawnTarget(command: string, options: TargetOptions): Promise<Tar
   if ((await checkTcpReachable(address, REACHABLE_TIMEOUT_MS)).ok) {
     const holders = await findListeningPids(address.port);
     throw usageError(
-      `port ${address.port} is already in use${holders.length > 0 ? ` by pid ${holders.join(', ')}` : ''}: --spawn would measure the wrong process`,
+      `port ${address.port} is already in ` +
+        `use${holders.length > 0 ? ` by pid ${holders.join(', ')}` : ''}: --spawn would ` +
+        `measure the wrong process`,
       'stop that process, or point --spawn and --broker at a free port',
     );
   }
@@ -185,8 +191,10 @@ async function spawnTarget(command: string, options: TargetOptions): Promise<Tar
     await broker.stop();
     const tail = broker.tail.snapshot().slice(-3).join(' | ');
     throw targetError(
-      `--spawn "${command}": ${broker.exitReason() ?? `did not listen on port ${address.port}`}${tail === '' ? '' : `: ${tail}`}`,
-      `check the command runs by itself and listens on ${address.host}:${address.port} (or pass --broker with its port)`,
+      `--spawn "${command}": ` +
+        `${broker.exitReason() ?? `did not listen on port ${address.port}`}${tail === '' ? '' : `: ${tail}`}`,
+      `check the command runs by itself and listens on ${address.host}:${address.port} (or ` +
+        `pass --broker with its port)`,
     );
   }
   const pid = (await spawnedListener(child.pid, address.port)) ?? child.pid;

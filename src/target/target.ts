@@ -5,7 +5,10 @@ import type { BrokerAddress } from '../net/broker-address.js';
 export interface Target {
   kind: TargetKind;
   address: BrokerAddress;
-  /** How the broker was reached (scheme, negotiated TLS): checked once before the scenarios. Absent: plain TCP, unchecked. */
+  /**
+   * How the broker was reached (scheme, negotiated TLS): checked once before the scenarios. Absent: plain TCP,
+   * unchecked.
+   */
   transport?: TransportReport;
   /** The broker's process; null for a `no-process` target (nothing to sample in /proc, nothing for `{pid}`). */
   pid: number | null;

@@ -8,10 +8,16 @@ const TRANSPORT_CHECK_TIMEOUT_MS = 5000;
 
 function hintFor(address: BrokerAddress, reason: string): string {
   if (/certificate|self[- ]signed|verify|issuer|altname|hostname/i.test(reason)) {
-    return "give the CA that signed the broker's certificate with --ca FILE, its name with --servername NAME, or --insecure for a self-signed test broker";
+    return (
+      "give the CA that signed the broker's certificate with --ca FILE, its name with " +
+      '--servername NAME, or --insecure for a self-signed test broker'
+    );
   }
   if (/alert|handshake|wrong version|ssl|tls/i.test(reason))
-    return `check the port speaks ${schemeOf(address)} (and whether the broker wants a client certificate: --cert FILE --key FILE)`;
+    return (
+      `check the port speaks ${schemeOf(address)} (and whether the broker wants a client ` +
+      `certificate: --cert FILE --key FILE)`
+    );
   if (/Unexpected server response|upgrade/i.test(reason))
     return 'check the WebSocket path of the URL (e.g. ws://HOST:PORT/mqtt) and that the port is a WebSocket listener';
   return "check the URL's scheme and port match the broker's listener";
@@ -32,7 +38,8 @@ export async function checkTransport(address: BrokerAddress): Promise<TransportR
     const timer = setTimeout(
       () =>
         resolve(
-          `no ${isSecureScheme(scheme) ? 'TLS handshake' : 'WebSocket upgrade'} within ${TRANSPORT_CHECK_TIMEOUT_MS} ms`,
+          `no ${isSecureScheme(scheme) ? 'TLS handshake' : 'WebSocket upgrade'} within ` +
+            `${TRANSPORT_CHECK_TIMEOUT_MS} ms`,
         ),
       TRANSPORT_CHECK_TIMEOUT_MS,
     );

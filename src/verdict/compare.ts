@@ -110,7 +110,9 @@ export function compareMetric(
       ...row,
       change,
       result: 'regression',
-      reason: `NEW ${interval(next.ci, unit)} lies above BASE ${interval(base.ci, unit)} and above δ ${formatPerOp(next.thresholdPerOp, unit)}`,
+      reason:
+        `NEW ${interval(next.ci, unit)} lies above BASE ${interval(base.ci, unit)} and above ` +
+        `δ ${formatPerOp(next.thresholdPerOp, unit)}`,
     };
   }
   if (base.ci[0] > next.ci[1] && base.ci[0] > base.thresholdPerOp) {

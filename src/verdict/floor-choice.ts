@@ -143,7 +143,10 @@ export function judgeWithFloorViews(series: MetricSeries, options: JudgeOptions,
   const combined = combineFloorViews(settle, trough);
   const other = combined.view === 'trough' ? settle : trough;
   const window = `${entry.plan.windowCycles === 1 ? 'each cycle' : `${entry.plan.windowCycles} cycles`}`;
-  const why = `no collection forced; ${entry.plan.why}: post-GC troughs (the lowest memory over ${window}, load included) and settle floors both judged; reported: the ${combined.view === 'trough' ? 'troughs' : 'settle floors'}`;
+  const why =
+    `no collection forced; ${entry.plan.why}: post-GC troughs (the lowest memory over ` +
+    `${window}, load included) and settle floors both judged; reported: the ` +
+    `${combined.view === 'trough' ? 'troughs' : 'settle floors'}`;
   return {
     judged: combined.verdict,
     floors: combined.view === 'trough' ? troughs : null,
@@ -160,5 +163,10 @@ export function floorNote(method: FloorMethodReport): string {
     method.other.kind === 'trough' && method.other.verdict === 'leak'
       ? ', which alone is not trusted: troughs can hold garbage a major collection has not reached yet'
       : '';
-  return ` Reported on its ${mine}: no collection could be forced, so troughs and settle floors were both judged (the ${theirs} said ${method.other.verdict.toUpperCase()}${untrusted}); --gc-cmd forces one before every floor.`;
+  return (
+    ` Reported on its ${mine}: no collection could be forced, so troughs and settle floors ` +
+    `were both judged (the ${theirs} said ` +
+    `${method.other.verdict.toUpperCase()}${untrusted}); --gc-cmd forces one before every ` +
+    `floor.`
+  );
 }

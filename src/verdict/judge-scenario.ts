@@ -13,8 +13,8 @@ import { legacyMetricName, METRICS, type MetricInfo, type Sample } from '../core
 import { floorNote, judgeWithFloorViews, troughViews } from './floor-choice.js';
 import { judgedFigures } from './judged-figures.js';
 import type { ScenarioRecording } from '../core/recording.js';
+import { MIB } from '../core/units.js';
 
-const MIB = 1024 * 1024;
 /** Samples this much later than scheduled on median mean mqleak itself was starved: the floors are suspect. */
 const LATE_SAMPLE_MEDIAN_MS = 250;
 
@@ -24,7 +24,10 @@ export interface ScenarioJudgement {
   verdict: RunVerdict;
   opsPerSecond: number | null;
   measuredOperations: number;
-  /** The cycles with the floors that were judged (post-GC troughs where no collection could be forced): the report's `cycles`. */
+  /**
+   * The cycles with the floors that were judged (post-GC troughs where no collection could be forced): the report's
+   * `cycles`.
+   */
   cycles: CycleReport[];
 }
 
@@ -50,7 +53,9 @@ export function runIssues(samples: readonly Sample[]): DataIssue[] {
   if (swaps.length > 0 && Math.max(...swaps) > (swaps[0] ?? 0)) {
     issues.push({
       code: 'swapping',
-      detail: `the broker's swapped-out memory grew to ${Math.round(Math.max(...swaps) / MIB)} MB: RSS no longer shows all its memory`,
+      detail:
+        `the broker's swapped-out memory grew to ${Math.round(Math.max(...swaps) / MIB)} MB: ` +
+        `RSS no longer shows all its memory`,
     });
   }
   return issues;
@@ -89,7 +94,10 @@ export interface ScenarioThresholds {
   thresholds: Partial<Record<string, number>>;
 }
 
-/** δ of one metric: `thresholds.proc.rss`, or its older bare name `thresholds.rss`, else the default (shared with the soak judge). */
+/**
+ * δ of one metric: `thresholds.proc.rss`, or its older bare name `thresholds.rss`, else the default (shared with the
+ * soak judge).
+ */
 export function scenarioThreshold(scenario: ScenarioThresholds, metric: string, kind: 'bytes' | 'count'): number {
   const thresholds = scenario.thresholds;
   return thresholds[metric] ?? thresholds[legacyMetricName(metric) ?? metric] ?? defaultThresholdPerOp(metric, kind);

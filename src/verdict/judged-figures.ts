@@ -1,10 +1,13 @@
 import type { MetricKind, MetricVerdict } from '../core/verdict-types.js';
 import type { MetricReport } from '../core/report-model.js';
+import { MIB } from '../core/units.js';
 
-const MIB = 1024 * 1024;
 const SECONDS_PER_HOUR = 3600;
 
-/** The report fields a verdict gives, the same for cycle and soak runs: the slope, its interval and the checks behind it. */
+/**
+ * The report fields a verdict gives, the same for cycle and soak runs: the slope, its interval and the checks behind
+ * it.
+ */
 export type JudgedFigures = Pick<
   MetricReport,
   | 'verdict'

@@ -30,7 +30,10 @@ export function probeIssues(entries: readonly ProbeStatsEntry[]): (metric: strin
     if (missed === 0) continue;
     const issue: DataIssue = {
       code: 'missing-samples',
-      detail: `probe ${probe.kind} (${probe.source}): ${missed} of ${stats.ticks} readings failed${stats.timeouts > 0 ? ` (${stats.timeouts} timed out)` : ''}; last: ${stats.lastError?.message ?? 'unknown'}`,
+      detail:
+        `probe ${probe.kind} (${probe.source}): ${missed} of ${stats.ticks} readings ` +
+        `failed${stats.timeouts > 0 ? ` (${stats.timeouts} timed out)` : ''}; last: ` +
+        `${stats.lastError?.message ?? 'unknown'}`,
     };
     for (const metric of probe.metrics) byMetric.set(metric.name, [issue]);
   }

@@ -55,7 +55,10 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`broker did not listen on ${port} within ${READY_TIMEOUT_MS} ms`);
 }
 
-/** Debian's Mosquitto with a config written by the test: anonymous access on 127.0.0.1 only. `env`: added to its environment (e.g. LD_PRELOAD). */
+/**
+ * Debian's Mosquitto with a config written by the test: anonymous access on 127.0.0.1 only. `env`: added to its
+ * environment (e.g. LD_PRELOAD).
+ */
 export async function startMosquitto(extraConfig: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<TestBroker> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-mosquitto-'));

@@ -38,9 +38,13 @@ export function gaussian(rand: () => number): () => number {
 export type BytesShape =
   /** Nothing but noise. */
   | { kind: 'flat' }
-  /** GC sawtooth: memory climbs by `amplitude` over `periodCycles` cycles then drops (a collection); floors sample it. */
+  /**
+   * GC sawtooth: memory climbs by `amplitude` over `periodCycles` cycles then drops (a collection); floors sample it.
+   */
   | { kind: 'sawtooth'; amplitude: number; periodCycles: number }
-  /** Warm-up: exponential approach to `amplitude` (negative: from above) with time constant `tauCycles` from load start. */
+  /**
+   * Warm-up: exponential approach to `amplitude` (negative: from above) with time constant `tauCycles` from load start.
+   */
   | { kind: 'warmup'; amplitude: number; tauCycles: number }
   /** A cache that fills at a steady rate for `fillCycles` cycles from load start, then stops; kept in recovery. */
   | { kind: 'saturating'; amplitude: number; fillCycles: number }

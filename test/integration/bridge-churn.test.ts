@@ -59,66 +59,71 @@ function assertForwardingVerified(scenario: ScenarioReport, reconnects: number):
 }
 
 describe('bridge-churn against Mosquitto with a bridge to the peer', () => {
-  test(`the link flaps at least ${MIN_MOSQUITTO_RECONNECTS} times, forwarding resumes after each, a verdict and no LEAK`, async () => {
-    const peerPort = await freePort();
-    const broker = await startMosquitto([
-      'connection mqleak-peer',
-      `address 127.0.0.1:${peerPort}`,
-      'topic mqleak/out/# out 1',
-      'topic mqleak/in/# in 1',
-      // The min/max form: Mosquitto 2.0 waits ~6 s with a bare `restart_timeout 1`, ~2 s with `1 1`.
-      'restart_timeout 1 1',
-      'cleansession true',
-    ]);
-    try {
-      // --quick: 3 reconnects per cycle, 2 warm-up + 6 measured cycles.
-      const result = await runCli([
-        'run',
-        'bridge-churn',
-        '--quick',
-        '--broker',
-        broker.url,
-        '--set',
-        `peerPort=${peerPort}`,
-        '--set',
-        'upSeconds=0.3',
+  test(
+    `the link flaps at least ${MIN_MOSQUITTO_RECONNECTS} times, forwarding resumes after ` +
+      `each, a verdict and no LEAK`,
+    async () => {
+      const peerPort = await freePort();
+      const broker = await startMosquitto([
+        'connection mqleak-peer',
+        `address 127.0.0.1:${peerPort}`,
+        'topic mqleak/out/# out 1',
+        'topic mqleak/in/# in 1',
+        // The min/max form: Mosquitto 2.0 waits ~6 s with a bare `restart_timeout 1`, ~2 s with `1 1`.
+        'restart_timeout 1 1',
+        'cleansession true',
       ]);
-      assert.ok(result.code === 0 || result.code === 2, summary(result));
-      assert.equal(result.report?.target?.pid, broker.pid, 'sampled Mosquitto itself (found from its port)');
-      const scenario = scenarioOf(result.report);
-      assert.ok(scenario.verdict === 'pass' || scenario.verdict === 'inconclusive', `verdict ${scenario.verdict}`);
-      assert.deepEqual(
-        scenario.metrics.map((metric) => metric.name),
-        ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'],
-      );
-      for (const metric of scenario.metrics)
-        assert.notEqual(metric.verdict, 'leak', `${metric.name}: ${metric.reason}`);
-      const cycles = bridgeCycles(scenario);
-      const reconnects = cycles.reduce((sum, cycle) => sum + cycle.reconnects, 0);
-      assert.ok(reconnects >= MIN_MOSQUITTO_RECONNECTS, `${reconnects} reconnects`);
-      assert.equal(reconnects, scenario.operations, 'one operation is one bridge reconnect');
-      assert.ok(
-        cycles.every((cycle) => cycle.peer === `127.0.0.1:${peerPort}`),
-        'the peer listened where the bridge was pointed',
-      );
-      assertForwardingVerified(scenario, reconnects);
-      // Messages flowed both ways in every cycle, and the ones sent while the link was up arrived.
-      for (const cycle of cycles) {
-        for (const flow of [cycle.out, cycle.in]) {
-          assert.ok(flow.delivered > 0, 'messages went through the bridge');
-          assert.equal(flow.sent, flow.delivered + flow.lost);
+      try {
+        // --quick: 3 reconnects per cycle, 2 warm-up + 6 measured cycles.
+        const result = await runCli([
+          'run',
+          'bridge-churn',
+          '--quick',
+          '--broker',
+          broker.url,
+          '--set',
+          `peerPort=${peerPort}`,
+          '--set',
+          'upSeconds=0.3',
+        ]);
+        assert.ok(result.code === 0 || result.code === 2, summary(result));
+        assert.equal(result.report?.target?.pid, broker.pid, 'sampled Mosquitto itself (found from its port)');
+        const scenario = scenarioOf(result.report);
+        assert.ok(scenario.verdict === 'pass' || scenario.verdict === 'inconclusive', `verdict ${scenario.verdict}`);
+        assert.deepEqual(
+          scenario.metrics.map((metric) => metric.name),
+          ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'],
+        );
+        for (const metric of scenario.metrics)
+          assert.notEqual(metric.verdict, 'leak', `${metric.name}: ${metric.reason}`);
+        const cycles = bridgeCycles(scenario);
+        const reconnects = cycles.reduce((sum, cycle) => sum + cycle.reconnects, 0);
+        assert.ok(reconnects >= MIN_MOSQUITTO_RECONNECTS, `${reconnects} reconnects`);
+        assert.equal(reconnects, scenario.operations, 'one operation is one bridge reconnect');
+        assert.ok(
+          cycles.every((cycle) => cycle.peer === `127.0.0.1:${peerPort}`),
+          'the peer listened where the bridge was pointed',
+        );
+        assertForwardingVerified(scenario, reconnects);
+        // Messages flowed both ways in every cycle, and the ones sent while the link was up arrived.
+        for (const cycle of cycles) {
+          for (const flow of [cycle.out, cycle.in]) {
+            assert.ok(flow.delivered > 0, 'messages went through the bridge');
+            assert.equal(flow.sent, flow.delivered + flow.lost);
+          }
         }
+        assert.match(result.stdout, /bridge: peer 127\.0\.0\.1:\d+, \d+ reconnects/);
+        // The figure the issue asks for (not a pass/fail timer).
+        const perMinute = (scenario.opsPerSecond ?? 0) * 60;
+        process.stdout.write(
+          `Mosquitto: ${reconnects} bridge reconnects, ${perMinute.toFixed(1)} per minute, ` +
+            `verdict ${scenario.verdict}\n`,
+        );
+      } finally {
+        await broker.stop();
       }
-      assert.match(result.stdout, /bridge: peer 127\.0\.0\.1:\d+, \d+ reconnects/);
-      // The figure the issue asks for (not a pass/fail timer).
-      const perMinute = (scenario.opsPerSecond ?? 0) * 60;
-      process.stdout.write(
-        `Mosquitto: ${reconnects} bridge reconnects, ${perMinute.toFixed(1)} per minute, verdict ${scenario.verdict}\n`,
-      );
-    } finally {
-      await broker.stop();
-    }
-  });
+    },
+  );
 });
 
 /** Run-shape settings for the fixture: fast flaps, the GC forced before each floor. */
@@ -143,67 +148,72 @@ function fixtureRunArgs(pid: number, peerPort: number, extra: string[]): string[
 }
 
 describe('bridge-churn against the fixture broker with a bridge', () => {
-  test('a bridge that leaks 1 MB per reconnect: LEAK, bytes/op near the injected size; restart hook and refusals exercised', async () => {
-    const peerPort = await freePort();
-    const broker = await startFixtureBroker(0, [
-      '--bridge-to',
-      `mqtt://127.0.0.1:${peerPort}`,
-      '--bridge-reconnect-ms',
-      String(FIXTURE_RECONNECT_MS),
-      '--leak-on',
-      `bridge-reconnect=${INJECTED_LEAK_BYTES}`,
-    ]);
-    try {
-      const result = await runCli([
-        'run',
-        'bridge-churn',
-        '--broker',
-        broker.url,
-        ...fixtureRunArgs(broker.pid, peerPort, [
-          '--set',
-          'operationsPerCycle=5',
-          '--set',
-          'warmupCycles=3',
-          '--set',
-          'cycles=6',
-          // Every other reconnect is a restart from the target's side (the fixture restarts its bridge on SIGHUP),
-          // and after each one the peer answers "server unavailable" for a while.
-          '--set',
-          `restartHook=kill -HUP ${broker.pid}`,
-          '--set',
-          'restartHookEvery=2',
-          '--set',
-          'refuseSeconds=0.2',
-          '--set',
-          'refuseMode=unavailable',
-        ]),
+  test(
+    'a bridge that leaks 1 MB per reconnect: LEAK, bytes/op near the injected size; restart ' +
+      'hook and refusals exercised',
+    async () => {
+      const peerPort = await freePort();
+      const broker = await startFixtureBroker(0, [
+        '--bridge-to',
+        `mqtt://127.0.0.1:${peerPort}`,
+        '--bridge-reconnect-ms',
+        String(FIXTURE_RECONNECT_MS),
+        '--leak-on',
+        `bridge-reconnect=${INJECTED_LEAK_BYTES}`,
       ]);
-      assert.equal(result.code, 1, summary(result));
-      const scenario = scenarioOf(result.report);
-      const rss = metricOf(scenario, 'proc.rss');
-      assert.equal(rss.verdict, 'leak', rss.reason);
-      assert.ok(
-        rss.bytesPerOp !== null &&
-          Math.abs(rss.bytesPerOp - INJECTED_LEAK_BYTES) <= LEAK_SIZE_TOLERANCE * INJECTED_LEAK_BYTES,
-        `rss ${rss.bytesPerOp} B per reconnect vs ${INJECTED_LEAK_BYTES} injected`,
-      );
-      const cycles = bridgeCycles(scenario);
-      const reconnects = cycles.reduce((sum, cycle) => sum + cycle.reconnects, 0);
-      assert.equal(reconnects, 45);
-      assert.ok(
-        cycles.reduce((sum, cycle) => sum + cycle.byHook, 0) >= 20,
-        'the restart hook did every other reconnect',
-      );
-      assert.ok(cycles.reduce((sum, cycle) => sum + cycle.refusedAttempts, 0) > 0, 'the peer refused reconnects');
-      assertForwardingVerified(scenario, reconnects);
-      assert.match(result.stdout, /LEAK/);
-      process.stdout.write(
-        `leaky fixture: rss ${rss.verdict} ${Math.round(rss.bytesPerOp ?? 0)} B per reconnect [${rss.ci?.map(Math.round).join(', ')}], ${reconnects} reconnects\n`,
-      );
-    } finally {
-      await broker.stop();
-    }
-  });
+      try {
+        const result = await runCli([
+          'run',
+          'bridge-churn',
+          '--broker',
+          broker.url,
+          ...fixtureRunArgs(broker.pid, peerPort, [
+            '--set',
+            'operationsPerCycle=5',
+            '--set',
+            'warmupCycles=3',
+            '--set',
+            'cycles=6',
+            // Every other reconnect is a restart from the target's side (the fixture restarts its bridge on SIGHUP),
+            // and after each one the peer answers "server unavailable" for a while.
+            '--set',
+            `restartHook=kill -HUP ${broker.pid}`,
+            '--set',
+            'restartHookEvery=2',
+            '--set',
+            'refuseSeconds=0.2',
+            '--set',
+            'refuseMode=unavailable',
+          ]),
+        ]);
+        assert.equal(result.code, 1, summary(result));
+        const scenario = scenarioOf(result.report);
+        const rss = metricOf(scenario, 'proc.rss');
+        assert.equal(rss.verdict, 'leak', rss.reason);
+        assert.ok(
+          rss.bytesPerOp !== null &&
+            Math.abs(rss.bytesPerOp - INJECTED_LEAK_BYTES) <= LEAK_SIZE_TOLERANCE * INJECTED_LEAK_BYTES,
+          `rss ${rss.bytesPerOp} B per reconnect vs ${INJECTED_LEAK_BYTES} injected`,
+        );
+        const cycles = bridgeCycles(scenario);
+        const reconnects = cycles.reduce((sum, cycle) => sum + cycle.reconnects, 0);
+        assert.equal(reconnects, 45);
+        assert.ok(
+          cycles.reduce((sum, cycle) => sum + cycle.byHook, 0) >= 20,
+          'the restart hook did every other reconnect',
+        );
+        assert.ok(cycles.reduce((sum, cycle) => sum + cycle.refusedAttempts, 0) > 0, 'the peer refused reconnects');
+        assertForwardingVerified(scenario, reconnects);
+        assert.match(result.stdout, /LEAK/);
+        process.stdout.write(
+          `leaky fixture: rss ${rss.verdict} ${Math.round(rss.bytesPerOp ?? 0)} B per ` +
+            `reconnect [${rss.ci?.map(Math.round).join(', ')}], ${reconnects} reconnects\n`,
+        );
+      } finally {
+        await broker.stop();
+      }
+    },
+  );
 
   test('the same bridge without the leak: no LEAK, fds and threads PASS', async () => {
     const peerPort = await freePort();
@@ -241,7 +251,10 @@ describe('bridge-churn against the fixture broker with a bridge', () => {
       assertForwardingVerified(scenario, reconnects);
       const rss = metricOf(scenario, 'proc.rss');
       process.stdout.write(
-        `clean fixture: ${scenario.metrics.map((m) => `${m.name} ${m.verdict}`).join(', ')}; rss ${Math.round(rss.perOp ?? 0)} B per reconnect [${rss.ci?.map(Math.round).join(', ')}]\n`,
+        `clean fixture: ` +
+          `${scenario.metrics.map((m) => `${m.name} ${m.verdict}`).join(', ')}; rss ` +
+          `${Math.round(rss.perOp ?? 0)} B per reconnect ` +
+          `[${rss.ci?.map(Math.round).join(', ')}]\n`,
       );
     } finally {
       await broker.stop();

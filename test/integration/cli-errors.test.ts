@@ -48,7 +48,8 @@ test('bad scenario file: exit 64, names the file, the field path and the allowed
   const file = path.join(dir, 'bad.yaml');
   await writeFile(
     file,
-    'name: bad\ndescription: a broken file\npattern: connect-churn\nparameters:\n  closeMode: sideways\n  abruptShare: 2\n',
+    'name: bad\ndescription: a broken file\npattern: connect-churn\nparameters:\n  ' +
+      'closeMode: sideways\n  abruptShare: 2\n',
   );
   const result = await runCli(['run', file]);
   assert.equal(result.code, EXIT_USAGE);

@@ -106,37 +106,46 @@ describe('connect-churn over plain TCP: accepted connections and failures by kin
     await secured?.stop();
   });
 
-  test("with the password file's credentials (3.1.1 and 5): every connection accepted and closed, both ways out", async () => {
-    for (const protocolVersion of [4, 5]) {
-      const outcome = await churnCycle(secured.port, { username: USER, password: PASSWORD }, { protocolVersion });
-      assert.equal(outcome.operations, OPERATIONS);
-      assert.equal(outcome.failures, 0, `MQTT level ${protocolVersion}: ${JSON.stringify(outcome.failureKinds)}`);
-    }
-  });
-
-  test('no or wrong credentials: every connection refused, tallied as connack-N with the code RawMqttConnection gets', async () => {
-    for (const protocolVersion of [4, 5] as const) {
-      for (const credentials of [undefined, { username: USER, password: 'wrong' }]) {
-        const kind = await rawFailureKind(secured.port, protocolVersion, credentials);
-        assert.match(
-          kind,
-          /^connack-[1-9]\d*$/,
-          `Mosquitto refuses level ${protocolVersion} ${credentials === undefined ? 'anonymous' : 'wrong password'}`,
-        );
-        assertAllFailed(await churnCycle(secured.port, credentials, { protocolVersion }), kind);
+  test(
+    "with the password file's credentials (3.1.1 and 5): every connection accepted and " + 'closed, both ways out',
+    async () => {
+      for (const protocolVersion of [4, 5]) {
+        const outcome = await churnCycle(secured.port, { username: USER, password: PASSWORD }, { protocolVersion });
+        assert.equal(outcome.operations, OPERATIONS);
+        assert.equal(outcome.failures, 0, `MQTT level ${protocolVersion}: ${JSON.stringify(outcome.failureKinds)}`);
       }
-    }
-  });
+    },
+  );
 
-  test('a peer that closes on the CONNECT without CONNACK; a closed port refuses; a silent peer times out', async () => {
-    assert.equal(await rawFailureKind(hangUp.port, 4, undefined), 'closed-before-connack');
-    assertAllFailed(await churnCycle(hangUp.port, undefined), 'closed-before-connack');
+  test(
+    'no or wrong credentials: every connection refused, tallied as connack-N with the code ' + 'RawMqttConnection gets',
+    async () => {
+      for (const protocolVersion of [4, 5] as const) {
+        for (const credentials of [undefined, { username: USER, password: 'wrong' }]) {
+          const kind = await rawFailureKind(secured.port, protocolVersion, credentials);
+          assert.match(
+            kind,
+            /^connack-[1-9]\d*$/,
+            `Mosquitto refuses level ${protocolVersion} ${credentials === undefined ? 'anonymous' : 'wrong password'}`,
+          );
+          assertAllFailed(await churnCycle(secured.port, credentials, { protocolVersion }), kind);
+        }
+      }
+    },
+  );
 
-    const closedPort = await freePort();
-    assert.equal(await rawFailureKind(closedPort, 4, undefined), 'ECONNREFUSED');
-    assertAllFailed(await churnCycle(closedPort, undefined), 'ECONNREFUSED');
+  test(
+    'a peer that closes on the CONNECT without CONNACK; a closed port refuses; a silent peer ' + 'times out',
+    async () => {
+      assert.equal(await rawFailureKind(hangUp.port, 4, undefined), 'closed-before-connack');
+      assertAllFailed(await churnCycle(hangUp.port, undefined), 'closed-before-connack');
 
-    assert.equal(await rawFailureKind(silent.port, 4, undefined, 100), 'timeout');
-    assertAllFailed(await churnCycle(silent.port, undefined, { connectTimeoutMs: 100 }), 'timeout');
-  });
+      const closedPort = await freePort();
+      assert.equal(await rawFailureKind(closedPort, 4, undefined), 'ECONNREFUSED');
+      assertAllFailed(await churnCycle(closedPort, undefined), 'ECONNREFUSED');
+
+      assert.equal(await rawFailureKind(silent.port, 4, undefined, 100), 'timeout');
+      assertAllFailed(await churnCycle(silent.port, undefined, { connectTimeoutMs: 100 }), 'timeout');
+    },
+  );
 });

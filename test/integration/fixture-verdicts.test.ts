@@ -85,25 +85,28 @@ describe('the same fixture broker without the leak', () => {
   // connect-churn's floors on Aedes are noisier than health-check-churn's: at the default 12 measured cycles
   // its interval reached ±68–95 B/op in CI rehearsals (INCONCLUSIVE `underpowered`, δ = 64), with or without
   // a GC hook, and the verdict itself asked for 15–17 cycles. The PASS is claimed at 20, as the reason advises.
-  test('both scenarios PASS (connect-churn with the 20 measured cycles its underpowered verdicts asked for), exit 0', async () => {
-    const result = await runCli([
-      'run',
-      ...SCENARIOS,
-      '--broker',
-      broker.url,
-      '--pid',
-      String(broker.pid),
-      '--set',
-      `connect-churn:cycles=${CLEAN_CONNECT_CHURN_CYCLES}`,
-    ]);
-    const summary = result.report?.scenarios
-      .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
-      .join('\n');
-    assert.equal(result.code, 0, summary ?? result.stderr);
-    assert.equal(result.report?.verdict, 'pass');
-    for (const scenario of SCENARIOS) {
-      for (const name of ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'])
-        assert.equal(metric(result.report, scenario, name).verdict, 'pass');
-    }
-  });
+  test(
+    'both scenarios PASS (connect-churn with the 20 measured cycles its underpowered ' + 'verdicts asked for), exit 0',
+    async () => {
+      const result = await runCli([
+        'run',
+        ...SCENARIOS,
+        '--broker',
+        broker.url,
+        '--pid',
+        String(broker.pid),
+        '--set',
+        `connect-churn:cycles=${CLEAN_CONNECT_CHURN_CYCLES}`,
+      ]);
+      const summary = result.report?.scenarios
+        .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
+        .join('\n');
+      assert.equal(result.code, 0, summary ?? result.stderr);
+      assert.equal(result.report?.verdict, 'pass');
+      for (const scenario of SCENARIOS) {
+        for (const name of ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'])
+          assert.equal(metric(result.report, scenario, name).verdict, 'pass');
+      }
+    },
+  );
 });

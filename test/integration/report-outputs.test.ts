@@ -65,11 +65,19 @@ async function defaultOutputs(result: CliResult): Promise<string[]> {
 /** What the test reads off the page in the browser, after layout (a string: it runs there, not here). */
 const IN_PAGE = `(() => ({
   charts: document.querySelectorAll('section[id] > div.charts svg.chart-svg').length,
-  fitWidths: [...document.querySelectorAll('section[id] > div.charts path.fit')].map((element) => element.getBBox().width),
-  sampleLengths: [...document.querySelectorAll('section[id] > div.charts path.samples')].map((element) => element.getTotalLength()),
-  bands: [...document.querySelectorAll('section[id] > div.charts path.band')].map((element) => element.getBBox().height),
+  fitWidths: [...document.querySelectorAll(
+    'section[id] > div.charts path.fit',
+  )].map((element) => element.getBBox().width),
+  sampleLengths: [...document.querySelectorAll(
+    'section[id] > div.charts path.samples',
+  )].map((element) => element.getTotalLength()),
+  bands: [...document.querySelectorAll(
+    'section[id] > div.charts path.band',
+  )].map((element) => element.getBBox().height),
   phases: document.querySelectorAll('section[id] > div.charts rect.phase').length,
-  chartWidths: [...document.querySelectorAll('section[id] svg.chart-svg')].map((element) => element.getBoundingClientRect().width),
+  chartWidths: [...document.querySelectorAll(
+    'section[id] svg.chart-svg',
+  )].map((element) => element.getBoundingClientRect().width),
   selfCharts: document.querySelectorAll('section[id] details.self svg.chart-svg').length,
   headline: document.querySelector('.headline')?.textContent ?? '',
   scrollWidth: document.documentElement.scrollWidth,
@@ -153,27 +161,33 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
     assert.notEqual(clean.report?.verdict, 'error', clean.stderr);
   });
 
-  test('JSON: valid against schema/report.schema.json; version, target, parameters and the command line to repeat it', async () => {
-    // Strict: every field a real report holds must be described in the published schema.
-    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
-      strictSchema(reportSchema()) as object,
-    );
-    for (const file of [leakFile, cleanFile]) {
-      const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
-      assert.ok(
-        validate(report),
-        `${file} does not match schema/report.schema.json (describe new fields there): ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+  test(
+    'JSON: valid against schema/report.schema.json; version, target, parameters and the ' + 'command line to repeat it',
+    async () => {
+      // Strict: every field a real report holds must be described in the published schema.
+      const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
+        strictSchema(reportSchema()) as object,
       );
-      assert.match(report.tool.version, /^\d+\.\d+\.\d+/);
-      assert.equal(report.target?.kind, 'pid');
-      assert.match(report.settings.commandLine ?? '', /^mqleak run --quick connect-churn --broker mqtt:\/\//);
-      assert.ok(report.environment !== undefined && report.environment.cpus > 0);
-      const scenario = report.scenarios[0];
-      assert.ok(
-        scenario !== undefined && scenario.samples.length > 20 && scenario.parameters.operationsPerCycle !== undefined,
-      );
-    }
-  });
+      for (const file of [leakFile, cleanFile]) {
+        const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
+        assert.ok(
+          validate(report),
+          `${file} does not match schema/report.schema.json (describe new fields there): ` +
+            `${JSON.stringify(validate.errors?.slice(0, 3))}`,
+        );
+        assert.match(report.tool.version, /^\d+\.\d+\.\d+/);
+        assert.equal(report.target?.kind, 'pid');
+        assert.match(report.settings.commandLine ?? '', /^mqleak run --quick connect-churn --broker mqtt:\/\//);
+        assert.ok(report.environment !== undefined && report.environment.cpus > 0);
+        const scenario = report.scenarios[0];
+        assert.ok(
+          scenario !== undefined &&
+            scenario.samples.length > 20 &&
+            scenario.parameters.operationsPerCycle !== undefined,
+        );
+      }
+    },
+  );
 
   test('credentials given on the command line reach no report (JSON, HTML, JUnit)', async () => {
     const written = [...(await defaultOutputs(clean)), cleanFile, path.join(dir, 'clean.xml')];
@@ -186,69 +200,73 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
     assert.match(clean.report?.settings.commandLine ?? '', /mqtt:\/\/\[redacted\]@127\.0\.0\.1:/);
   });
 
-  test('HTML: written beside the JSON and to --html; in headless Chromium every chart renders, nothing is fetched, it fits a phone', async () => {
-    assert.ok(existsSync(CHROMIUM), `headless tests need Debian's chromium (apt-get install chromium)`);
-    const outputs = await defaultOutputs(leak);
-    const json = outputs.find((file) => file.endsWith('.json')) ?? '';
-    assert.deepEqual(
-      outputs.filter((file) => file.endsWith('.html')),
-      [json.replace(/\.json$/, '.html')],
-      'an HTML report beside the default JSON, same name',
-    );
-    const page = path.join(dir, 'leak.html');
-    const metrics = leak.report?.scenarios.flatMap((scenario) => scenario.metrics) ?? [];
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    try {
-      for (const width of [1280, PHONE_WIDTH]) {
-        const tab = await browser.newPage({ viewport: { width, height: 900 } });
-        const requests: string[] = [];
-        tab.on('request', (request) => requests.push(request.url()));
-        await tab.goto(`file://${page}`);
-        const seen = (await tab.evaluate(IN_PAGE)) as InPage;
-        assert.deepEqual(requests, [`file://${page}`], 'nothing but the file itself is loaded');
-        assert.equal(seen.charts, metrics.length, 'a chart per metric');
-        const selfMetrics = leak.report?.scenarios.flatMap((scenario) => scenario.selfMetrics ?? []) ?? [];
-        assert.ok(selfMetrics.length > 0, 'the run judged mqleak itself');
-        assert.equal(seen.selfCharts, selfMetrics.length, 'a chart per self-check metric, in its own folded section');
-        assert.equal(seen.fitWidths.length, metrics.filter((metric) => metric.perOp !== null).length);
-        assert.ok(
-          seen.fitWidths.every((value) => value > 50),
-          `fitted lines drawn: ${seen.fitWidths.join(', ')}`,
-        );
-        assert.ok(
-          seen.sampleLengths.every((value) => value > 100),
-          'sample paths drawn',
-        );
-        assert.equal(seen.bands.length, seen.fitWidths.length, 'an interval band with every fitted line');
-        assert.ok(seen.phases >= 4 * metrics.length, 'phases shaded');
-        assert.ok(
-          seen.chartWidths.every((value) => value > 0 && value <= width),
-          'charts fit the window',
-        );
-        assert.match(seen.headline, /LEAK\s*connect-churn leaks: proc\.rss grows/);
-        assert.ok(
-          seen.scrollWidth <= width,
-          `no sideways scrolling at ${width}px (page is ${seen.scrollWidth}px wide)`,
-        );
-        const shot = path.join(dir, `leak-${width}.png`);
-        await tab.screenshot({ path: shot, fullPage: true });
-        assert.ok((await stat(shot)).size > 20_000, 'a screenshot with something on it');
-        await tab.close();
+  test(
+    'HTML: written beside the JSON and to --html; in headless Chromium every chart renders, ' +
+      'nothing is fetched, it fits a phone',
+    async () => {
+      assert.ok(existsSync(CHROMIUM), `headless tests need Debian's chromium (apt-get install chromium)`);
+      const outputs = await defaultOutputs(leak);
+      const json = outputs.find((file) => file.endsWith('.json')) ?? '';
+      assert.deepEqual(
+        outputs.filter((file) => file.endsWith('.html')),
+        [json.replace(/\.json$/, '.html')],
+        'an HTML report beside the default JSON, same name',
+      );
+      const page = path.join(dir, 'leak.html');
+      const metrics = leak.report?.scenarios.flatMap((scenario) => scenario.metrics) ?? [];
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      try {
+        for (const width of [1280, PHONE_WIDTH]) {
+          const tab = await browser.newPage({ viewport: { width, height: 900 } });
+          const requests: string[] = [];
+          tab.on('request', (request) => requests.push(request.url()));
+          await tab.goto(`file://${page}`);
+          const seen = (await tab.evaluate(IN_PAGE)) as InPage;
+          assert.deepEqual(requests, [`file://${page}`], 'nothing but the file itself is loaded');
+          assert.equal(seen.charts, metrics.length, 'a chart per metric');
+          const selfMetrics = leak.report?.scenarios.flatMap((scenario) => scenario.selfMetrics ?? []) ?? [];
+          assert.ok(selfMetrics.length > 0, 'the run judged mqleak itself');
+          assert.equal(seen.selfCharts, selfMetrics.length, 'a chart per self-check metric, in its own folded section');
+          assert.equal(seen.fitWidths.length, metrics.filter((metric) => metric.perOp !== null).length);
+          assert.ok(
+            seen.fitWidths.every((value) => value > 50),
+            `fitted lines drawn: ${seen.fitWidths.join(', ')}`,
+          );
+          assert.ok(
+            seen.sampleLengths.every((value) => value > 100),
+            'sample paths drawn',
+          );
+          assert.equal(seen.bands.length, seen.fitWidths.length, 'an interval band with every fitted line');
+          assert.ok(seen.phases >= 4 * metrics.length, 'phases shaded');
+          assert.ok(
+            seen.chartWidths.every((value) => value > 0 && value <= width),
+            'charts fit the window',
+          );
+          assert.match(seen.headline, /LEAK\s*connect-churn leaks: proc\.rss grows/);
+          assert.ok(
+            seen.scrollWidth <= width,
+            `no sideways scrolling at ${width}px (page is ${seen.scrollWidth}px wide)`,
+          );
+          const shot = path.join(dir, `leak-${width}.png`);
+          await tab.screenshot({ path: shot, fullPage: true });
+          assert.ok((await stat(shot)).size > 20_000, 'a screenshot with something on it');
+          await tab.close();
+        }
+      } finally {
+        await browser.close();
       }
-    } finally {
-      await browser.close();
-    }
-  });
+    },
+  );
 
   test('JUnit: valid XML, a case per scenario × metric, <failure> for LEAK with the reason', async () => {
     const xml = await readFile(path.join(dir, 'leak.xml'), 'utf8');
@@ -276,78 +294,91 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
     assert.equal(cleanXml.getElementsByTagName('failure').length, 0, 'no failure for the clean run');
   });
 
-  test('thresholds as written: the leaky run breaks rss<=1KB/op and holds fds<=0.01/op; the clean run holds rss<=1MB/op', () => {
-    assert.deepEqual(
-      leak.report?.thresholds?.map((result) => [result.expression, result.status]),
-      [
-        ['connect-churn:rss<=1KB/op', 'fail'],
-        ['connect-churn:fds<=0.01/op', 'pass'],
-      ],
-    );
-    assert.match(leak.stdout, /thresholds: 1 of 2 broken/);
-    // Written with the bare name older reports use; judged and shown as the proc probe's metric.
-    assert.match(
-      leak.stdout,
-      /✗ connect-churn:rss<=1KB\/op broken: proc\.rss [\d.]+ KB\/op, over the limit <= 1 KB\/op/,
-    );
-    assert.deepEqual(
-      clean.report?.thresholds?.map((result) => result.status),
-      ['pass'],
-    );
-    assert.equal(clean.code, clean.report?.exitCode, 'a threshold that held changes nothing');
-  });
+  test(
+    'thresholds as written: the leaky run breaks rss<=1KB/op and holds fds<=0.01/op; the ' +
+      'clean run holds rss<=1MB/op',
+    () => {
+      assert.deepEqual(
+        leak.report?.thresholds?.map((result) => [result.expression, result.status]),
+        [
+          ['connect-churn:rss<=1KB/op', 'fail'],
+          ['connect-churn:fds<=0.01/op', 'pass'],
+        ],
+      );
+      assert.match(leak.stdout, /thresholds: 1 of 2 broken/);
+      // Written with the bare name older reports use; judged and shown as the proc probe's metric.
+      assert.match(
+        leak.stdout,
+        /✗ connect-churn:rss<=1KB\/op broken: proc\.rss [\d.]+ KB\/op, over the limit <= 1 KB\/op/,
+      );
+      assert.deepEqual(
+        clean.report?.thresholds?.map((result) => result.status),
+        ['pass'],
+      );
+      assert.equal(clean.code, clean.report?.exitCode, 'a threshold that held changes nothing');
+    },
+  );
 
-  test('a broken threshold alone fails the run: exit 1 on a run whose verdict is INCONCLUSIVE (a scenario file’s limits:)', async () => {
-    // Three measured cycles are too few for any verdict, but plenty for an estimate to break a limit.
-    const file = path.join(dir, 'gated.yaml');
-    await writeFile(
-      file,
-      'name: gated-churn\ndescription: connect churn with a limit\npattern: connect-churn\nlimits:\n  - rss<=1KB/op\n',
-    );
-    const result = await runCli([
-      'run',
-      '--quick',
-      file,
-      '--broker',
-      leakyBroker.url,
-      '--pid',
-      String(leakyBroker.pid),
-      '--no-html',
-      ...SHORT_RUN,
-      '--threshold',
-      '*:fds<=0.01/op',
-    ]);
-    assert.equal(result.report?.verdict, 'inconclusive', result.stdout);
-    assert.deepEqual(
-      result.report?.thresholds?.map((entry) => [entry.expression, entry.source, entry.status]),
-      [
-        ['gated-churn:fds<=0.01/op', 'command-line', 'pass'],
-        ['gated-churn:rss<=1KB/op', 'scenario-file', 'fail'],
-      ],
-    );
-    assert.equal(result.code, EXIT_LEAK);
-    assert.equal(result.report?.exitCode, EXIT_LEAK);
-    assert.match(result.stdout, /verdict: INCONCLUSIVE \(exit 1\) — 1 threshold broken/);
-  });
+  test(
+    'a broken threshold alone fails the run: exit 1 on a run whose verdict is INCONCLUSIVE ' +
+      '(a scenario file’s limits:)',
+    async () => {
+      // Three measured cycles are too few for any verdict, but plenty for an estimate to break a limit.
+      const file = path.join(dir, 'gated.yaml');
+      await writeFile(
+        file,
+        'name: gated-churn\ndescription: connect churn with a limit\npattern: connect-churn\n' +
+          'limits:\n  - rss<=1KB/op\n',
+      );
+      const result = await runCli([
+        'run',
+        '--quick',
+        file,
+        '--broker',
+        leakyBroker.url,
+        '--pid',
+        String(leakyBroker.pid),
+        '--no-html',
+        ...SHORT_RUN,
+        '--threshold',
+        '*:fds<=0.01/op',
+      ]);
+      assert.equal(result.report?.verdict, 'inconclusive', result.stdout);
+      assert.deepEqual(
+        result.report?.thresholds?.map((entry) => [entry.expression, entry.source, entry.status]),
+        [
+          ['gated-churn:fds<=0.01/op', 'command-line', 'pass'],
+          ['gated-churn:rss<=1KB/op', 'scenario-file', 'fail'],
+        ],
+      );
+      assert.equal(result.code, EXIT_LEAK);
+      assert.equal(result.report?.exitCode, EXIT_LEAK);
+      assert.match(result.stdout, /verdict: INCONCLUSIVE \(exit 1\) — 1 threshold broken/);
+    },
+  );
 
-  test('compare: the leaky report against the clean one regresses (exit 1); a report against itself does not (exit 0)', async () => {
-    const worse = await cli(['compare', cleanFile, leakFile]);
-    assert.equal(worse.code, EXIT_LEAK, worse.stdout + worse.stderr);
-    assert.match(worse.stdout, /REGRESSION connect-churn\/proc\.rss/);
-    assert.match(worse.stdout, /compare: \d+ regressions? \(exit 1\)/);
-    const same = await cli(['compare', leakFile, leakFile]);
-    assert.equal(same.code, 0, same.stdout);
-    assert.match(same.stdout, /compare: no regression \(exit 0\)/);
-    const better = await cli(['compare', leakFile, cleanFile, '--json']);
-    assert.equal(better.code, 0);
-    const comparison = JSON.parse(better.stdout) as {
-      regressions: number;
-      improvements: number;
-      rows: { metric: string; result: string }[];
-    };
-    assert.equal(comparison.regressions, 0);
-    assert.ok(comparison.improvements > 0);
-  });
+  test(
+    'compare: the leaky report against the clean one regresses (exit 1); a report against ' +
+      'itself does not (exit 0)',
+    async () => {
+      const worse = await cli(['compare', cleanFile, leakFile]);
+      assert.equal(worse.code, EXIT_LEAK, worse.stdout + worse.stderr);
+      assert.match(worse.stdout, /REGRESSION connect-churn\/proc\.rss/);
+      assert.match(worse.stdout, /compare: \d+ regressions? \(exit 1\)/);
+      const same = await cli(['compare', leakFile, leakFile]);
+      assert.equal(same.code, 0, same.stdout);
+      assert.match(same.stdout, /compare: no regression \(exit 0\)/);
+      const better = await cli(['compare', leakFile, cleanFile, '--json']);
+      assert.equal(better.code, 0);
+      const comparison = JSON.parse(better.stdout) as {
+        regressions: number;
+        improvements: number;
+        rows: { metric: string; result: string }[];
+      };
+      assert.equal(comparison.regressions, 0);
+      assert.ok(comparison.improvements > 0);
+    },
+  );
 
   test('compare and report refuse what is not a readable report: exit 64, one line naming the file', async () => {
     const notReport = path.join(dir, 'not-a-report.json');

@@ -78,53 +78,58 @@ describe('mass-connect over several load processes, against Mosquitto', () => {
     await broker?.stop();
   });
 
-  test(`${CLIENTS} clients held at once from ${WORKERS} processes of at most ${PER_PROCESS}: peakClients counts them all`, async () => {
-    // A connect rate no machine holds: the pacing engine must say, in the report, that it was not held and why.
-    const { code, report, stderr } = await runCli([
-      'run',
-      'mass-connect',
-      '--broker',
-      broker.url,
-      '--pid',
-      String(broker.pid),
-      ...SHAPE,
-      '--set',
-      `connectRate=${UNREACHABLE_RATE}`,
-      '--quiet',
-    ]);
-    assert.ok(report !== null, stderr);
-    assert.notEqual(code, 3, stderr);
-    assert.notEqual(code, 4, stderr);
-    const scenario = report.scenarios[0];
-    assert.ok(scenario !== undefined);
-    assert.equal(scenario.failures, 0, JSON.stringify(scenario.failureKinds));
-    const peak = scenario.observations?.peakClients;
-    assert.ok(peak !== undefined, 'peakClients recorded');
-    assert.equal(peak.min, CLIENTS, "every cycle held the whole crowd, more than one process's share");
-    assert.ok(peak.min > PER_PROCESS);
-    assert.equal(scenario.observations?.loadProcesses?.min, WORKERS);
-    assert.equal(scenario.checks?.[STAYED_CONNECTED]?.status, 'held');
-    assert.equal(scenario.checks?.[SUBSCRIBED]?.status, 'held');
-    assert.ok(
-      (scenario.observations?.deliveredPerCycle?.min ?? 0) > 0,
-      "messages went through the broker from the workers' clients",
-    );
-    const rateCycles = Object.values(scenario.answers?.connectRate ?? {}).reduce((sum, n) => sum + n, 0);
-    assert.equal(rateCycles, scenario.cycles.length, 'every cycle says whether its connect rate held');
-    assert.equal(scenario.answers?.connectRate?.held, undefined);
-    assert.ok(
-      scenario.observations?.brokerCpuPct !== undefined && scenario.observations.generatorCpuPct !== undefined,
-      "both sides' CPU measured",
-    );
-    assert.ok(
-      scenario.limits?.some((limit) =>
-        limit.startsWith(
-          `the connect rate of ${UNREACHABLE_RATE.toLocaleString('en-US')}/s (connectRate) not held in ${rateCycles} of ${rateCycles} cycles`,
+  test(
+    `${CLIENTS} clients held at once from ${WORKERS} processes of at most ${PER_PROCESS}: ` +
+      `peakClients counts them all`,
+    async () => {
+      // A connect rate no machine holds: the pacing engine must say, in the report, that it was not held and why.
+      const { code, report, stderr } = await runCli([
+        'run',
+        'mass-connect',
+        '--broker',
+        broker.url,
+        '--pid',
+        String(broker.pid),
+        ...SHAPE,
+        '--set',
+        `connectRate=${UNREACHABLE_RATE}`,
+        '--quiet',
+      ]);
+      assert.ok(report !== null, stderr);
+      assert.notEqual(code, 3, stderr);
+      assert.notEqual(code, 4, stderr);
+      const scenario = report.scenarios[0];
+      assert.ok(scenario !== undefined);
+      assert.equal(scenario.failures, 0, JSON.stringify(scenario.failureKinds));
+      const peak = scenario.observations?.peakClients;
+      assert.ok(peak !== undefined, 'peakClients recorded');
+      assert.equal(peak.min, CLIENTS, "every cycle held the whole crowd, more than one process's share");
+      assert.ok(peak.min > PER_PROCESS);
+      assert.equal(scenario.observations?.loadProcesses?.min, WORKERS);
+      assert.equal(scenario.checks?.[STAYED_CONNECTED]?.status, 'held');
+      assert.equal(scenario.checks?.[SUBSCRIBED]?.status, 'held');
+      assert.ok(
+        (scenario.observations?.deliveredPerCycle?.min ?? 0) > 0,
+        "messages went through the broker from the workers' clients",
+      );
+      const rateCycles = Object.values(scenario.answers?.connectRate ?? {}).reduce((sum, n) => sum + n, 0);
+      assert.equal(rateCycles, scenario.cycles.length, 'every cycle says whether its connect rate held');
+      assert.equal(scenario.answers?.connectRate?.held, undefined);
+      assert.ok(
+        scenario.observations?.brokerCpuPct !== undefined && scenario.observations.generatorCpuPct !== undefined,
+        "both sides' CPU measured",
+      );
+      assert.ok(
+        scenario.limits?.some((limit) =>
+          limit.startsWith(
+            `the connect rate of ${UNREACHABLE_RATE.toLocaleString('en-US')}/s (connectRate) ` +
+              `not held in ${rateCycles} of ${rateCycles} cycles`,
+          ),
         ),
-      ),
-      JSON.stringify(scenario.limits),
-    );
-  });
+        JSON.stringify(scenario.limits),
+      );
+    },
+  );
 
   test('killed with SIGKILL mid-hold, mqleak leaves no load process behind', async () => {
     const cli = spawn(

@@ -13,9 +13,15 @@ const INJECTED_LEAK_BYTES = 4096;
  * go out at QoS 1 to the observer, a busy heap); 16 KB clears it by far, as the other modes' 4 KB do.
  */
 const INJECTED_WILL_LEAK_BYTES = 16_384;
-/** Per takeover: at 4 KB, 300 takeovers a cycle left the interval at ±4.7 KB/op on Aedes (INCONCLUSIVE); 16 KB clears it. */
+/**
+ * Per takeover: at 4 KB, 300 takeovers a cycle left the interval at ±4.7 KB/op on Aedes (INCONCLUSIVE); 16 KB clears
+ * it.
+ */
 const INJECTED_TAKEOVER_LEAK_BYTES = 16_384;
-/** Per connection for mass-connect: Aedes holding 300 clients while they publish jumps by MBs at times; 16 KB × 300 a cycle stands clear of that. */
+/**
+ * Per connection for mass-connect: Aedes holding 300 clients while they publish jumps by MBs at times; 16 KB × 300 a
+ * cycle stands clear of that.
+ */
 const INJECTED_MASS_LEAK_BYTES = 16_384;
 const USER = 'fixture-user';
 const PASSWORD = 'fixture-pass';

@@ -38,7 +38,10 @@ const SHAPE = [
   'settleSeconds=0.5',
   'recoverySeconds=0.5',
 ];
-/** Mosquitto sends MQTT 5's DISCONNECT 0x8E to a taken-over client from 2.0.15 on (eclipse-mosquitto#2607); Debian 12 ships 2.0.11. */
+/**
+ * Mosquitto sends MQTT 5's DISCONNECT 0x8E to a taken-over client from 2.0.15 on (eclipse-mosquitto#2607); Debian 12
+ * ships 2.0.11.
+ */
 const FIRST_VERSION_WITH_0X8E = [2, 0, 15];
 
 function mosquittoVersion(): number[] {
@@ -116,18 +119,22 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
     }
   });
 
-  test('health-check-churn: garbage is answered by a close or reset; silent connections are counted, whoever ended them', () => {
-    const report = scenario(result.report, 'health-check-churn');
-    const answers = report.answers ?? {};
-    const total = (variant: string): number =>
-      Object.values(answers[variant] ?? {}).reduce((sum, count) => sum + count, 0);
-    // mixed: close, reset, garbage, silent in turn; garbage rotates over 3 payloads.
-    assert.equal(total('silent'), (CYCLES * OPERATIONS_PER_CYCLE) / 4);
-    for (const garbage of ['garbage:http-get', 'garbage:tls-client-hello', 'garbage:zero-bytes']) {
-      assert.ok(total(garbage) > 0, garbage);
-      assert.equal(answers[garbage]?.['gave-up'] ?? 0, 0, `${garbage}: Mosquitto closes on bytes that are not MQTT`);
-    }
-  });
+  test(
+    'health-check-churn: garbage is answered by a close or reset; silent connections are ' +
+      'counted, whoever ended them',
+    () => {
+      const report = scenario(result.report, 'health-check-churn');
+      const answers = report.answers ?? {};
+      const total = (variant: string): number =>
+        Object.values(answers[variant] ?? {}).reduce((sum, count) => sum + count, 0);
+      // mixed: close, reset, garbage, silent in turn; garbage rotates over 3 payloads.
+      assert.equal(total('silent'), (CYCLES * OPERATIONS_PER_CYCLE) / 4);
+      for (const garbage of ['garbage:http-get', 'garbage:tls-client-hello', 'garbage:zero-bytes']) {
+        assert.ok(total(garbage) > 0, garbage);
+        assert.equal(answers[garbage]?.['gave-up'] ?? 0, 0, `${garbage}: Mosquitto closes on bytes that are not MQTT`);
+      }
+    },
+  );
 
   test('connect-churn: the broker drops every client silent past its keepalive', () => {
     const report = scenario(result.report, 'connect-churn');
@@ -159,24 +166,30 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
     assert.match(result.stdout, /answered bad-password\+will: connack-0x05/);
   });
 
-  test("will-churn: every vanished client's will arrives, MQTT 5 wills not before their delay, none after DISCONNECT", () => {
-    const report = scenario(result.report, 'will-churn');
-    const clients = CYCLES * OPERATIONS_PER_CYCLE;
-    assertHeld(report, WILL_PUBLISHED, (clients * 3) / 4);
-    assertHeld(report, WILL_DISCARDED, clients / 4);
-    assertHeld(report, WILL_DELAYED);
-    assert.equal(report.answers?.['mqtt5-connect'], undefined, 'Mosquitto speaks MQTT 5');
-  });
+  test(
+    "will-churn: every vanished client's will arrives, MQTT 5 wills not before their delay, " + 'none after DISCONNECT',
+    () => {
+      const report = scenario(result.report, 'will-churn');
+      const clients = CYCLES * OPERATIONS_PER_CYCLE;
+      assertHeld(report, WILL_PUBLISHED, (clients * 3) / 4);
+      assertHeld(report, WILL_DISCARDED, clients / 4);
+      assertHeld(report, WILL_DELAYED);
+      assert.equal(report.answers?.['mqtt5-connect'], undefined, 'Mosquitto speaks MQTT 5');
+    },
+  );
 
-  test('session-takeover: the first connection is closed; MQTT 5 DISCONNECT 0x8E as this Mosquitto version does it', () => {
-    const report = scenario(result.report, 'session-takeover');
-    assertHeld(report, FIRST_CLOSED, CYCLES * OPERATIONS_PER_CYCLE);
-    const disconnect = report.checks?.[DISCONNECT_8E];
-    assert.equal(disconnect?.expected, (CYCLES * OPERATIONS_PER_CYCLE) / 2, 'half the takeovers on MQTT 5');
-    // A real nonconformance of older Mosquitto, which the report shows: it closes without the DISCONNECT.
-    assert.equal(disconnect?.status, atLeast(mosquittoVersion(), FIRST_VERSION_WITH_0X8E) ? 'held' : 'failed');
-    if (disconnect?.status === 'failed') assert.match(result.stdout, /CHECK FAILED: disconnect-0x8e-sent: 0 of \d+/);
-  });
+  test(
+    'session-takeover: the first connection is closed; MQTT 5 DISCONNECT 0x8E as this ' + 'Mosquitto version does it',
+    () => {
+      const report = scenario(result.report, 'session-takeover');
+      assertHeld(report, FIRST_CLOSED, CYCLES * OPERATIONS_PER_CYCLE);
+      const disconnect = report.checks?.[DISCONNECT_8E];
+      assert.equal(disconnect?.expected, (CYCLES * OPERATIONS_PER_CYCLE) / 2, 'half the takeovers on MQTT 5');
+      // A real nonconformance of older Mosquitto, which the report shows: it closes without the DISCONNECT.
+      assert.equal(disconnect?.status, atLeast(mosquittoVersion(), FIRST_VERSION_WITH_0X8E) ? 'held' : 'failed');
+      if (disconnect?.status === 'failed') assert.match(result.stdout, /CHECK FAILED: disconnect-0x8e-sent: 0 of \d+/);
+    },
+  );
 
   test(`mass-connect: ${HELD_CLIENTS} clients held at once, none dropped, subscribers fed`, () => {
     const report = scenario(result.report, 'mass-connect');

@@ -19,14 +19,17 @@ const SHAPE = [
 interface LeakCase {
   mode: string;
   scenario: string;
-  /** Bytes the fixture surely leaks per operation of the scenario as run (the leak per event × events per operation). */
+  /**
+   * Bytes the fixture surely leaks per operation of the scenario as run (the leak per event × events per operation).
+   */
   leastPerOp: number;
 }
 
 /** About 16 KB per operation: 2.4 MB per cycle, far above the noise of Aedes' floors in a short run. */
 const LEAK_BYTES = 16384;
 const CASES: LeakCase[] = [
-  // mixed ways out, 2 filters: DISCONNECT and vanish leave both subscriptions (before-suback may too): ≥ 1 per operation.
+  // mixed ways out, 2 filters: DISCONNECT and vanish leave both subscriptions (before-suback may too): ≥ 1 per
+  // operation.
   { mode: `subscription=${LEAK_BYTES}`, scenario: 'subscription-churn', leastPerOp: LEAK_BYTES },
   { mode: `topic=${LEAK_BYTES}`, scenario: 'topic-churn', leastPerOp: LEAK_BYTES },
   { mode: `group=${LEAK_BYTES}`, scenario: 'group-churn', leastPerOp: LEAK_BYTES },
@@ -35,7 +38,9 @@ const CASES: LeakCase[] = [
   // 4 messages left in flight per client, whichever way.
   { mode: `inflight=${LEAK_BYTES / 4}`, scenario: 'inflight-abandon', leastPerOp: LEAK_BYTES },
 ];
-/** The measured slope may fall short of the injected leak by noise and by pages not yet touched; not by more than this. */
+/**
+ * The measured slope may fall short of the injected leak by noise and by pages not yet touched; not by more than this.
+ */
 const SHORTFALL = 0.7;
 
 function args(scenarios: string[], broker: TestBroker): string[] {

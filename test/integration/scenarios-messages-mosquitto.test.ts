@@ -141,17 +141,20 @@ describe('subscription- and message-level scenarios on Mosquitto', () => {
     });
   }
 
-  test('what Mosquitto answered: every SUBSCRIBE granted, every group message delivered once, expired sessions gone', () => {
-    const answers = (name: string): Record<string, Record<string, number>> =>
-      scenario(result.report, name).answers ?? {};
-    assert.deepEqual(answers('subscription-churn').SUBSCRIBE, { 'granted-1': 2 * ((TOTAL_OPERATIONS * 3) / 4) });
-    assert.deepEqual(answers('group-churn')['message through the group'], { once: 4 * TOTAL_OPERATIONS });
-    assert.deepEqual(answers('group-churn')['SUBSCRIBE $share'], { 'granted-1': 2 * TOTAL_OPERATIONS });
-    assert.deepEqual(answers('session-backlog')['reconnect after expiry'], { 'no session': TOTAL_OPERATIONS / 2 });
-    assert.deepEqual(answers('session-backlog')['reconnect to drain'], { 'session present': TOTAL_OPERATIONS / 2 });
-    assert.deepEqual(answers('topic-churn')['create hook'], { 'HTTP 201': TOTAL_OPERATIONS });
-    assert.deepEqual(answers('topic-churn')['delete hook'], { 'exit 0': TOTAL_OPERATIONS });
-  });
+  test(
+    'what Mosquitto answered: every SUBSCRIBE granted, every group message delivered once, ' + 'expired sessions gone',
+    () => {
+      const answers = (name: string): Record<string, Record<string, number>> =>
+        scenario(result.report, name).answers ?? {};
+      assert.deepEqual(answers('subscription-churn').SUBSCRIBE, { 'granted-1': 2 * ((TOTAL_OPERATIONS * 3) / 4) });
+      assert.deepEqual(answers('group-churn')['message through the group'], { once: 4 * TOTAL_OPERATIONS });
+      assert.deepEqual(answers('group-churn')['SUBSCRIBE $share'], { 'granted-1': 2 * TOTAL_OPERATIONS });
+      assert.deepEqual(answers('session-backlog')['reconnect after expiry'], { 'no session': TOTAL_OPERATIONS / 2 });
+      assert.deepEqual(answers('session-backlog')['reconnect to drain'], { 'session present': TOTAL_OPERATIONS / 2 });
+      assert.deepEqual(answers('topic-churn')['create hook'], { 'HTTP 201': TOTAL_OPERATIONS });
+      assert.deepEqual(answers('topic-churn')['delete hook'], { 'exit 0': TOTAL_OPERATIONS });
+    },
+  );
 
   test('the hooks ran once per topic and per group, with {topic} and {group} filled in', async () => {
     const token = /^mqleak-([0-9a-f]+)-/.exec(

@@ -1,7 +1,7 @@
 // Soak runs (--soak): one continuous load, floors read as window minima with the window sized from the
 // GC period the samples show. The broker is the fixture (Aedes) on plain node with nobody collecting
 // its garbage (no GC timer, no --gc-cmd): the case soak mode is for. With a leak of 2 KB per connection
-// a one-minute soak says LEAK; without it, never LEAK. The README's "Soak runs" gives the measured runs.
+// a one-minute soak says LEAK; without it, never LEAK. docs/verdicts.md ("Soak runs") gives the measured runs.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
@@ -31,12 +31,15 @@ function memory(scenario: ScenarioReport): MetricReport[] {
 function describeRun(report: RunReport | null): string {
   const scenario = report?.scenarios[0];
   if (scenario === undefined) return 'no report';
-  const head = `${scenario.soak?.why ?? 'no soak'}; ${scenario.cycles.length} windows, ${Math.round(scenario.opsPerSecond ?? 0)} ops/s`;
+  const head =
+    `${scenario.soak?.why ?? 'no soak'}; ${scenario.cycles.length} windows, ` +
+    `${Math.round(scenario.opsPerSecond ?? 0)} ops/s`;
   return [
     head,
     ...scenario.metrics.map(
       (m) =>
-        `${m.name}: ${m.verdict} (${m.reasonCode}) ${m.perOp?.toFixed(2)} per op [${m.ci?.map((v) => v.toFixed(2)).join(', ')}]`,
+        `${m.name}: ${m.verdict} (${m.reasonCode}) ${m.perOp?.toFixed(2)} per op ` +
+        `[${m.ci?.map((v) => v.toFixed(2)).join(', ')}]`,
     ),
   ].join('\n');
 }

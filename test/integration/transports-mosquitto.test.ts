@@ -100,7 +100,9 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
     },
   ];
   for (const transport of transports) {
-    test(`${transport.label ?? transport.scheme}: ${transport.names.join(', ')} run without a failed operation`, async (t) => {
+    const listed = transport.names.join(', ');
+    const title = `${transport.label ?? transport.scheme}: ${listed} run without a failed operation`;
+    test(title, async (t) => {
       const started = Date.now();
       const names = transport.names;
       const result = await runCli([
@@ -201,42 +203,46 @@ describe('transports: Mosquitto with TLS and WebSocket listeners', () => {
     assert.ok((churn.observations?.fullHandshakeMs?.count ?? 0) > 0);
   });
 
-  test('TLS flags: a missing or non-PEM --ca, a --cert without --key and TLS options on mqtt:// are usage errors (exit 64, one line)', async () => {
-    const notPem = path.join(certs.dir, 'not-a-certificate.pem');
-    await writeFile(notPem, 'hello\n');
-    const cases: [string[], RegExp][] = [
-      [['--ca', path.join(certs.dir, 'missing.pem')], /--ca .*missing\.pem: cannot read it/],
-      [['--ca', notPem], /--ca .*not-a-certificate\.pem: not a PEM certificate/],
-      [['--cert', certs.clientCert], /--cert .* without --key/],
-      [['--cert', certs.clientCert, '--key', certs.serverKey], /--key .*: not the PEM private key of --cert/],
-    ];
-    for (const [flags, message] of cases) {
-      const result = await runCli([
+  test(
+    'TLS flags: a missing or non-PEM --ca, a --cert without --key and TLS options on mqtt:// ' +
+      'are usage errors (exit 64, one line)',
+    async () => {
+      const notPem = path.join(certs.dir, 'not-a-certificate.pem');
+      await writeFile(notPem, 'hello\n');
+      const cases: [string[], RegExp][] = [
+        [['--ca', path.join(certs.dir, 'missing.pem')], /--ca .*missing\.pem: cannot read it/],
+        [['--ca', notPem], /--ca .*not-a-certificate\.pem: not a PEM certificate/],
+        [['--cert', certs.clientCert], /--cert .* without --key/],
+        [['--cert', certs.clientCert, '--key', certs.serverKey], /--key .*: not the PEM private key of --cert/],
+      ];
+      for (const [flags, message] of cases) {
+        const result = await runCli([
+          'run',
+          'connect-churn',
+          '--broker',
+          `mqtts://127.0.0.1:${ports.mqtts}`,
+          ...flags,
+          '--quiet',
+        ]);
+        assert.equal(result.code, 64, result.stderr);
+        assert.match(result.stderr, message);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      }
+      const plain = await runCli(['run', 'connect-churn', '--broker', broker.url, '--insecure', '--quiet']);
+      assert.equal(plain.code, 64);
+      assert.match(plain.stderr, /TLS options .* need a TLS URL/);
+      const unverified = await runCli([
         'run',
         'connect-churn',
         '--broker',
         `mqtts://127.0.0.1:${ports.mqtts}`,
-        ...flags,
         '--quiet',
+        '--no-html',
       ]);
-      assert.equal(result.code, 64, result.stderr);
-      assert.match(result.stderr, message);
-      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-    }
-    const plain = await runCli(['run', 'connect-churn', '--broker', broker.url, '--insecure', '--quiet']);
-    assert.equal(plain.code, 64);
-    assert.match(plain.stderr, /TLS options .* need a TLS URL/);
-    const unverified = await runCli([
-      'run',
-      'connect-churn',
-      '--broker',
-      `mqtts://127.0.0.1:${ports.mqtts}`,
-      '--quiet',
-      '--no-html',
-    ]);
-    assert.equal(unverified.code, 3, 'a certificate mqleak cannot verify is a target error');
-    assert.match(unverified.stderr, /--ca FILE.*--insecure/);
-  });
+      assert.equal(unverified.code, 3, 'a certificate mqleak cannot verify is a target error');
+      assert.match(unverified.stderr, /--ca FILE.*--insecure/);
+    },
+  );
 });
 
 describe('the leaky fixture broker with a leak per TLS connection', () => {

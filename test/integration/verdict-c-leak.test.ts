@@ -41,29 +41,35 @@ describe('Mosquitto with a C-level leak of 256 B per connection (LD_PRELOAD)', (
     await rm(dir, { recursive: true, force: true });
   });
 
-  test(`${SCENARIO} at the defaults: LEAK, exit 1, bytes/op near the ${MALLOC_CHUNK_BYTES} B malloc takes for ${INJECTED_BYTES} B`, async (t) => {
-    const result = await runCli(['run', SCENARIO, '--broker', broker.url, '--pid', String(broker.pid)]);
-    const scenario = result.report?.scenarios[0];
-    const rss = scenario?.metrics.find((metric) => metric.name === 'proc.rss');
-    assert.ok(rss, result.stderr);
-    t.diagnostic(
-      `rss ${rss.bytesPerOp?.toFixed(1)} B/op [${rss.ci?.map((v) => v.toFixed(1)).join(', ')}], ${scenario?.operations} connections in ${((result.report?.durationMs ?? 0) / 1000).toFixed(0)} s`,
-    );
-    assert.equal(result.code, 1, `${rss.verdict}: ${rss.reason}`);
-    assert.equal(rss.verdict, 'leak', rss.reason);
-    assert.ok(rss.ci !== null && rss.ci[0] > rss.thresholdPerOp, 'the interval clears the 64 B/op threshold');
-    assert.ok(
-      rss.bytesPerOp !== null &&
-        Math.abs(rss.bytesPerOp - MALLOC_CHUNK_BYTES) <= LEAK_SIZE_TOLERANCE * MALLOC_CHUNK_BYTES,
-      `${rss.bytesPerOp} B/op`,
-    );
-    // A C broker shows no garbage-collection rhythm: its floors stay the settle floors.
-    assert.equal(rss.floorMethod?.kind, 'settle', rss.floorMethod?.why);
-    for (const name of ['proc.fds', 'proc.threads'])
-      assert.equal(
-        scenario?.metrics.find((metric) => metric.name === name)?.verdict,
-        'pass',
-        `${name}: the leak is memory only`,
+  test(
+    `${SCENARIO} at the defaults: LEAK, exit 1, bytes/op near the ${MALLOC_CHUNK_BYTES} B ` +
+      `malloc takes for ${INJECTED_BYTES} B`,
+    async (t) => {
+      const result = await runCli(['run', SCENARIO, '--broker', broker.url, '--pid', String(broker.pid)]);
+      const scenario = result.report?.scenarios[0];
+      const rss = scenario?.metrics.find((metric) => metric.name === 'proc.rss');
+      assert.ok(rss, result.stderr);
+      t.diagnostic(
+        `rss ${rss.bytesPerOp?.toFixed(1)} B/op ` +
+          `[${rss.ci?.map((v) => v.toFixed(1)).join(', ')}], ${scenario?.operations} ` +
+          `connections in ${((result.report?.durationMs ?? 0) / 1000).toFixed(0)} s`,
       );
-  });
+      assert.equal(result.code, 1, `${rss.verdict}: ${rss.reason}`);
+      assert.equal(rss.verdict, 'leak', rss.reason);
+      assert.ok(rss.ci !== null && rss.ci[0] > rss.thresholdPerOp, 'the interval clears the 64 B/op threshold');
+      assert.ok(
+        rss.bytesPerOp !== null &&
+          Math.abs(rss.bytesPerOp - MALLOC_CHUNK_BYTES) <= LEAK_SIZE_TOLERANCE * MALLOC_CHUNK_BYTES,
+        `${rss.bytesPerOp} B/op`,
+      );
+      // A C broker shows no garbage-collection rhythm: its floors stay the settle floors.
+      assert.equal(rss.floorMethod?.kind, 'settle', rss.floorMethod?.why);
+      for (const name of ['proc.fds', 'proc.threads'])
+        assert.equal(
+          scenario?.metrics.find((metric) => metric.name === name)?.verdict,
+          'pass',
+          `${name}: the leak is memory only`,
+        );
+    },
+  );
 });

@@ -3,7 +3,7 @@
 // window catches it wherever the load left it; when the samples show collections mqleak also judges post-GC
 // troughs (src/analysis/trough-floors.ts, floor-views.ts). The clean broker must never be called LEAK. (With a
 // leak of 1 KB per connection and no GC hook, the verdict was LEAK in 5 of 6 measured runs and INCONCLUSIVE
-// once: too noisy to assert in a test; the README gives the runs. LEAK within a default run is asserted on the
+// once: too noisy to assert in a test; docs/verdicts.md gives the runs. LEAK within a default run is asserted on the
 // fixture with its GC timer: fixture-verdicts.test.ts.)
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -23,7 +23,9 @@ function describeRun(report: RunReport | null): string {
   return memory(report)
     .map(
       (m) =>
-        `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op [${m.ci?.map((v) => v.toFixed(0)).join(', ')}], floors ${m.floorMethod?.kind} (${m.floorMethod?.why})`,
+        `${m.name}: ${m.verdict} ${m.bytesPerOp?.toFixed(0)} B/op ` +
+        `[${m.ci?.map((v) => v.toFixed(0)).join(', ')}], floors ${m.floorMethod?.kind} ` +
+        `(${m.floorMethod?.why})`,
     )
     .join('\n');
 }

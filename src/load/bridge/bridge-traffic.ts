@@ -15,7 +15,10 @@ export type QoS = 0 | 1 | 2;
 export interface BridgeTrafficOptions {
   target: BrokerAddress;
   peer: PeerBroker;
-  /** Full topics (prefix plus the run's token): mqleak publishes `out.atTarget` on the target and expects it as `out.atPeer` on the peer; `in` the other way. They differ when the bridge rewrites topics. */
+  /**
+   * Full topics (prefix plus the run's token): mqleak publishes `out.atTarget` on the target and expects it as
+   * `out.atPeer` on the peer; `in` the other way. They differ when the bridge rewrites topics.
+   */
   out: { atTarget: string; atPeer: string };
   in: { atPeer: string; atTarget: string };
   qos: QoS;
@@ -126,7 +129,9 @@ export class BridgeTraffic {
     return ok ? { ms: Date.now() - started, seq: ledger.highestArrived } : null;
   }
 
-  /** Waits (bounded) for the messages still in flight after the flow stopped; those sent in an outage may never come. */
+  /**
+   * Waits (bounded) for the messages still in flight after the flow stopped; those sent in an outage may never come.
+   */
   async drain(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     await this.out.waitFor(() => this.out.allExpectedArrived(), timeoutMs, signal);

@@ -41,7 +41,8 @@ export function parseRestartHook(text: string, body: string): RestartHook | null
   const authorization =
     url.username === ''
       ? null
-      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      : `Basic ` +
+        `${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   url.username = '';
   url.password = '';
   return {
@@ -82,7 +83,8 @@ export async function runRestartHook(hook: RestartHook, timeoutMs: number): Prom
   const text = await response.text().catch(() => '');
   if (!response.ok) {
     throw targetError(
-      `the restart hook ${describeHook(hook)} answered HTTP ${response.status}${text === '' ? '' : `: ${text.slice(0, OUTPUT_TAIL_CHARS)}`}`,
+      `the restart hook ${describeHook(hook)} answered HTTP ` +
+        `${response.status}${text === '' ? '' : `: ${text.slice(0, OUTPUT_TAIL_CHARS)}`}`,
       "check the API path, method, body and credentials against the broker's documentation",
     );
   }

@@ -67,7 +67,8 @@ export function tcpHold(
   overWebSocket = false,
 ): Promise<{ end: HoldEnd; ms: number }> {
   return new Promise((resolve, reject) => {
-    // By default below the WebSocket layer: the bytes go where a CONNECT would on TCP and TLS, where the HTTP request would on ws://.
+    // By default below the WebSocket layer: the bytes go where a CONNECT would on TCP and TLS, where the HTTP request
+    // would on ws://.
     const link = dial(host, port, transport, { belowWebSocket: !overWebSocket });
     const socket = link.stream;
     let connectedAt = 0;

@@ -51,7 +51,10 @@ export function classifyTlsAnswer(bytes: Buffer): string {
   return 'non-tls-bytes';
 }
 
-/** `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA` → `alert-unknown_ca`: an alert the broker sent, as the answers name it; null for other errors. */
+/**
+ * `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA` → `alert-unknown_ca`: an alert the broker sent, as the answers name it; null for
+ * other errors.
+ */
 export function alertFromError(error: NodeJS.ErrnoException): string | null {
   const match = /^ERR_SSL_(?:SSLV3_|TLSV1_|TLSV13_)?ALERT_([A-Z_]+)$/.exec(error.code ?? '');
   return match?.[1] === undefined ? null : `alert-${match[1].toLowerCase()}`;

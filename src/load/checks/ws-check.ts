@@ -7,38 +7,40 @@ import { dial, MQTT_SUBPROTOCOL } from '../../net/transport.js';
 // (over TLS for wss://) so that the broker's exact answer is seen: an upgrade closed as soon as it is
 // granted, an upgrade asking for a subprotocol that is not MQTT, a plain HTTP GET as health checks send.
 
-export const WS_PROBES = ['upgrade-close', 'upgrade-refused', 'http-get'] as const;
-export type WsProbe = (typeof WS_PROBES)[number];
+export const WS_CHECKS = ['upgrade-close', 'upgrade-refused', 'http-get'] as const;
+export type WsCheck = (typeof WS_CHECKS)[number];
 
 /** The subprotocol of an upgrade the broker should refuse: anything but `mqtt` (MQTT 3.1.1 §6, MQTT 5 §6). */
 const WRONG_SUBPROTOCOL = 'not-mqtt';
 /** An HTTP answer's status line is short; more bytes without one is not HTTP. */
 const MAX_STATUS_LINE = 1024;
 
-function requestFor(probe: WsProbe, host: string, port: number, path: string): Buffer {
+function requestFor(check: WsCheck, host: string, port: number, path: string): Buffer {
   const hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (probe === 'http-get') {
+  if (check === 'http-get') {
     return Buffer.from(
-      `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ELB-HealthChecker/2.0\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+      `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ` +
+        `ELB-HealthChecker/2.0\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
     );
   }
-  const subprotocol = probe === 'upgrade-refused' ? WRONG_SUBPROTOCOL : MQTT_SUBPROTOCOL;
+  const subprotocol = check === 'upgrade-refused' ? WRONG_SUBPROTOCOL : MQTT_SUBPROTOCOL;
   return Buffer.from(
     `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${subprotocol}\r\n\r\n`,
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: ` +
+      `13\r\nSec-WebSocket-Protocol: ${subprotocol}\r\n\r\n`,
   );
 }
 
 /**
- * One WebSocket-port probe: sends the request, reads the broker's status line and closes (FIN) at once,
+ * One WebSocket-port check: sends the request, reads the broker's status line and closes (FIN) at once,
  * as a load balancer does once it has its answer. Resolves with the answer: `http-101`, `http-400` ...,
  * `closed` or `reset` (the broker hung up without a status), `gave-up` (nothing within `holdMs`).
  */
-export function webSocketProbe(
+export function webSocketCheck(
   host: string,
   port: number,
   transport: TransportSettings,
-  probe: WsProbe,
+  check: WsCheck,
   holdMs: number,
   connectTimeoutMs: number,
 ): Promise<string> {
@@ -82,7 +84,7 @@ export function webSocketProbe(
     link.onOpen(() => {
       clearTimeout(timer);
       timer = setTimeout(() => finish('gave-up'), holdMs);
-      socket.write(requestFor(probe, host, port, transport.path === '' ? '/' : transport.path));
+      socket.write(requestFor(check, host, port, transport.path === '' ? '/' : transport.path));
     });
   });
 }

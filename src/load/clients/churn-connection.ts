@@ -96,7 +96,10 @@ export function encodeChurnConnect(template: ConnectTemplate, clientId: string):
 /** DISCONNECT with no reason code: "normal disconnection" in 3.1.1 and in 5 (3.14.2.1). Never written to, so shared. */
 const DISCONNECT = Buffer.from([0xe0, 0x00]);
 const CONNACK_HEADER = 0x20;
-/** One static read buffer for every connection: a CONNACK is 4 bytes (3.1.1) or a few dozen (5); longer reads come in pieces. */
+/**
+ * One static read buffer for every connection: a CONNACK is 4 bytes (3.1.1) or a few dozen (5); longer reads come in
+ * pieces.
+ */
 const READ_BUFFER = Buffer.allocUnsafe(256);
 /** Timeouts are checked this often at most: a connection times out between timeoutMs and timeoutMs + this. */
 const MAX_SWEEP_MS = 250;
@@ -232,7 +235,10 @@ export class ChurnDialer {
     this.sweepMs = Math.max(MIN_SWEEP_MS, Math.min(MAX_SWEEP_MS, Math.floor(options.timeoutMs / 10)));
   }
 
-  /** One connection: CONNECT, CONNACK, then DISCONNECT and close, or (abrupt) close at once. `done` is called once, never synchronously. */
+  /**
+   * One connection: CONNECT, CONNACK, then DISCONNECT and close, or (abrupt) close at once. `done` is called once,
+   * never synchronously.
+   */
   attempt(clientId: string, abrupt: boolean, done: ChurnDone): void {
     const attempt = new ChurnAttempt(this, clientId, abrupt, done);
     this.pending.add(attempt);

@@ -3,7 +3,10 @@ import type { TransportSettings } from '../../net/broker-address.js';
 import { OperationFailure } from '../pacing/run-operations.js';
 import { dial } from '../../net/transport.js';
 
-/** What a broker did with a CONNECT: answered it (CONNACK, MQTT 5 DISCONNECT), closed or reset the connection, or nothing in time. */
+/**
+ * What a broker did with a CONNECT: answered it (CONNACK, MQTT 5 DISCONNECT), closed or reset the connection, or
+ * nothing in time.
+ */
 export type ConnectAnswer =
   | { kind: 'connack'; code: number }
   | { kind: 'disconnect'; code: number }

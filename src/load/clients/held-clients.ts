@@ -32,7 +32,10 @@ export interface HeldClientsOptions {
   qos: 0 | 1;
   payloadBytes: number;
   abruptShare: number;
-  /** Source addresses (see source-addresses.ts): `sourcesPerCycle` used in turn by global client index, the next set each cycle; empty: unbound. */
+  /**
+   * Source addresses (see source-addresses.ts): `sourcesPerCycle` used in turn by global client index, the next set
+   * each cycle; empty: unbound.
+   */
   sourceAddresses: string[];
   sourcesPerCycle: number;
   credentials?: { username: string; password?: string };
@@ -98,7 +101,9 @@ export class HeldClients {
     return (this.messageId = (this.messageId % 65535) + 1);
   }
 
-  /** Every held connection's packets, one function for all (no closure per connection: see bench/generator-memory.ts). */
+  /**
+   * Every held connection's packets, one function for all (no closure per connection: see bench/generator-memory.ts).
+   */
   private readonly onPacket = (packet: Packet, connection: RawMqttConnection): void => {
     if (packet.cmd === 'suback') this.subacks++;
     if (packet.cmd !== 'publish') return;
@@ -138,7 +143,9 @@ export class HeldClients {
     }
   }
 
-  /** Starts a cycle: counters reset, publishing at `rate` messages/s begins (it runs while the crowd fills and holds). */
+  /**
+   * Starts a cycle: counters reset, publishing at `rate` messages/s begins (it runs while the crowd fills and holds).
+   */
   begin(rate: number): void {
     this.cycle++;
     this.published = 0;

@@ -80,7 +80,10 @@ export class MqttSession {
     this.messageListener = options.onMessage ?? null;
   }
 
-  /** Connects; rejects with an OperationFailure (`connack-N`, `timeout`, `ECONNREFUSED` ...) when the broker does not accept. */
+  /**
+   * Connects; rejects with an OperationFailure (`connack-N`, `timeout`, `ECONNREFUSED` ...) when the broker does not
+   * accept.
+   */
   static async open(options: SessionOptions): Promise<MqttSession> {
     const session = new MqttSession(options);
     const v5 = options.protocolVersion === 5;

@@ -22,7 +22,9 @@ export interface Observer {
   close(): Promise<void>;
 }
 
-/** Connects and subscribes; rejects when the broker refuses either (no credentials for an authenticating broker ...). */
+/**
+ * Connects and subscribes; rejects when the broker refuses either (no credentials for an authenticating broker ...).
+ */
 export async function openObserver(options: ObserverOptions): Promise<Observer> {
   const client: MqttClient = await connectMqttJs(options.broker, {
     clientId: options.clientId,

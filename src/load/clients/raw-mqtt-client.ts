@@ -18,14 +18,20 @@ export interface RawConnectOptions {
   keepalive: number;
   clean: boolean;
   timeoutMs: number;
-  /** Source address to bind the socket to (spreading connections over source addresses: see source-addresses.ts); none: the kernel's choice. */
+  /**
+   * Source address to bind the socket to (spreading connections over source addresses: see source-addresses.ts); none:
+   * the kernel's choice.
+   */
   localAddress?: string;
   /**
    * Every packet the broker sends after CONNACK (subscription, publish and ack flows), with the connection
    * it came on; set before connecting so none is missed. One function may serve many connections.
    */
   onPacket?: (packet: Packet, connection: RawMqttConnection) => void;
-  /** Called once when the connection's socket closes after CONNACK (not when the connect itself fails). One function may serve many connections. */
+  /**
+   * Called once when the connection's socket closes after CONNACK (not when the connect itself fails). One function may
+   * serve many connections.
+   */
   onClose?: (connection: RawMqttConnection) => void;
   /** Extra CONNECT fields: MQTT 5 properties (session expiry ...), username and password, a will. */
   connectExtras?: Pick<IConnectPacket, 'properties' | 'username' | 'password' | 'will'>;
@@ -37,7 +43,9 @@ export interface RawConnectOptions {
  * callback. 64 KiB: node's own default read size.
  */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-/** The connection a socket or stream belongs to: module-wide listeners find it here instead of a closure per connection. */
+/**
+ * The connection a socket or stream belongs to: module-wide listeners find it here instead of a closure per connection.
+ */
 const OWNER = Symbol('mqleak.rawConnection');
 type Owned = Duplex & { [OWNER]?: RawMqttConnection };
 

@@ -16,7 +16,7 @@ export const MAX_CONNECTIONS_PER_SOURCE = 25_000;
 /**
  * Connections per loopback source address when mqleak picks them. A connect bound to an address searches
  * that address's ports for a free one in the kernel, and the search grows with the ports taken: measured
- * here (README "Scale"), 15,000 connects bound to one address ran at 196/s past 10,000 (33 s of system
+ * here (docs/scale.md), 15,000 connects bound to one address ran at 196/s past 10,000 (33 s of system
  * CPU), spread over 3 addresses of 5,000 at ~7,000/s. Loopback addresses cost nothing, so each gets few.
  */
 export const LOOPBACK_PER_SOURCE = 5_000;
@@ -30,7 +30,10 @@ export const LOOPBACK_ROTATION = 16;
 const LOOPBACK_BASE = [127, 0, 1, 1] as const;
 
 export interface SourcePlan {
-  /** Source addresses the connections are bound to: `perCycle` in turn within a cycle, the next set the next cycle; empty: unbound (the kernel picks). */
+  /**
+   * Source addresses the connections are bound to: `perCycle` in turn within a cycle, the next set the next cycle;
+   * empty: unbound (the kernel picks).
+   */
   addresses: string[];
   /** Addresses one cycle uses (the rest are the sets of later cycles). */
   perCycle: number;

@@ -140,7 +140,9 @@ class RemoteShard implements ShardRunner {
     return this.request<ReleaseResult>({ type: 'release', id: this.id() }, timeoutMs);
   }
 
-  /** Closes the channel (the worker exits and its sockets close); killed by PID if it is still there after a grace time. */
+  /**
+   * Closes the channel (the worker exits and its sockets close); killed by PID if it is still there after a grace time.
+   */
   async stop(): Promise<void> {
     if (this.exit !== null) return;
     if (this.child.connected) this.child.disconnect();

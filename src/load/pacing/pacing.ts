@@ -8,7 +8,9 @@ import { OperationFailure } from './run-operations.js';
 
 /** Mosquitto's listen backlog (its `listen(fd, 100)`): connection attempts in flight stay at or under it. */
 export const DEFAULT_BACKLOG = 100;
-/** A rate counts as held when at least this share of it was achieved (timer granularity, warm-up of the first batch). */
+/**
+ * A rate counts as held when at least this share of it was achieved (timer granularity, warm-up of the first batch).
+ */
 export const HELD_SHARE = 0.95;
 /** A process at this share of one core or more is saturated: Node's event loop and Mosquitto each run on one thread. */
 export const BUSY_CPU_SHARE = 0.9;
@@ -91,7 +93,8 @@ export async function runPaced(
           });
       }
       if (tally.attempted < count && !signal.aborted && !tally.timedOut && wake === null) {
-        // Next start: the schedule's next slot, or at once when held back by the in-flight bound (a completion wakes it).
+        // Next start: the schedule's next slot, or at once when held back by the in-flight bound (a completion wakes
+        // it).
         const nextAt = intervalMs === 0 ? 0 : started + tally.attempted * intervalMs - now;
         if (inFlight < maxInFlight) wake = setTimeout(pump, Math.max(0, Math.min(nextAt, deadlineMs - now)));
       }
@@ -127,8 +130,11 @@ export function diagnoseRate(observation: RateObservation): { bound: RateBound; 
   const { asked, achieved, generatorCpu, brokerCpu } = observation;
   const pct = (share: number): string => `${Math.round(share * 100)}%`;
   const busiest = generatorCpu.length === 0 ? 0 : Math.max(...generatorCpu);
-  const cpus = `mqleak ${generatorCpu.map(pct).join(' + ') || 'n/a'} of a core, broker ${brokerCpu === null ? 'not visible' : pct(brokerCpu)}`;
-  const rate = `${Math.round(achieved).toLocaleString('en-US')}/s${Number.isFinite(asked) ? ` of ${Math.round(asked).toLocaleString('en-US')}/s asked` : ''}`;
+  const cpus =
+    `mqleak ${generatorCpu.map(pct).join(' + ') || 'n/a'} of a core, broker ` +
+    `${brokerCpu === null ? 'not visible' : pct(brokerCpu)}`;
+  const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')}/s`;
+  const rate = `${perSecond(achieved)}${Number.isFinite(asked) ? ` of ${perSecond(asked)} asked` : ''}`;
   if (Number.isFinite(asked) && achieved >= asked * HELD_SHARE)
     return { bound: 'held', message: `rate held: ${rate} (${cpus})` };
   const generatorBusy = busiest >= BUSY_CPU_SHARE;
@@ -136,18 +142,24 @@ export function diagnoseRate(observation: RateObservation): { bound: RateBound; 
   if (generatorBusy && brokerBusy)
     return {
       bound: 'machine-bound',
-      message: `both at their CPU limit: ${rate} (${cpus}); on one machine they share its cores — run mqleak on another host to load the broker further`,
+      message:
+        `both at their CPU limit: ${rate} (${cpus}); on one machine they share its cores — ` +
+        `run mqleak on another host to load the broker further`,
     };
   if (brokerBusy)
     return { bound: 'broker-bound', message: `broker-bound: ${rate}, the broker at its CPU limit (${cpus})` };
   if (generatorBusy)
     return {
       bound: 'generator-bound',
-      message: `generator-bound: ${rate}, mqleak at its CPU limit (${cpus}): more load processes or a faster machine would load the broker further`,
+      message:
+        `generator-bound: ${rate}, mqleak at its CPU limit (${cpus}): more load processes or ` +
+        `a faster machine would load the broker further`,
     };
   return {
     bound: 'latency-bound',
-    message: `latency-bound: ${rate} with neither process busy (${cpus}): more operations in flight (up to the broker's backlog) would go faster`,
+    message:
+      `latency-bound: ${rate} with neither process busy (${cpus}): more operations in flight ` +
+      `(up to the broker's backlog) would go faster`,
   };
 }
 

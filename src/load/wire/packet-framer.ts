@@ -1,4 +1,5 @@
 import mqttPacket, { type Packet } from 'mqtt-packet';
+import { MIB } from '../../core/units.js';
 
 // Splitting the broker's byte stream into MQTT packets, with no parser object per connection. A held
 // session's only framing state is a packet cut across reads (`partial`, usually null): whole packets are
@@ -12,7 +13,7 @@ import mqttPacket, { type Packet } from 'mqtt-packet';
  * `payloadBytes` maximum); a length far past that is a broken or hostile stream, and buffering it
  * would let the broker grow mqleak's memory — the thing mqleak measures in the broker.
  */
-export const MAX_INBOUND_PACKET_BYTES = 16 * 1024 * 1024;
+export const MAX_INBOUND_PACKET_BYTES = 16 * MIB;
 /** The remaining length is at most 4 bytes of varint (MQTT 3.1.1 §2.2.3). */
 const MAX_LENGTH_BYTES = 4;
 
@@ -43,7 +44,10 @@ export function packetEnd(buffer: Buffer, offset: number): number {
 
 /** Per-connection framing state: kept on the connection object itself (no extra object per connection). */
 export interface FrameState {
-  /** A packet cut across reads: sized to the whole packet once its header is known (`partialFilled` < length), else the header bytes so far (`partialFilled` === length). */
+  /**
+   * A packet cut across reads: sized to the whole packet once its header is known (`partialFilled` < length), else the
+   * header bytes so far (`partialFilled` === length).
+   */
   partial: Buffer | null;
   partialFilled: number;
 }

@@ -11,7 +11,9 @@ export function connectExtrasFor(
     : { username: credentials.username, password: Buffer.from(credentials.password) };
 }
 
-/** Resolves true when the socket closes within `ms` (at once if it is already closed), false when it is still open then. */
+/**
+ * Resolves true when the socket closes within `ms` (at once if it is already closed), false when it is still open then.
+ */
 export function waitForClose(socket: Duplex, ms: number): Promise<boolean> {
   if (socket.destroyed || socket.closed) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -27,7 +29,10 @@ export function waitForClose(socket: Duplex, ms: number): Promise<boolean> {
   });
 }
 
-/** The answers' variant that says the broker refused MQTT 5 (`refused: connack-1`): the MQTT 5 checks were not exercised. */
+/**
+ * The answers' variant that says the broker refused MQTT 5 (`refused: connack-1`): the MQTT 5 checks were not
+ * exercised.
+ */
 export const MQTT5_VARIANT = 'mqtt5-connect';
 
 /**

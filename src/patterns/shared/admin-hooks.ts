@@ -12,7 +12,8 @@ export const ADMIN_HOOK_PARAMS: ParamSpecs = {
     type: 'string',
     default: '',
     description:
-      "run once per topic or group created, before its first message: an HTTP request '[METHOD ]http(s)://…' (default POST) " +
+      'run once per topic or group created, before its first message: an HTTP request ' +
+      "'[METHOD ]http(s)://…' (default POST) " +
       'or a shell command; {topic} and {group} are filled in. Empty: none',
   },
   deleteHook: {

@@ -20,7 +20,10 @@ export class ProtocolFacts {
     if (held) tally.observed++;
   }
 
-  /** Names a check this cycle could not exercise (no observer, nothing called for it): reported as `not-exercised` unless some cycle did. */
+  /**
+   * Names a check this cycle could not exercise (no observer, nothing called for it): reported as `not-exercised`
+   * unless some cycle did.
+   */
   declare(name: string): void {
     this.checks[name] ??= { expected: 0, observed: 0 };
   }

@@ -134,7 +134,8 @@ export async function asTargetFailure<T>(what: string, body: () => Promise<T>): 
   } catch (error) {
     throw targetError(
       `${what}: ${errorMessage(error)}`,
-      'check the broker accepts connections and subscriptions from this client (limits, authentication: --username/--password)',
+      'check the broker accepts connections and subscriptions from this client (limits, ' +
+        'authentication: --username/--password)',
     );
   }
 }

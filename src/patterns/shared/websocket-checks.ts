@@ -1,4 +1,4 @@
-import { WS_PROBES, webSocketProbe, type WsProbe } from '../../load/checks/ws-check.js';
+import { WS_CHECKS, webSocketCheck, type WsCheck } from '../../load/checks/ws-check.js';
 import type { BrokerAddress } from '../../net/broker-address.js';
 import type { ParamSpecs, Params } from '../../core/params.js';
 import { numberParam } from '../../core/params.js';
@@ -21,7 +21,9 @@ export const WEBSOCKET_PARAMS: ParamSpecs = {
     minimum: 0,
     maximum: 1,
     description:
-      'ws:// and wss:// only: share of operations that probe the WebSocket port instead, in turn: an HTTP upgrade closed as soon as it is granted, an upgrade refused for a wrong subprotocol, a plain HTTP GET (as load balancers send)',
+      'ws:// and wss:// only: share of operations that probe the WebSocket port instead, ' +
+      'in turn: an HTTP upgrade closed as soon as it is granted, an upgrade refused for a ' +
+      'wrong subprotocol, a plain HTTP GET (as load balancers send)',
   },
   webSocketHoldMs: {
     type: 'integer',
@@ -33,15 +35,15 @@ export const WEBSOCKET_PARAMS: ParamSpecs = {
 };
 
 export interface WebSocketChecks {
-  /** The probe operation `index` is, or null when it is the pattern's own operation. */
-  probeFor(index: number): WsProbe | null;
-  run(probe: WsProbe, facts: ProtocolFacts, connectTimeoutMs: number): Promise<void>;
+  /** The check operation `index` is, or null when it is the pattern's own operation. */
+  checkFor(index: number): WsCheck | null;
+  run(check: WsCheck, facts: ProtocolFacts, connectTimeoutMs: number): Promise<void>;
 }
 
-/** Deterministic spread: operation i is a probe when the running share crosses an integer; the probes rotate. */
-export function webSocketProbeFor(index: number, share: number): WsProbe | null {
+/** Deterministic spread: operation i is a check when the running share crosses an integer; the checks rotate. */
+export function webSocketCheckFor(index: number, share: number): WsCheck | null {
   if (Math.floor((index + 1) * share) <= Math.floor(index * share)) return null;
-  return WS_PROBES[Math.floor(index * share) % WS_PROBES.length] as WsProbe;
+  return WS_CHECKS[Math.floor(index * share) % WS_CHECKS.length] as WsCheck;
 }
 
 /** The checks for this broker and parameters; null unless the URL is ws:// or wss:// and the share is above 0. */
@@ -51,12 +53,12 @@ export function webSocketChecks(broker: BrokerAddress, params: Params): WebSocke
   if (transport === undefined || (transport.scheme !== 'ws' && transport.scheme !== 'wss') || share <= 0) return null;
   const holdMs = numberParam(params, 'webSocketHoldMs');
   return {
-    probeFor: (index) => webSocketProbeFor(index, share),
-    async run(probe, facts, connectTimeoutMs) {
-      const answer = await webSocketProbe(broker.host, broker.port, transport, probe, holdMs, connectTimeoutMs);
-      facts.answer(`ws:${probe}`, answer);
-      if (probe === 'upgrade-close') facts.check(WS_UPGRADE_GRANTED, answer === 'http-101');
-      if (probe === 'upgrade-refused') facts.check(WS_WRONG_SUBPROTOCOL_REFUSED, answer !== 'http-101');
+    checkFor: (index) => webSocketCheckFor(index, share),
+    async run(check, facts, connectTimeoutMs) {
+      const answer = await webSocketCheck(broker.host, broker.port, transport, check, holdMs, connectTimeoutMs);
+      facts.answer(`ws:${check}`, answer);
+      if (check === 'upgrade-close') facts.check(WS_UPGRADE_GRANTED, answer === 'http-101');
+      if (check === 'upgrade-refused') facts.check(WS_WRONG_SUBPROTOCOL_REFUSED, answer !== 'http-101');
     },
   };
 }

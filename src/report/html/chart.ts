@@ -141,7 +141,10 @@ function phases(scenario: ScenarioReport, frame: Frame): string {
     const x0 = frame.x(phase.startMs);
     const width = Math.max(0, frame.x(phase.endMs) - x0);
     rects.push(
-      `<rect class="phase phase-${html(phase.name)}" x="${round(x0)}" y="${MARGIN.top}" width="${round(width)}" height="${PLOT_H}"><title>${html(PHASE_LABEL[phase.name] ?? phase.name)}: ${formatNumber((phase.endMs - phase.startMs) / 1000)} s</title></rect>`,
+      `<rect class="phase phase-${html(phase.name)}" x="${round(x0)}" y="${MARGIN.top}" ` +
+        `width="${round(width)}" ` +
+        `height="${PLOT_H}"><title>${html(PHASE_LABEL[phase.name] ?? phase.name)}: ` +
+        `${formatNumber((phase.endMs - phase.startMs) / 1000)} s</title></rect>`,
     );
   }
   for (const phase of byPriority) {
@@ -159,7 +162,8 @@ function phases(scenario: ScenarioReport, frame: Frame): string {
     const clear = taken.every(([from, to]) => left + labelWidth + LABEL_GAP <= from || left >= to + LABEL_GAP);
     if (over && clear) {
       labels.push(
-        `<text class="phase-label" x="${round(middle)}" y="${MARGIN.top - 8}" text-anchor="middle">${html(label)}</text>`,
+        `<text class="phase-label" x="${round(middle)}" y="${MARGIN.top - 8}" ` +
+          `text-anchor="middle">${html(label)}</text>`,
       );
       taken.push([left, left + labelWidth]);
     }
@@ -172,7 +176,11 @@ function loadStrips(scenario: ScenarioReport, frame: Frame): string {
     .map((cycle) => {
       const x0 = frame.x(cycle.startMs);
       const width = Math.max(0.8, frame.x(cycle.loadEndMs) - x0);
-      return `<rect class="load" x="${round(x0)}" y="${MARGIN.top + PLOT_H - 5}" width="${round(width)}" height="5"><title>cycle ${cycle.index + 1}: load, ${cycle.operations} ${html(scenario.operation)}s</title></rect>`;
+      return (
+        `<rect class="load" x="${round(x0)}" y="${MARGIN.top + PLOT_H - 5}" ` +
+        `width="${round(width)}" height="5"><title>cycle ${cycle.index + 1}: load, ` +
+        `${cycle.operations} ${html(scenario.operation)}s</title></rect>`
+      );
     })
     .join('');
 }
@@ -193,7 +201,8 @@ function axes(
     const y = round(frame.y(tick));
     parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${y}" y2="${y}"/>`);
     parts.push(
-      `<text class="tick" x="${MARGIN.left - 6}" y="${y}" dy="0.32em" text-anchor="end">${html(tickLabel(tick, unit))}</text>`,
+      `<text class="tick" x="${MARGIN.left - 6}" y="${y}" dy="0.32em" ` +
+        `text-anchor="end">${html(tickLabel(tick, unit))}</text>`,
     );
   }
   const span = scenario.endMs - scenario.startMs;
@@ -204,14 +213,16 @@ function axes(
       `<line class="tick-mark" x1="${x}" x2="${x}" y1="${MARGIN.top + PLOT_H}" y2="${MARGIN.top + PLOT_H + 4}"/>`,
     );
     parts.push(
-      `<text class="tick" x="${x}" y="${MARGIN.top + PLOT_H + 16}" text-anchor="middle">${html(time.label(tick))}</text>`,
+      `<text class="tick" x="${x}" y="${MARGIN.top + PLOT_H + 16}" ` +
+        `text-anchor="middle">${html(time.label(tick))}</text>`,
     );
   }
   parts.push(
     `<text class="axis-unit" x="${MARGIN.left - 6}" y="${MARGIN.top - 8}" text-anchor="end">${html(unit.label)}</text>`,
   );
   parts.push(
-    `<text class="axis-label" x="${MARGIN.left + PLOT_W}" y="${HEIGHT - 4}" text-anchor="end">time since the scenario started</text>`,
+    `<text class="axis-label" x="${MARGIN.left + PLOT_W}" y="${HEIGHT - 4}" ` +
+      `text-anchor="end">time since the scenario started</text>`,
   );
   parts.push(`<rect class="frame" x="${MARGIN.left}" y="${MARGIN.top}" width="${PLOT_W}" height="${PLOT_H}"/>`);
   return parts.join('');
@@ -236,7 +247,10 @@ function floorMarks(scenario: ScenarioReport, metric: MetricReport, frame: Frame
         ? 'floor floor-judged'
         : 'floor floor-dropped';
     parts.push(
-      `<circle class="${cls}" cx="${round(frame.x(cycle.endMs))}" cy="${round(frame.y(value))}" r="3.6"><title>cycle ${cycle.index + 1} (${role}): floor ${html(formatAmount(value, metric.unit))} after ${formatNumber(cycle.cumulativeOps)} ${html(scenario.operation)}s</title></circle>`,
+      `<circle class="${cls}" cx="${round(frame.x(cycle.endMs))}" ` +
+        `cy="${round(frame.y(value))}" r="3.6"><title>cycle ${cycle.index + 1} (${role}): ` +
+        `floor ${html(formatAmount(value, metric.unit))} after ` +
+        `${formatNumber(cycle.cumulativeOps)} ${html(scenario.operation)}s</title></circle>`,
     );
   }
   const baselineEnd = scenario.phases.find((phase) => phase.name === 'baseline')?.endMs;
@@ -244,7 +258,9 @@ function floorMarks(scenario: ScenarioReport, metric: MetricReport, frame: Frame
     const x = frame.x(baselineEnd);
     const y = frame.y(metric.baselineFloor);
     parts.push(
-      `<rect class="mark-baseline" x="${round(x - 4)}" y="${round(y - 4)}" width="8" height="8"><title>baseline floor (idle, before any load): ${html(formatAmount(metric.baselineFloor, metric.unit))}</title></rect>`,
+      `<rect class="mark-baseline" x="${round(x - 4)}" y="${round(y - 4)}" width="8" ` +
+        `height="8"><title>baseline floor (idle, before any load): ` +
+        `${html(formatAmount(metric.baselineFloor, metric.unit))}</title></rect>`,
     );
   }
   const recoveryEnd = scenario.phases.find((phase) => phase.name === 'recovery')?.endMs;
@@ -252,7 +268,10 @@ function floorMarks(scenario: ScenarioReport, metric: MetricReport, frame: Frame
     const x = frame.x(recoveryEnd) - 5;
     const y = frame.y(metric.recoveryFloor);
     parts.push(
-      `<path class="mark-recovery" d="M${round(x)} ${round(y - 5.5)}L${round(x + 5.5)} ${round(y)}L${round(x)} ${round(y + 5.5)}L${round(x - 5.5)} ${round(y)}Z"><title>recovery floor (everything disconnected, idle): ${html(formatAmount(metric.recoveryFloor, metric.unit))}</title></path>`,
+      `<path class="mark-recovery" d="M${round(x)} ${round(y - 5.5)}L${round(x + 5.5)} ` +
+        `${round(y)}L${round(x)} ${round(y + 5.5)}L${round(x - 5.5)} ` +
+        `${round(y)}Z"><title>recovery floor (everything disconnected, idle): ` +
+        `${html(formatAmount(metric.recoveryFloor, metric.unit))}</title></path>`,
     );
   }
   return parts.join('');
@@ -284,7 +303,8 @@ export function metricChart(scenario: ScenarioReport, metric: MetricReport, id: 
   };
   const clip = `clip-${id}`;
   const body: string[] = [
-    `<defs><clipPath id="${clip}"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${PLOT_W}" height="${PLOT_H}"/></clipPath></defs>`,
+    `<defs><clipPath id="${clip}"><rect x="${MARGIN.left}" y="${MARGIN.top}" ` +
+      `width="${PLOT_W}" height="${PLOT_H}"/></clipPath></defs>`,
     phases(scenario, frame),
     axes(scenario, frame, domain, unit, metric.kind === 'count'),
     `<g clip-path="url(#${clip})">`,
@@ -303,16 +323,20 @@ export function metricChart(scenario: ScenarioReport, metric: MetricReport, id: 
     // Counts are judged by coming back to their level, not by a slope against δ: no δ line for them.
     if (metric.kind === 'bytes') {
       body.push(
-        `<path class="delta" d="${path(fit.delta, frame)}"><title>growth at the threshold δ = ${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</title></path>`,
+        `<path class="delta" d="${path(fit.delta, frame)}"><title>growth at the threshold ` +
+          `δ = ${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</title></path>`,
       );
     }
     body.push(
-      `<path class="fit" d="${path(fit.line, frame)}"><title>Theil–Sen fit: ${html(formatPerOp(metric.perOp ?? 0, metric.unit))}</title></path>`,
+      `<path class="fit" d="${path(fit.line, frame)}"><title>Theil–Sen fit: ` +
+        `${html(formatPerOp(metric.perOp ?? 0, metric.unit))}</title></path>`,
     );
   }
   body.push(floorMarks(scenario, metric, frame), '</g>');
   const slope = metric.perOp === null ? 'no slope' : `fitted slope ${formatPerOp(metric.perOp, metric.unit)}`;
-  const summary = `${metric.name} of ${scenario.name} over ${formatNumber(span / 1000)} s: ${metric.verdict.toUpperCase()}, ${slope}`;
+  const summary =
+    `${metric.name} of ${scenario.name} over ${formatNumber(span / 1000)} s: ` +
+    `${metric.verdict.toUpperCase()}, ${slope}`;
   const svg = `<svg class="chart-svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${html(summary)}" xmlns="http://www.w3.org/2000/svg">${body.join('')}</svg>`;
   return { svg, summary };
 }

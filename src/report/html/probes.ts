@@ -32,5 +32,10 @@ export function probesTable(report: RunReport): string {
       '</tr>',
     ].join('');
   });
-  return `<h3 style="margin-top:16px">Probes</h3><div class="table-wrap"><table class="probes"><thead><tr><th>probe</th><th>reads</th><th>metrics</th><th>readings</th><th>failed</th><th>skipped</th><th>last error</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return (
+    `<h3 style="margin-top:16px">Probes</h3><div class="table-wrap"><table ` +
+    `class="probes"><thead><tr><th>probe</th><th>reads</th><th>metrics</th>` +
+    `<th>readings</th><th>failed</th><th>skipped</th><th>last ` +
+    `error</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  );
 }

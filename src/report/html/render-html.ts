@@ -8,6 +8,7 @@ import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResu
 import { formatStat, metricUnit } from '../../verdict/limit-checks.js';
 import { SELF_LEAK_MEANING, selfView } from '../terminal/self.js';
 import { transportLine } from '../terminal/transport.js';
+import { MIB } from '../../core/units.js';
 
 // The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched) that a
 // person opens from a CI artifact. What they see first: the overall verdict in one sentence, then a
@@ -19,10 +20,12 @@ const VERDICT_LABEL: Record<RunVerdict, string> = {
   inconclusive: 'INCONCLUSIVE',
   error: 'ERROR',
 };
-const MIB = 1024 * 1024;
 
 function chip(verdict: string, label?: string): string {
-  return `<span class="verdict v-${html(verdict)}">${html(label ?? VERDICT_LABEL[verdict as RunVerdict] ?? verdict.toUpperCase())}</span>`;
+  return (
+    `<span class="verdict ` +
+    `v-${html(verdict)}">${html(label ?? VERDICT_LABEL[verdict as RunVerdict] ?? verdict.toUpperCase())}</span>`
+  );
 }
 
 function perHour(metric: MetricReport): string {
@@ -52,7 +55,8 @@ export function plainWords(metric: MetricReport, operation: string): string {
       if (metric.kind === 'count') return `No leak: ${metric.name} came back to its level after the cycles.`;
       return metric.ci === null
         ? `No leak: ${metric.name} stays below the threshold.`
-        : `No leak: ${metric.name} grows at most ${per(metric.ci[1])}, below the ${formatAmount(metric.thresholdPerOp, metric.unit)} threshold.`;
+        : `No leak: ${metric.name} grows at most ${per(metric.ci[1])}, below the ` +
+            `${formatAmount(metric.thresholdPerOp, metric.unit)} threshold.`;
     default:
       break;
   }
@@ -68,7 +72,8 @@ export function plainWords(metric: MetricReport, operation: string): string {
     default:
       return metric.cyclesNeeded === null
         ? `Can't tell yet: too few cycles for this much noise.`
-        : `Can't tell yet: too few cycles for this much noise; about ${metric.cyclesNeeded} measured cycles would settle it.`;
+        : `Can't tell yet: too few cycles for this much noise; about ${metric.cyclesNeeded} ` +
+            `measured cycles would settle it.`;
   }
 }
 
@@ -88,15 +93,23 @@ function headline(report: RunReport): string {
     const rate =
       metric.mbPerHour === null || scenario.opsPerSecond === null
         ? ''
-        : `, about ${formatBytes(metric.mbPerHour * MIB)}/h at ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
+        : `, about ${formatBytes(metric.mbPerHour * MIB)}/h at ` +
+          `${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
     const more = leaks.length > 1 ? ` ${leaks.length} of ${all.length} metrics leak; this is the fastest.` : '';
     return `${scenario.name} leaks: ${metric.name} ${size}${rate}.${more}${thresholds}`;
   }
   const open = all.filter(({ metric }) => metric.verdict === 'inconclusive').length;
   const scenarios = `${report.scenarios.length} scenario${report.scenarios.length === 1 ? '' : 's'}`;
   if (open > 0)
-    return `No leak found, but ${open} of ${all.length} metrics could not be settled: the charts below say why and what would settle them.${thresholds}`;
+    return (
+      `No leak found, but ${open} of ${all.length} metrics could not be settled: the charts ` +
+      `below say why and what would settle them.${thresholds}`
+    );
   return `No leak found: every metric of ${scenarios} stayed below its threshold.${thresholds}`;
+}
+
+function factItem(label: string, value: string): string {
+  return `<div><dt>${html(label)}</dt><dd>${html(value)}</dd></div>`;
 }
 
 function facts(report: RunReport): string {
@@ -133,7 +146,7 @@ function facts(report: RunReport): string {
   }
   const command = report.settings.commandLine ?? report.settings.command.slice(2).join(' ');
   return [
-    `<dl class="facts">${rows.map(([label, value]) => `<div><dt>${html(label)}</dt><dd>${html(value)}</dd></div>`).join('')}</dl>`,
+    `<dl class="facts">${rows.map(([label, value]) => factItem(label, value)).join('')}</dl>`,
     command === ''
       ? ''
       : `<details><summary>command line (repeats this run)</summary><pre>${html(command)}</pre></details>`,
@@ -144,11 +157,22 @@ function summaryTable(report: RunReport): string {
   const rows = report.scenarios.flatMap((scenario) =>
     scenario.metrics.map(
       (metric) =>
-        `<tr class="row-${html(metric.verdict)}"><td class="name"><a href="#${html(chartId(scenario, metric))}">${html(scenario.name)}</a></td><td>${html(metric.name)}</td><td>${chip(metric.verdict)}</td><td class="num">${html(growth(metric))}</td><td class="num">${html(perHour(metric))}</td><td class="num">${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</td><td>${html(metric.reasonCode)}</td></tr>`,
+        `<tr class="row-${html(metric.verdict)}"><td class="name"><a ` +
+        `href="#${html(chartId(scenario, metric))}">${html(scenario.name)}</a></td>` +
+        `<td>${html(metric.name)}</td><td>${chip(metric.verdict)}</td><td ` +
+        `class="num">${html(growth(metric))}</td><td ` +
+        `class="num">${html(perHour(metric))}</td><td ` +
+        `class="num">${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</td>` +
+        `<td>${html(metric.reasonCode)}</td></tr>`,
     ),
   );
   if (rows.length === 0) return '<p class="muted">No metric was judged.</p>';
-  return `<div class="table-wrap"><table><thead><tr><th>scenario</th><th>metric</th><th>verdict</th><th>growth per op [interval]</th><th>per hour</th><th>threshold δ</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return (
+    `<div ` +
+    `class="table-wrap"><table><thead><tr><th>scenario</th><th>metric</th><th>verdict</th><th>growth ` +
+    `per op [interval]</th><th>per hour</th><th>threshold ` +
+    `δ</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  );
 }
 
 function thresholdTable(results: readonly ThresholdResult[]): string {
@@ -162,9 +186,19 @@ function thresholdTable(results: readonly ThresholdResult[]): string {
           : chip('no-data', 'NO DATA');
     const unit = metricUnit(result.metric);
     const value = result.value === null ? '—' : formatStat(result.value, result.stat, unit);
-    return `<tr><td><code>${html(result.expression)}</code></td><td>${status}</td><td class="num">${html(value)}</td><td class="num">${html(`${result.operator} ${formatStat(result.limit, result.stat, unit)}`)}</td><td class="muted">${html(result.source)}</td></tr>`;
+    return (
+      `<tr><td><code>${html(result.expression)}</code></td><td>${status}</td><td ` +
+      `class="num">${html(value)}</td><td ` +
+      `class="num">${html(`${result.operator} ${formatStat(result.limit, result.stat, unit)}`)}</td><td ` +
+      `class="muted">${html(result.source)}</td></tr>`
+    );
   });
-  return `<h3 style="margin-top:16px">Thresholds</h3><div class="table-wrap"><table><thead><tr><th>threshold</th><th>status</th><th>measured</th><th>limit</th><th>from</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return (
+    `<h3 style="margin-top:16px">Thresholds</h3><div ` +
+    `class="table-wrap"><table><thead><tr><th>threshold</th><th>status</th>` +
+    `<th>measured</th><th>limit</th><th>from</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></div>`
+  );
 }
 
 function chartId(scenario: ScenarioReport, metric: MetricReport): string {
@@ -193,7 +227,9 @@ function legend(): string {
     ],
     [
       swatch(
-        '<rect class="phase-baseline" width="6.5" height="14"/><rect class="phase-warmup" x="6.5" width="6.5" height="14"/><rect class="phase-measured" x="13" width="6.5" height="14"/><rect class="phase-recovery" x="19.5" width="6.5" height="14"/>',
+        '<rect class="phase-baseline" width="6.5" height="14"/><rect class="phase-warmup" ' +
+          'x="6.5" width="6.5" height="14"/><rect class="phase-measured" x="13" width="6.5" ' +
+          'height="14"/><rect class="phase-recovery" x="19.5" width="6.5" height="14"/>',
       ),
       'phases: baseline, warm-up, measured, recovery',
     ],
@@ -207,7 +243,9 @@ function metricFigure(scenario: ScenarioReport, metric: MetricReport): string {
   const rate = perHour(metric);
   return [
     `<figure id="${html(id)}" class="v-${html(metric.verdict)}">`,
-    `<figcaption><span class="metric">${html(metric.name)}</span>${chip(metric.verdict)}<span class="figure">${html(growth(metric))}${rate === '—' ? '' : ` · ${html(rate)}`}</span></figcaption>`,
+    `<figcaption><span ` +
+      `class="metric">${html(metric.name)}</span>${chip(metric.verdict)}<span ` +
+      `class="figure">${html(growth(metric))}${rate === '—' ? '' : ` · ${html(rate)}`}</span></figcaption>`,
     chart.svg,
     `<p class="plain">${html(plainWords(metric, scenario.operation))}</p>`,
     `<p class="reason">${html(metric.reason)}</p>`,
@@ -217,7 +255,11 @@ function metricFigure(scenario: ScenarioReport, metric: MetricReport): string {
 }
 
 function keyValueTable(entries: [string, string][]): string {
-  return `<div class="table-wrap"><table><tbody>${entries.map(([key, value]) => `<tr><th>${html(key)}</th><td>${html(value)}</td></tr>`).join('')}</tbody></table></div>`;
+  return (
+    `<div class="table-wrap"><table><tbody>` +
+    entries.map(([key, value]) => `<tr><th>${html(key)}</th><td>${html(value)}</td></tr>`).join('') +
+    `</tbody></table></div>`
+  );
 }
 
 function cyclesTable(scenario: ScenarioReport): string {
@@ -228,9 +270,21 @@ function cyclesTable(scenario: ScenarioReport): string {
       const value = cycle.floors[metric.name as keyof typeof cycle.floors];
       return `<td class="num">${value === undefined ? '—' : html(formatAmount(value, metric.unit))}</td>`;
     });
-    return `<tr><td class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}</td><td class="num">${formatNumber(cycle.operations)}</td><td class="num">${cycle.failures}</td><td class="num">${formatNumber((cycle.loadEndMs - cycle.startMs) / 1000)} s</td>${floors.join('')}</tr>`;
+    return (
+      `<tr><td ` +
+      `class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}</td><td ` +
+      `class="num">${formatNumber(cycle.operations)}</td><td ` +
+      `class="num">${cycle.failures}</td><td ` +
+      `class="num">${formatNumber((cycle.loadEndMs - cycle.startMs) / 1000)} ` +
+      `s</td>${floors.join('')}</tr>`
+    );
   });
-  return `<div class="table-wrap"><table><thead><tr>${head.map((name) => `<th>${html(name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return (
+    `<div ` +
+    `class="table-wrap"><table><thead>` +
+    `<tr>${head.map((name) => `<th>${html(name)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></div>`
+  );
 }
 
 /** mqleak's own processes over the scenario, charted like the broker; folded away unless they leaked. */
@@ -255,7 +309,11 @@ function scenarioSection(scenario: ScenarioReport): string {
           .map(([kind, count]) => `${kind} ${count}`)
           .join(', ')})`
       : '';
-  const stats = `${formatNumber(scenario.operations)} ${scenario.operation}s${rate}${failed} · ${scenario.cycles.length} ${cyclesWord(scenario)} · ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s${scenario.quick ? ' · --quick' : ''}`;
+  const stats =
+    `${formatNumber(scenario.operations)} ${scenario.operation}s${rate}${failed} · ` +
+    `${scenario.cycles.length} ${cyclesWord(scenario)} · ` +
+    `${formatNumber((scenario.endMs - scenario.startMs) / 1000)} ` +
+    `s${scenario.quick ? ' · --quick' : ''}`;
   const parameters = Object.entries(scenario.parameters).map(([key, value]): [string, string] => [key, String(value)]);
   const deltas = Object.entries(scenario.thresholds).map(([metric, value]): [string, string] => [
     `δ ${metric}`,
@@ -273,21 +331,41 @@ function scenarioSection(scenario: ScenarioReport): string {
     scenario.metrics.length === 0
       ? '<p class="muted">No metric was judged.</p>'
       : `<div class="charts">${scenario.metrics.map((metric) => metricFigure(scenario, metric)).join('')}</div>`,
-    `<details><summary>parameters (${html(scenario.source)}, pattern ${html(scenario.pattern)})</summary>${keyValueTable([...parameters, ...deltas])}</details>`,
+    `<details><summary>parameters (${html(scenario.source)}, pattern ` +
+      `${html(scenario.pattern)})</summary>${keyValueTable([...parameters, ...deltas])}</details>`,
     `<details><summary>${cyclesWord(scenario)} and their floors</summary>${cyclesTable(scenario)}</details>`,
     selfSection(scenario),
     '</section>',
   ].join('');
 }
 
+/** What the charts show, under "Reading the charts". */
+const READING_THE_CHARTS =
+  'Each chart is one metric of the broker process over the scenario. A cycle runs its operations (the dark strip ' +
+  "at the bottom), then lets the broker idle; the cycle's <b>floor</b> is the low value at the end of that idle " +
+  'time. The verdict is the slope of the judged floors against the operations done: a leak is a fitted line that ' +
+  'climbs faster than the threshold δ, keeps climbing in the second half, and is not given back in recovery.';
+
 export function renderHtml(report: RunReport): string {
   const verdict = report.verdict;
-  const title = `mqleak ${VERDICT_LABEL[verdict]} · ${report.scenarios.map((scenario) => scenario.name).join(', ') || 'no scenario'} · ${report.startedAt.slice(0, 16).replace('T', ' ')}`;
+  const title =
+    `mqleak ${VERDICT_LABEL[verdict]} · ` +
+    `${report.scenarios.map((scenario) => scenario.name).join(', ') || 'no scenario'} · ` +
+    `${report.startedAt.slice(0, 16).replace('T', ' ')}`;
   // The headline already says what failed: the hint says what to do about it.
   const errorBlock =
     report.error?.hint === undefined || report.error.hint === null
       ? ''
       : `<p class="muted">hint: ${html(report.error.hint)}</p>`;
+  const preflight = (report.preflight ?? [])
+    .map((note) => {
+      const warning = note.level === 'warning';
+      return `<p class="${warning ? 'issues' : 'muted'}">${warning ? 'warning' : 'note'}: ${html(note.message)}</p>`;
+    })
+    .join('');
+  const footer =
+    `mqleak ${html(report.tool.version)} · report schemaVersion ${report.schemaVersion} · ` +
+    'self-contained: nothing here was loaded from the network';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -303,7 +381,7 @@ export function renderHtml(report: RunReport): string {
 <h1>mqleak report</h1>
 <div class="headline">${chip(verdict)}<p>${html(headline(report))}</p></div>
 ${errorBlock}
-${(report.preflight ?? []).map((note) => `<p class="${note.level === 'warning' ? 'issues' : 'muted'}">${note.level === 'warning' ? 'warning' : 'note'}: ${html(note.message)}</p>`).join('')}
+${preflight}
 ${facts(report)}
 ${probesTable(report)}
 </section>
@@ -312,11 +390,11 @@ ${probesTable(report)}
 ${summaryTable(report)}
 ${thresholdTable(report.thresholds ?? [])}
 <h3 style="margin-top:16px">Reading the charts</h3>
-<p class="muted" style="margin:4px 0 0">Each chart is one metric of the broker process over the scenario. A cycle runs its operations (the dark strip at the bottom), then lets the broker idle; the cycle's <b>floor</b> is the low value at the end of that idle time. The verdict is the slope of the judged floors against the operations done: a leak is a fitted line that climbs faster than the threshold δ, keeps climbing in the second half, and is not given back in recovery.</p>
+<p class="muted" style="margin:4px 0 0">${READING_THE_CHARTS}</p>
 ${legend()}
 </section>
 ${report.scenarios.map(scenarioSection).join('\n')}
-<footer>mqleak ${html(report.tool.version)} · report schemaVersion ${report.schemaVersion} · self-contained: nothing here was loaded from the network</footer>
+<footer>${footer}</footer>
 </main>
 </body>
 </html>

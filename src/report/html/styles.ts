@@ -17,11 +17,13 @@ export const STYLES = `
     --error: #d69cf0; --error-bg: #2f2138;
     --samples: #7c879a; --fit: #6ea8ff; --band: rgba(110, 168, 255, 0.18); --delta: #ff6b6b; --floor: #6ea8ff;
     --ph-baseline: rgba(160, 170, 190, 0.08); --ph-warmup: rgba(240, 181, 69, 0.12);
-    --ph-measured: rgba(110, 168, 255, 0.07); --ph-recovery: rgba(111, 207, 120, 0.10); --load: rgba(200, 210, 230, 0.35);
+    --ph-measured: rgba(110, 168, 255, 0.07); --ph-recovery: rgba(111, 207, 120, 0.10);
+      --load: rgba(200, 210, 230, 0.35);
   }
 }
 * { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--text); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+body { margin: 0; background: var(--bg); color: var(--text);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 main { max-width: 1180px; margin: 0 auto; padding: 20px 16px 48px; }
 h1, h2, h3 { line-height: 1.25; margin: 0; }
 h1 { font-size: 1.15rem; font-weight: 600; color: var(--muted); }
@@ -29,22 +31,26 @@ h2 { font-size: 1.3rem; }
 h3 { font-size: 1rem; }
 a { color: var(--fit); }
 code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-pre { white-space: pre-wrap; word-break: break-all; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; margin: 6px 0 0; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 0 0 18px; }
+pre { white-space: pre-wrap; word-break: break-all; background: var(--bg); border: 1px solid var(--line);
+  border-radius: 6px; padding: 8px 10px; margin: 6px 0 0; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px;
+  margin: 0 0 18px; }
 .hero { border-left: 6px solid var(--muted); }
 .hero.v-leak { border-left-color: var(--leak); } .hero.v-pass { border-left-color: var(--pass); }
 .hero.v-inconclusive { border-left-color: var(--inc); } .hero.v-error { border-left-color: var(--error); }
 .headline { display: flex; gap: 14px; align-items: center; flex-wrap: wrap; margin: 8px 0 6px; }
 .headline .verdict { font-size: 1.6rem; padding: 4px 14px; }
 .headline p { margin: 0; font-size: 1.1rem; flex: 1 1 320px; }
-.verdict { display: inline-block; font-weight: 700; letter-spacing: 0.03em; border-radius: 6px; padding: 1px 8px; font-size: 0.8rem; white-space: nowrap; }
+.verdict { display: inline-block; font-weight: 700; letter-spacing: 0.03em; border-radius: 6px; padding: 1px 8px;
+  font-size: 0.8rem; white-space: nowrap; }
 .v-leak .verdict, .verdict.v-leak { color: var(--leak); background: var(--leak-bg); }
 .verdict.v-pass { color: var(--pass); background: var(--pass-bg); }
 .verdict.v-inconclusive { color: var(--inc); background: var(--inc-bg); }
 .verdict.v-error { color: var(--error); background: var(--error-bg); }
 .verdict.v-fail { color: var(--leak); background: var(--leak-bg); }
 .verdict.v-no-data { color: var(--muted); background: var(--bg); }
-.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 250px), 1fr)); gap: 4px 20px; margin: 12px 0 0; }
+.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 250px), 1fr)); gap: 4px 20px;
+  margin: 12px 0 0; }
 .facts div { min-width: 0; }
 .facts dt { color: var(--muted); font-size: 0.8rem; }
 .facts dd { margin: 0; overflow-wrap: anywhere; }
@@ -59,7 +65,8 @@ tr.row-leak td:first-child { box-shadow: inset 3px 0 0 var(--leak); }
 .scenario-head { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
 .scenario-head .verdict { font-size: 0.95rem; }
 .stats { color: var(--muted); margin: 4px 0 0; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: 16px; margin: 14px 0 6px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: 16px;
+  margin: 14px 0 6px; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px 12px; min-width: 0; }
 figure.v-leak { border-color: var(--leak); }
 figcaption { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; margin: 0 0 4px; }
@@ -86,7 +93,8 @@ figcaption .figure { color: var(--muted); font-variant-numeric: tabular-nums; }
 .chart-svg .floor-warmup { fill: var(--card); stroke: var(--inc); }
 .chart-svg .mark-baseline { fill: var(--muted); stroke: var(--card); }
 .chart-svg .mark-recovery { fill: var(--pass); stroke: var(--card); }
-.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 8px 0 0; padding: 0; list-style: none; font-size: 0.85rem; color: var(--muted); }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 8px 0 0; padding: 0; list-style: none;
+  font-size: 0.85rem; color: var(--muted); }
 .legend li { display: flex; align-items: center; gap: 6px; }
 .legend svg { width: 26px; height: 14px; flex: none; }
 details { margin: 10px 0 0; }

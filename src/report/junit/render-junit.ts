@@ -40,7 +40,8 @@ function figures(metric: MetricReport, scenario: ScenarioReport): string {
   }
   if (metric.mbPerHour !== null)
     lines.push(
-      `per hour: ${formatNumber(metric.mbPerHour)} MB/h at ${formatNumber(scenario.opsPerSecond ?? 0)} ${scenario.operation}s/s`,
+      `per hour: ${formatNumber(metric.mbPerHour)} MB/h at ` +
+        `${formatNumber(scenario.opsPerSecond ?? 0)} ${scenario.operation}s/s`,
     );
   lines.push(`threshold δ: ${formatPerOp(metric.thresholdPerOp, metric.unit)}; cycles judged: ${metric.cyclesUsed}`);
   return lines.join('\n');
@@ -52,11 +53,14 @@ function metricCase(scenario: ScenarioReport, metric: MetricReport, counts: Coun
   const out = `      <system-out>${xmlText(figures(metric, scenario))}</system-out>`;
   if (metric.verdict === 'leak') {
     counts.failures++;
-    return `${open}\n      <failure type="LEAK" message="${xmlAttr(metric.reason)}">${xmlText(figures(metric, scenario))}</failure>\n    </testcase>`;
+    const text = xmlText(figures(metric, scenario));
+    const failure = `<failure type="LEAK" message="${xmlAttr(metric.reason)}">${text}</failure>`;
+    return `${open}\n      ${failure}\n    </testcase>`;
   }
   if (metric.verdict === 'inconclusive') {
     counts.skipped++;
-    return `${open}\n      <skipped message="${xmlAttr(`INCONCLUSIVE (${metric.reasonCode}): ${metric.reason}`)}"/>\n${out}\n    </testcase>`;
+    const skipped = `<skipped message="${xmlAttr(`INCONCLUSIVE (${metric.reasonCode}): ${metric.reason}`)}"/>`;
+    return `${open}\n      ${skipped}\n${out}\n    </testcase>`;
   }
   return `${open}\n${out}\n    </testcase>`;
 }
@@ -76,7 +80,10 @@ function selfCase(scenario: ScenarioReport, counts: Counts): string | null {
   const open = `    <testcase classname="${xmlAttr(scenario.name)}" name="self">`;
   if (verdict === 'leak') {
     counts.failures++;
-    return `${open}\n      <failure type="SELF-LEAK" message="${xmlAttr(SELF_LEAK_MEANING)}">${xmlText(text)}</failure>\n    </testcase>`;
+    return (
+      `${open}\n      <failure type="SELF-LEAK" ` +
+      `message="${xmlAttr(SELF_LEAK_MEANING)}">${xmlText(text)}</failure>\n    </testcase>`
+    );
   }
   const skipped =
     verdict === 'inconclusive'
@@ -89,7 +96,11 @@ function selfCase(scenario: ScenarioReport, counts: Counts): string | null {
 function errorCase(classname: string, message: string, kind: string, counts: Counts): string {
   counts.tests++;
   counts.errors++;
-  return `    <testcase classname="${xmlAttr(classname)}" name="run">\n      <error type="${xmlAttr(kind)}" message="${xmlAttr(message)}">${xmlText(message)}</error>\n    </testcase>`;
+  return (
+    `    <testcase classname="${xmlAttr(classname)}" name="run">\n      <error ` +
+    `type="${xmlAttr(kind)}" message="${xmlAttr(message)}">${xmlText(message)}</error>\n    ` +
+    `</testcase>`
+  );
 }
 
 function properties(scenario: ScenarioReport): string {
@@ -99,7 +110,10 @@ function properties(scenario: ScenarioReport): string {
     ['operations', String(scenario.operations)],
     ...Object.entries(scenario.parameters).map(([key, value]): [string, string] => [`parameter.${key}`, String(value)]),
   ];
-  return `    <properties>\n${entries.map(([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`).join('\n')}\n    </properties>`;
+  const properties = entries.map(
+    ([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`,
+  );
+  return `    <properties>\n${properties.join('\n')}\n    </properties>`;
 }
 
 function scenarioSuite(report: RunReport, scenario: ScenarioReport, total: Counts): string {
@@ -112,7 +126,8 @@ function scenarioSuite(report: RunReport, scenario: ScenarioReport, total: Count
   addCounts(total, counts);
   const timestamp = new Date(Date.parse(report.startedAt) + scenario.startMs).toISOString().replace(/\.\d+Z$/, '');
   return [
-    `  <testsuite name="${xmlAttr(scenario.name)}" ${countsAttrs(counts)} time="${seconds(scenario.endMs - scenario.startMs)}" timestamp="${timestamp}">`,
+    `  <testsuite name="${xmlAttr(scenario.name)}" ${countsAttrs(counts)} ` +
+      `time="${seconds(scenario.endMs - scenario.startMs)}" timestamp="${timestamp}">`,
     properties(scenario),
     ...cases,
     '  </testsuite>',
@@ -124,7 +139,11 @@ function thresholdCase(result: ThresholdResult, counts: Counts): string {
   const open = `    <testcase classname="thresholds" name="${xmlAttr(result.expression)}">`;
   if (result.status === 'fail') {
     counts.failures++;
-    return `${open}\n      <failure type="threshold" message="${xmlAttr(result.message)}">${xmlText(result.message)}</failure>\n    </testcase>`;
+    return (
+      `${open}\n      <failure type="threshold" ` +
+      `message="${xmlAttr(result.message)}">${xmlText(result.message)}</failure>\n    ` +
+      `</testcase>`
+    );
   }
   if (result.status === 'no-data') {
     counts.skipped++;

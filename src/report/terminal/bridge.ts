@@ -29,7 +29,11 @@ function addFlow(a: FlowTally, b: FlowTally): FlowTally {
 
 function flowText(label: string, flow: FlowTally): string {
   const late = flow.late > 0 ? `, ${formatNumber(flow.late)} late` : '';
-  return `${label}: ${formatNumber(flow.sent)} sent, ${formatNumber(flow.lost)} lost (${formatNumber(flow.lostInOutage)} of ${formatNumber(flow.sentInOutage)} sent during outages), ${formatNumber(flow.duplicated)} duplicated${late}`;
+  return (
+    `${label}: ${formatNumber(flow.sent)} sent, ${formatNumber(flow.lost)} lost ` +
+    `(${formatNumber(flow.lostInOutage)} of ${formatNumber(flow.sentInOutage)} sent during ` +
+    `outages), ${formatNumber(flow.duplicated)} duplicated${late}`
+  );
 }
 
 function median(values: readonly number[]): number | null {
@@ -59,7 +63,8 @@ export function bridgeLines(scenario: ScenarioReport): string[] {
     typical === null ? '' : `median ${formatNumber(typical / 1000)} s from drop to reconnect`,
   ].filter((part) => part !== '');
   return [
-    `  bridge: peer ${last.peer}, ${formatNumber(reconnects)} reconnects${how.length > 0 ? ` (${how.join(', ')})` : ''}`,
+    `  bridge: peer ${last.peer}, ${formatNumber(reconnects)} ` +
+      `reconnects${how.length > 0 ? ` (${how.join(', ')})` : ''}`,
     `  ${flowText('target→peer', cycles.map((cycle) => cycle.out).reduce(addFlow, EMPTY_FLOW))}`,
     `  ${flowText('peer→target', cycles.map((cycle) => cycle.in).reduce(addFlow, EMPTY_FLOW))}`,
   ];

@@ -33,7 +33,11 @@ function change(row: CompareRow): string {
 }
 
 function describe(label: string, summary: ReportSummary): string {
-  return `${label}: ${summary.file} (mqleak ${summary.version}, ${summary.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, ${summary.verdict.toUpperCase()}${summary.quick ? ', --quick' : ''})`;
+  return (
+    `${label}: ${summary.file} (mqleak ${summary.version}, ` +
+    `${summary.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, ` +
+    `${summary.verdict.toUpperCase()}${summary.quick ? ', --quick' : ''})`
+  );
 }
 
 export function renderComparison(comparison: Comparison, style: ChalkInstance): string {
@@ -65,7 +69,9 @@ export function renderComparison(comparison: Comparison, style: ChalkInstance): 
       : style.green('no regression');
   lines.push(
     '',
-    `${style.bold('compare')}: ${verdict}${comparison.improvements > 0 ? `, ${comparison.improvements} improved` : ''} (exit ${comparison.regressions > 0 ? 1 : 0})`,
+    `${style.bold('compare')}: ` +
+      `${verdict}${comparison.improvements > 0 ? `, ${comparison.improvements} improved` : ''} ` +
+      `(exit ${comparison.regressions > 0 ? 1 : 0})`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -14,9 +14,12 @@ export function probeLines(report: RunReport, style: ChalkInstance): string[] {
     const trouble =
       missed === 0
         ? ''
-        : `; ${style.yellow(`${missed} failed${probe.timeouts > 0 ? ` (${probe.timeouts} timed out)` : ''}`)}, last: ${probe.lastError ?? 'unknown'}`;
+        : `; ` +
+          `${style.yellow(`${missed} failed${probe.timeouts > 0 ? ` (${probe.timeouts} timed out)` : ''}`)}, ` +
+          `last: ${probe.lastError ?? 'unknown'}`;
     lines.push(
-      `probe ${probe.kind}: ${probe.source} → ${probe.metrics.join(', ')} (${figures}${probe.skipped > 0 ? `, ${probe.skipped} skipped while a reading ran` : ''}${trouble})`,
+      `probe ${probe.kind}: ${probe.source} → ${probe.metrics.join(', ')} ` +
+        `(${figures}${probe.skipped > 0 ? `, ${probe.skipped} skipped while a reading ran` : ''}${trouble})`,
     );
   }
   return lines;

@@ -43,7 +43,8 @@ export function selfMetricSummary(metric: MetricReport): string {
 
 /** What a self LEAK means, in one sentence (the table, HTML and JUnit say the same). */
 export const SELF_LEAK_MEANING =
-  "mqleak's own processes grew with the operations: the generator leaked. The broker's verdict is read from the broker's process and stands, but report it to mqleak.";
+  "mqleak's own processes grew with the operations: the generator leaked. The broker's " +
+  "verdict is read from the broker's process and stands, but report it to mqleak.";
 
 /** The table's lines for one scenario: one summary line, the reasons of what did not pass. */
 export function selfLines(scenario: ScenarioReport, style: ChalkInstance): string[] {

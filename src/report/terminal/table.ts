@@ -6,7 +6,7 @@ import { soakLine } from './soak.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport } from '../../core/report-model.js';
 import { bridgeLines } from './bridge.js';
 import { protocolFactLines } from './facts.js';
-import { preflightLines, scenarioLimitLines } from './limits.js';
+import { preflightLines, scenarioLimitLines } from './resource-limits.js';
 import { selfLines, selfRunLine } from './self.js';
 import { thresholdLines, thresholdVerdictNote } from './threshold-lines.js';
 import { transportLine } from './transport.js';
@@ -45,7 +45,12 @@ function scenarioLine(scenario: ScenarioReport, style: ChalkInstance): string {
   const rate =
     scenario.opsPerSecond === null ? '' : `, ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
   const failures = scenario.failures > 0 ? `, ${scenario.failures} failed` : '';
-  return `${style.bold(scenario.name)}: ${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} — ${scenario.operations} ${scenario.operation}s${rate}${failures}, ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s`;
+  return (
+    `${style.bold(scenario.name)}: ` +
+    `${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} — ` +
+    `${scenario.operations} ${scenario.operation}s${rate}${failures}, ` +
+    `${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s`
+  );
 }
 
 export function renderTable(report: RunReport, style: ChalkInstance, width: number): string {
@@ -93,7 +98,9 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
   if (self !== null) lines.push('', self);
   lines.push(
     '',
-    `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ' — interrupted' : ''}`,
+    `${style.bold('verdict')}: ` +
+      `${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ` +
+      `${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ' — interrupted' : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -23,7 +23,9 @@ export interface ProcessChoiceInput {
 
 /** What a run without the broker's process can be judged by; the hint of every refusal below. */
 export const OUTSIDE_PROBES_HINT =
-  "add a probe that reads the broker from outside: --probe sys ($SYS topics), --probe 'http:URL#SELECTOR' (Prometheus or JSON), --probe cgroup:PATH, or --probe 'cmd:COMMAND' (without {pid})";
+  'add a probe that reads the broker from outside: --probe sys ($SYS topics), --probe ' +
+  "'http:URL#SELECTOR' (Prometheus or JSON), --probe cgroup:PATH, or --probe 'cmd:COMMAND' " +
+  '(without {pid})';
 
 /**
  * True when the run goes ahead without the broker's process: `--no-proc`, or a broker on another host

@@ -15,7 +15,9 @@ const LINUX_DEFAULT_PORT_RANGE: [number, number] = [32768, 60999];
  * limit held 19,990 clients here, so 10 is what it keeps; other brokers keep more, so the warning starts early.
  */
 export const BROKER_SPARE_FDS = 10;
-/** Past this share of the ephemeral range, unbound connects slow down (the kernel searches the range: ~14k of 28k here). */
+/**
+ * Past this share of the ephemeral range, unbound connects slow down (the kernel searches the range: ~14k of 28k here).
+ */
 const UNBOUND_SLOW_SHARE = 0.5;
 
 export interface PreflightFacts {
@@ -66,13 +68,20 @@ export function preflightNotes(facts: PreflightFacts, load: PlannedLoad): Prefli
       notes.push({
         level: 'warning',
         check: 'mqleak-open-files',
-        message: `${scenario}: ${count(connections)} connections at mqleak's open-files limit of ${count(facts.ownFdLimit.soft)} (ulimit -n) need ${processes} load processes, more than the ${MAX_WORKERS} mqleak starts: raise ulimit -n (hard limit ${count(facts.ownFdLimit.hard)})`,
+        message:
+          `${scenario}: ${count(connections)} connections at mqleak's open-files limit of ` +
+          `${count(facts.ownFdLimit.soft)} (ulimit -n) need ${processes} load processes, ` +
+          `more than the ${MAX_WORKERS} mqleak starts: raise ulimit -n (hard limit ` +
+          `${count(facts.ownFdLimit.hard)})`,
       });
     } else if (processes > 1) {
       notes.push({
         level: 'info',
         check: 'mqleak-open-files',
-        message: `${scenario}: ${count(connections)} connections are more than one process holds under mqleak's open-files limit of ${count(facts.ownFdLimit.soft)} (ulimit -n): spread over ${processes} load processes of at most ${count(perProcess)} each`,
+        message:
+          `${scenario}: ${count(connections)} connections are more than one process holds ` +
+          `under mqleak's open-files limit of ${count(facts.ownFdLimit.soft)} (ulimit -n): ` +
+          `spread over ${processes} load processes of at most ${count(perProcess)} each`,
       });
     }
   }
@@ -82,7 +91,11 @@ export function preflightNotes(facts: PreflightFacts, load: PlannedLoad): Prefli
     notes.push({
       level: 'warning',
       check: 'broker-open-files',
-      message: `${scenario}: the broker's open-files limit is ${count(facts.brokerFdLimit.soft)} (/proc/PID/limits): it can hold about ${count(room)} clients, ${count(connections)} are asked; it will refuse the rest. Raise its limit (ulimit -n, LimitNOFILE= for a systemd service) or ask for fewer clients`,
+      message:
+        `${scenario}: the broker's open-files limit is ${count(facts.brokerFdLimit.soft)} ` +
+        `(/proc/PID/limits): it can hold about ${count(room)} clients, ${count(connections)} ` +
+        `are asked; it will refuse the rest. Raise its limit (ulimit -n, LimitNOFILE= for a ` +
+        `systemd service) or ask for fewer clients`,
     });
   }
 
@@ -95,13 +108,21 @@ export function preflightNotes(facts: PreflightFacts, load: PlannedLoad): Prefli
     notes.push({
       level: 'warning',
       check: 'ephemeral-ports',
-      message: `${scenario}: ${count(connections)} connections to one broker port from ${addresses} source address${addresses === 1 ? '' : 'es'} need ${count(perAddress)} source ports each, the ephemeral range ${range[0]}–${range[1]} has ${count(ports)}: connects past it fail (EADDRNOTAVAIL). Give ${needed} addresses of this machine with --source-ip (repeatable)`,
+      message:
+        `${scenario}: ${count(connections)} connections to one broker port from ${addresses} ` +
+        `source address${addresses === 1 ? '' : 'es'} need ${count(perAddress)} source ports ` +
+        `each, the ephemeral range ${range[0]}–${range[1]} has ${count(ports)}: connects ` +
+        `past it fail (EADDRNOTAVAIL). Give ${needed} addresses of this machine with ` +
+        `--source-ip (repeatable)`,
     });
   } else if (load.sourceAddresses === 0 && perAddress > ports * UNBOUND_SLOW_SHARE) {
     notes.push({
       level: 'info',
       check: 'ephemeral-ports',
-      message: `${scenario}: ${count(connections)} unbound connections use over half of the ephemeral range ${range[0]}–${range[1]} (${count(ports)} ports): connects slow down as it fills; --source-ip spreads them`,
+      message:
+        `${scenario}: ${count(connections)} unbound connections use over half of the ` +
+        `ephemeral range ${range[0]}–${range[1]} (${count(ports)} ports): connects slow down ` +
+        `as it fills; --source-ip spreads them`,
     });
   }
   return notes;
@@ -115,7 +136,10 @@ async function readOrNull(file: string): Promise<string | null> {
   }
 }
 
-/** Reads the limits from `procRoot` (/proc; a fixture folder in tests). The broker's only when its PID is known and visible. */
+/**
+ * Reads the limits from `procRoot` (/proc; a fixture folder in tests). The broker's only when its PID is known and
+ * visible.
+ */
 export async function readPreflightFacts(brokerPid: number | null, procRoot = '/proc'): Promise<PreflightFacts> {
   const own = await readOrNull(path.join(procRoot, 'self', 'limits'));
   const broker = brokerPid === null ? null : await readOrNull(path.join(procRoot, String(brokerPid), 'limits'));
@@ -127,7 +151,10 @@ export async function readPreflightFacts(brokerPid: number | null, procRoot = '/
   };
 }
 
-/** The scenario parameters that say how many connections are held at once: mass-connect's crowd, every other pattern's pools. */
+/**
+ * The scenario parameters that say how many connections are held at once: mass-connect's crowd, every other pattern's
+ * pools.
+ */
 export function peakConnections(pattern: string, params: Readonly<Record<string, unknown>>): number {
   const numeric = (name: string): number => (typeof params[name] === 'number' ? (params[name] as number) : 0);
   if (pattern === 'mass-connect') return numeric('clients') > 0 ? numeric('clients') : numeric('operationsPerCycle');
@@ -147,5 +174,10 @@ export function brokerFdLimitNote(
   if (peakBrokerFds === null || brokerFdLimit === null || !Number.isFinite(brokerFdLimit) || failures === 0)
     return null;
   if (peakBrokerFds < brokerFdLimit - BROKER_SPARE_FDS) return null;
-  return `the broker refused connections because it ran out of file descriptors: ${count(peakBrokerFds)} open of its limit of ${count(brokerFdLimit)} (its ulimit -n), ${count(failures)} connects failed. That is the broker's open-files limit, not a leak: raise it (ulimit -n, LimitNOFILE= for a systemd service) to test more clients`;
+  return (
+    `the broker refused connections because it ran out of file descriptors: ` +
+    `${count(peakBrokerFds)} open of its limit of ${count(brokerFdLimit)} (its ulimit -n), ` +
+    `${count(failures)} connects failed. That is the broker's open-files limit, not a leak: ` +
+    `raise it (ulimit -n, LimitNOFILE= for a systemd service) to test more clients`
+  );
 }

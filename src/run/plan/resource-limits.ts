@@ -42,7 +42,10 @@ export async function checkRunLimits(
   return { facts, notes };
 }
 
-/** The scenario report with `limits` added: a connect rate that was asked and not held, the broker's fd limit that refused connections. */
+/**
+ * The scenario report with `limits` added: a connect rate that was asked and not held, the broker's fd limit that
+ * refused connections.
+ */
 export function withRunLimits(report: ScenarioReport, limits: RunLimits | null): ScenarioReport {
   const notes = [connectRateNote(report), brokerFdNote(report, limits)].filter((note): note is string => note !== null);
   return notes.length === 0 ? report : { ...report, limits: [...(report.limits ?? []), ...notes] };

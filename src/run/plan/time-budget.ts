@@ -95,7 +95,9 @@ export function fitToBudget(
   const minimumMs = totalMs(scenarios.map((scenario) => shrink(scenario, 0)));
   if (minimumMs > budgetMs) {
     throw usageError(
-      `--budget ${budgetText}: the ${count} need ~${formatDuration(minimumMs)} even at their minimums (${MIN_BUDGET_CYCLES} measured cycles, ${MIN_OPERATIONS_PER_CYCLE} operations each)`,
+      `--budget ${budgetText}: the ${count} need ~${formatDuration(minimumMs)} even at ` +
+        `their minimums (${MIN_BUDGET_CYCLES} measured cycles, ${MIN_OPERATIONS_PER_CYCLE} ` +
+        `operations each)`,
       `give at least --budget ${Math.ceil(minimumMs / 60_000)}m, or run fewer scenarios`,
     );
   }
@@ -109,7 +111,10 @@ export function fitToBudget(
   const fitted = scenarios.map((scenario) => shrink(scenario, low));
   const plannedMs = totalMs(fitted);
   const notes = [
-    `--budget ${budgetText}: the ${count} take ~${formatDuration(fullMs)} as written; scaled to ~${formatDuration(plannedMs)} (operations, cycles and idle times ×${low.toFixed(2)}, never below ${MIN_BUDGET_CYCLES} measured cycles, ${MIN_OPERATIONS_PER_CYCLE} operations per cycle, ${MIN_SETTLE_SECONDS} s settle)`,
+    `--budget ${budgetText}: the ${count} take ~${formatDuration(fullMs)} as written; ` +
+      `scaled to ~${formatDuration(plannedMs)} (operations, cycles and idle times ` +
+      `×${low.toFixed(2)}, never below ${MIN_BUDGET_CYCLES} measured cycles, ` +
+      `${MIN_OPERATIONS_PER_CYCLE} operations per cycle, ${MIN_SETTLE_SECONDS} s settle)`,
   ];
   for (const [index, scenario] of fitted.entries()) {
     const before = scenarios[index] as Scenario;

@@ -52,7 +52,10 @@ function measureRetained(keep: () => { readonly length: number }, unmeasured = 0
   return largest;
 }
 
-/** Bytes one retained object like the templates costs in the heap, measured on fresh copies; null when no GC could be forced. */
+/**
+ * Bytes one retained object like the templates costs in the heap, measured on fresh copies; null when no GC could be
+ * forced.
+ */
 function measureCopies<T>(templates: readonly T[], copy: (template: T, k: number) => T, count: number): number | null {
   if (templates.length === 0 || count <= 0) return null;
   return measureRetained(() => Array.from({ length: count }, (_, k) => copy(templates[k % templates.length] as T, k)));
@@ -85,7 +88,9 @@ export function measureCycleBytes(cycles: readonly CycleReport[]): number | null
   );
 }
 
-/** Samples and cycle records kept over the measured cycles, in bytes per measured operation (with the safety margin). */
+/**
+ * Samples and cycle records kept over the measured cycles, in bytes per measured operation (with the safety margin).
+ */
 export function recordedBytesPerOp(
   cycles: readonly CycleReport[],
   recorded: readonly { samples: Pick<SampleStore, 'countBetween'>; bytesPerSample: number }[],

@@ -103,7 +103,9 @@ export function judgeSelf(
     thresholds: { ...scenario.thresholds, [SELF_LIVE_HEAP_METRIC.name]: heapDelta },
   } as Scenario;
   const judgement = judgeScenario(selfScenario, selfRecording(recording), own, metrics);
-  const note = ` Its threshold includes ${formatBytes(recordedPerOp)} per operation for the samples mqleak keeps for this report.`;
+  const note =
+    ` Its threshold includes ${formatBytes(recordedPerOp)} per operation for the samples ` +
+    `mqleak keeps for this report.`;
   return {
     selfVerdict: judgement.verdict === 'error' ? 'inconclusive' : judgement.verdict,
     selfMetrics: judgement.metrics.map((metric) =>

@@ -17,7 +17,9 @@ function ar1(seed: number, n: number, rho: number): number[] {
   return Array.from({ length: n }, () => (e = rho * e + Math.sqrt(1 - rho * rho) * g()));
 }
 
-/** Flat floors with ±0.15 MB noise and one 6 MB dip over two neighbouring cycles (measured on Aedes with a forced GC). */
+/**
+ * Flat floors with ±0.15 MB noise and one 6 MB dip over two neighbouring cycles (measured on Aedes with a forced GC).
+ */
 function dipFloors(seed: number): { xs: number[]; ys: number[] } {
   const g = gaussian(mulberry32(seed));
   const xs = Array.from({ length: 12 }, (_, i) => (i + 4) * 2000);

@@ -92,14 +92,18 @@ describe('planTroughFloors', () => {
       assert.ok((plan.longestGapOps as number) >= gcEveryOps * 0.9, 'the longest gap is at least about one period');
     }
   });
-  it('no collections, no troughs: a C broker, clean or leaking (its load-and-idle staircase has a rhythm, but memory never falls)', () => {
-    for (const leakPerOp of [0, 256]) {
-      const r = run(2, { garbagePerOp: 0, noise: 8 * 1024, leakPerOp });
-      const plan = planTroughFloors(r.cycles, r.ts, r.values, MEASURED, MIN_DROP);
-      assert.equal(plan.windowCycles, null);
-      assert.match(plan.why, /no collections/);
-    }
-  });
+  it(
+    'no collections, no troughs: a C broker, clean or leaking (its load-and-idle staircase ' +
+      'has a rhythm, but memory never falls)',
+    () => {
+      for (const leakPerOp of [0, 256]) {
+        const r = run(2, { garbagePerOp: 0, noise: 8 * 1024, leakPerOp });
+        const plan = planTroughFloors(r.cycles, r.ts, r.values, MEASURED, MIN_DROP);
+        assert.equal(plan.windowCycles, null);
+        assert.match(plan.why, /no collections/);
+      }
+    },
+  );
   it('findFalls merges a fall over neighbouring samples, places it at its first sample, ignores small ones', () => {
     const xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     assert.deepEqual(findFalls(xs, [10, 12, 14, 9, 5, 6, 8, 7, 9, 2], 4), [

@@ -7,10 +7,13 @@ import { main } from '../../../src/cli/main.js';
 import { PROGRAM } from '../../../src/cli/options.js';
 import { mainCli } from '../../helpers/main-cli.js';
 
-test('docs/cli.md is what the option table generates (run `npm run docs:cli` after changing src/cli/options.ts)', async () => {
-  const written = await readFile(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
-  assert.equal(written, renderCliDoc(), 'docs/cli.md is stale: run npm run docs:cli');
-});
+test(
+  'docs/cli.md is what the option table generates (run `npm run docs:cli` after changing ' + 'src/cli/options.ts)',
+  async () => {
+    const written = await readFile(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
+    assert.equal(written, renderCliDoc(), 'docs/cli.md is stale: run npm run docs:cli');
+  },
+);
 
 test('every option of the table is in its command --help and on docs/cli.md', async () => {
   const doc = renderCliDoc();

@@ -25,7 +25,8 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 test('wide terminal: phase, cycle, clients, ops/s, memory, running slope, time left', () => {
   assert.equal(
     renderLiveLine(state, NOW, 200, plain),
-    '[connect-churn 1/2] · measured cycle 7/10 · 20 clients · 1,235 ops/s · rss 57.3 MB · slope +4.1 KB/op · ~18 s left',
+    '[connect-churn 1/2] · measured cycle 7/10 · 20 clients · 1,235 ops/s · rss 57.3 MB · ' +
+      'slope +4.1 KB/op · ~18 s left',
   );
 });
 

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import type { Sample } from '../../../src/core/metrics.js';
 import { CHUNK_SAMPLES, SampleStore } from '../../../src/core/sample-store.js';
 
-/** Samples like a run's: a 100 ms clock with jitter, page-sized RSS, counts, a fractional cpu %, a heap figure now and then. */
+/**
+ * Samples like a run's: a 100 ms clock with jitter, page-sized RSS, counts, a fractional cpu %, a heap figure now and
+ * then.
+ */
 function runLike(count: number, from = 0): Sample[] {
   const samples: Sample[] = [];
   for (let k = from; k < from + count; k++) {
@@ -98,17 +101,21 @@ test('sample store: values that are not small integers come back exactly too (ne
   }
 });
 
-test('sample store: its byte size is the open chunk plus the encoded chunks, and a run-like sample costs a few bytes per figure', () => {
-  const store = new SampleStore();
-  assert.equal(store.bytes, 2 * CHUNK_SAMPLES * 8, "empty: the open chunk's time and lateness columns");
-  const samples = runLike(CHUNK_SAMPLES * 9);
-  store.append(samples[0] as Sample);
-  const open = (2 + 8) * CHUNK_SAMPLES * 8; // the first sample has node.liveHeap too
-  assert.equal(store.bytes, open, 'one sample: a Float64 column per metric seen, at full chunk size');
-  for (const sample of samples.slice(1, CHUNK_SAMPLES)) store.append(sample);
-  assert.equal(store.bytes, open, 'no growth while the open chunk fills');
-  for (const sample of samples.slice(CHUNK_SAMPLES)) store.append(sample);
-  const perSample = (store.bytes - open) / (CHUNK_SAMPLES * 8);
-  // Eight sealed chunks of ten columns: a Float64 per figure would be 80 B; cpu stays a float (8 B).
-  assert.ok(perSample > 9 && perSample < 24, `${perSample.toFixed(1)} B per sealed sample`);
-});
+test(
+  'sample store: its byte size is the open chunk plus the encoded chunks, and a run-like ' +
+    'sample costs a few bytes per figure',
+  () => {
+    const store = new SampleStore();
+    assert.equal(store.bytes, 2 * CHUNK_SAMPLES * 8, "empty: the open chunk's time and lateness columns");
+    const samples = runLike(CHUNK_SAMPLES * 9);
+    store.append(samples[0] as Sample);
+    const open = (2 + 8) * CHUNK_SAMPLES * 8; // the first sample has node.liveHeap too
+    assert.equal(store.bytes, open, 'one sample: a Float64 column per metric seen, at full chunk size');
+    for (const sample of samples.slice(1, CHUNK_SAMPLES)) store.append(sample);
+    assert.equal(store.bytes, open, 'no growth while the open chunk fills');
+    for (const sample of samples.slice(CHUNK_SAMPLES)) store.append(sample);
+    const perSample = (store.bytes - open) / (CHUNK_SAMPLES * 8);
+    // Eight sealed chunks of ten columns: a Float64 per figure would be 80 B; cpu stays a float (8 B).
+    assert.ok(perSample > 9 && perSample < 24, `${perSample.toFixed(1)} B per sealed sample`);
+  },
+);

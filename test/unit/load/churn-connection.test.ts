@@ -35,27 +35,30 @@ function generated(options: ChurnConnectOptions, clientId: string): Buffer {
   );
 }
 
-test('churn CONNECT, MQTT 3.1.1 with credentials: reads back with mqtt-packet, byte for byte what mqtt-packet writes', () => {
-  const options: ChurnConnectOptions = {
-    protocolVersion: 4,
-    keepalive: 30,
-    clean: true,
-    connectExtras: { username: 'alice', password: Buffer.from('s3cret') },
-  };
-  const template = connectTemplate(options);
-  for (const clientId of ['mqleak-r1-0', 'mqleak-r1-p99', 'ü-client-€']) {
-    const bytes = encodeChurnConnect(template, clientId);
-    assert.deepEqual(bytes, generated(options, clientId));
-    const packet = parseOne(bytes, 4) as IConnectPacket;
-    assert.equal(packet.cmd, 'connect');
-    assert.equal(packet.protocolVersion, 4);
-    assert.equal(packet.clientId, clientId);
-    assert.equal(packet.keepalive, 30);
-    assert.equal(packet.clean, true);
-    assert.equal(packet.username, 'alice');
-    assert.equal(packet.password?.toString(), 's3cret');
-  }
-});
+test(
+  'churn CONNECT, MQTT 3.1.1 with credentials: reads back with mqtt-packet, byte for byte ' + 'what mqtt-packet writes',
+  () => {
+    const options: ChurnConnectOptions = {
+      protocolVersion: 4,
+      keepalive: 30,
+      clean: true,
+      connectExtras: { username: 'alice', password: Buffer.from('s3cret') },
+    };
+    const template = connectTemplate(options);
+    for (const clientId of ['mqleak-r1-0', 'mqleak-r1-p99', 'ü-client-€']) {
+      const bytes = encodeChurnConnect(template, clientId);
+      assert.deepEqual(bytes, generated(options, clientId));
+      const packet = parseOne(bytes, 4) as IConnectPacket;
+      assert.equal(packet.cmd, 'connect');
+      assert.equal(packet.protocolVersion, 4);
+      assert.equal(packet.clientId, clientId);
+      assert.equal(packet.keepalive, 30);
+      assert.equal(packet.clean, true);
+      assert.equal(packet.username, 'alice');
+      assert.equal(packet.password?.toString(), 's3cret');
+    }
+  },
+);
 
 test('churn CONNECT, MQTT 5 with properties, a will and a user name: every field reads back', () => {
   const options: ChurnConnectOptions = {
@@ -106,45 +109,53 @@ test('churn CONNECT longer than 127 bytes: the remaining length takes two bytes 
   assert.equal(packet.password?.length, 150);
 });
 
-test('runCallbackPool: runs every operation within the concurrency bound, tallies failures by kind, thrown starts included', async () => {
-  let inFlight = 0;
-  let peak = 0;
-  const tally = await runCallbackPool(40, 3, Date.now() + 10_000, new AbortController().signal, (index, done) => {
-    if (index === 7) throw new OperationFailure('ECONNREFUSED');
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    setImmediate(() => {
-      inFlight--;
-      done(index % 10 === 3 ? 'connack-5' : index === 5 ? 'timeout' : null);
+test(
+  'runCallbackPool: runs every operation within the concurrency bound, tallies failures by ' +
+    'kind, thrown starts included',
+  async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const tally = await runCallbackPool(40, 3, Date.now() + 10_000, new AbortController().signal, (index, done) => {
+      if (index === 7) throw new OperationFailure('ECONNREFUSED');
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setImmediate(() => {
+        inFlight--;
+        done(index % 10 === 3 ? 'connack-5' : index === 5 ? 'timeout' : null);
+      });
     });
-  });
-  assert.equal(tally.attempted, 40);
-  assert.equal(tally.failures, 6);
-  assert.deepEqual(tally.failureKinds, { 'connack-5': 4, timeout: 1, ECONNREFUSED: 1 });
-  assert.equal(tally.timedOut, false);
-  assert.equal(peak, 3);
-});
+    assert.equal(tally.attempted, 40);
+    assert.equal(tally.failures, 6);
+    assert.deepEqual(tally.failureKinds, { 'connack-5': 4, timeout: 1, ECONNREFUSED: 1 });
+    assert.equal(tally.timedOut, false);
+    assert.equal(peak, 3);
+  },
+);
 
-test('runCallbackPool: synchronous completions neither recurse nor stall; the deadline and the signal stop new starts', async () => {
-  const sync = await runCallbackPool(10_000, 4, Date.now() + 10_000, new AbortController().signal, (_, done) =>
-    done(null),
-  );
-  assert.equal(sync.attempted, 10_000);
-  assert.equal(sync.failures, 0);
+test(
+  'runCallbackPool: synchronous completions neither recurse nor stall; the deadline and the ' +
+    'signal stop new starts',
+  async () => {
+    const sync = await runCallbackPool(10_000, 4, Date.now() + 10_000, new AbortController().signal, (_, done) =>
+      done(null),
+    );
+    assert.equal(sync.attempted, 10_000);
+    assert.equal(sync.failures, 0);
 
-  const late = await runCallbackPool(10, 2, Date.now() - 1, new AbortController().signal, (_, done) => done(null));
-  assert.equal(late.attempted, 0);
-  assert.equal(late.timedOut, true);
+    const late = await runCallbackPool(10, 2, Date.now() - 1, new AbortController().signal, (_, done) => done(null));
+    assert.equal(late.attempted, 0);
+    assert.equal(late.timedOut, true);
 
-  const controller = new AbortController();
-  const aborted = await runCallbackPool(1000, 2, Date.now() + 10_000, controller.signal, (index, done) => {
-    if (index === 9) controller.abort();
-    setImmediate(() => done(null));
-  });
-  assert.equal(aborted.attempted, 10);
+    const controller = new AbortController();
+    const aborted = await runCallbackPool(1000, 2, Date.now() + 10_000, controller.signal, (index, done) => {
+      if (index === 9) controller.abort();
+      setImmediate(() => done(null));
+    });
+    assert.equal(aborted.attempted, 10);
 
-  const none = await runCallbackPool(0, 5, Date.now() + 10_000, new AbortController().signal, () =>
-    assert.fail('no operation'),
-  );
-  assert.equal(none.attempted, 0);
-});
+    const none = await runCallbackPool(0, 5, Date.now() + 10_000, new AbortController().signal, () =>
+      assert.fail('no operation'),
+    );
+    assert.equal(none.attempted, 0);
+  },
+);

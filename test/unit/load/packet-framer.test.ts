@@ -103,104 +103,112 @@ test('framer: packetEnd reads the remaining-length varint; incomplete headers wa
   assert.equal(packetEnd(Buffer.from([0x20, 0x02]), 0), 4);
   assert.equal(packetEnd(Buffer.from([0x30, 0xc8]), 0), -1); // continuation bit set, next byte missing
   assert.equal(packetEnd(Buffer.from([0x30, 0xc8, 0x01]), 0), 3 + 200);
-  assert.equal(packetEnd(Buffer.from([0xff, 0x30, 0xd0, 0x02]), 1), 1 + 3 + 0x50 + 0x02 * 128); // a packet starting mid-read
+  // A packet starting mid-read.
+  assert.equal(packetEnd(Buffer.from([0xff, 0x30, 0xd0, 0x02]), 1), 1 + 3 + 0x50 + 0x02 * 128);
 });
 
-test('framer: an invalid or oversized remaining length is a FrameError; the raw client fails with bad-packet', async () => {
-  assert.throws(() => packetEnd(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), 0), FrameError);
-  // 0xff 0xff 0xff 0x7f: 268,435,455 bytes, the protocol's maximum, and over mqleak's limit.
-  assert.throws(() => packetEnd(Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]), 0), /over the \d+-byte limit/);
-  assert.ok(MAX_INBOUND_PACKET_BYTES > 1_048_576, 'room for the largest payload a pattern sends');
-  const sink = new Collect();
-  assert.throws(
-    () => feedFrames(sink, Buffer.from([0x20, 0x02, 0x00, 0x00, 0x30, 0x80, 0x80, 0x80, 0x80]), false, sink),
-    FrameError,
-  );
-  assert.deepEqual(summary(sink.packets), ['connack'], 'packets before the bad one were delivered');
-  assert.throws(
-    () => decodePacket(Buffer.from([0x30, 0x03, 0x00, 0x05, 0x61]), 4),
-    FrameError,
-    'a PUBLISH whose topic runs past the packet',
-  );
-  // The shared decoder is fine after an error.
-  assert.equal(decodePacket(mqttPacket.generate({ cmd: 'pingresp' }, V4), 4).cmd, 'pingresp');
-
-  // A "broker" that answers CONNECT with a CONNACK whose length runs past 4 varint bytes.
-  const server = net.createServer((socket) =>
-    socket.once('data', () => socket.write(Buffer.from([0x20, 0xff, 0xff, 0xff, 0xff, 0x01]))),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  try {
-    await assert.rejects(
-      RawMqttConnection.connect({
-        host: '127.0.0.1',
-        port,
-        clientId: 'framer-bad',
-        protocolVersion: 4,
-        keepalive: 30,
-        clean: true,
-        timeoutMs: 2000,
-      }),
-      (error: unknown) => error instanceof OperationFailure && error.kind === 'bad-packet',
+test(
+  'framer: an invalid or oversized remaining length is a FrameError; the raw client fails ' + 'with bad-packet',
+  async () => {
+    assert.throws(() => packetEnd(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), 0), FrameError);
+    // 0xff 0xff 0xff 0x7f: 268,435,455 bytes, the protocol's maximum, and over mqleak's limit.
+    assert.throws(() => packetEnd(Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]), 0), /over the \d+-byte limit/);
+    assert.ok(MAX_INBOUND_PACKET_BYTES > 1_048_576, 'room for the largest payload a pattern sends');
+    const sink = new Collect();
+    assert.throws(
+      () => feedFrames(sink, Buffer.from([0x20, 0x02, 0x00, 0x00, 0x30, 0x80, 0x80, 0x80, 0x80]), false, sink),
+      FrameError,
     );
-  } finally {
-    server.close();
-  }
-});
+    assert.deepEqual(summary(sink.packets), ['connack'], 'packets before the bad one were delivered');
+    assert.throws(
+      () => decodePacket(Buffer.from([0x30, 0x03, 0x00, 0x05, 0x61]), 4),
+      FrameError,
+      'a PUBLISH whose topic runs past the packet',
+    );
+    // The shared decoder is fine after an error.
+    assert.equal(decodePacket(mqttPacket.generate({ cmd: 'pingresp' }, V4), 4).cmd, 'pingresp');
 
-test('raw client over onread: CONNACK with packets behind it in one write, a PUBLISH cut across writes, close heard once', async () => {
-  const big = Buffer.alloc(100_000, 0x62); // over the 64 KiB shared read buffer: arrives in several reads
-  const server = net.createServer((socket) => {
-    socket.once('data', () => {
-      socket.write(
-        Buffer.concat([
-          mqttPacket.generate({ cmd: 'connack', sessionPresent: true, returnCode: 0 }, V4),
-          mqttPacket.generate({ cmd: 'suback', messageId: 3, granted: [0] }, V4),
-        ]),
+    // A "broker" that answers CONNECT with a CONNACK whose length runs past 4 varint bytes.
+    const server = net.createServer((socket) =>
+      socket.once('data', () => socket.write(Buffer.from([0x20, 0xff, 0xff, 0xff, 0xff, 0x01]))),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      await assert.rejects(
+        RawMqttConnection.connect({
+          host: '127.0.0.1',
+          port,
+          clientId: 'framer-bad',
+          protocolVersion: 4,
+          keepalive: 30,
+          clean: true,
+          timeoutMs: 2000,
+        }),
+        (error: unknown) => error instanceof OperationFailure && error.kind === 'bad-packet',
       );
-      const publish = mqttPacket.generate(
-        { cmd: 'publish', topic: 'big', payload: big, qos: 0, dup: false, retain: false },
-        V4,
-      );
-      socket.write(publish.subarray(0, 3));
-      setTimeout(() => socket.end(publish.subarray(3)), 20);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  const packets: Packet[] = [];
-  let closes = 0;
-  try {
-    const closed = new Promise<void>((resolve) => {
-      void RawMqttConnection.connect({
-        host: '127.0.0.1',
-        port,
-        clientId: 'framer-ok',
-        protocolVersion: 4,
-        keepalive: 30,
-        clean: true,
-        timeoutMs: 2000,
-        onPacket: (packet) => packets.push(packet),
-        onClose: () => {
-          closes++;
-          resolve();
-        },
-      }).then((connection) => {
-        assert.equal(connection.connack.sessionPresent, true);
-        assert.equal(connection.connack.returnCode, 0);
+    } finally {
+      server.close();
+    }
+  },
+);
+
+test(
+  'raw client over onread: CONNACK with packets behind it in one write, a PUBLISH cut across ' +
+    'writes, close heard once',
+  async () => {
+    const big = Buffer.alloc(100_000, 0x62); // over the 64 KiB shared read buffer: arrives in several reads
+    const server = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write(
+          Buffer.concat([
+            mqttPacket.generate({ cmd: 'connack', sessionPresent: true, returnCode: 0 }, V4),
+            mqttPacket.generate({ cmd: 'suback', messageId: 3, granted: [0] }, V4),
+          ]),
+        );
+        const publish = mqttPacket.generate(
+          { cmd: 'publish', topic: 'big', payload: big, qos: 0, dup: false, retain: false },
+          V4,
+        );
+        socket.write(publish.subarray(0, 3));
+        setTimeout(() => socket.end(publish.subarray(3)), 20);
       });
     });
-    await closed;
-    assert.equal(closes, 1);
-    assert.deepEqual(
-      packets.map((p) => p.cmd),
-      ['suback', 'publish'],
-    );
-    const publish = packets[1];
-    assert.ok(publish?.cmd === 'publish');
-    assert.ok(Buffer.from(publish.payload).equals(big), 'the payload survived later reads into the shared buffer');
-  } finally {
-    server.close();
-  }
-});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const packets: Packet[] = [];
+    let closes = 0;
+    try {
+      const closed = new Promise<void>((resolve) => {
+        void RawMqttConnection.connect({
+          host: '127.0.0.1',
+          port,
+          clientId: 'framer-ok',
+          protocolVersion: 4,
+          keepalive: 30,
+          clean: true,
+          timeoutMs: 2000,
+          onPacket: (packet) => packets.push(packet),
+          onClose: () => {
+            closes++;
+            resolve();
+          },
+        }).then((connection) => {
+          assert.equal(connection.connack.sessionPresent, true);
+          assert.equal(connection.connack.returnCode, 0);
+        });
+      });
+      await closed;
+      assert.equal(closes, 1);
+      assert.deepEqual(
+        packets.map((p) => p.cmd),
+        ['suback', 'publish'],
+      );
+      const publish = packets[1];
+      assert.ok(publish?.cmd === 'publish');
+      assert.ok(Buffer.from(publish.payload).equals(big), 'the payload survived later reads into the shared buffer');
+    } finally {
+      server.close();
+    }
+  },
+);

@@ -92,48 +92,53 @@ test('openFilesLimit reads /proc/PID/limits', () => {
   assert.equal(openFilesLimit('nothing here'), null);
 });
 
-test("source addresses: a loopback broker gets as many 127.x sources as it needs, each under one address's ports", () => {
-  assert.equal(loopbackSource(0), '127.0.1.1');
-  assert.equal(loopbackSource(253), '127.0.1.254');
-  assert.equal(loopbackSource(254), '127.0.2.1');
+test(
+  'source addresses: a loopback broker gets as many 127.x sources as it needs, each under ' + "one address's ports",
+  () => {
+    assert.equal(loopbackSource(0), '127.0.1.1');
+    assert.equal(loopbackSource(253), '127.0.1.254');
+    assert.equal(loopbackSource(254), '127.0.2.1');
 
-  const small = planSourceAddresses('127.0.0.1', 100);
-  assert.equal(small.perCycle, 1, 'bound even when one is enough');
-  assert.equal(sourceFor(small.addresses, small.perCycle, 7), '127.0.1.1');
-  const big = planSourceAddresses('127.0.0.1', 100_000);
-  assert.equal(big.origin, 'loopback-spread');
-  assert.equal(big.perCycle, Math.ceil(100_000 / LOOPBACK_PER_SOURCE));
-  assert.equal(big.addresses.length, big.perCycle * LOOPBACK_ROTATION);
-  assert.equal(new Set(big.addresses).size, big.addresses.length);
-  const perAddress = new Map<string, number>();
-  for (let i = 0; i < 100_000; i++) {
-    const source = sourceFor(big.addresses, big.perCycle, i, 0) as string;
-    perAddress.set(source, (perAddress.get(source) ?? 0) + 1);
-  }
-  assert.equal(perAddress.size, big.perCycle);
-  assert.ok([...perAddress.values()].every((n) => n <= LOOPBACK_PER_SOURCE));
-  // The next cycle takes the next set (the last one's ports are in TIME_WAIT); after the rotation, the first again.
-  const cycleSets = (cycle: number): Set<string> =>
-    new Set(Array.from({ length: big.perCycle }, (_, i) => sourceFor(big.addresses, big.perCycle, i, cycle) as string));
-  assert.equal([...cycleSets(1)].filter((a) => cycleSets(0).has(a)).length, 0);
-  assert.deepEqual(cycleSets(LOOPBACK_ROTATION), cycleSets(0));
+    const small = planSourceAddresses('127.0.0.1', 100);
+    assert.equal(small.perCycle, 1, 'bound even when one is enough');
+    assert.equal(sourceFor(small.addresses, small.perCycle, 7), '127.0.1.1');
+    const big = planSourceAddresses('127.0.0.1', 100_000);
+    assert.equal(big.origin, 'loopback-spread');
+    assert.equal(big.perCycle, Math.ceil(100_000 / LOOPBACK_PER_SOURCE));
+    assert.equal(big.addresses.length, big.perCycle * LOOPBACK_ROTATION);
+    assert.equal(new Set(big.addresses).size, big.addresses.length);
+    const perAddress = new Map<string, number>();
+    for (let i = 0; i < 100_000; i++) {
+      const source = sourceFor(big.addresses, big.perCycle, i, 0) as string;
+      perAddress.set(source, (perAddress.get(source) ?? 0) + 1);
+    }
+    assert.equal(perAddress.size, big.perCycle);
+    assert.ok([...perAddress.values()].every((n) => n <= LOOPBACK_PER_SOURCE));
+    // The next cycle takes the next set (the last one's ports are in TIME_WAIT); after the rotation, the first again.
+    const cycleSets = (cycle: number): Set<string> =>
+      new Set(
+        Array.from({ length: big.perCycle }, (_, i) => sourceFor(big.addresses, big.perCycle, i, cycle) as string),
+      );
+    assert.equal([...cycleSets(1)].filter((a) => cycleSets(0).has(a)).length, 0);
+    assert.deepEqual(cycleSets(LOOPBACK_ROTATION), cycleSets(0));
 
-  const given = planSourceAddresses('127.0.0.1', 100_000, ['10.0.0.5', '10.0.0.6']);
-  assert.deepEqual(given, {
-    addresses: ['10.0.0.5', '10.0.0.6'],
-    perCycle: 2,
-    capacity: 2 * MAX_CONNECTIONS_PER_SOURCE,
-    origin: 'source-ip',
-  });
-  assert.equal(sourceFor(given.addresses, given.perCycle, 3, 5), '10.0.0.6', '--source-ip addresses every cycle');
-  assert.deepEqual(planSourceAddresses('broker.example', 10).addresses, [], 'a remote broker: the kernel picks');
-  assert.deepEqual(
-    planSourceAddresses('localhost', 10).addresses,
-    [],
-    'a name may resolve to ::1: not bound to an IPv4 source',
-  );
-  assert.equal(sourceFor([], 0, 3), undefined);
-});
+    const given = planSourceAddresses('127.0.0.1', 100_000, ['10.0.0.5', '10.0.0.6']);
+    assert.deepEqual(given, {
+      addresses: ['10.0.0.5', '10.0.0.6'],
+      perCycle: 2,
+      capacity: 2 * MAX_CONNECTIONS_PER_SOURCE,
+      origin: 'source-ip',
+    });
+    assert.equal(sourceFor(given.addresses, given.perCycle, 3, 5), '10.0.0.6', '--source-ip addresses every cycle');
+    assert.deepEqual(planSourceAddresses('broker.example', 10).addresses, [], 'a remote broker: the kernel picks');
+    assert.deepEqual(
+      planSourceAddresses('localhost', 10).addresses,
+      [],
+      'a name may resolve to ::1: not bound to an IPv4 source',
+    );
+    assert.equal(sourceFor([], 0, 3), undefined);
+  },
+);
 
 test('--source-ip: addresses only, each once; a bad one named in a usage error', () => {
   assert.deepEqual(parseSourceIps(['10.0.0.5', '10.0.0.6', '10.0.0.5', '::1']), ['10.0.0.5', '10.0.0.6', '::1']);

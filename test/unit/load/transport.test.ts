@@ -10,7 +10,7 @@ import { alertFromError, classifyTlsAnswer } from '../../../src/load/checks/tls-
 import { tlsOptionsOf } from '../../../src/net/transport.js';
 import { UNTRUSTED_CLIENT_CERT, UNTRUSTED_CLIENT_KEY } from '../../../src/load/checks/untrusted-client-cert.js';
 import { TLS_VARIANTS, variantFor } from '../../../src/patterns/tls-churn.js';
-import { webSocketProbeFor } from '../../../src/patterns/shared/websocket-checks.js';
+import { webSocketCheckFor } from '../../../src/patterns/shared/websocket-checks.js';
 import { transportLine } from '../../../src/report/terminal/transport.js';
 import { parseBrokerUrl } from '../../../src/net/broker-address.js';
 import { loadTlsSettings } from '../../../src/target/tls-settings.js';
@@ -119,14 +119,14 @@ test('tls-churn rotates through every handshake kind; WebSocket probes take thei
     [...TLS_VARIANTS],
   );
   assert.equal(variantFor('old-version', 7), 'old-version');
-  const probes = Array.from({ length: 12 }, (_, index) => webSocketProbeFor(index, 0.25));
+  const probes = Array.from({ length: 12 }, (_, index) => webSocketCheckFor(index, 0.25));
   assert.equal(probes.filter((probe) => probe !== null).length, 3);
   assert.deepEqual(
     probes.filter((probe) => probe !== null),
     ['upgrade-close', 'upgrade-refused', 'http-get'],
   );
-  assert.ok(Array.from({ length: 50 }, (_, index) => webSocketProbeFor(index, 0)).every((probe) => probe === null));
-  assert.ok(Array.from({ length: 50 }, (_, index) => webSocketProbeFor(index, 1)).every((probe) => probe !== null));
+  assert.ok(Array.from({ length: 50 }, (_, index) => webSocketCheckFor(index, 0)).every((probe) => probe === null));
+  assert.ok(Array.from({ length: 50 }, (_, index) => webSocketCheckFor(index, 1)).every((probe) => probe !== null));
 });
 
 test('the report line of a transport: scheme, negotiated TLS, what was verified; none for plain TCP', () => {
@@ -146,7 +146,8 @@ test('the report line of a transport: scheme, negotiated TLS, what was verified;
         certFile: 'client.pem',
       },
     }),
-    'mqtts, TLSv1.3 TLS_AES_256_GCM_SHA384, SNI broker.local, client certificate client.pem, certificate verified against ca.pem',
+    'mqtts, TLSv1.3 TLS_AES_256_GCM_SHA384, SNI broker.local, client certificate ' +
+      'client.pem, certificate verified against ca.pem',
   );
   assert.match(
     transportLine({

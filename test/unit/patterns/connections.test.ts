@@ -81,27 +81,31 @@ test('encodeConnect writes CONNECTs that mqtt-packet reads back: 3.1.1 and 5, cr
   assert.equal(v5.will?.properties?.willDelayInterval, 3);
 });
 
-test('encodeConnect writes what mqtt-packet will not: reserved flag, unknown level, cut-short packets, duplicated properties', () => {
-  const base = { protocolName: 'MQTT', level: 4, clean: true, keepalive: 30, clientId: 'x' };
-  const plain = encodeConnect(base);
-  const flagged = encodeConnect({ ...base, extraFlags: FLAG_RESERVED });
-  // Fixed header (2 bytes here), protocol name (2 + 4), level: the flags byte comes next.
-  assert.equal((plain[9] as number) & FLAG_RESERVED, 0);
-  assert.equal((flagged[9] as number) & FLAG_RESERVED, FLAG_RESERVED);
-  assert.equal(encodeConnect({ ...base, level: 6 })[8], 6);
-  const truncated = encodeConnect({ ...base, truncateTo: 5 });
-  assert.equal(truncated.length, 2 + 5, 'only 5 bytes of the body are sent');
-  assert.equal(truncated[1], plain.length - 2, 'the remaining length still announces the whole body');
-  const session = prop.u32(PROPERTY.sessionExpiryInterval, 10);
-  const duplicated = encodeConnect({ ...base, level: 5, properties: Buffer.concat([session, session]) });
-  assert.equal(
-    duplicated.indexOf(session),
-    duplicated.lastIndexOf(session) - session.length,
-    'the property twice in a row',
-  );
-  assert.deepEqual([...varInt(0)], [0]);
-  assert.deepEqual([...varInt(321)], [0xc1, 0x02]);
-});
+test(
+  'encodeConnect writes what mqtt-packet will not: reserved flag, unknown level, cut-short ' +
+    'packets, duplicated properties',
+  () => {
+    const base = { protocolName: 'MQTT', level: 4, clean: true, keepalive: 30, clientId: 'x' };
+    const plain = encodeConnect(base);
+    const flagged = encodeConnect({ ...base, extraFlags: FLAG_RESERVED });
+    // Fixed header (2 bytes here), protocol name (2 + 4), level: the flags byte comes next.
+    assert.equal((plain[9] as number) & FLAG_RESERVED, 0);
+    assert.equal((flagged[9] as number) & FLAG_RESERVED, FLAG_RESERVED);
+    assert.equal(encodeConnect({ ...base, level: 6 })[8], 6);
+    const truncated = encodeConnect({ ...base, truncateTo: 5 });
+    assert.equal(truncated.length, 2 + 5, 'only 5 bytes of the body are sent');
+    assert.equal(truncated[1], plain.length - 2, 'the remaining length still announces the whole body');
+    const session = prop.u32(PROPERTY.sessionExpiryInterval, 10);
+    const duplicated = encodeConnect({ ...base, level: 5, properties: Buffer.concat([session, session]) });
+    assert.equal(
+      duplicated.indexOf(session),
+      duplicated.lastIndexOf(session) - session.length,
+      'the property twice in a row',
+    );
+    assert.deepEqual([...varInt(0)], [0]);
+    assert.deepEqual([...varInt(321)], [0xc1, 0x02]);
+  },
+);
 
 test('rejected-connect rotates every variant, without then with a will; each packet is what its variant says', () => {
   const all = rejectionAttempts('all', 'both');
@@ -141,19 +145,22 @@ test('rejected-connect rotates every variant, without then with a will; each pac
   assert.equal(packet('duplicate-property')[8], 5);
 });
 
-test('health-check-churn: mixed rotates close, reset, garbage, silent; garbage is an HTTP check, a TLS hello, zeros', () => {
-  assert.deepEqual(
-    [0, 1, 2, 3, 4].map((i) => wayOutFor('mixed', i)),
-    ['close', 'reset', 'garbage', 'silent', 'close'],
-  );
-  assert.deepEqual(
-    [0, 1].map((i) => wayOutFor('silent', i)),
-    ['silent', 'silent'],
-  );
-  const tls = GARBAGE.find((entry) => entry.name === 'tls-client-hello')?.bytes;
-  assert.ok(tls !== undefined && tls.readUInt16BE(3) + 5 === tls.length, 'the TLS record length covers the hello');
-  assert.match(GARBAGE[0]?.bytes.toString() ?? '', /^GET \/healthz HTTP\/1\.1\r\n/);
-});
+test(
+  'health-check-churn: mixed rotates close, reset, garbage, silent; garbage is an HTTP ' + 'check, a TLS hello, zeros',
+  () => {
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => wayOutFor('mixed', i)),
+      ['close', 'reset', 'garbage', 'silent', 'close'],
+    );
+    assert.deepEqual(
+      [0, 1].map((i) => wayOutFor('silent', i)),
+      ['silent', 'silent'],
+    );
+    const tls = GARBAGE.find((entry) => entry.name === 'tls-client-hello')?.bytes;
+    assert.ok(tls !== undefined && tls.readUInt16BE(3) + 5 === tls.length, 'the TLS record length covers the hello');
+    assert.match(GARBAGE[0]?.bytes.toString() ?? '', /^GET \/healthz HTTP\/1\.1\r\n/);
+  },
+);
 
 test('connect-churn client ids: unique per connection, or a pool reused in turn', () => {
   assert.deepEqual(

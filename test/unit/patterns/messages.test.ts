@@ -23,17 +23,20 @@ import { startAedesBroker, type RunningBroker } from '../../../src/target/embedd
 import { startTcpPeer, type TcpPeer } from '../../helpers/brokers.js';
 
 describe('pattern rules', () => {
-  test('subscription-churn: mixed rotates through the four ways out; filters are unique, every other one a wildcard', () => {
-    assert.deepEqual(
-      [0, 1, 2, 3, 4].map((i) => subscriptionWayOut('mixed', i)),
-      ['unsubscribe', 'disconnect', 'vanish', 'before-suback', 'unsubscribe'],
-    );
-    assert.equal(subscriptionWayOut('vanish', 3), 'vanish');
-    assert.deepEqual(subscriptionFilters('t/7', 4, true), ['t/7/0', 't/7/1/+/leaf', 't/7/2', 't/7/3/#']);
-    assert.deepEqual(subscriptionFilters('t/7', 2, false), ['t/7/0', 't/7/1']);
-    assert.equal(subackAnswer(1), 'granted-1');
-    assert.equal(subackAnswer(0x80), 'refused-128');
-  });
+  test(
+    'subscription-churn: mixed rotates through the four ways out; filters are unique, every ' + 'other one a wildcard',
+    () => {
+      assert.deepEqual(
+        [0, 1, 2, 3, 4].map((i) => subscriptionWayOut('mixed', i)),
+        ['unsubscribe', 'disconnect', 'vanish', 'before-suback', 'unsubscribe'],
+      );
+      assert.equal(subscriptionWayOut('vanish', 3), 'vanish');
+      assert.deepEqual(subscriptionFilters('t/7', 4, true), ['t/7/0', 't/7/1/+/leaf', 't/7/2', 't/7/3/#']);
+      assert.deepEqual(subscriptionFilters('t/7', 2, false), ['t/7/0', 't/7/1']);
+      assert.equal(subackAnswer(1), 'granted-1');
+      assert.equal(subackAnswer(0x80), 'refused-128');
+    },
+  );
 
   test('topic-churn: topic names from the template, the observer filter from its fixed levels', () => {
     assert.equal(topicFromTemplate('mqleak/{run}/topic/{n}', 'ab12', 5), 'mqleak/ab12/topic/5');
@@ -125,32 +128,35 @@ describe('admin hooks', () => {
     );
   });
 
-  test('HTTP hooks: the request goes out with the placeholders filled; status, refusal and timeout are answers', async () => {
-    const values = { topic: 'mqleak/x/topic/1', group: 'g1' };
-    assert.deepEqual(
-      await runHook(parseHook(`http://127.0.0.1:${port}/topics/{topic}?group={group}`, 'POST')!, values, 5000),
-      { ok: true, answer: 'HTTP 204' },
-    );
-    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/fail`, 'DELETE')!, values, 5000), {
-      ok: false,
-      answer: 'HTTP 500',
-    });
-    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/hang`, 'POST')!, values, 200), {
-      ok: false,
-      answer: 'timeout',
-    });
-    assert.deepEqual(requests.slice(0, 2), ['POST /topics/mqleak%2Fx%2Ftopic%2F1?group=g1', 'DELETE /fail']);
-    const closed = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const free = (probe.address() as net.AddressInfo).port;
-        probe.close(() => resolve(free));
+  test(
+    'HTTP hooks: the request goes out with the placeholders filled; status, refusal and ' + 'timeout are answers',
+    async () => {
+      const values = { topic: 'mqleak/x/topic/1', group: 'g1' };
+      assert.deepEqual(
+        await runHook(parseHook(`http://127.0.0.1:${port}/topics/{topic}?group={group}`, 'POST')!, values, 5000),
+        { ok: true, answer: 'HTTP 204' },
+      );
+      assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/fail`, 'DELETE')!, values, 5000), {
+        ok: false,
+        answer: 'HTTP 500',
       });
-    });
-    assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${closed}/`, 'POST')!, values, 5000), {
-      ok: false,
-      answer: 'ECONNREFUSED',
-    });
-  });
+      assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${port}/hang`, 'POST')!, values, 200), {
+        ok: false,
+        answer: 'timeout',
+      });
+      assert.deepEqual(requests.slice(0, 2), ['POST /topics/mqleak%2Fx%2Ftopic%2F1?group=g1', 'DELETE /fail']);
+      const closed = await new Promise<number>((resolve) => {
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const free = (probe.address() as net.AddressInfo).port;
+          probe.close(() => resolve(free));
+        });
+      });
+      assert.deepEqual(await runHook(parseHook(`http://127.0.0.1:${closed}/`, 'POST')!, values, 5000), {
+        ok: false,
+        answer: 'ECONNREFUSED',
+      });
+    },
+  );
 
   test('command hooks: run by sh with the placeholders filled; exit status and timeout are answers', async () => {
     const file = path.join(dir, 'hooks.log');

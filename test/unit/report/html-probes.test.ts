@@ -60,33 +60,40 @@ function probesSection(page: string): string {
   return page.slice(start, page.indexOf('</table>', start));
 }
 
-test('the run facts carry a table of the probes: source, metrics, readings, failures and the last error, escaped', async () => {
-  const page = renderHtml({ ...(await clean()), probes: PROBES });
-  const table = probesSection(page);
-  assert.ok(
-    page.indexOf('class="facts"') < page.indexOf('>Probes</h3>') &&
-      page.indexOf('>Probes</h3>') < page.indexOf('Every scenario and metric'),
-    'in the hero card, after the run facts',
-  );
-  assert.equal([...table.matchAll(/<tr(?: class="row-inconclusive")?><td>/g)].length, PROBES.length, 'a row per probe');
-  assert.equal(
-    [...table.matchAll(/<tr class="row-inconclusive">/g)].length,
-    2,
-    'the probes that missed readings are marked',
-  );
-  assert.match(
-    table,
-    /<td>sys<\/td><td><code>mqtt:\/\/127\.0\.0\.1:1883 \$SYS\/broker\/#<\/code><\/td><td>sys\.heap, sys\.ghostSessions<\/td><td class="num">497 of 500<\/td><td class="num">3<\/td>/,
-  );
-  assert.match(
-    table,
-    /no \$SYS value &lt;yet&gt; &amp; &quot;none&quot; \(at 1\.5 s\)/,
-    'the last error, escaped, and when',
-  );
-  assert.match(table, /rabbitmq_connections\{vhost=&quot;\/&quot;\}/);
-  assert.match(table, /<td class="num">2 \(2 timed out\)<\/td><td class="num">68<\/td>/);
-  assert.doesNotMatch(table, /<yet>/, 'nothing unescaped');
-});
+test(
+  'the run facts carry a table of the probes: source, metrics, readings, failures and the ' + 'last error, escaped',
+  async () => {
+    const page = renderHtml({ ...(await clean()), probes: PROBES });
+    const table = probesSection(page);
+    assert.ok(
+      page.indexOf('class="facts"') < page.indexOf('>Probes</h3>') &&
+        page.indexOf('>Probes</h3>') < page.indexOf('Every scenario and metric'),
+      'in the hero card, after the run facts',
+    );
+    assert.equal(
+      [...table.matchAll(/<tr(?: class="row-inconclusive")?><td>/g)].length,
+      PROBES.length,
+      'a row per probe',
+    );
+    assert.equal(
+      [...table.matchAll(/<tr class="row-inconclusive">/g)].length,
+      2,
+      'the probes that missed readings are marked',
+    );
+    assert.match(
+      table,
+      /<td>sys<\/td><td><code>mqtt:\/\/127\.0\.0\.1:1883 \$SYS\/broker\/#<\/code><\/td><td>sys\.heap, sys\.ghostSessions<\/td><td class="num">497 of 500<\/td><td class="num">3<\/td>/,
+    );
+    assert.match(
+      table,
+      /no \$SYS value &lt;yet&gt; &amp; &quot;none&quot; \(at 1\.5 s\)/,
+      'the last error, escaped, and when',
+    );
+    assert.match(table, /rabbitmq_connections\{vhost=&quot;\/&quot;\}/);
+    assert.match(table, /<td class="num">2 \(2 timed out\)<\/td><td class="num">68<\/td>/);
+    assert.doesNotMatch(table, /<yet>/, 'nothing unescaped');
+  },
+);
 
 test('no probes in the report (older reports): no table', async () => {
   const report = await clean();

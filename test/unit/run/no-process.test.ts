@@ -32,30 +32,34 @@ function usage(run: () => unknown, message: RegExp): void {
   });
 }
 
-test('the no-PID decision: --no-proc, or a remote broker with a probe that reads it from outside; every other case unchanged', () => {
-  assert.equal(choice({ broker: 'mqtt://127.0.0.1:1883', noProc: true, probes: ['sys'] }), true);
-  assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', probes: ['sys'] }), true, 'another host: implied');
-  assert.equal(
-    choice({ broker: 'mqtts://broker.example:8883', probes: ['http:http://broker.example:9100/metrics#heap_bytes'] }),
-    true,
-  );
-  assert.equal(
-    choice({
-      broker: 'mqtt://10.1.2.3:1883',
-      probes: ['heap=cmd:ssh broker cat /run/heap'],
-      gcCommand: 'ssh broker kill -USR1 1',
-    }),
-    true,
-    'commands without {pid} are fine',
-  );
-  // Unchanged: local brokers, a PID or spawn given, the embedded broker, proc figures asked for.
-  assert.equal(choice({ broker: 'mqtt://127.0.0.1:1883', probes: ['sys'] }), false);
-  assert.equal(choice({ broker: 'mqtt://localhost:1883' }), false);
-  assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', pid: 42, probes: ['sys'] }), false);
-  assert.equal(choice({ probes: ['sys'] }), false);
-  assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', probes: ['sys'], processName: 'beam.smp' }), false);
-  assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', probes: ['sys', 'proc:77'] }), false);
-});
+test(
+  'the no-PID decision: --no-proc, or a remote broker with a probe that reads it from ' +
+    'outside; every other case unchanged',
+  () => {
+    assert.equal(choice({ broker: 'mqtt://127.0.0.1:1883', noProc: true, probes: ['sys'] }), true);
+    assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', probes: ['sys'] }), true, 'another host: implied');
+    assert.equal(
+      choice({ broker: 'mqtts://broker.example:8883', probes: ['http:http://broker.example:9100/metrics#heap_bytes'] }),
+      true,
+    );
+    assert.equal(
+      choice({
+        broker: 'mqtt://10.1.2.3:1883',
+        probes: ['heap=cmd:ssh broker cat /run/heap'],
+        gcCommand: 'ssh broker kill -USR1 1',
+      }),
+      true,
+      'commands without {pid} are fine',
+    );
+    // Unchanged: local brokers, a PID or spawn given, the embedded broker, proc figures asked for.
+    assert.equal(choice({ broker: 'mqtt://127.0.0.1:1883', probes: ['sys'] }), false);
+    assert.equal(choice({ broker: 'mqtt://localhost:1883' }), false);
+    assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', pid: 42, probes: ['sys'] }), false);
+    assert.equal(choice({ probes: ['sys'] }), false);
+    assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', probes: ['sys'], processName: 'beam.smp' }), false);
+    assert.equal(choice({ broker: 'mqtt://10.1.2.3:1883', probes: ['sys', 'proc:77'] }), false);
+  },
+);
 
 test('the no-PID refusals: one line, exit 64, naming the flag and what would work', () => {
   usage(
@@ -102,67 +106,75 @@ test('the no-PID refusals: one line, exit 64, naming the flag and what would wor
   }
 });
 
-test('the CLI: --no-proc refusals are exit 64 with one line and a hint, no stack trace; prepareRun records the decision', async () => {
-  const none = await cli(['run', 'connect-churn', '--broker', 'mqtt://127.0.0.1:9', '--no-proc']);
-  assert.equal(none.code, 64);
-  assert.match(
-    none.stderr,
-    /^mqleak: --no-proc: no probe left to sample\n {2}hint: add a probe that reads the broker from outside: --probe sys/,
-  );
-  assert.doesNotMatch(none.stderr, /\n\s+at /, 'no stack trace');
-  const remote = await cli(['run', 'connect-churn', '--broker', 'mqtt://192.0.2.1:1883']);
-  assert.equal(remote.code, 64);
-  assert.match(remote.stderr, /cannot see the process of mqtt:\/\/192\.0\.2\.1:1883/);
-  const gc = await cli([
-    'run',
-    'connect-churn',
-    '--broker',
-    'mqtt://192.0.2.1:1883',
-    '--probe',
-    'sys',
-    '--gc-cmd',
-    'kill -USR2 {pid}',
-  ]);
-  assert.equal(gc.code, 64);
-  assert.match(gc.stderr, /--gc-cmd kill -USR2 \{pid\}: \{pid\} needs the broker's process/);
+test(
+  'the CLI: --no-proc refusals are exit 64 with one line and a hint, no stack trace; ' +
+    'prepareRun records the decision',
+  async () => {
+    const none = await cli(['run', 'connect-churn', '--broker', 'mqtt://127.0.0.1:9', '--no-proc']);
+    assert.equal(none.code, 64);
+    assert.match(
+      none.stderr,
+      /^mqleak: --no-proc: no probe left to sample\n {2}hint: add a probe that reads the broker from outside: --probe sys/,
+    );
+    assert.doesNotMatch(none.stderr, /\n\s+at /, 'no stack trace');
+    const remote = await cli(['run', 'connect-churn', '--broker', 'mqtt://192.0.2.1:1883']);
+    assert.equal(remote.code, 64);
+    assert.match(remote.stderr, /cannot see the process of mqtt:\/\/192\.0\.2\.1:1883/);
+    const gc = await cli([
+      'run',
+      'connect-churn',
+      '--broker',
+      'mqtt://192.0.2.1:1883',
+      '--probe',
+      'sys',
+      '--gc-cmd',
+      'kill -USR2 {pid}',
+    ]);
+    assert.equal(gc.code, 64);
+    assert.match(gc.stderr, /--gc-cmd kill -USR2 \{pid\}: \{pid\} needs the broker's process/);
 
-  const prepared = await prepareRun({
-    scenarios: ['connect-churn'],
-    quick: true,
-    overrides: [],
-    target: { broker: 'mqtt://192.0.2.1:1883' },
-    probes: ['sys'],
-  });
-  assert.equal(prepared.options.target.noProc, true, 'a remote broker with a probe runs without its process');
-  const local = await prepareRun({
-    scenarios: ['connect-churn'],
-    quick: true,
-    overrides: [],
-    target: { broker: 'mqtt://127.0.0.1:1883' },
-    probes: ['sys'],
-  });
-  assert.equal(local.options.target.noProc, false);
-});
+    const prepared = await prepareRun({
+      scenarios: ['connect-churn'],
+      quick: true,
+      overrides: [],
+      target: { broker: 'mqtt://192.0.2.1:1883' },
+      probes: ['sys'],
+    });
+    assert.equal(prepared.options.target.noProc, true, 'a remote broker with a probe runs without its process');
+    const local = await prepareRun({
+      scenarios: ['connect-churn'],
+      quick: true,
+      overrides: [],
+      target: { broker: 'mqtt://127.0.0.1:1883' },
+      probes: ['sys'],
+    });
+    assert.equal(local.options.target.noProc, false);
+  },
+);
 
-test('a no-process target: pid null, its own kind, a --gc-cmd without {pid} runs as written; the self-check excludes nothing', async () => {
-  // A bare TCP listener: resolveTarget only checks the port is reachable (no MQTT spoken, no load).
-  const server: Server = createServer((socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  try {
-    const target = await resolveTarget({ broker: `mqtt://127.0.0.1:${port}`, noProc: true, gcCommand: 'true' });
-    assert.equal(target.pid, null);
-    assert.equal(target.kind, 'no-process');
-    assert.match(target.description, /no process watched/);
-    assert.equal(target.canForceGc, true);
-    assert.equal(await target.forceGc(), true, 'the command ran and exited 0');
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  const self = await startSelfCheck(null, 50, () => 0);
-  self.sampler.stop();
-  assert.deepEqual(self.excludedPids, []);
-});
+test(
+  'a no-process target: pid null, its own kind, a --gc-cmd without {pid} runs as written; ' +
+    'the self-check excludes nothing',
+  async () => {
+    // A bare TCP listener: resolveTarget only checks the port is reachable (no MQTT spoken, no load).
+    const server: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const target = await resolveTarget({ broker: `mqtt://127.0.0.1:${port}`, noProc: true, gcCommand: 'true' });
+      assert.equal(target.pid, null);
+      assert.equal(target.kind, 'no-process');
+      assert.match(target.description, /no process watched/);
+      assert.equal(target.canForceGc, true);
+      assert.equal(await target.forceGc(), true, 'the command ran and exited 0');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const self = await startSelfCheck(null, 50, () => 0);
+    self.sampler.stop();
+    assert.deepEqual(self.excludedPids, []);
+  },
+);
 
 test('a report with target.pid null is valid (schema) and rendered', async () => {
   const report = JSON.parse(

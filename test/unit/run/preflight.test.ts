@@ -88,24 +88,31 @@ test('peakConnections: mass-connect holds its crowd, other patterns their pools'
   assert.equal(peakConnections('health-check-churn', { concurrency: 20, silentConcurrency: 500 }), 521);
 });
 
-test('the broker out of file descriptors is said in plain words, only when its fds reached the limit and connects failed', () => {
-  assert.match(
-    brokerFdLimitNote(19_996, 20_000, 1010) ?? '',
-    /ran out of file descriptors: 19,996 open of its limit of 20,000.*1,010 connects failed/,
-  );
-  assert.equal(brokerFdLimitNote(12_000, 20_000, 1010), null, 'failures for another reason');
-  assert.equal(brokerFdLimitNote(19_996, 20_000, 0), null, 'nothing refused');
-  assert.equal(brokerFdLimitNote(null, 20_000, 5), null);
+test(
+  'the broker out of file descriptors is said in plain words, only when its fds reached the ' +
+    'limit and connects failed',
+  () => {
+    assert.match(
+      brokerFdLimitNote(19_996, 20_000, 1010) ?? '',
+      /ran out of file descriptors: 19,996 open of its limit of 20,000.*1,010 connects failed/,
+    );
+    assert.equal(brokerFdLimitNote(12_000, 20_000, 1010), null, 'failures for another reason');
+    assert.equal(brokerFdLimitNote(19_996, 20_000, 0), null, 'nothing refused');
+    assert.equal(brokerFdLimitNote(null, 20_000, 5), null);
 
-  const report = {
-    failures: 20,
-    samples: [{ t: 0, lateMs: 0, 'proc.fds': 1015 }],
-    limits: undefined,
-  } as unknown as ScenarioReport;
-  const limited = withRunLimits(report, { facts: { ...FACTS, brokerFdLimit: { soft: 1024, hard: 4096 } }, notes: [] });
-  assert.equal(limited.limits?.length, 1);
-  assert.equal(withRunLimits(report, { facts: FACTS, notes: [] }).limits, undefined);
-});
+    const report = {
+      failures: 20,
+      samples: [{ t: 0, lateMs: 0, 'proc.fds': 1015 }],
+      limits: undefined,
+    } as unknown as ScenarioReport;
+    const limited = withRunLimits(report, {
+      facts: { ...FACTS, brokerFdLimit: { soft: 1024, hard: 4096 } },
+      notes: [],
+    });
+    assert.equal(limited.limits?.length, 1);
+    assert.equal(withRunLimits(report, { facts: FACTS, notes: [] }).limits, undefined);
+  },
+);
 
 test('a connect rate asked and not held is said in plain words, with what held it back', () => {
   const observation = (mean: number) => ({ count: 6, min: mean, max: mean, mean });

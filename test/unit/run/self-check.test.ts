@@ -50,7 +50,8 @@ async function fakeProc(tree: Record<number, { ppid: number; tasks: Record<numbe
   return root;
 }
 
-// 100 = mqleak: threads 100 and 101; 200 a worker with a helper 201; 300 a shell wrapping the broker 301; 400 a worker forked from thread 101.
+// 100 = mqleak: threads 100 and 101; 200 a worker with a helper 201; 300 a shell wrapping the broker 301; 400 a worker
+// forked from thread 101.
 const TREE = {
   100: { ppid: 1, tasks: { 100: [200, 300], 101: [400] } },
   200: { ppid: 100, tasks: { 200: [201] } },
@@ -87,7 +88,8 @@ function sleepChild(): ChildProcess {
     process.execPath,
     [
       '-e',
-      "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' }); setTimeout(() => {}, 30000)",
+      "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, " +
+        "30000)'], { stdio: 'ignore' }); setTimeout(() => {}, 30000)",
     ],
     { stdio: 'ignore' },
   );
@@ -164,7 +166,8 @@ test('forceSelfGc collects in this process; node.liveHeap comes once, in the fir
   assert.equal((await probe.read(200))['node.liveHeap'], undefined);
 });
 
-test("node.sampleStore: every self sample records what the samples kept take in their stores, the broker's sampler's included; recorded, not judged", {
+test('node.sampleStore: every self sample records what the samples kept take in their stores, ' +
+  "the broker's sampler's included; recorded, not judged", {
   skip: process.platform !== 'linux',
 }, async () => {
   const start = Date.now();
@@ -269,58 +272,69 @@ function samples(endMs: number): Sample[] {
   return out;
 }
 
-test('judgeSelf: flat self floors PASS, a steady 1 KB per operation is a LEAK, no self floors give nothing', async () => {
-  const scenario = await loadScenario('connect-churn', false);
-  const flat = recording(0);
-  const pass = judgeSelf(scenario, flat, samples(flat.endMs), SELF_METRICS);
-  assert.ok(pass !== null);
-  assert.equal(pass.selfVerdict, 'pass', JSON.stringify(pass.selfMetrics.map((m) => [m.name, m.verdict, m.reason])));
-  assert.deepEqual(pass.selfMetrics.map((metric) => metric.name).sort(), ['node.liveHeap', 'proc.fds', 'proc.threads']);
-  assert.equal(pass.selfSamples.length, samples(flat.endMs).length);
+test(
+  'judgeSelf: flat self floors PASS, a steady 1 KB per operation is a LEAK, no self floors ' + 'give nothing',
+  async () => {
+    const scenario = await loadScenario('connect-churn', false);
+    const flat = recording(0);
+    const pass = judgeSelf(scenario, flat, samples(flat.endMs), SELF_METRICS);
+    assert.ok(pass !== null);
+    assert.equal(pass.selfVerdict, 'pass', JSON.stringify(pass.selfMetrics.map((m) => [m.name, m.verdict, m.reason])));
+    assert.deepEqual(pass.selfMetrics.map((metric) => metric.name).sort(), [
+      'node.liveHeap',
+      'proc.fds',
+      'proc.threads',
+    ]);
+    assert.equal(pass.selfSamples.length, samples(flat.endMs).length);
 
-  const growing = recording(1024);
-  const leak = judgeSelf(scenario, growing, samples(growing.endMs), SELF_METRICS);
-  assert.ok(leak !== null);
-  assert.equal(leak.selfVerdict, 'leak');
-  const heap = leak.selfMetrics.find((metric) => metric.name === 'node.liveHeap');
-  assert.ok(
-    heap?.bytesPerOp !== null && heap?.bytesPerOp !== undefined && Math.abs(heap.bytesPerOp - 256) < 32,
-    `slope ${heap?.bytesPerOp}`,
-  );
-  assert.equal(
-    leak.selfMetrics.find((metric) => metric.name === 'proc.rss'),
-    undefined,
-    'RSS is recorded, not judged',
-  );
+    const growing = recording(1024);
+    const leak = judgeSelf(scenario, growing, samples(growing.endMs), SELF_METRICS);
+    assert.ok(leak !== null);
+    assert.equal(leak.selfVerdict, 'leak');
+    const heap = leak.selfMetrics.find((metric) => metric.name === 'node.liveHeap');
+    assert.ok(
+      heap?.bytesPerOp !== null && heap?.bytesPerOp !== undefined && Math.abs(heap.bytesPerOp - 256) < 32,
+      `slope ${heap?.bytesPerOp}`,
+    );
+    assert.equal(
+      leak.selfMetrics.find((metric) => metric.name === 'proc.rss'),
+      undefined,
+      'RSS is recorded, not judged',
+    );
 
-  assert.equal(judgeSelf(scenario, recording(0, false), [], SELF_METRICS), null);
-});
+    assert.equal(judgeSelf(scenario, recording(0, false), [], SELF_METRICS), null);
+  },
+);
 
-test('withSelfJudgement and selfRunVerdict: self fields on the scenario, LEAK wins across scenarios, broker verdict untouched', async () => {
-  const scenario = await loadScenario('connect-churn', false);
-  const growing = recording(1024);
-  const judgement = judgeSelf(scenario, growing, samples(growing.endMs), SELF_METRICS);
-  const base = {
-    name: 'connect-churn',
-    verdict: 'pass',
-    cycles: growing.cycles,
-    metrics: [],
-  } as unknown as ScenarioReport;
-  const report = withSelfJudgement(base, judgement);
-  assert.equal(report.verdict, 'pass', "the broker's verdict stays");
-  assert.equal(report.selfVerdict, 'leak');
-  assert.equal(report.cycles[0]?.selfFloors?.['proc.rss'], growing.cycles[0]?.selfFloors?.['proc.rss']);
-  assert.equal(withSelfJudgement(base, null), base);
-  assert.equal(selfRunVerdict([report, { ...base, selfVerdict: 'pass' }]), 'leak');
-  assert.equal(
-    selfRunVerdict([
-      { ...base, selfVerdict: 'pass' },
-      { ...base, selfVerdict: 'inconclusive' },
-    ]),
-    'inconclusive',
-  );
-  assert.equal(selfRunVerdict([base]), undefined);
-});
+test(
+  'withSelfJudgement and selfRunVerdict: self fields on the scenario, LEAK wins across ' +
+    'scenarios, broker verdict untouched',
+  async () => {
+    const scenario = await loadScenario('connect-churn', false);
+    const growing = recording(1024);
+    const judgement = judgeSelf(scenario, growing, samples(growing.endMs), SELF_METRICS);
+    const base = {
+      name: 'connect-churn',
+      verdict: 'pass',
+      cycles: growing.cycles,
+      metrics: [],
+    } as unknown as ScenarioReport;
+    const report = withSelfJudgement(base, judgement);
+    assert.equal(report.verdict, 'pass', "the broker's verdict stays");
+    assert.equal(report.selfVerdict, 'leak');
+    assert.equal(report.cycles[0]?.selfFloors?.['proc.rss'], growing.cycles[0]?.selfFloors?.['proc.rss']);
+    assert.equal(withSelfJudgement(base, null), base);
+    assert.equal(selfRunVerdict([report, { ...base, selfVerdict: 'pass' }]), 'leak');
+    assert.equal(
+      selfRunVerdict([
+        { ...base, selfVerdict: 'pass' },
+        { ...base, selfVerdict: 'inconclusive' },
+      ]),
+      'inconclusive',
+    );
+    assert.equal(selfRunVerdict([base]), undefined);
+  },
+);
 
 // --- rendering: every format shows the self-check when the report has it ---
 
@@ -343,83 +357,93 @@ async function reportWithSelf(selfVerdict: 'pass' | 'leak'): Promise<RunReport> 
   return report;
 }
 
-test("table, HTML and JUnit show the self-check; a self LEAK is flagged but the exit code line is the broker's", async () => {
-  const style = new Chalk({ level: 0 });
-  const clean = await reportWithSelf('pass');
-  const table = renderTable(clean, style, 200);
-  assert.match(table, /self \(mqleak's own memory\): PASS/);
-  assert.match(table, /self-check: mqleak itself \(2 processes\) PASS — not part of the exit code/);
-  const leaky = await reportWithSelf('leak');
-  const leakTable = renderTable(leaky, style, 200);
-  assert.match(leakTable, /self \(mqleak's own memory\): LEAK/);
-  assert.match(leakTable, /the generator leaked/);
-  assert.match(leakTable, new RegExp(`verdict: ${clean.verdict.toUpperCase()} \\(exit ${clean.exitCode}\\)`));
+test(
+  'table, HTML and JUnit show the self-check; a self LEAK is flagged but the exit code line ' + "is the broker's",
+  async () => {
+    const style = new Chalk({ level: 0 });
+    const clean = await reportWithSelf('pass');
+    const table = renderTable(clean, style, 200);
+    assert.match(table, /self \(mqleak's own memory\): PASS/);
+    assert.match(table, /self-check: mqleak itself \(2 processes\) PASS — not part of the exit code/);
+    const leaky = await reportWithSelf('leak');
+    const leakTable = renderTable(leaky, style, 200);
+    assert.match(leakTable, /self \(mqleak's own memory\): LEAK/);
+    assert.match(leakTable, /the generator leaked/);
+    assert.match(leakTable, new RegExp(`verdict: ${clean.verdict.toUpperCase()} \\(exit ${clean.exitCode}\\)`));
 
-  const html = renderHtml(leaky);
-  assert.match(html, /mqleak itself \(self-check\)/);
-  assert.match(html, /<details class="self" open>/, 'a self LEAK is unfolded');
-  assert.match(html, /self-check<\/dt><dd>mqleak&#39;s own memory over 2 processes: LEAK/);
-  assert.doesNotMatch(renderHtml(clean), /<details class="self" open>/);
+    const html = renderHtml(leaky);
+    assert.match(html, /mqleak itself \(self-check\)/);
+    assert.match(html, /<details class="self" open>/, 'a self LEAK is unfolded');
+    assert.match(html, /self-check<\/dt><dd>mqleak&#39;s own memory over 2 processes: LEAK/);
+    assert.doesNotMatch(renderHtml(clean), /<details class="self" open>/);
 
-  const junit = renderJunit(leaky);
-  assert.match(junit, /<testcase classname="[^"]+" name="self">\s*<failure type="SELF-LEAK"/);
-  assert.doesNotMatch(renderJunit(clean), /SELF-LEAK/);
-  assert.match(renderJunit(clean), /name="self">\s*<system-out>mqleak(&apos;|')s own processes: PASS/);
+    const junit = renderJunit(leaky);
+    assert.match(junit, /<testcase classname="[^"]+" name="self">\s*<failure type="SELF-LEAK"/);
+    assert.doesNotMatch(renderJunit(clean), /SELF-LEAK/);
+    assert.match(renderJunit(clean), /name="self">\s*<system-out>mqleak(&apos;|')s own processes: PASS/);
 
-  const { scenarios } = clean;
-  const old = {
-    ...clean,
-    scenarios: scenarios.map(({ selfVerdict: _v, selfMetrics: _m, ...rest }) => rest),
-  } as RunReport;
-  delete old.selfVerdict;
-  assert.doesNotMatch(renderTable(old, style, 200), /self/, 'an older report renders as before');
-});
+    const { scenarios } = clean;
+    const old = {
+      ...clean,
+      scenarios: scenarios.map(({ selfVerdict: _v, selfMetrics: _m, ...rest }) => rest),
+    } as RunReport;
+    delete old.selfVerdict;
+    assert.doesNotMatch(renderTable(old, style, 200), /self/, 'an older report renders as before');
+  },
+);
 
-test("the samples and cycles mqleak keeps are measured, and node.liveHeap's δ is raised by them, not taken for a leak", async () => {
-  const recorded: Sample[] = [];
-  for (let k = 0; k < 500; k++)
-    recorded.push({
-      t: k * 100,
-      lateMs: 1,
-      values: {
-        'proc.rss': 1e8 + k * 4096 + 0.5,
-        'proc.rssAnon': 5e7 + k,
-        'proc.swap': 0,
-        'proc.fds': 25,
-        'proc.threads': 11,
-        'proc.cpu': 12.5,
-      },
-    });
-  // Kept in a SampleStore, a sample costs the heap only its share of the store's few objects per chunk.
-  const perSample = measureSampleBytes(new SampleStore(recorded));
-  assert.ok(perSample !== null && perSample < 10, `${perSample} B of heap per sample`);
-  const growing = recording(0);
-  const perCycle = measureCycleBytes(growing.cycles);
-  assert.ok(perCycle !== null && perCycle > 100 && perCycle < 10_000, `${perCycle} B per cycle`);
-  // 12 measured cycles of 1,000 operations over 12 s: 120 samples of each of two samplers.
-  const kept = new SampleStore(samples(growing.endMs));
-  const allowance = recordedBytesPerOp(
-    growing.cycles,
-    [
-      { samples: kept, bytesPerSample: 200 },
-      { samples: kept, bytesPerSample: 200 },
-    ],
-    1000,
-  );
-  const inWindow = samples(growing.endMs).filter((sample) => sample.t >= 3000 && sample.t <= 15_000).length;
-  assert.equal(Math.round(allowance), Math.round(((2 * inWindow * 200 + 12 * 1000) * RECORDED_BYTES_SAFETY) / 12_000));
+test(
+  "the samples and cycles mqleak keeps are measured, and node.liveHeap's δ is raised by " +
+    'them, not taken for a leak',
+  async () => {
+    const recorded: Sample[] = [];
+    for (let k = 0; k < 500; k++)
+      recorded.push({
+        t: k * 100,
+        lateMs: 1,
+        values: {
+          'proc.rss': 1e8 + k * 4096 + 0.5,
+          'proc.rssAnon': 5e7 + k,
+          'proc.swap': 0,
+          'proc.fds': 25,
+          'proc.threads': 11,
+          'proc.cpu': 12.5,
+        },
+      });
+    // Kept in a SampleStore, a sample costs the heap only its share of the store's few objects per chunk.
+    const perSample = measureSampleBytes(new SampleStore(recorded));
+    assert.ok(perSample !== null && perSample < 10, `${perSample} B of heap per sample`);
+    const growing = recording(0);
+    const perCycle = measureCycleBytes(growing.cycles);
+    assert.ok(perCycle !== null && perCycle > 100 && perCycle < 10_000, `${perCycle} B per cycle`);
+    // 12 measured cycles of 1,000 operations over 12 s: 120 samples of each of two samplers.
+    const kept = new SampleStore(samples(growing.endMs));
+    const allowance = recordedBytesPerOp(
+      growing.cycles,
+      [
+        { samples: kept, bytesPerSample: 200 },
+        { samples: kept, bytesPerSample: 200 },
+      ],
+      1000,
+    );
+    const inWindow = samples(growing.endMs).filter((sample) => sample.t >= 3000 && sample.t <= 15_000).length;
+    assert.equal(
+      Math.round(allowance),
+      Math.round(((2 * inWindow * 200 + 12 * 1000) * RECORDED_BYTES_SAFETY) / 12_000),
+    );
 
-  // Growth of 150 B/op that is all recorded data: LEAK against the plain δ, not with the allowance.
-  const scenario = await loadScenario('connect-churn', false);
-  const slow = recording(600); // node.liveHeap floors are a quarter of the RSS ones: 150 B/op
-  assert.equal(
-    judgeSelf(scenario, slow, samples(slow.endMs), SELF_METRICS)?.selfMetrics.find((m) => m.name === 'node.liveHeap')
-      ?.verdict,
-    'leak',
-  );
-  const allowed = judgeSelf(scenario, slow, samples(slow.endMs), SELF_METRICS, 200);
-  const heap = allowed?.selfMetrics.find((m) => m.name === 'node.liveHeap');
-  assert.notEqual(heap?.verdict, 'leak');
-  assert.equal(heap?.thresholdPerOp, 64 + 200);
-  assert.match(heap?.reason ?? '', /threshold includes 200 B per operation for the samples mqleak keeps/);
-});
+    // Growth of 150 B/op that is all recorded data: LEAK against the plain δ, not with the allowance.
+    const scenario = await loadScenario('connect-churn', false);
+    const slow = recording(600); // node.liveHeap floors are a quarter of the RSS ones: 150 B/op
+    assert.equal(
+      judgeSelf(scenario, slow, samples(slow.endMs), SELF_METRICS)?.selfMetrics.find((m) => m.name === 'node.liveHeap')
+        ?.verdict,
+      'leak',
+    );
+    const allowed = judgeSelf(scenario, slow, samples(slow.endMs), SELF_METRICS, 200);
+    const heap = allowed?.selfMetrics.find((m) => m.name === 'node.liveHeap');
+    assert.notEqual(heap?.verdict, 'leak');
+    assert.equal(heap?.thresholdPerOp, 64 + 200);
+    assert.match(heap?.reason ?? '', /threshold includes 200 B per operation for the samples mqleak keeps/);
+  },
+);

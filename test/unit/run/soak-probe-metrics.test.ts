@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CycleReport } from '../../../src/core/report-model.js';
-import { judgeSoakScenario } from '../../../src/verdict/judge-soak.js';
+import { judgeSoakScenario } from '../../../src/verdict/judge-soak-scenario.js';
 import type { SoakRecording } from '../../../src/run/soak-scenario.js';
 import { METRICS, type MetricInfo, type Sample } from '../../../src/core/metrics.js';
 import { loadScenario } from '../../../src/scenario/load-scenario.js';
@@ -138,15 +138,18 @@ test('soak without any proc metric (a no-process run): the probe metrics alone a
   assert.equal(judgement.metrics[0]?.verdict, 'leak');
 });
 
-test("a probe's issue reaches its own metric only: a serious one makes it INCONCLUSIVE (data), the others unchanged", async () => {
-  const scenario = await loadScenario('connect-churn', true);
-  const { recording: soak, samples } = recording();
-  const broken = { code: 'probe-error' as const, detail: 'probe sys: the $SYS subscriber was disconnected' };
-  const judgement = judgeSoakScenario(scenario, soak, samples, [...METRICS, SYS_HEAP], (metric) =>
-    metric === 'sys.heap' ? [broken] : [],
-  );
-  const heap = judgement.metrics.find((metric) => metric.name === 'sys.heap');
-  assert.equal(heap?.verdict, 'inconclusive');
-  assert.equal(heap?.reasonCode, 'data', heap?.reason);
-  assert.equal(judgement.metrics.find((metric) => metric.name === 'proc.rss')?.verdict, 'pass');
-});
+test(
+  "a probe's issue reaches its own metric only: a serious one makes it INCONCLUSIVE (data), " + 'the others unchanged',
+  async () => {
+    const scenario = await loadScenario('connect-churn', true);
+    const { recording: soak, samples } = recording();
+    const broken = { code: 'probe-error' as const, detail: 'probe sys: the $SYS subscriber was disconnected' };
+    const judgement = judgeSoakScenario(scenario, soak, samples, [...METRICS, SYS_HEAP], (metric) =>
+      metric === 'sys.heap' ? [broken] : [],
+    );
+    const heap = judgement.metrics.find((metric) => metric.name === 'sys.heap');
+    assert.equal(heap?.verdict, 'inconclusive');
+    assert.equal(heap?.reasonCode, 'data', heap?.reason);
+    assert.equal(judgement.metrics.find((metric) => metric.name === 'proc.rss')?.verdict, 'pass');
+  },
+);

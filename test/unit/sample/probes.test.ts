@@ -167,33 +167,37 @@ function fakeProbe(id: string, slow: boolean, delayMs: number, fail = false): Pr
   };
 }
 
-test('sampler: a slow probe neither stalls the others nor queues reads; failures and timeouts are counted with the last error', async () => {
-  const start = Date.now();
-  const sampler = new Sampler(
-    [
-      fakeProbe('fast', false, 1),
-      fakeProbe('slow', true, 60),
-      fakeProbe('hung', true, 10_000),
-      fakeProbe('bad', true, 1, true),
-    ],
-    20,
-    () => Date.now() - start,
-  );
-  sampler.start();
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  sampler.stop();
-  const samples = sampler.store.toArray();
-  const fast = samples.filter((sample) => sample.values['fast.x'] !== undefined).length;
-  const slow = samples.filter((sample) => sample.values['slow.x'] !== undefined).length;
-  assert.ok(fast >= 15, `the fast probe kept its pace (${fast} samples in 600 ms at 20 ms)`);
-  assert.ok(slow >= 3 && slow < fast / 2, `the slow probe read when it could (${slow})`);
-  const stats = Object.fromEntries(sampler.probeStats().map(({ probe, stats: s }) => [probe.id, s]));
-  assert.ok((stats.slow?.skipped ?? 0) > 0, 'ticks skipped while the slow read ran');
-  assert.ok((stats.hung?.timeouts ?? 0) >= 2, 'the hung probe timed out');
-  assert.match(stats.hung?.lastError?.message ?? '', /no reading within 150 ms/);
-  assert.ok((stats.bad?.failures ?? 0) >= 10);
-  assert.equal(stats.bad?.lastError?.message, 'bad broke');
-});
+test(
+  'sampler: a slow probe neither stalls the others nor queues reads; failures and timeouts ' +
+    'are counted with the last error',
+  async () => {
+    const start = Date.now();
+    const sampler = new Sampler(
+      [
+        fakeProbe('fast', false, 1),
+        fakeProbe('slow', true, 60),
+        fakeProbe('hung', true, 10_000),
+        fakeProbe('bad', true, 1, true),
+      ],
+      20,
+      () => Date.now() - start,
+    );
+    sampler.start();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    sampler.stop();
+    const samples = sampler.store.toArray();
+    const fast = samples.filter((sample) => sample.values['fast.x'] !== undefined).length;
+    const slow = samples.filter((sample) => sample.values['slow.x'] !== undefined).length;
+    assert.ok(fast >= 15, `the fast probe kept its pace (${fast} samples in 600 ms at 20 ms)`);
+    assert.ok(slow >= 3 && slow < fast / 2, `the slow probe read when it could (${slow})`);
+    const stats = Object.fromEntries(sampler.probeStats().map(({ probe, stats: s }) => [probe.id, s]));
+    assert.ok((stats.slow?.skipped ?? 0) > 0, 'ticks skipped while the slow read ran');
+    assert.ok((stats.hung?.timeouts ?? 0) >= 2, 'the hung probe timed out');
+    assert.match(stats.hung?.lastError?.message ?? '', /no reading within 150 ms/);
+    assert.ok((stats.bad?.failures ?? 0) >= 10);
+    assert.equal(stats.bad?.lastError?.message, 'bad broke');
+  },
+);
 
 test('older reports: bare proc names are read as proc.*', async () => {
   assert.equal(canonicalMetricName('rss'), 'proc.rss');

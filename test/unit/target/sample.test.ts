@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { floorsBetween } from '../../../src/run/run-scenario.js';
+import { floorsBetween } from '../../../src/run/phases.js';
 import { SampleStore } from '../../../src/core/sample-store.js';
 import { ProcProbe, ProcessGoneError } from '../../../src/sample/proc-probe.js';
 import { Sampler } from '../../../src/sample/sampler.js';

@@ -59,7 +59,8 @@ test('bad thresholds: exit 64, one line naming the flag, the accepted form in th
     assert.match(
       message,
       new RegExp(
-        `^--threshold ${bad.replace(/[*+?^${}()|[\]\\/]/g, '\\$&')}: expected \\[SCENARIO\\|\\*:\\]METRIC<=NUMBER UNIT/op or /h`,
+        `^--threshold ${bad.replace(/[*+?^${}()|[\]\\/]/g, '\\$&')}: expected ` +
+          `\\[SCENARIO\\|\\*:\\]METRIC<=NUMBER UNIT/op or /h`,
       ),
     );
     assert.match(message, /connect-churn:rss<=64B\/op/);
@@ -73,32 +74,35 @@ test('bad thresholds: exit 64, one line naming the flag, the accepted form in th
   assert.match(refusal('connect-churn:rss<=64B/op', false), /apply to its own scenario: drop 'connect-churn:'/);
 });
 
-test('against a real LEAK report: a limit below the measured slope breaks, one above holds, * covers every scenario', async () => {
-  const leak = await report('quick-leak.json');
-  const rss = leak.scenarios[0]?.metrics.find((metric) => metric.name === 'rss');
-  assert.ok(rss?.bytesPerOp !== null && rss?.bytesPerOp !== undefined && rss.mbPerHour !== null);
-  const below = Math.floor(rss.bytesPerOp / 2);
-  const above = Math.ceil(rss.bytesPerOp * 2);
-  const results = evaluateThresholds(
-    leak,
-    fromCli(
-      `connect-churn:rss<=${below}B/op`,
-      `*:rss<=${above}B/op`,
-      `connect-churn:rss<${Math.ceil(rss.mbPerHour * 2)}MB/h`,
-      '*:fds<=0.01/op',
-    ),
-  );
-  assert.deepEqual(
-    results.map((result) => result.status),
-    ['fail', 'pass', 'pass', 'pass'],
-  );
-  assert.equal(results[1]?.expression, `connect-churn:rss<=${above}B/op`, 'the scenario is named in the result');
-  assert.equal(results[0]?.value, rss.bytesPerOp);
-  assert.match(
-    results[0]?.message ?? '',
-    new RegExp(`^connect-churn:rss<=${below}B/op broken: proc\\.rss .* over the limit <= `),
-  );
-});
+test(
+  'against a real LEAK report: a limit below the measured slope breaks, one above holds, * ' + 'covers every scenario',
+  async () => {
+    const leak = await report('quick-leak.json');
+    const rss = leak.scenarios[0]?.metrics.find((metric) => metric.name === 'rss');
+    assert.ok(rss?.bytesPerOp !== null && rss?.bytesPerOp !== undefined && rss.mbPerHour !== null);
+    const below = Math.floor(rss.bytesPerOp / 2);
+    const above = Math.ceil(rss.bytesPerOp * 2);
+    const results = evaluateThresholds(
+      leak,
+      fromCli(
+        `connect-churn:rss<=${below}B/op`,
+        `*:rss<=${above}B/op`,
+        `connect-churn:rss<${Math.ceil(rss.mbPerHour * 2)}MB/h`,
+        '*:fds<=0.01/op',
+      ),
+    );
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fail', 'pass', 'pass', 'pass'],
+    );
+    assert.equal(results[1]?.expression, `connect-churn:rss<=${above}B/op`, 'the scenario is named in the result');
+    assert.equal(results[0]?.value, rss.bytesPerOp);
+    assert.match(
+      results[0]?.message ?? '',
+      new RegExp(`^connect-churn:rss<=${below}B/op broken: proc\\.rss .* over the limit <= `),
+    );
+  },
+);
 
 test('exit code: a broken threshold makes it 1 unless the run failed; none broken leaves it', async () => {
   const clean = await report('quick-clean.json');

@@ -1,11 +1,11 @@
 // The verdict of a continuous (soak) run: no cycles and no settle windows, so the raw samples under
-// load are cut into windows sized from the GC period the data shows (src/analysis/soak.ts), each
+// load are cut into windows sized from the GC period the data shows (src/analysis/gc-rhythm.ts), each
 // window's minimum (the post-GC floor) is paired with the operations done by then, and those
 // floors go through the same verdict as cycle floors (judgeMetric). Pure: data in, verdict out.
 
 import { judgeMetric } from './judge.js';
 import { MIN_JUDGED_CYCLES } from './prepare.js';
-import { estimateGcPeriod, soakWindowMs, windowMinima } from './soak.js';
+import { estimateGcPeriod, soakWindowMs, windowMinima } from './gc-rhythm.js';
 import type {
   CycleFloor,
   DataIssue,
@@ -51,7 +51,10 @@ export interface OpsPoint {
 
 export interface SoakWindowPlan {
   windowMs: number;
-  /** `gc-period`: SOAK_WINDOW_GC_PERIODS × the longest GC period found; `fallback`: no rhythm found, SOAK_FALLBACK_WINDOW_MS; either widened to keep at most SOAK_MAX_WINDOWS. */
+  /**
+   * `gc-period`: SOAK_WINDOW_GC_PERIODS × the longest GC period found; `fallback`: no rhythm found,
+   * SOAK_FALLBACK_WINDOW_MS; either widened to keep at most SOAK_MAX_WINDOWS.
+   */
   choice: 'gc-period' | 'fallback';
   /** The longest GC period found among the memory metrics, ms; null when none showed one. */
   gcPeriodMs: number | null;
@@ -83,8 +86,11 @@ export function planSoakWindow(
     windowMs > chosen ? `, widened to ${seconds(windowMs)} to keep at most ${SOAK_MAX_WINDOWS} windows` : '';
   const why =
     gcPeriodMs === null
-      ? `no garbage-collection rhythm in the samples under load (a C broker, or collections lost in the noise): fixed ${seconds(fallbackMs)} windows${widened}`
-      : `memory fell back every ${seconds(gcPeriodMs)} under load (garbage collections, or the load's own rhythm on a C broker): windows of ${seconds(chosen)}, two periods, so each holds a trough${widened}`;
+      ? `no garbage-collection rhythm in the samples under load (a C broker, or collections ` +
+        `lost in the noise): fixed ${seconds(fallbackMs)} windows${widened}`
+      : `memory fell back every ${seconds(gcPeriodMs)} under load (garbage collections, or ` +
+        `the load's own rhythm on a C broker): windows of ${seconds(chosen)}, two periods, ` +
+        `so each holds a trough${widened}`;
   return { windowMs, choice: gcPeriodMs === null ? 'fallback' : 'gc-period', gcPeriodMs, periods, why };
 }
 

@@ -109,7 +109,8 @@ export function judgeSoakScenario(
     const kind = metric.kind as 'bytes' | 'count';
     const thresholdPerOp = scenarioThreshold(scenario, metric.name, kind);
     const bytes = kind === 'bytes';
-    // With a collection forced before it, the recovery floor is live memory; without, its post-GC trough, like the windows' minima.
+    // With a collection forced before it, the recovery floor is live memory; without, its post-GC trough, like the
+    // windows' minima.
     const recoveryFloor =
       bytes && !soak.recoveryGcForced
         ? (soak.recoveryMinima[metric.name] ?? recording.recoveryFloors[metric.name] ?? null)
