@@ -331,6 +331,8 @@ export interface ThresholdResult {
   limit: number;
   /** The measured figure in the same unit; null when the run has none (the metric was not judged, no slope). */
   value: number | null;
+  /** The lower end of the metric's interval in the same unit: the limit is broken only when it is over. Absent without an interval and in older reports. */
+  lowerBound?: number;
   /** `no-data` does not break the run: the verdict already says why the figure is missing. */
   status: 'pass' | 'fail' | 'no-data';
   /** One line in plain words. */

@@ -220,6 +220,7 @@ const THRESHOLD_FIELDS: Record<keyof ThresholdResult, true> = {
   stat: true,
   operator: true,
   limit: true,
+  lowerBound: true,
   value: true,
   status: true,
   message: true,
