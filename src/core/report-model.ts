@@ -60,6 +60,12 @@ export interface MetricReport {
   perOp: number | null;
   perHour: number | null;
   minDetectablePerOp: number | null;
+  /**
+   * The smallest leak this run could have called LEAK, in the metric's unit per op: δ plus the distance from
+   * the estimate down to the interval's lower end (LEAK needs that lower end above δ). Null without an
+   * interval; absent in older reports.
+   */
+  sensitivityPerOp?: number | null;
   thresholdPerOp: number;
   cyclesUsed: number;
   cyclesDropped: number;

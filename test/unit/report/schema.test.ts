@@ -199,6 +199,7 @@ const METRIC_FIELDS: Record<keyof MetricReport, true> = {
   perOp: true,
   perHour: true,
   minDetectablePerOp: true,
+  sensitivityPerOp: true,
   thresholdPerOp: true,
   cyclesUsed: true,
   cyclesDropped: true,
