@@ -110,3 +110,13 @@ export type StopReason = 'decided' | 'cap' | 'aborted' | 'error';
 export function allDecided(verdicts: readonly string[]): boolean {
   return verdicts.length > 0 && verdicts.every((verdict) => verdict === 'pass' || verdict === 'leak');
 }
+
+/**
+ * A scenario stops before its cap only when every metric is PASS. A LEAK is confirmed over every cycle
+ * up to the cap: growth that stops later (a cache filling for a dozen cycles) reads as a leak at an early
+ * look, and the seeded calibration found exactly such false LEAKs when a LEAK could stop the run
+ * (bench/calibration.ts). A clean broker pays nothing for this; a leaky one runs its full length.
+ */
+export function stopsEarly(verdicts: readonly string[]): boolean {
+  return verdicts.length > 0 && verdicts.every((verdict) => verdict === 'pass');
+}

@@ -60,6 +60,12 @@ export interface MetricReport {
   perOp: number | null;
   perHour: number | null;
   minDetectablePerOp: number | null;
+  /**
+   * The smallest leak this run could have called LEAK, in the metric's unit per op: δ plus the distance from
+   * the estimate down to the interval's lower end (LEAK needs that lower end above δ). Null without an
+   * interval; absent in older reports.
+   */
+  sensitivityPerOp?: number | null;
   thresholdPerOp: number;
   cyclesUsed: number;
   cyclesDropped: number;
@@ -355,6 +361,8 @@ export interface ThresholdResult {
   limit: number;
   /** The measured figure in the same unit; null when the run has none (the metric was not judged, no slope). */
   value: number | null;
+  /** The lower end of the metric's interval in the same unit: the limit is broken only when it is over. Absent without an interval and in older reports. */
+  lowerBound?: number;
   /** `no-data` does not break the run: the verdict already says why the figure is missing. */
   status: 'pass' | 'fail' | 'no-data';
   /** One line in plain words. */

@@ -88,7 +88,7 @@ export async function recordScenario(
     });
     const warmupCycles = numberParam(params, 'warmupCycles');
     const totalCycles = warmupCycles + numberParam(params, 'cycles');
-    // Adaptive length: `cycles` is the cap; a look that finds every metric decided ends the cycles.
+    // Adaptive length: `cycles` is the cap; a look that finds every metric PASS ends the cycles (a LEAK runs to the cap).
     const plan = sequentialPlan(scenarioAlpha(total), numberParam(params, 'cycles'));
     const sequential = {
       familyAlpha: plan.familyAlpha,
@@ -170,10 +170,10 @@ export async function recordScenario(
       sequential.look = look + 1;
       sequential.alpha = plan.alphas[look] as number;
       const samples = sampler.store.between(recording.startMs, clock());
-      if (judgeLook(scenario, recording, samples, sampler.metrics, sequential.alpha).decided) {
-        sequential.stopReason = 'decided';
-        sequential.decidedAtMs = clock() - recording.startMs;
-      }
+      const decision = judgeLook(scenario, recording, samples, sampler.metrics, sequential.alpha);
+      if (decision.decided && sequential.decidedAtMs === null) sequential.decidedAtMs = clock() - recording.startMs;
+      if (!decision.decided) sequential.decidedAtMs = null;
+      if (decision.stop) sequential.stopReason = 'decided';
     }
     if (signal.aborted && sequential.stopReason !== 'decided') sequential.stopReason = 'aborted';
     await phase('recovery', async () => {

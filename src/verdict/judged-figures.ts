@@ -18,6 +18,7 @@ export type JudgedFigures = Pick<
   | 'perOp'
   | 'perHour'
   | 'minDetectablePerOp'
+  | 'sensitivityPerOp'
   | 'thresholdPerOp'
   | 'cyclesUsed'
   | 'cyclesDropped'
@@ -26,6 +27,12 @@ export type JudgedFigures = Pick<
   | 'recovery'
   | 'step'
 >;
+
+/** The smallest slope whose interval (as wide below its estimate as this one) would clear δ: what LEAK needs. */
+function sensitivity(judged: MetricVerdict, thresholdPerOp: number): number | null {
+  if (judged.ci === null || judged.perOp === null) return null;
+  return Math.max(0, thresholdPerOp) + Math.max(0, judged.perOp - judged.ci[0]);
+}
 
 /** A metric's verdict as report fields; MB per hour at the rate the run achieved, for memory metrics only. */
 export function judgedFigures(
@@ -47,6 +54,7 @@ export function judgedFigures(
     perOp: judged.perOp,
     perHour: judged.perHour,
     minDetectablePerOp: judged.minDetectablePerOp,
+    sensitivityPerOp: sensitivity(judged, thresholdPerOp),
     thresholdPerOp,
     cyclesUsed: judged.cyclesUsed,
     cyclesDropped: judged.cyclesDropped,

@@ -18,6 +18,20 @@ function statValue(metric: MetricReport, stat: ThresholdStat): number | null {
   return metric[stat];
 }
 
+/**
+ * The lower end of the metric's interval in the stat's unit: per-hour figures are the per-op slope times
+ * a fixed rate, so the bound scales by the same factor. Null when there is no interval (soak figures
+ * without one, a zero slope with a per-hour stat): the estimate is checked then.
+ */
+function statLowerBound(metric: MetricReport, stat: ThresholdStat, value: number): number | null {
+  if (metric.ci === null) return null;
+  const low = metric.ci[0];
+  if (stat === 'bytesPerOp' || stat === 'perOp') return low;
+  const perOp = metric.perOp;
+  if (perOp === null || perOp === 0 || !Number.isFinite(perOp)) return null;
+  return low * (value / perOp);
+}
+
 /** The unit a metric is measured in (`B`, `fds`), for figures of a threshold result. */
 export function metricUnit(metric: string): string {
   return (
@@ -58,15 +72,22 @@ function checkOne(report: RunReport, entry: SourcedThreshold, scenarioName: stri
           : `${spec.metric} has no slope (${metric.reason})`;
     return { ...base, value: null, status: 'no-data', message: `${expression}: no figure to check: ${why}` };
   }
-  const holds = spec.operator === '<=' ? value <= spec.limit : value < spec.limit;
+  // A limit is broken only when the interval says so: its lower end over the limit, not the estimate alone.
+  const within = (figure: number): boolean => (spec.operator === '<=' ? figure <= spec.limit : figure < spec.limit);
+  const lower = statLowerBound(metric as MetricReport, spec.stat, value);
+  const holds = within(lower ?? value);
   const measured = formatStat(value, spec.stat, unit);
+  const interval = lower === null ? '' : ` (interval from ${formatStat(lower, spec.stat, unit)})`;
   return {
     ...base,
     value,
+    ...(lower === null ? {} : { lowerBound: lower }),
     status: holds ? 'pass' : 'fail',
     message: holds
-      ? `${expression}: ${spec.metric} ${measured}, within the limit ${spec.operator} ${limitText}`
-      : `${expression} broken: ${spec.metric} ${measured}, over the limit ${spec.operator} ${limitText}`,
+      ? within(value)
+        ? `${expression}: ${spec.metric} ${measured}, within the limit ${spec.operator} ${limitText}`
+        : `${expression}: ${spec.metric} ${measured}${interval}: over the limit ${spec.operator} ${limitText} on the estimate, but the interval reaches below it: not broken`
+      : `${expression} broken: ${spec.metric} ${measured}${interval}, over the limit ${spec.operator} ${limitText}`,
   };
 }
 

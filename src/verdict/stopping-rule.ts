@@ -1,13 +1,16 @@
 // The stopping rule of adaptive length: at a look, judge the cycles so far at the look's alpha and
-// stop when every metric is decided. Pure: recording and samples in, decision out.
+// stop when every metric is PASS (a LEAK is confirmed up to the cap). Pure: recording and samples in, decision out.
 
-import { allDecided } from '../analysis/sequential.js';
+import { allDecided, stopsEarly } from '../analysis/sequential.js';
 import type { ScenarioRecording } from '../core/recording.js';
 import type { MetricInfo, Sample } from '../core/metrics.js';
 import { judgeScenario, type ScenarioThresholds } from './judge-scenario.js';
 
 export interface LookDecision {
+  /** Every metric PASS or LEAK at this look. */
   decided: boolean;
+  /** Every metric PASS: the scenario may stop here (stopsEarly). */
+  stop: boolean;
   /** Metrics still INCONCLUSIVE at this look, for progress output. */
   undecided: string[];
 }
@@ -33,6 +36,7 @@ export function judgeLook(
   const judgement = judgeScenario(scenario, provisional, samples, known);
   return {
     decided: allDecided(judgement.metrics.map((metric) => metric.verdict)),
+    stop: stopsEarly(judgement.metrics.map((metric) => metric.verdict)),
     undecided: judgement.metrics.filter((metric) => metric.verdict === 'inconclusive').map((metric) => metric.name),
   };
 }

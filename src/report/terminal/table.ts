@@ -45,12 +45,25 @@ function scenarioLine(scenario: ScenarioReport, style: ChalkInstance): string {
   const rate =
     scenario.opsPerSecond === null ? '' : `, ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
   const failures = scenario.failures > 0 ? `, ${scenario.failures} failed` : '';
-  return (
-    `${style.bold(scenario.name)}: ` +
-    `${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} — ` +
-    `${scenario.operations} ${scenario.operation}s${rate}${failures}, ` +
-    `${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s`
-  );
+  return `${style.bold(scenario.name)}: ${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} — ${scenario.operations} ${scenario.operation}s${rate}${failures}, ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s${decisionText(scenario)}`;
+}
+
+/** The smallest leak the run could have called LEAK (sensitivityPerOp); older reports: the interval's half-width. */
+function sensitivityCell(metric: ScenarioReport['metrics'][number]): string {
+  if (metric.sensitivityPerOp !== undefined && metric.sensitivityPerOp !== null)
+    return formatPerOp(metric.sensitivityPerOp, metric.unit);
+  return metric.minDetectablePerOp === null ? '—' : `±${formatPerOp(metric.minDetectablePerOp, metric.unit)}`;
+}
+
+/** Adaptive length: when the scenario was decided, or why it stopped undecided. */
+function decisionText(scenario: ScenarioReport): string {
+  const d = scenario.decision;
+  if (d === undefined) return '';
+  const cycles = `${d.measuredCycles} of at most ${d.capCycles} measured cycles`;
+  if (d.stopReason === 'decided' && d.timeToDecisionMs !== null)
+    return `, decided in ${formatNumber(d.timeToDecisionMs / 1000)} s (${cycles}, look ${d.look} of ${d.looks})`;
+  if (d.stopReason === 'cap') return `, undecided at the cap (${cycles})`;
+  return `, stopped (${d.stopReason}) after ${cycles}`;
 }
 
 export function renderTable(report: RunReport, style: ChalkInstance, width: number): string {
@@ -62,7 +75,7 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
   for (const line of preflightLines(report, style)) lines.push(wrap(line, width, '  '));
   for (const line of probeLines(report, style)) lines.push(wrap(line, width, '  '));
   const table = new Table({
-    head: ['scenario', 'metric', 'verdict', 'growth per op [interval]', 'per hour', 'detectable'],
+    head: ['scenario', 'metric', 'verdict', 'growth per op [interval]', 'per hour', 'smallest LEAK'],
     style: { head: [], border: [] },
     wordWrap: true,
   });
@@ -74,7 +87,7 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
         paint(style, metric.verdict, VERDICT_LABEL[metric.verdict]),
         slopeCell(metric),
         perHourCell(metric),
-        metric.minDetectablePerOp === null ? '—' : `±${formatPerOp(metric.minDetectablePerOp, metric.unit)}`,
+        sensitivityCell(metric),
       ]);
     }
   }

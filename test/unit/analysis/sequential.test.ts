@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { judgeMetric, theilSenDetailed, type MetricSeries, type Verdict } from '../../../src/analysis/index.js';
 import {
   allDecided,
+  stopsEarly,
   FIRST_LOOK_CYCLES,
   lookAt,
   obrienFlemingSpending,
@@ -37,7 +38,9 @@ function sequentialVerdict(series: MetricSeries, familyAlpha: number, cap: numbe
       serialCorrection: 'conservative' as const,
     };
     const judged = judgeMetric(upTo(series, n), options);
-    if (allDecided([judged.verdict]) || n === cap) return { verdict: judged.verdict, at: n };
+    if (stopsEarly([judged.verdict])) return { verdict: judged.verdict, at: n };
+    // At the cap: the final judgement, recovery floor included.
+    if (n === cap) return { verdict: judgeMetric(series, options).verdict, at: n };
   }
   throw new Error('the plan ends at the cap');
 }
@@ -81,6 +84,12 @@ describe('sequential plan', () => {
     assert.ok(allDecided(['pass', 'leak']));
     assert.ok(!allDecided(['pass', 'inconclusive']));
     assert.ok(!allDecided([]));
+  });
+
+  it('stopsEarly: only when every metric is PASS (a LEAK is confirmed up to the cap)', () => {
+    assert.ok(stopsEarly(['pass', 'pass']));
+    assert.ok(!stopsEarly(['pass', 'leak']));
+    assert.ok(!stopsEarly([]));
   });
 });
 
@@ -129,6 +138,8 @@ describe('sequential error rates (seeded synthetic series)', () => {
       [{ kind: 'ar1', sd: 0.3 * MB, rho: 0.6 }],
       [{ kind: 'sawtooth', amplitude: 4 * MB, periodCycles: 3 }],
       [{ kind: 'saturating', amplitude: 8 * MB, fillCycles: 5 }],
+      // Late-saturating: still filling at the first looks, where it reads as a leak.
+      [{ kind: 'saturating', amplitude: 8 * MB, fillCycles: 12 }],
     ];
     for (const shape of shapes) {
       for (let seed = 1; seed <= 30; seed++) {
