@@ -197,6 +197,7 @@ function scenarioReport(
     error: runError === null ? null : runError.message,
     samples: own.map((sample) => ({ t: sample.t, lateMs: sample.lateMs, ...sample.values })),
     ...protocolFactsReport(recording.facts),
+    ...(judgement.families === null || judgement.families === undefined ? {} : { families: judgement.families }),
   };
 }
 
