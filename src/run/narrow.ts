@@ -9,7 +9,12 @@ import type {
 } from '../core/report-model.js';
 import type { Scenario } from '../scenario/load-scenario.js';
 import { leakingFamily } from '../verdict/judge-families.js';
-import { NARROW_MEASURED_CYCLES, NARROW_WARMUP_CYCLES, nextNarrowStep } from '../verdict/narrow-choice.js';
+import {
+  NARROW_MEASURED_CYCLES,
+  NARROW_WARMUP_CYCLES,
+  nextNarrowStep,
+  shouldNarrow,
+} from '../verdict/narrow-choice.js';
 import { writeReproFile } from './repro-file.js';
 
 // Narrowing: after a scenario's LEAK in one of its variant families, rerun that family alone, then its
@@ -54,7 +59,7 @@ function narrowShape(params: Params): Params {
   return { ...params, warmupCycles: NARROW_WARMUP_CYCLES, cycles: NARROW_MEASURED_CYCLES };
 }
 
-/** Finds which family, then which case, of a LEAK scenario leaks; null when the scenario has no LEAK family. */
+/** Finds which family, then which case, of a LEAK scenario leaks; null when no family is LEAK or none PASS (see shouldNarrow). */
 export async function narrowLeak(
   scenario: Scenario,
   report: ScenarioReport,
@@ -62,7 +67,7 @@ export async function narrowLeak(
 ): Promise<NarrowingReport | null> {
   const space = scenario.pattern.variants;
   const family = leakingFamily(report.families);
-  if (space === undefined || family === null) return null;
+  if (space === undefined || family === null || !shouldNarrow(report.families)) return null;
   const metric = leakingMetric(family);
   const cases = space.cases(scenario.params, family.name);
   const started = deps.now();

@@ -55,3 +55,13 @@ export function nextNarrowStep(state: NarrowState): NarrowStep {
   if (state.elapsedMs + expected > state.capMs) return { kind: 'done', outcome: 'out-of-time', caseId: null };
   return { kind: 'case', caseId: next };
 }
+
+/**
+ * Whether a scenario's families call for narrowing: some family LEAK and some other PASS. When no family
+ * passes, the leak is everywhere (a leak per connection, whatever the way): there is nothing to narrow
+ * and reruns would only spend the time cap.
+ */
+export function shouldNarrow(families: readonly { verdict: string }[] | null | undefined): boolean {
+  const list = families ?? [];
+  return list.some((family) => family.verdict === 'leak') && list.some((family) => family.verdict === 'pass');
+}
