@@ -18,12 +18,21 @@ const RSS_ONLY = METRICS.filter((metric) => metric.name === 'proc.rss');
 /** The four metrics a local run judges share the budget: rss carries the noise, the others are flat. */
 const FOUR = METRICS.filter((metric) => metric.judged);
 
-const SETTINGS: Omit<FamilyRunOptions, 'seed'>[] = [
+/** A clean run with a one-off jump (a table resized once) of this size at a cycle that varies with the seed. */
+const STEP_BYTES = 2 * 1024 * 1024;
+
+interface Setting extends Omit<FamilyRunOptions, 'seed'> {
+  /** Clean runs get a one-off jump of STEP_BYTES at measured cycle seed % measuredCycles. */
+  cleanStep?: boolean;
+}
+
+const SETTINGS: Setting[] = [
   { families: 4, measuredCycles: 12, floorNoise: 8 * KB },
   { families: 18, measuredCycles: 36, floorNoise: 8 * KB },
   { families: 20, measuredCycles: 40, floorNoise: 8 * KB },
   { families: 20, measuredCycles: 40, floorNoise: 32 * KB },
   { families: 20, measuredCycles: 60, floorNoise: 32 * KB },
+  { families: 20, measuredCycles: 40, floorNoise: 8 * KB, cleanStep: true },
 ];
 
 /** The same run without family names: what the mixed fit alone says (the verdict before families). */
@@ -51,13 +60,15 @@ function withFlatCountFloors(recording: ScenarioRecording): ScenarioRecording {
 }
 
 const started = Date.now();
-const results = SETTINGS.map((setting) => {
+const results = SETTINGS.map(({ cleanStep, ...shape }) => {
+  const setting = { ...shape, ...(cleanStep === true ? { cleanStep } : {}) };
   let falseLeak = 0;
   let falseLeakMixedOnly = 0;
   let falseFamilyLeaks = 0;
   let cleanPass = 0;
   for (let seed = 1; seed <= CLEAN_RUNS; seed++) {
-    const { recording, samples } = familyRun({ ...setting, seed });
+    const step = setting.cleanStep === true ? { at: seed % setting.measuredCycles, size: STEP_BYTES } : undefined;
+    const { recording, samples } = familyRun({ ...setting, seed, ...(step === undefined ? {} : { step }) });
     const rec = withFlatCountFloors(recording);
     const all = withFlatCounts(samples);
     const judged = judgeScenario({ thresholds: {} }, rec, all, FOUR);
@@ -113,7 +124,7 @@ process.stdout.write(
     {
       benchmark: 'families',
       meaning:
-        'seeded synthetic rotating runs (one family per measured cycle, 3 mixed warm-up cycles, 1000 ops per cycle; floorNoise: σ of each cycle floor). clean: 4 metrics judged (rss noisy, rssAnon = rss, fds and threads flat), scenario false-LEAK rate with per-family verdicts and with the mixed fit alone. oneLeakingFamily: rss only, one family leaks 128 B/op.',
+        'seeded synthetic rotating runs (one family per measured cycle, 3 mixed warm-up cycles, 1000 ops per cycle; floorNoise: σ of each cycle floor). clean: 4 metrics judged (rss noisy, rssAnon = rss, fds and threads flat; cleanStep: plus a one-off 2 MB jump at one cycle), scenario false-LEAK rate with per-family verdicts and with the mixed fit alone. oneLeakingFamily: rss only, one family leaks 128 B/op.',
       results,
       elapsedMs: Date.now() - started,
     },
