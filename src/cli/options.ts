@@ -85,6 +85,12 @@ export function parseSoak(raw: string): number {
   return ms;
 }
 
+export function parseNarrowBudget(raw: string): number {
+  const ms = parseDuration(raw);
+  if (!(ms > 0)) throw usageError(`--narrow-budget ${raw}: not a duration`, 'e.g. --narrow-budget 2m, 90s');
+  return ms;
+}
+
 export function parseSourceIp(raw: string): string {
   if (!isSourceAddress(raw)) {
     throw usageError(
@@ -193,6 +199,17 @@ const RUN_OPTIONS = {
     parse: parseSoak,
     accepts: 'a duration from 10 s to 7 days; not with --budget',
     details: 'See [verdicts.md](verdicts.md#soak-runs---soak-duration).',
+  },
+  narrow: {
+    flags: '--no-narrow',
+    description:
+      'after a LEAK in one variant family, do not rerun it to find the leaking case (narrowing: docs/narrowing.md)',
+  },
+  narrowBudget: {
+    flags: '--narrow-budget <duration>',
+    description: 'the most time narrowing may take, e.g. 2m, 90s (default: 5m)',
+    parse: parseNarrowBudget,
+    accepts: 'a duration, e.g. 2m, 90s',
   },
   ca: {
     flags: '--ca <file>',

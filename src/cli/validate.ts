@@ -1,3 +1,6 @@
+import path from 'node:path';
+import type { NarrowOptions } from '../run/narrow.js';
+import { NARROW_DEFAULT_CAP_MS } from '../verdict/narrow-choice.js';
 // The one validation entry point (as autocannon's validate.js): every flag and parameter of a command is
 // checked here, before any connection. Each check that needs a stage's knowledge (the probe grammar, PEM
 // files, scenario files and their parameters, whether the broker's process is visible) is that stage's
@@ -27,6 +30,9 @@ export interface RunFlags {
   all?: boolean;
   budget?: string;
   soak?: string;
+  /** False for `--no-narrow`. */
+  narrow?: boolean;
+  narrowBudget?: string;
   username?: string;
   password?: string;
   ca?: string;
@@ -104,6 +110,15 @@ export function parseThresholdFlags(
   });
 }
 
+function narrowOptions(flags: RunFlags): NarrowOptions | undefined {
+  if (flags.narrow === false) return undefined;
+  const capMs =
+    flags.narrowBudget === undefined ? NARROW_DEFAULT_CAP_MS : options.narrowBudget.parse(flags.narrowBudget);
+  // The repro file goes beside the JSON report.
+  const reproDir = flags.json !== undefined && flags.json !== '-' ? path.dirname(flags.json) : flags.out;
+  return { capMs, reproDir };
+}
+
 /** Every check of `mqleak run`, in the order a user reads the command line: flags, then scenarios, then limits. */
 export async function validateRun(
   scenarios: readonly string[],
@@ -149,6 +164,7 @@ export async function validateRun(
     probes: flags.probe ?? [],
     extraPids,
     processName: flags.process,
+    narrow: narrowOptions(flags),
   });
   const thresholds: SourcedThreshold[] = [
     ...parseThresholdFlags(

@@ -8,7 +8,6 @@ import {
   asTargetFailure,
   DELIVERY_TIMEOUT_PARAM,
   PROTOCOL_VERSION_PARAM,
-  factCycle,
   fallBackFromMqtt5,
   runNames,
   sessionBase,
@@ -19,6 +18,7 @@ import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { subackAnswer } from './subscription-churn.js';
+import { modeVariantSpace, rotatingFactCycle } from './shared/rotation.js';
 
 // RocketMQ's per-consumer-group statistics outlived their groups. In MQTT the consumer group is a shared
 // subscription (`$share/{group}/{topic}`, MQTT 5; Mosquitto also takes it from 3.1.1 clients, so a broker
@@ -28,6 +28,18 @@ import { subackAnswer } from './subscription-churn.js';
 
 const DISSOLVE_MODES = ['unsubscribe', 'vanish', 'mixed'] as const;
 const DELIVERED_TO_ONE_MEMBER = 'delivered-to-one-member';
+
+/** One family per way a group dissolves when `dissolve` is mixed. */
+export const GROUP_VARIANT_SPACE = modeVariantSpace('dissolve', ['unsubscribe', 'vanish'], {
+  unsubscribe: {
+    words: 'a shared-subscription group whose members each UNSUBSCRIBE, then DISCONNECT',
+    rule: 'MQTT 5.0 4.8.2, 3.10.4: the member leaves the group; an empty group holds nothing',
+  },
+  vanish: {
+    words: 'a shared-subscription group whose members all vanish (sockets closed, nothing said)',
+    rule: 'MQTT 5.0 4.8.2, 4.1: a clean session ends with its connection, its shared subscriptions with it',
+  },
+});
 
 /** How the group of operation `index` dissolves. */
 export function groupDissolve(mode: string, index: number): 'unsubscribe' | 'vanish' {
@@ -80,6 +92,7 @@ export const groupChurn: PatternDefinition = {
   name: 'group-churn',
   summary: 'MQTT 5 shared subscriptions ($share/{group}/…): a group formed, messages through it, then dissolved',
   operation: 'group',
+  variants: GROUP_VARIANT_SPACE,
   params: {
     membersPerGroup: {
       type: 'integer',
@@ -140,7 +153,7 @@ export const groupChurn: PatternDefinition = {
     );
     if (!delivers) facts.answer('shared subscriptions', 'nothing delivered through $share (probe)');
 
-    const operation = async (index: number): Promise<void> => {
+    const operation = async (index: number, cycleMode: string): Promise<void> => {
       const n = serial++;
       const group = `mqleak-${context.runToken}-${n}`;
       const topic = names.topic(String(n));
@@ -184,7 +197,7 @@ export const groupChurn: PatternDefinition = {
             await publisher.publish(topic, `${i} `.padEnd(payloadBytes, 'g'), { qos });
         });
         if (!unavailable) await arrivals.waitFor(messageCount, deliveryTimeoutMs, context.signal);
-        if (groupDissolve(mode, index) === 'unsubscribe') {
+        if (groupDissolve(cycleMode, index) === 'unsubscribe') {
           // A member's UNSUBACK comes after every delivery the broker had queued for it: duplicates are in by then.
           for (const member of members) {
             try {
@@ -212,7 +225,15 @@ export const groupChurn: PatternDefinition = {
     };
 
     return {
-      runCycle: factCycle(context.signal, facts, operation),
+      // One way of dissolving per measured cycle, in rotation (its growth credited to it); warm-up mixes them.
+      runCycle: rotatingFactCycle(
+        context.signal,
+        facts,
+        context.params,
+        GROUP_VARIANT_SPACE.families(context.params),
+        mode,
+        operation,
+      ),
       teardown: () => publishers.close(),
     };
   },

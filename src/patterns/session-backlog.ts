@@ -18,6 +18,7 @@ import {
 import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
+import { cycleFamily, modeVariantSpace } from './shared/rotation.js';
 
 // A persistent session outlives its connection: the broker keeps its subscriptions and queues QoS 1
 // messages for it while it is offline. Brokers have leaked the queue or the whole session on the way
@@ -35,6 +36,18 @@ const DRAIN_SESSION_EXPIRY_SECONDS = 600;
 const EXPIRY_GRACE_MS = 1500;
 
 const EXPIRED_SESSION_GONE = 'expired-session-gone';
+
+/** One family per outcome when `outcome` is mixed. */
+export const SESSION_BACKLOG_VARIANT_SPACE = modeVariantSpace('outcome', ['drain', 'expire'], {
+  drain: {
+    words: 'a persistent session taken offline with messages queued, then resumed and drained, then ended',
+    rule: 'MQTT 3.1.1 3.1.2.4 / MQTT 5.0 3.1.2.11.2, 4.1: the queued messages are delivered when the session resumes',
+  },
+  expire: {
+    words: 'an MQTT 5 persistent session taken offline with messages queued, left to expire',
+    rule: 'MQTT 5.0 3.1.2.11.2: the session and its queued messages are discarded when the expiry interval passes',
+  },
+});
 
 /** What happens to the session of operation `index`. */
 export function sessionOutcome(mode: string, index: number): 'drain' | 'expire' {
@@ -59,6 +72,7 @@ export const sessionBacklog: PatternDefinition = {
   name: 'session-backlog',
   summary: 'persistent sessions go offline while QoS 1 messages queue; reconnect and drain, or let them expire',
   operation: 'session',
+  variants: SESSION_BACKLOG_VARIANT_SPACE,
   params: {
     outcome: {
       type: 'string',
@@ -124,9 +138,10 @@ export const sessionBacklog: PatternDefinition = {
     let serial = 0;
 
     /** Subscribe a new persistent session, take it offline, queue messages for it. */
-    const goOffline = async (index: number, offline: OfflineSession[]): Promise<void> => {
+    const families = SESSION_BACKLOG_VARIANT_SPACE.families(context.params);
+    const goOffline = async (index: number, offline: OfflineSession[], cycleMode: string): Promise<void> => {
       const n = serial++;
-      const outcome = sessionOutcome(mode, index);
+      const outcome = sessionOutcome(cycleMode, index);
       const session = await MqttSession.open({
         ...base,
         clientId: names.clientId(String(n)),
@@ -189,13 +204,17 @@ export const sessionBacklog: PatternDefinition = {
 
     return {
       runCycle: async (request) => {
+        // One outcome per measured cycle, in rotation (its growth credited to it); warm-up mixes them. Without
+        // MQTT 5 every session is drained, whatever the family.
+        const family = cycleFamily(context.params, families, request.index);
+        const cycleMode = expiryUnexercised ? 'drain' : (family ?? mode);
         const offline: OfflineSession[] = [];
         const wentOffline = await runOperations(
           request.operations,
           request.concurrency,
           request.deadlineMs,
           context.signal,
-          (index) => goOffline(index, offline),
+          (index) => goOffline(index, offline, cycleMode),
         );
         if (offline.some((entry) => entry.outcome === 'expire'))
           await sleep(expirySeconds * 1000 + EXPIRY_GRACE_MS, context.signal);
@@ -210,7 +229,8 @@ export const sessionBacklog: PatternDefinition = {
           (i) => comeBack(offline[i] as OfflineSession),
         );
         if (expiryUnexercised) facts.declare(EXPIRED_SESSION_GONE);
-        return cycleOutcome(wentOffline.attempted, addTallies([wentOffline, cameBack]), facts.take());
+        const outcome = cycleOutcome(wentOffline.attempted, addTallies([wentOffline, cameBack]), facts.take());
+        return family === undefined ? outcome : { ...outcome, variant: family };
       },
       teardown: () => publishers.close(),
     };

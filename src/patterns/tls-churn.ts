@@ -6,6 +6,7 @@ import { isSecureScheme, schemeOf } from '../net/broker-address.js';
 import { ACCEPTED_ANSWER, type PatternDefinition } from './pattern.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
+import { cycleFamily, modeVariantSpace } from './shared/rotation.js';
 
 // A TLS listener does a whole handshake per connection before any MQTT: key exchange, certificate,
 // session state, often in native memory outside the broker's own accounting (the Moquette article in
@@ -30,6 +31,31 @@ const GARBAGE_HELLO = Buffer.from('GET /healthz HTTP/1.1\r\nHost: mqtt\r\nUser-A
  */
 const OLD_VERSION_OPTIONS = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' } as const;
 
+/** One family per handshake variant when `handshake` is mixed. */
+export const TLS_VARIANT_SPACE = modeVariantSpace('handshake', TLS_VARIANTS, {
+  full: { words: 'a full TLS handshake, then close', rule: 'RFC 8446 4 / RFC 5246 7: a completed handshake' },
+  resumed: {
+    words: 'a TLS handshake resuming the last session ticket, then close',
+    rule: 'RFC 8446 2.2 / RFC 5077: session resumption',
+  },
+  'bad-client-cert': {
+    words: 'a handshake with a client certificate the broker does not trust',
+    rule: 'RFC 8446 4.4.2.4: the server aborts with bad_certificate',
+  },
+  'old-version': {
+    words: 'a ClientHello offering only TLS 1.0-1.1',
+    rule: 'RFC 8996: TLS 1.0 and 1.1 are deprecated; the server refuses with protocol_version',
+  },
+  garbage: {
+    words: 'an HTTP health check sent to the TLS port instead of a ClientHello',
+    rule: 'RFC 8446 5.1: not a TLS record; the server closes',
+  },
+  'mid-handshake-close': {
+    words: 'a ClientHello, then the connection closed before the handshake ends',
+    rule: 'RFC 8446 6: an incomplete handshake; the server must free its state',
+  },
+});
+
 export function variantFor(mode: string, index: number): TlsVariant {
   if (mode === 'mixed') return TLS_VARIANTS[index % TLS_VARIANTS.length] as TlsVariant;
   return (TLS_VARIANTS as readonly string[]).includes(mode) ? (mode as TlsVariant) : 'full';
@@ -44,6 +70,7 @@ export const tlsChurn: PatternDefinition = {
     'TLS handshakes closed without MQTT: full and resumed, and failing ones (rejected ' +
     'client certificate, TLS 1.0/1.1, garbage, closed mid-handshake)',
   operation: 'handshake',
+  variants: TLS_VARIANT_SPACE,
   needsTargetSetup: 'a TLS listener: --broker mqtts://HOST:PORT or wss://HOST:PORT/PATH',
   params: {
     handshake: {
@@ -123,8 +150,9 @@ export const tlsChurn: PatternDefinition = {
     // The ticket of the last handshake that sent one: what the next `resumed` offers.
     let ticket: Buffer | null = null;
 
-    const operation = async (index: number): Promise<void> => {
-      const variant = variantFor(mode, index);
+    const families = TLS_VARIANT_SPACE.families(context.params);
+    const operation = async (index: number, cycleMode: string): Promise<void> => {
+      const variant = variantFor(cycleMode, index);
       switch (variant) {
         case 'full':
         case 'resumed': {
@@ -171,15 +199,22 @@ export const tlsChurn: PatternDefinition = {
 
     return {
       async runCycle(request) {
+        // One variant per measured cycle, in rotation (its growth credited to it); warm-up mixes them.
+        const family = cycleFamily(context.params, families, request.index);
         const first = request.index * request.operations;
         const tally = await runOperations(
           request.operations,
           request.concurrency,
           request.deadlineMs,
           context.signal,
-          (k) => operation(first + k),
+          (k) => operation(first + k, family ?? mode),
         );
-        return { operations: tally.attempted, ...tally, ...facts.take() };
+        return {
+          operations: tally.attempted,
+          ...tally,
+          ...facts.take(),
+          ...(family === undefined ? {} : { variant: family }),
+        };
       },
       teardown: async () => undefined,
     };

@@ -34,10 +34,17 @@ export function judgeLook(
     sequential: { ...(recording.sequential ?? seqAt(alpha)), alpha },
   };
   const judgement = judgeScenario(scenario, provisional, samples, known);
+  // A rotating scenario is decided only when each variant family is too: one family's leak is not averaged away.
+  const judged = [
+    ...judgement.metrics,
+    ...(judgement.families ?? []).flatMap((family) =>
+      family.metrics.map((metric) => ({ ...metric, name: `${family.name}/${metric.name}` })),
+    ),
+  ];
   return {
-    decided: allDecided(judgement.metrics.map((metric) => metric.verdict)),
-    stop: stopsEarly(judgement.metrics.map((metric) => metric.verdict)),
-    undecided: judgement.metrics.filter((metric) => metric.verdict === 'inconclusive').map((metric) => metric.name),
+    decided: allDecided(judged.map((metric) => metric.verdict)),
+    stop: stopsEarly(judged.map((metric) => metric.verdict)),
+    undecided: judged.filter((metric) => metric.verdict === 'inconclusive').map((metric) => metric.name),
   };
 }
 
