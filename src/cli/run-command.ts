@@ -16,6 +16,7 @@ import { parseSourceIps } from './source-ips.js';
 import { progressObserver } from './progress.js';
 import { parseSoak } from './soak-flag.js';
 import { parseThresholdFlags } from './threshold-flags.js';
+import { handleStopSignals } from './stop-signals.js';
 
 export interface RunFlags {
   broker?: string;
@@ -98,10 +99,6 @@ export async function runCommand(
   argv: string[],
   io: Streams,
 ): Promise<ExitCodeValue> {
-  const jsonToStdout = flags.json === '-';
-  // With JSON on stdout, everything for people goes to stderr so the machine output stays clean.
-  const human = jsonToStdout ? io.stderr : io.stdout;
-  const style = styleFor(human, io.env, flags.color);
   if (flags.all === true && scenarios.length > 0) {
     throw usageError(
       `--all with scenarios named (${scenarios.join(', ')})`,
@@ -150,19 +147,34 @@ export async function runCommand(
   ];
   const progress = flags.quiet === true ? null : progressObserver(io.stderr, styleFor(io.stderr, io.env, flags.color));
   const interrupt = new AbortController();
-  const onSigint = (): void => {
-    io.stderr.write('\nmqleak: interrupted: finishing the report (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
-  };
-  process.once('SIGINT', onSigint);
+  // Until the reports are written: a second signal (or a finish that takes too long) quits at once.
+  const signals = handleStopSignals(io.stderr, (signal) => interrupt.abort(signal));
+  try {
+    return await runAndWrite(prepared, thresholds, flags, io, interrupt.signal, progress);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function runAndWrite(
+  prepared: Awaited<ReturnType<typeof prepareRun>>,
+  thresholds: SourcedThreshold[],
+  flags: RunFlags,
+  io: Streams,
+  interrupt: AbortSignal,
+  progress: ReturnType<typeof progressObserver> | null,
+): Promise<ExitCodeValue> {
+  const jsonToStdout = flags.json === '-';
+  // With JSON on stdout, everything for people goes to stderr so the machine output stays clean.
+  const human = jsonToStdout ? io.stderr : io.stdout;
+  const style = styleFor(human, io.env, flags.color);
   let report: RunReport;
   try {
     report = await executeRun({
-      options: { ...prepared.options, observer: progress ?? {}, signal: interrupt.signal },
+      options: { ...prepared.options, observer: progress ?? {}, signal: interrupt },
       scenarios: prepared.scenarios,
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
     progress?.close();
   }
   report = withThresholds(report, evaluateThresholds(report, thresholds));

@@ -353,6 +353,8 @@ export interface RunReport {
   verdict: RunVerdict;
   exitCode: number;
   interrupted: boolean;
+  /** The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), when one did. */
+  interruptedBy?: string;
   error: { kind: ErrorKind; message: string; hint: string | null } | null;
   target: TargetReport | null;
   settings: {

@@ -226,6 +226,12 @@ function selfRunReport(
   };
 }
 
+/** The signal's name when the run was aborted with one as the reason (src/cli/stop-signals.ts). */
+function interruptedBy(signal: AbortSignal | undefined): Pick<RunReport, 'interruptedBy'> {
+  const reason: unknown = signal?.aborted === true ? signal.reason : undefined;
+  return typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? { interruptedBy: reason } : {};
+}
+
 /** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
 export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   const { options, scenarios } = prepared;
@@ -329,6 +335,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     verdict,
     exitCode: exitCodeFor(verdict, failure),
     interrupted: options.signal?.aborted ?? false,
+    ...interruptedBy(options.signal),
     error: failure === null ? null : { kind: failure.kind, message: failure.message, hint: failure.hint ?? null },
     target: target === null ? null : targetReport(target),
     settings: {

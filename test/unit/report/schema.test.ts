@@ -104,6 +104,7 @@ const RUN_FIELDS: Record<keyof RunReport, true> = {
   verdict: true,
   exitCode: true,
   interrupted: true,
+  interruptedBy: true,
   error: true,
   target: true,
   settings: true,
