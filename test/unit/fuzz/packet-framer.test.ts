@@ -69,7 +69,12 @@ test('a stream of well-formed frames comes out whole and in order, whatever the 
       const state: FrameState = { partial: null, partialFilled: 0 };
       const seen: Buffer[] = [];
       for (const chunk of cut(Buffer.concat(frames), cuts)) {
-        feedFrames(state, chunk, true, { onFrame: (bytes) => (seen.push(Buffer.from(bytes)), true) });
+        feedFrames(state, chunk, true, {
+          onFrame: (bytes) => {
+            seen.push(Buffer.from(bytes));
+            return true;
+          },
+        });
       }
       assert.deepEqual(seen, frames);
       assert.equal(state.partial, null);
