@@ -17,6 +17,7 @@ import { progressObserver } from './progress.js';
 import { parseSoak } from './soak-flag.js';
 import { parseThresholdFlags } from './threshold-flags.js';
 import { handleStopSignals } from './stop-signals.js';
+import { checkReportPaths, writeFailureLine } from './report-paths.js';
 
 export interface RunFlags {
   broker?: string;
@@ -112,6 +113,7 @@ export async function runCommand(
       'mqleak: no scenario named: running the quick suite (every built-in scenario, short form); name scenarios or pass --all for full-length runs a CI gate can trust\n',
     );
   }
+  await checkReportPaths(flags);
   const prepared = await prepareRun({
     scenarios,
     quick: flags.quick === true || quickSuite,
@@ -195,17 +197,16 @@ async function runAndWrite(
   if (flags.html !== false) files.set(besidePath(defaultJson, '.html'), htmlPage);
   if (typeof flags.html === 'string') files.set(flags.html, htmlPage);
   if (flags.junit !== undefined) files.set(flags.junit, () => renderJunit(finished));
+  let unwritten = 0;
   for (const [file, render] of files) {
     try {
       await writeTextReport(file, render());
       if (flags.quiet !== true)
         io.stderr.write(`report: ${path.relative(process.cwd(), path.resolve(file)) || file}\n`);
     } catch (error) {
-      io.stderr.write(
-        `mqleak: cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / --json / --html / --junit point to a writable place\n`,
-      );
-      return ExitCode.internal;
+      io.stderr.write(writeFailureLine(file, error));
+      unwritten++;
     }
   }
-  return report.exitCode as ExitCodeValue;
+  return unwritten > 0 ? ExitCode.internal : (report.exitCode as ExitCodeValue);
 }

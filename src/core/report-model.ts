@@ -268,6 +268,8 @@ export interface TargetReport {
   outputTail: string[];
   /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports and for plain TCP before issue 9. */
   transport?: TransportReport;
+  /** The PID that listened on the broker's port after the watched process went away: a restart mid-run (exit 3). */
+  restartedPid?: number;
 }
 
 /** The transport of a run, as negotiated with the broker when the target was checked. */
@@ -360,6 +362,8 @@ export interface RunReport {
   settings: {
     quick: boolean;
     sampleIntervalMs: number;
+    /** How long the broker may leave mqleak's liveness ping unanswered before the run ends with exit 3. */
+    answerBoundMs?: number;
     familyAlpha: number;
     /** process.argv of the run, credentials redacted. */
     command: string[];

@@ -36,6 +36,8 @@ import { recordScenario, type ScenarioRecording } from './run-scenario.js';
 import { judgeSoakScenario } from '../verdict/judge-soak.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
+import { withRestartNamed } from './restart-check.js';
+import { startLivenessWatch, type LivenessWatch } from './liveness-watch.js';
 import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './self/recorded-bytes.js';
 
 export interface RunOptions {
@@ -250,6 +252,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   let self: SelfCheck | null = null;
   let failure: MqleakError | null = null;
   let limits: RunLimits | null = null;
+  let liveness: LivenessWatch | null = null;
+  let restartedPid: number | null = null;
 
   try {
     target = await resolveTarget(options.target);
@@ -272,6 +276,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
       sampler.onSample((sample) => report(sample.values, { clientsConnected: connectedClients() }));
     }
     sampler.start();
+    // A broker that stops answering ends the run within a stated bound instead of hanging it (liveness-watch.ts).
+    liveness = startLivenessWatch(target.address, target.pid, options.credentials, () => controller.abort());
     self = await startSelfCheck(target.pid, intervalMs, clock, [liveSampler]);
     const liveSelf = self;
     for (const [index, scenario] of scenarios.entries()) {
@@ -293,7 +299,14 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
         index,
         scenarios.length,
       );
-      const error = recording.error === null ? null : asMqleakError(recording.error);
+      const named = await withRestartNamed(
+        liveness.failure ?? (recording.error === null ? null : asMqleakError(recording.error)),
+        target,
+        liveSampler.failed !== null,
+        scenario.name,
+      );
+      const error = named.error;
+      if (named.restart !== null) restartedPid = named.restart.newPid;
       const report = withSelfJudgement(
         scenarioReport(scenario, recording, liveSampler.store, error, {
           metrics: liveSampler.metrics,
@@ -317,6 +330,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   } catch (error) {
     failure = asMqleakError(error);
   } finally {
+    liveness?.stop();
     sampler?.stop();
     self?.sampler.stop();
     await closeProbes(probes);
@@ -337,10 +351,11 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     interrupted: options.signal?.aborted ?? false,
     ...interruptedBy(options.signal),
     error: failure === null ? null : { kind: failure.kind, message: failure.message, hint: failure.hint ?? null },
-    target: target === null ? null : targetReport(target),
+    target: target === null ? null : { ...targetReport(target), ...(restartedPid === null ? {} : { restartedPid }) },
     settings: {
       quick: options.quick,
       sampleIntervalMs: intervalMs,
+      ...(liveness === null ? {} : { answerBoundMs: liveness.answerBoundMs }),
       familyAlpha: DEFAULT_FAMILY_ALPHA,
       command: [...(options.argv ?? [])],
       commandLine: commandLineOf(options.argv ?? []),
