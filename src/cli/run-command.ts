@@ -10,7 +10,9 @@ import { renderJunit } from '../report/junit/render-junit.js';
 import { evaluateThresholds, withThresholds } from '../verdict/limit-checks.js';
 import { executeRun } from '../run/run.js';
 import { progressObserver } from './progress.js';
-import { validateRun, type RunFlags } from './validate.js';
+import { validateRun, type RunFlags, type ValidRun } from './validate.js';
+import { handleStopSignals } from './stop-signals.js';
+import { checkReportPaths, writeFailureLine } from './report-paths.js';
 
 export type { RunFlags } from './validate.js';
 
@@ -39,22 +41,38 @@ export async function runCommand(
         'name scenarios or pass --all for full-length runs a CI gate can trust\n',
     );
   }
+  await checkReportPaths(flags);
   if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
   const progress = flags.quiet === true ? null : progressObserver(io.stderr, styleFor(io.stderr, io.env, flags.color));
   const interrupt = new AbortController();
-  const onSigint = (): void => {
-    io.stderr.write('\nmqleak: interrupted: finishing the report (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
-  };
-  process.once('SIGINT', onSigint);
+  // Until the reports are written: a second signal (or a finish that takes too long) quits at once.
+  const signals = handleStopSignals(io.stderr, (signal) => interrupt.abort(signal));
+  try {
+    return await runAndWrite(prepared, thresholds, flags, io, interrupt.signal, progress);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function runAndWrite(
+  prepared: ValidRun['prepared'],
+  thresholds: ValidRun['thresholds'],
+  flags: RunFlags,
+  io: Streams,
+  interrupt: AbortSignal,
+  progress: ReturnType<typeof progressObserver> | null,
+): Promise<ExitCodeValue> {
+  const jsonToStdout = flags.json === '-';
+  // With JSON on stdout, everything for people goes to stderr so the machine output stays clean.
+  const human = jsonToStdout ? io.stderr : io.stdout;
+  const style = styleFor(human, io.env, flags.color);
   let report: RunReport;
   try {
     report = await executeRun({
-      options: { ...prepared.options, observer: progress ?? {}, signal: interrupt.signal },
+      options: { ...prepared.options, observer: progress ?? {}, signal: interrupt },
       scenarios: prepared.scenarios,
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
     progress?.close();
   }
   report = withThresholds(report, evaluateThresholds(report, thresholds));
@@ -75,19 +93,16 @@ export async function runCommand(
   if (flags.html !== false) files.set(besidePath(defaultJson, '.html'), htmlPage);
   if (typeof flags.html === 'string') files.set(flags.html, htmlPage);
   if (flags.junit !== undefined) files.set(flags.junit, () => renderJunit(finished));
+  let unwritten = 0;
   for (const [file, render] of files) {
     try {
       await writeTextReport(file, render());
       if (flags.quiet !== true)
         io.stderr.write(`report: ${path.relative(process.cwd(), path.resolve(file)) || file}\n`);
     } catch (error) {
-      io.stderr.write(
-        `mqleak: cannot write the report to ${file}: ` +
-          `${(error as NodeJS.ErrnoException).code ?? String(error)}\n  hint: check --out / ` +
-          `--json / --html / --junit point to a writable place\n`,
-      );
-      return ExitCode.internal;
+      io.stderr.write(writeFailureLine(file, error));
+      unwritten++;
     }
   }
-  return report.exitCode as ExitCodeValue;
+  return unwritten > 0 ? ExitCode.internal : (report.exitCode as ExitCodeValue);
 }

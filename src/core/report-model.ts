@@ -408,6 +408,8 @@ export interface TargetReport {
   outputTail: string[];
   /** How mqleak reached the broker: scheme and TLS parameters (never key material). Absent in older reports. */
   transport?: TransportReport;
+  /** The PID that listened on the broker's port after the watched process went away: a restart mid-run (exit 3). */
+  restartedPid?: number;
 }
 
 /** The transport of a run, as negotiated with the broker when the target was checked. */
@@ -495,11 +497,15 @@ export interface RunReport {
   verdict: RunVerdict;
   exitCode: number;
   interrupted: boolean;
+  /** The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), when one did. */
+  interruptedBy?: string;
   error: { kind: ErrorKind; message: string; hint: string | null } | null;
   target: TargetReport | null;
   settings: {
     quick: boolean;
     sampleIntervalMs: number;
+    /** How long the broker may leave mqleak's liveness ping unanswered before the run ends with exit 3. */
+    answerBoundMs?: number;
     familyAlpha: number;
     /** Two-sided alpha of the whole run over scenarios, metrics and looks (cycle runs); absent in soaks and older reports. */
     runAlpha?: number;

@@ -7,6 +7,7 @@ import {
   runRestartHook,
   type RestartHook,
 } from '../load/bridge/restart-hook.js';
+import { RECONNECT_GROWTH, RECONNECT_WAIT_CAP_MS, ReconnectWait } from '../load/bridge/reconnect-wait.js';
 import type { BridgeCycleReport } from '../core/report-model.js';
 import { DROP_MODES, PeerBroker, REFUSE_MODES, type DropMode, type RefuseMode } from '../target/peer-broker.js';
 import type { CycleOutcome, CycleRequest, PatternDefinition, PatternRun } from './pattern.js';
@@ -23,6 +24,7 @@ import { sleep } from '../core/sleep.js';
 
 export const OUT_RESUMED_CHECK = 'forwarding resumed target→peer after reconnect';
 export const IN_RESUMED_CHECK = 'forwarding resumed peer→target after reconnect';
+export const HOOK_ANSWERED_CHECK = 'the restart hook answered in time';
 
 /**
  * A bridge reconnect takes the bridge's own restart delay: ~2 s for Mosquitto with `restart_timeout 1 1`
@@ -164,8 +166,7 @@ export const bridgeChurn: PatternDefinition = {
       minimum: 1,
       maximum: 3600,
       description:
-        'wait this long for the bridge to come back after each drop (its restart delay ' +
-        'included); then the target failed',
+        'wait at least this long for the bridge to come back after each drop (its restart delay included); the wait grows to 3x the longest reconnect delay seen (a backoff), up to 300 s; then the target failed',
     },
     resumeTimeoutSeconds: {
       type: 'number',
@@ -297,7 +298,7 @@ class BridgeChurnRun implements PatternRun {
   private readonly refuseMode: RefuseMode;
   private readonly refuseMs: number;
   private readonly upMs: number;
-  private readonly reconnectTimeoutMs: number;
+  private readonly reconnectWait: ReconnectWait;
   private readonly resumeTimeoutMs: number;
   private closed = false;
 
@@ -314,7 +315,7 @@ class BridgeChurnRun implements PatternRun {
     this.refuseMode = stringParam(params, 'refuseMode') as RefuseMode;
     this.refuseMs = numberParam(params, 'refuseSeconds') * 1000;
     this.upMs = numberParam(params, 'upSeconds') * 1000;
-    this.reconnectTimeoutMs = numberParam(params, 'reconnectTimeoutSeconds') * 1000;
+    this.reconnectWait = new ReconnectWait(numberParam(params, 'reconnectTimeoutSeconds') * 1000);
     this.resumeTimeoutMs = numberParam(params, 'resumeTimeoutSeconds') * 1000;
   }
 
@@ -415,29 +416,35 @@ class BridgeChurnRun implements PatternRun {
     const outageFrom = { out: this.traffic.out.nextSeq, in: this.traffic.in.nextSeq };
     if (refusing) await this.peer.refuse(this.refuseMode);
     const startedMs = Date.now();
+    let hookFailure: string | null = null;
     try {
-      if (byHook && this.hook !== null)
-        await runRestartHook(this.hook, numberParam(this.params, 'hookTimeoutSeconds') * 1000);
-      else await this.peer.drop(this.dropMode);
+      if (byHook && this.hook !== null) {
+        // A hook that fails or times out (a REST reload that reloads but never answers) is recorded as a failed
+        // check; the run goes on as long as the bridge does come back (the wait below decides).
+        hookFailure = await runRestartHook(this.hook, numberParam(this.params, 'hookTimeoutSeconds') * 1000).then(
+          () => null,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
+        this.facts.check(HOOK_ANSWERED_CHECK, hookFailure === null);
+      } else await this.peer.drop(this.dropMode);
       if (refusing) await sleep(this.refuseMs, this.signal);
     } finally {
       if (refusing) await this.peer.accept();
     }
-    const connection = await this.peer.waitForConnection(before, this.reconnectTimeoutMs, this.signal);
+    const waitMs = this.reconnectWait.nextWaitMs();
+    const connection = await this.peer.waitForConnection(before, waitMs, this.signal);
     if (connection === null) {
       if (this.signal.aborted) return null;
       const how =
         byHook && this.hook !== null
-          ? `after the restart hook (${describeHook(this.hook)})`
+          ? `after the restart hook (${describeHook(this.hook)}${hookFailure === null ? '' : `, which failed: ${hookFailure}`})`
           : 'after mqleak dropped it';
       throw targetError(
-        `the target's bridge did not reconnect to mqleak's peer at ${this.peer.address} ` +
-          `within ${this.reconnectTimeoutMs / 1000} s ${how} (reconnect ${index + 1})`,
-        `the bridge must keep reconnecting to ${this.peer.address}: give it a short ` +
-          `restart delay (Mosquitto: restart_timeout 1 1), or raise --set ` +
-          `reconnectTimeoutSeconds`,
+        `the target's bridge did not reconnect to mqleak's peer at ${this.peer.address} within ${waitMs / 1000} s ${how} (reconnect ${index + 1}; ${this.reconnectWait.describeSeen()}; the wait adapts to ${RECONNECT_GROWTH}x the longest delay seen, up to ${RECONNECT_WAIT_CAP_MS / 1000} s)`,
+        `the bridge must keep reconnecting to ${this.peer.address}: give it a short restart delay (Mosquitto: restart_timeout 1 1), or raise --set reconnectTimeoutSeconds (the wait's floor)`,
       );
     }
+    this.reconnectWait.observe(connection.atMs - startedMs);
     const fromOut = this.traffic.out.nextSeq;
     const fromIn = this.traffic.in.nextSeq;
     const [out, inbound] = await Promise.all([

@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunReport } from '../core/report-model.js';
 import { renderJson } from './json/render-json.js';
+import { writeFileAtomic } from './write-atomic.js';
 
 /** `reports/mqleak-2026-11-21T10-48-34Z.json`: sortable, one per run, never overwritten by the next. */
 export function defaultReportPath(outDir: string, report: RunReport): string {
@@ -10,14 +10,12 @@ export function defaultReportPath(outDir: string, report: RunReport): string {
 }
 
 export async function writeJsonReport(file: string, report: RunReport): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await writeFile(file, renderJson(report));
+  await writeFileAtomic(file, renderJson(report));
 }
 
-/** Any rendered report (HTML, JUnit): the folder is made when missing. */
+/** Any rendered report (HTML, JUnit): the folder is made when missing; written atomically (write-atomic.ts). */
 export async function writeTextReport(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await writeFile(file, text);
+  await writeFileAtomic(file, text);
 }
 
 /** `reports/mqleak-<start>.html` beside `reports/mqleak-<start>.json`: same base name, another extension. */

@@ -39,6 +39,8 @@ import { recordScenario, type ScenarioRecording } from './run-scenario.js';
 import { judgeSoakScenario } from '../verdict/judge-soak-scenario.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
+import { withRestartNamed } from './restart-check.js';
+import { startLivenessWatch, type LivenessWatch } from './liveness-watch.js';
 import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './self/recorded-bytes.js';
 import { narrowLeak, type NarrowOptions } from './narrow.js';
 
@@ -247,6 +249,12 @@ function selfRunReport(
   };
 }
 
+/** The signal's name when the run was aborted with one as the reason (src/cli/stop-signals.ts). */
+function interruptedBy(signal: AbortSignal | undefined): Pick<RunReport, 'interruptedBy'> {
+  const reason: unknown = signal?.aborted === true ? signal.reason : undefined;
+  return typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? { interruptedBy: reason } : {};
+}
+
 /** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
 export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   const { options, scenarios } = prepared;
@@ -265,6 +273,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   let self: SelfCheck | null = null;
   let failure: MqleakError | null = null;
   let limits: RunLimits | null = null;
+  let liveness: LivenessWatch | null = null;
+  let restartedPid: number | null = null;
 
   try {
     target = await resolveTarget(options.target);
@@ -287,6 +297,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
       sampler.onSample((sample) => report(sample.values, { clientsConnected: connectedClients() }));
     }
     sampler.start();
+    // A broker that stops answering ends the run within a stated bound instead of hanging it (liveness-watch.ts).
+    liveness = startLivenessWatch(target.address, target.pid, options.credentials, () => controller.abort());
     self = await startSelfCheck(target.pid, intervalMs, clock, [liveSampler]);
     const liveSelf = self;
     for (const [index, scenario] of scenarios.entries()) {
@@ -308,7 +320,14 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
         index,
         scenarios.length,
       );
-      const error = recording.error === null ? null : asMqleakError(recording.error);
+      const named = await withRestartNamed(
+        liveness.failure ?? (recording.error === null ? null : asMqleakError(recording.error)),
+        target,
+        liveSampler.failed !== null,
+        scenario.name,
+      );
+      const error = named.error;
+      if (named.restart !== null) restartedPid = named.restart.newPid;
       const report = withSelfJudgement(
         scenarioReport(scenario, recording, liveSampler.store, error, {
           metrics: liveSampler.metrics,
@@ -362,6 +381,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   } catch (error) {
     failure = asMqleakError(error);
   } finally {
+    liveness?.stop();
     sampler?.stop();
     self?.sampler.stop();
     await closeProbes(probes);
@@ -380,11 +400,13 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     verdict,
     exitCode: exitCodeFor(verdict, failure),
     interrupted: options.signal?.aborted ?? false,
+    ...interruptedBy(options.signal),
     error: failure === null ? null : { kind: failure.kind, message: failure.message, hint: failure.hint ?? null },
-    target: target === null ? null : targetReport(target),
+    target: target === null ? null : { ...targetReport(target), ...(restartedPid === null ? {} : { restartedPid }) },
     settings: {
       quick: options.quick,
       sampleIntervalMs: intervalMs,
+      ...(liveness === null ? {} : { answerBoundMs: liveness.answerBoundMs }),
       ...(options.soakMs === undefined
         ? { familyAlpha: scenarioAlpha(scenarios.length), runAlpha: RUN_ALPHA }
         : { familyAlpha: DEFAULT_FAMILY_ALPHA }),

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { signalOwnedChild, spawnOwned } from '../core/owned-processes.js';
 import type { MetricInfo, MetricValues } from '../core/metrics.js';
 import { figureMetric, figureName, ghostMetric, guessFigureAs, type FigureAs } from './probe-spec.js';
 import type { Probe } from './probe.js';
@@ -28,13 +28,13 @@ export function firstNumber(text: string): number | null {
 
 function runCommand(command: string, signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnOwned('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out = (out + chunk).slice(0, MAX_OUTPUT_CHARS)));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err = (err + chunk).slice(-MAX_OUTPUT_CHARS)));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out = (out + chunk).slice(0, MAX_OUTPUT_CHARS)));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err = (err + chunk).slice(-MAX_OUTPUT_CHARS)));
     const onAbort = (): void => {
-      child.kill('SIGKILL');
+      signalOwnedChild(child, 'SIGKILL');
     };
     signal.addEventListener('abort', onAbort, { once: true });
     child.once('error', (error) => {

@@ -7,6 +7,9 @@ import type { RunningBroker } from './embedded-broker.js';
 export type ParentMessage = { type: 'gc' };
 export type ChildMessage = { type: 'ready'; port: number; pid: number } | { type: 'gc-done'; ok: boolean };
 
+/** How long a broker child may take to close its clients on SIGTERM or when orphaned before it just exits. */
+const SHUTDOWN_BOUND_MS = 2000;
+
 /** The line a broker child prints on stdout once it listens, for launchers without IPC. */
 export const READY_LINE_PREFIX = 'mqleak-broker listening on port ';
 
@@ -34,6 +37,8 @@ export function serveBrokerProcess(broker: RunningBroker): void {
   // SIGUSR2 lets a user-given GC command (`--gc-cmd "kill -USR2 {pid}"`) collect without IPC.
   process.on('SIGUSR2', () => collectGarbage());
   const shutdown = (): void => {
+    // Bounded: a close that waits on thousands of clients must not keep an orphan alive.
+    setTimeout(() => process.exit(0), SHUTDOWN_BOUND_MS).unref();
     void broker.close().finally(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);

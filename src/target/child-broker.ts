@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { signalOwnedChild } from '../core/owned-processes.js';
 import { OutputTail } from './output-tail.js';
 
 const OUTPUT_TAIL_LINES = 40;
@@ -37,9 +38,10 @@ export class ChildBroker {
   async stop(): Promise<void> {
     const pid = this.child.pid;
     if (this.exit !== null || pid === undefined) return;
-    process.kill(pid, 'SIGTERM');
+    // Its process group when it has one (a spawned broker and whatever its wrapper started).
+    signalOwnedChild(this.child, 'SIGTERM');
     const timer = setTimeout(() => {
-      if (this.exit === null) process.kill(pid, 'SIGKILL');
+      if (this.exit === null) signalOwnedChild(this.child, 'SIGKILL');
     }, STOP_GRACE_MS);
     await this.exited;
     clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { signalOwnedChild, spawnOwned } from '../core/owned-processes.js';
 
 /** A GC command that takes longer than this is abandoned: the floor is read without it. */
 const GC_COMMAND_TIMEOUT_MS = 15_000;
@@ -10,8 +10,8 @@ const GC_COMMAND_TIMEOUT_MS = 15_000;
 export function runGcCommand(template: string, pid: number | null): Promise<boolean> {
   const command = pid === null ? template : template.replaceAll('{pid}', String(pid));
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), GC_COMMAND_TIMEOUT_MS);
+    const child = spawnOwned('/bin/sh', ['-c', command], { stdio: 'ignore' });
+    const timer = setTimeout(() => signalOwnedChild(child, 'SIGKILL'), GC_COMMAND_TIMEOUT_MS);
     child.once('error', () => {
       clearTimeout(timer);
       resolve(false);

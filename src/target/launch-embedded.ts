@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { targetError } from '../core/errors.js';
+import { ownChild } from '../core/owned-processes.js';
 import type { ChildMessage } from './broker-process.js';
 import { ChildBroker } from './child-broker.js';
 import { siblingEntry } from './module-path.js';
@@ -16,11 +17,14 @@ function isChildMessage(value: unknown): value is ChildMessage {
 /** Starts the embedded Aedes broker in a child process on a free loopback port. */
 export async function launchEmbeddedBroker(): Promise<Target> {
   const entry = siblingEntry(import.meta.url, 'embedded-broker-main');
-  const child = fork(entry.file, ['--port', '0'], {
-    execArgv: [...entry.execArgv, ...NODE_BROKER_EXEC_ARGV],
-    env: { ...process.env, ...NODE_BROKER_ENV },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  // Owned: stopped on an interrupt; it exits by itself when mqleak dies (its IPC channel closes).
+  const child = ownChild(
+    fork(entry.file, ['--port', '0'], {
+      execArgv: [...entry.execArgv, ...NODE_BROKER_EXEC_ARGV],
+      env: { ...process.env, ...NODE_BROKER_ENV },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }),
+  );
   const broker = new ChildBroker(child);
   const ready = await new Promise<{ port: number } | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), READY_TIMEOUT_MS);

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { targetError, usageError } from '../core/errors.js';
+import { spawnOwned } from '../core/owned-processes.js';
 import { isLoopbackHost, parseBrokerUrl, type BrokerAddress, type TlsSettings } from '../net/broker-address.js';
 import { ChildBroker } from './child-broker.js';
 import { findListeningPids, parentPid, processExists } from './find-listener.js';
@@ -179,8 +179,9 @@ async function spawnTarget(command: string, options: TargetOptions): Promise<Tar
       'stop that process, or point --spawn and --broker at a free port',
     );
   }
-  // `exec` makes the broker replace the shell, so the PID mqleak holds is the broker's own.
-  const child = spawn('/bin/sh', ['-c', `exec ${command}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // `exec` makes the broker replace the shell, so the PID mqleak holds is the broker's own. Owned: its own
+  // process group with a watchdog, so it cannot outlive mqleak (src/core/owned-processes.ts).
+  const child = spawnOwned('/bin/sh', ['-c', `exec ${command}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const broker = new ChildBroker(child);
   const listening = await waitForTcp(
     address,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { signalOwnedChild, spawnOwned } from '../../core/owned-processes.js';
 
 // Admin hooks for brokers where topics and consumer groups are administered explicitly (RocketMQ's
 // MQTT proxy, Kafka-backed brokers): the per-topic and per-group state that leaked there is created
@@ -72,17 +72,11 @@ function runCommandHook(command: string, timeoutMs: number): Promise<HookResult>
   return new Promise((resolve) => {
     // Its own process group, so a timeout ends the command and whatever it started, by that group's id.
     // Its output is not read: the exit status is the answer, and a chatty tool cannot fill a pipe.
-    const child = spawn('sh', ['-c', command], { stdio: 'ignore', detached: true });
+    const child = spawnOwned('sh', ['-c', command], { stdio: 'ignore' });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      signalOwnedChild(child, 'SIGKILL');
     }, timeoutMs);
     child.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { targetError, usageError } from '../../core/errors.js';
+import { signalOwnedChild, spawnOwned } from '../../core/owned-processes.js';
 
 // A user-given way to restart (or reconfigure) the bridge on the target: a shell command, or an HTTP
 // request to the broker's management API (NanoMQ, EMQX, HiveMQ ... have one). Written as
@@ -92,15 +92,15 @@ export async function runRestartHook(hook: RestartHook, timeoutMs: number): Prom
 
 function runCommand(command: string, timeoutMs: number, label: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnOwned('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
     };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     const timer = setTimeout(() => {
-      if (child.pid !== undefined) child.kill('SIGKILL');
+      signalOwnedChild(child, 'SIGKILL');
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { ownChild } from '../../core/owned-processes.js';
 import { siblingEntry } from '../../target/module-path.js';
 import {
   HeldClients,
@@ -154,10 +155,12 @@ class RemoteShard implements ShardRunner {
 
 async function forkWorker(options: HeldClientsOptions): Promise<RemoteShard> {
   const entry = siblingEntry(import.meta.url, 'load-worker-main');
-  const child = fork(entry.file, [], {
-    execArgv: [...entry.execArgv, ...WORKER_EXEC_ARGV],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = ownChild(
+    fork(entry.file, [], {
+      execArgv: [...entry.execArgv, ...WORKER_EXEC_ARGV],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
   const shard = new RemoteShard(child);
   try {
     await shard.request({ type: 'init', id: shard.id(), options }, QUICK_REPLY_MS);

@@ -121,7 +121,7 @@ function facts(report: RunReport): string {
   rows.push(['started', report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')]);
   rows.push([
     'duration',
-    `${formatNumber(report.durationMs / 1000)} s${report.interrupted ? ' (interrupted: Ctrl-C)' : ''}`,
+    `${formatNumber(report.durationMs / 1000)} s${report.interrupted ? ` (interrupted${report.interruptedBy === undefined ? '' : ` by ${report.interruptedBy}`})` : ''}`,
   ]);
   rows.push([
     'exit code',

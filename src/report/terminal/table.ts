@@ -113,9 +113,7 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
   if (self !== null) lines.push('', self);
   lines.push(
     '',
-    `${style.bold('verdict')}: ` +
-      `${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ` +
-      `${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ' — interrupted' : ''}`,
+    `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ` — interrupted${report.interruptedBy === undefined ? '' : ` by ${report.interruptedBy}`}` : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }

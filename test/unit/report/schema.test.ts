@@ -109,6 +109,7 @@ const RUN_FIELDS: Record<keyof RunReport, true> = {
   verdict: true,
   exitCode: true,
   interrupted: true,
+  interruptedBy: true,
   error: true,
   target: true,
   settings: true,
@@ -123,6 +124,7 @@ const RUN_FIELDS: Record<keyof RunReport, true> = {
 const SETTINGS_FIELDS: Record<keyof RunReport['settings'], true> = {
   quick: true,
   sampleIntervalMs: true,
+  answerBoundMs: true,
   familyAlpha: true,
   command: true,
   commandLine: true,
@@ -138,6 +140,7 @@ const TARGET_FIELDS: Record<keyof TargetReport, true> = {
   gcForced: true,
   outputTail: true,
   transport: true,
+  restartedPid: true,
 };
 const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
   name: true,
