@@ -7,6 +7,7 @@ import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
+import { PROTOCOL_VERSION_SPEC, shareSpec } from './shared/param-specs.js';
 
 // Clients that connect and go away again, half of them politely (DISCONNECT) and half abruptly (the Go
 // clients of the seeds that vanish without DISCONNECT): a session's resources must be freed on both ways
@@ -45,20 +46,8 @@ export const connectChurn: PatternDefinition = {
     'MQTT CONNECT → CONNACK → DISCONNECT or abrupt close; pooled client ids; clients gone silent past their keepalive',
   operation: 'connection',
   params: {
-    abruptShare: {
-      type: 'number',
-      default: 0.5,
-      minimum: 0,
-      maximum: 1,
-      description: 'share of connections closed without DISCONNECT',
-    },
-    protocolVersion: {
-      type: 'integer',
-      default: 4,
-      minimum: 4,
-      maximum: 5,
-      description: 'MQTT protocol level: 4 (3.1.1) or 5',
-    },
+    abruptShare: shareSpec('share of connections closed without DISCONNECT'),
+    protocolVersion: PROTOCOL_VERSION_SPEC,
     keepalive: {
       type: 'integer',
       default: 30,
