@@ -8,6 +8,7 @@ import { cycleFamily } from './shared/rotation.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
+import { PROTOCOL_VERSION_SPEC, shareSpec } from './shared/param-specs.js';
 
 // Clients that connect and go away again, half of them politely (DISCONNECT) and half abruptly (the Go
 // clients of the seeds that vanish without DISCONNECT): a session's resources must be freed on both ways
@@ -78,20 +79,8 @@ export const connectChurn: PatternDefinition = {
   operation: 'connection',
   variants: CONNECT_CHURN_VARIANT_SPACE,
   params: {
-    abruptShare: {
-      type: 'number',
-      default: 0.5,
-      minimum: 0,
-      maximum: 1,
-      description: 'share of connections closed without DISCONNECT',
-    },
-    protocolVersion: {
-      type: 'integer',
-      default: 4,
-      minimum: 4,
-      maximum: 5,
-      description: 'MQTT protocol level: 4 (3.1.1) or 5',
-    },
+    abruptShare: shareSpec('share of connections closed without DISCONNECT'),
+    protocolVersion: PROTOCOL_VERSION_SPEC,
     keepalive: {
       type: 'integer',
       default: 30,

@@ -12,6 +12,7 @@ import { sleep } from '../core/sleep.js';
 import type { PatternDefinition } from './pattern.js';
 import { numberParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
+import { PROTOCOL_VERSION_SPEC, shareSpec } from './shared/param-specs.js';
 
 // Moquette ≤ 0.13 leaked above ~10,000 clients: buffers not released on publish, session objects kept.
 // A cycle fills the broker with N clients held at once (raw sockets: ~2–4 KB each in mqleak, where a full
@@ -87,20 +88,8 @@ export const massConnect: PatternDefinition = {
       maximum: 10_000,
       description: 'held clients that also subscribe to every publish (the broker fans each message out to them)',
     },
-    abruptShare: {
-      type: 'number',
-      default: 0.5,
-      minimum: 0,
-      maximum: 1,
-      description: 'share of clients released without DISCONNECT',
-    },
-    protocolVersion: {
-      type: 'integer',
-      default: 4,
-      minimum: 4,
-      maximum: 5,
-      description: 'MQTT protocol level: 4 (3.1.1) or 5',
-    },
+    abruptShare: shareSpec('share of clients released without DISCONNECT'),
+    protocolVersion: PROTOCOL_VERSION_SPEC,
     keepalive: {
       type: 'integer',
       default: 120,

@@ -6,6 +6,7 @@ import { isAbrupt } from './connect-churn.js';
 import type { PatternDefinition } from './pattern.js';
 import { numberParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
+import { shareSpec } from './shared/param-specs.js';
 
 // A second connection with the client id of a live one: the broker must close the first (3.1.1
 // 3.1.4-2; MQTT 5 first sends it DISCONNECT 0x8E "session taken over") and hand the id to the second.
@@ -24,20 +25,10 @@ export const sessionTakeover: PatternDefinition = {
     'a second connection with the client id of a live one; the broker must close the first (MQTT 5: DISCONNECT 0x8E)',
   operation: 'takeover',
   params: {
-    v5Share: {
-      type: 'number',
-      default: 0.5,
-      minimum: 0,
-      maximum: 1,
-      description: 'share of takeovers on MQTT 5 (the first connection must get DISCONNECT 0x8E); the rest on 3.1.1',
-    },
-    abruptShare: {
-      type: 'number',
-      default: 0.5,
-      minimum: 0,
-      maximum: 1,
-      description: 'share of second connections that vanish without DISCONNECT at the end',
-    },
+    v5Share: shareSpec(
+      'share of takeovers on MQTT 5 (the first connection must get DISCONNECT 0x8E); the rest on 3.1.1',
+    ),
+    abruptShare: shareSpec('share of second connections that vanish without DISCONNECT at the end'),
     takeoverWaitMs: {
       type: 'integer',
       default: 3000,

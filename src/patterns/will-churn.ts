@@ -8,6 +8,7 @@ import type { PatternDefinition, VariantSpace } from './pattern.js';
 import { cycleFamily } from './shared/rotation.js';
 import { numberParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
+import { shareSpec } from './shared/param-specs.js';
 
 // Clients with a will that vanish: the broker keeps the will with the session and must publish it when
 // the connection drops, then free it; a clean DISCONNECT must discard it unpublished. MQTT 5 adds a
@@ -112,13 +113,7 @@ export const willChurn: PatternDefinition = {
       maximum: 1,
       description: 'share of clients that DISCONNECT cleanly: their will must not be published',
     },
-    v5Share: {
-      type: 'number',
-      default: 0.5,
-      minimum: 0,
-      maximum: 1,
-      description: 'share of clients on MQTT 5 (will delay, will properties, session expiry); the rest on 3.1.1',
-    },
+    v5Share: shareSpec('share of clients on MQTT 5 (will delay, will properties, session expiry); the rest on 3.1.1'),
     willDelaySeconds: {
       type: 'integer',
       default: 1,
