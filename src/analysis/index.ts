@@ -67,3 +67,15 @@ export { STEP_MIN_RELEVANCE, UNCONFIRMED_GROWTH_CYCLES_FACTOR } from './judge-by
 export { COUNT_TOLERANCE, COUNT_MIN_RISE, COUNT_LEVEL_CYCLES, COUNT_NOISE_FLOOR } from './judge-count.js';
 export { formatBytes } from '../core/format.js';
 export { median } from './quantile.js';
+export { familyAlphas, FAMILY_BUDGET_SHARE } from './alpha-budget-families.js';
+export type { FamilyAlphas } from './alpha-budget-families.js';
+export {
+  judgeFamilyGrowth,
+  familyIncrements,
+  FAMILY_MIN_INCREMENTS,
+  FAMILY_MIN_POOLED_DOF,
+  FAMILY_MIN_GROWING_SHARE,
+  FAMILY_MIN_KEPT_SHARE,
+} from './family-growth.js';
+export type { FamilyCycle, FamilyGrowth, FamilyGrowthOptions } from './family-growth.js';
+export { twoSidedT } from './student-t.js';

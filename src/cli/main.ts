@@ -93,6 +93,11 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
       '--soak <duration>',
       'run each scenario as one continuous load for this long (e.g. 90s, 30m, 2h) instead of cycles: floors are window minima, the window sized from the GC period seen',
     )
+    .option(
+      '--no-narrow',
+      'after a LEAK in one variant family, do not rerun it to find the leaking case (narrowing: docs/narrowing.md)',
+    )
+    .option('--narrow-budget <duration>', 'the most time narrowing may take, e.g. 2m, 90s (default: 5m)')
     .option('--ca <file>', "mqtts:// and wss://: the PEM CA certificate(s) that signed the broker's certificate")
     .option('--cert <file>', 'mqtts:// and wss://: a PEM client certificate (with --key) for a broker that wants one')
     .option('--key <file>', 'the PEM private key of --cert; read only for the handshakes, never written into reports')

@@ -10,6 +10,8 @@ import { renderJunit } from '../report/junit/render-junit.js';
 import { evaluateThresholds, withThresholds, type SourcedThreshold } from '../verdict/limit-checks.js';
 import { parseDuration } from '../run/plan/time-budget.js';
 import { executeRun, prepareRun } from '../run/run.js';
+import type { NarrowOptions } from '../run/narrow.js';
+import { NARROW_DEFAULT_CAP_MS } from '../verdict/narrow-choice.js';
 import { loadTlsSettings } from '../target/tls-settings.js';
 import { credentialsFrom } from './credentials.js';
 import { parseSourceIps } from './source-ips.js';
@@ -32,6 +34,9 @@ export interface RunFlags {
   all?: boolean;
   budget?: string;
   soak?: string;
+  /** False for `--no-narrow`. */
+  narrow?: boolean;
+  narrowBudget?: string;
   username?: string;
   password?: string;
   ca?: string;
@@ -72,6 +77,18 @@ function parseBudget(raw: string | undefined): { ms: number; text: string } | un
   if (!(ms >= MIN_BUDGET_MS))
     throw usageError(`--budget ${raw}: not a time budget`, 'e.g. --budget 10m, 90s, 1h30m (at least 10 s)');
   return { ms, text: raw };
+}
+
+function parseNarrow(flags: RunFlags): NarrowOptions | undefined {
+  if (flags.narrow === false) return undefined;
+  let capMs = NARROW_DEFAULT_CAP_MS;
+  if (flags.narrowBudget !== undefined) {
+    capMs = parseDuration(flags.narrowBudget);
+    if (!(capMs > 0))
+      throw usageError(`--narrow-budget ${flags.narrowBudget}: not a duration`, 'e.g. --narrow-budget 2m, 90s');
+  }
+  const beside = flags.json !== undefined && flags.json !== '-' ? path.dirname(flags.json) : flags.out;
+  return { capMs, reproDir: beside };
 }
 
 function parseInterval(raw: string): number {
@@ -136,6 +153,7 @@ export async function runCommand(
     probes: flags.probe ?? [],
     extraPids: (flags.pid ?? []).slice(1).map((raw) => parsePid(raw) as number),
     processName: flags.process,
+    narrow: parseNarrow(flags),
   });
   if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
   const thresholds: SourcedThreshold[] = [

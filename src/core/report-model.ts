@@ -213,6 +213,93 @@ export interface ScenarioReport {
   selfMetrics?: MetricReport[];
   selfIssues?: DataIssue[];
   selfSamples?: SampleReport[];
+  /** Patterns that rotate variant families: each family's growth judged on its own cycles (absent otherwise and in older reports). */
+  families?: FamilyReport[];
+  /** After a family's LEAK: the run that found which family and case leaks (absent when none ran, `--no-narrow`, and in older reports). */
+  narrowing?: NarrowingReport;
+}
+
+/**
+ * One variant family's growth (patterns that run one family per cycle, in rotation): the floors' rise
+ * over each of its cycles, per operation of that family, so that a leak in one family of many is judged
+ * at its own size (docs/narrowing.md).
+ */
+export interface FamilyMetricReport {
+  name: string;
+  unit: string;
+  verdict: Verdict;
+  reasonCode: ReasonCode;
+  reason: string;
+  /** Mean rise per operation of this family; null when it had no judged cycle. */
+  perOp: number | null;
+  /** Interval of perOp from the noise pooled over every family, at this family's share of the error budget. */
+  ci: [number, number] | null;
+  thresholdPerOp: number;
+  /** Cycles of this family whose rise was judged. */
+  cyclesUsed: number;
+  /** Of those, how many rose by more than the threshold per operation. */
+  growingCycles: number;
+}
+
+export interface FamilyReport {
+  /** The family's name, as `cycles[].variant`. */
+  name: string;
+  /** LEAK when any of its metrics is LEAK; else INCONCLUSIVE when any is; else PASS. */
+  verdict: Verdict;
+  /** Measured cycles that ran this family, and their operations. */
+  cycles: number;
+  operations: number;
+  metrics: FamilyMetricReport[];
+}
+
+/** One run tried while narrowing: a family, or one case of it, alone. */
+export interface NarrowingTryReport {
+  family: string;
+  /** The case run alone; absent when the whole family was rerun. */
+  caseId?: string;
+  verdict: RunVerdict;
+  /** The judged memory metric's figures (bytes per operation for memory). */
+  metric: string | null;
+  perOp: number | null;
+  ci: [number, number] | null;
+  wallMs: number;
+  /** What the broker answered over this run: answer → count. */
+  answers: Record<string, number>;
+}
+
+/** The leaking case narrowing found, in words and in bytes. */
+export interface NarrowedCaseReport {
+  family: string;
+  id: string;
+  description: string;
+  rule?: string;
+  /** The exact bytes sent for this case, in hex (one attempt's packet; client ids vary per attempt). */
+  bytesHex: string | null;
+  /** What the broker answered to it: answer → count. */
+  answers: Record<string, number>;
+  metric: string;
+  perOp: number | null;
+  ci: [number, number] | null;
+}
+
+export interface NarrowingReport {
+  /**
+   * `case`: a single case was found LEAK on its own; `family`: the family reproduced but no single
+   * case did (or it has one case); `not-reproduced`: the family alone did not leak; `out-of-time`: the
+   * time cap ran out first; `error`: a rerun failed.
+   */
+  outcome: 'case' | 'family' | 'not-reproduced' | 'out-of-time' | 'error';
+  /** The family narrowing started from (the scenario's LEAK family with the largest lower bound). */
+  family: string;
+  /** What narrowing found, in one or two sentences. */
+  summary: string;
+  case: NarrowedCaseReport | null;
+  tries: NarrowingTryReport[];
+  /** The scenario file that reproduces the case (or the family) alone: `mqleak run FILE`; null when none was written. */
+  reproFile: string | null;
+  wallMs: number;
+  /** The time narrowing was allowed (`--narrow-budget`). */
+  capMs: number;
 }
 
 /** A continuous (soak) run of one scenario: its load and the windows its floors were read over. */

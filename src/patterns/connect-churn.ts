@@ -3,7 +3,8 @@ import { failureKind, runOperations, sumTallies } from '../load/pacing/run-opera
 import { runCallbackPool, type CallbackOperation } from '../load/pacing/callback-pool.js';
 import { ChurnDialer } from '../load/clients/churn-connection.js';
 import { connectExtrasFor, waitForClose } from '../load/wire/raw-helpers.js';
-import type { PatternDefinition } from './pattern.js';
+import type { PatternDefinition, VariantSpace } from './pattern.js';
+import { cycleFamily } from './shared/rotation.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
@@ -36,11 +37,43 @@ const KEEPALIVE_CHECK_PERIOD_MS = 3000;
 /** Check: the broker closed a client silent past 1.5 × its keepalive (within expiryWaitMs). */
 export const KEEPALIVE_DROPPED = 'keepalive-expired-dropped';
 
+const CLOSE_WORDS: Record<string, { words: string; rule: string }> = {
+  disconnect: {
+    words: 'CONNECT, CONNACK, then DISCONNECT and close',
+    rule: 'MQTT 3.1.1 3.14 / MQTT 5.0 3.14: a clean session ends with the connection',
+  },
+  abrupt: {
+    words: 'CONNECT, CONNACK, then the socket closed without DISCONNECT',
+    rule: 'MQTT 3.1.1 4.1 / MQTT 5.0 4.1: a clean session ends when the network connection closes, however it closes',
+  },
+};
+
+/** The ways of closing `abruptShare` mixes: both when it is strictly between 0 and 1. */
+function closeWays(params: Params): string[] {
+  const abruptShare = numberParam(params, 'abruptShare');
+  return [...(abruptShare < 1 ? ['disconnect'] : []), ...(abruptShare > 0 ? ['abrupt'] : [])];
+}
+
+/**
+ * One family per way of closing (DISCONNECT or abrupt). `abruptShare` says which exist and their mix in
+ * warm-up and in runs too short to rotate; a rotating measured cycle closes one way only. The clients that
+ * go silent past their keepalive (`keepaliveExpiryShare`) stay beside them in every cycle.
+ */
+export const CONNECT_CHURN_VARIANT_SPACE: VariantSpace = {
+  families: closeWays,
+  cases: (_params, family) => {
+    const words = CLOSE_WORDS[family];
+    return words === undefined ? [] : [{ id: family, description: words.words, rule: words.rule }];
+  },
+  restrict: (params, family) => ({ ...params, abruptShare: family === 'abrupt' ? 1 : 0 }),
+};
+
 export const connectChurn: PatternDefinition = {
   name: 'connect-churn',
   summary:
     'MQTT CONNECT → CONNACK → DISCONNECT or abrupt close; pooled client ids; clients gone silent past their keepalive',
   operation: 'connection',
+  variants: CONNECT_CHURN_VARIANT_SPACE,
   params: {
     abruptShare: {
       type: 'number',
@@ -140,6 +173,10 @@ export const connectChurn: PatternDefinition = {
     const facts = new ProtocolFacts();
     let churned = 0;
     let silenced = 0;
+    const ways = closeWays(params);
+    /** This cycle's way of closing (rotation), or null when `abruptShare` mixes them. */
+    let cycleAbrupt: boolean | null = null;
+    const abruptAt = (index: number): boolean => cycleAbrupt ?? isAbrupt(index, abruptShare);
     const dialer =
       transport === undefined || transport.scheme === 'mqtt'
         ? new ChurnDialer({ host, port, protocolVersion, keepalive, clean: true, timeoutMs, connectExtras: extras })
@@ -148,7 +185,7 @@ export const connectChurn: PatternDefinition = {
     const startChurn: CallbackOperation = (_, done) => {
       const index = churned++;
       if (dialer !== null) {
-        dialer.attempt(clientIdFor(prefix, index, idMode, poolSize), isAbrupt(index, abruptShare), done);
+        dialer.attempt(clientIdFor(prefix, index, idMode, poolSize), abruptAt(index), done);
         return;
       }
       churnOnRawClient(index).then(
@@ -175,7 +212,7 @@ export const connectChurn: PatternDefinition = {
         timeoutMs,
         connectExtras: extras,
       });
-      if (isAbrupt(index, abruptShare)) connection.vanish();
+      if (abruptAt(index)) connection.vanish();
       else await connection.disconnect();
     };
 
@@ -201,6 +238,9 @@ export const connectChurn: PatternDefinition = {
 
     return {
       async runCycle(request) {
+        // One way of closing per measured cycle, in rotation (its growth credited to it); warm-up mixes them.
+        const family = cycleFamily(params, ways, request.index);
+        cycleAbrupt = family === undefined ? null : family === 'abrupt';
         const silent = Array.from({ length: request.operations }, (_, i) =>
           isAbrupt(request.index * request.operations + i, expiryShare),
         );
@@ -217,7 +257,12 @@ export const connectChurn: PatternDefinition = {
             runOperations(silentCount, expiryConcurrency, request.deadlineMs, context.signal, goSilent),
           ]),
         );
-        return { operations: tally.attempted, ...tally, ...facts.take() };
+        return {
+          operations: tally.attempted,
+          ...tally,
+          ...facts.take(),
+          ...(family === undefined ? {} : { variant: family }),
+        };
       },
       teardown: async () => dialer?.close(),
     };

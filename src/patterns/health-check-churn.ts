@@ -1,6 +1,7 @@
 import { runOperations, sumTallies, type OperationTally } from '../load/pacing/run-operations.js';
 import { tcpConnectClose, tcpHold } from '../load/checks/tcp-check.js';
-import type { PatternDefinition } from './pattern.js';
+import type { PatternDefinition, VariantCase, VariantSpace } from './pattern.js';
+import { cycleFamily } from './shared/rotation.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { WEBSOCKET_PARAMS, webSocketChecks } from './shared/websocket-checks.js';
@@ -30,10 +31,44 @@ export function wayOutFor(mode: string, index: number): WayOut {
   return (WAYS_OUT as readonly string[]).includes(mode) ? (mode as WayOut) : 'close';
 }
 
-function garbageFor(mode: string, index: number): { name: string; bytes: Buffer } {
+function garbageFor(mode: string, index: number, kind = 'all'): { name: string; bytes: Buffer } {
   const turn = mode === 'mixed' ? Math.floor(index / WAYS_OUT.length) : index;
-  return GARBAGE[turn % GARBAGE.length] as { name: string; bytes: Buffer };
+  const kinds = kind === 'all' ? GARBAGE : GARBAGE.filter((entry) => entry.name === kind);
+  return (kinds.length === 0 ? GARBAGE : kinds)[turn % Math.max(1, kinds.length)] as { name: string; bytes: Buffer };
 }
+
+const WAY_OUT_WORDS: Record<WayOut, string> = {
+  close: 'a TCP connection opened and closed (FIN) before any MQTT byte',
+  reset: 'a TCP connection opened and reset (RST) before any MQTT byte',
+  garbage: 'a TCP connection that sends non-MQTT bytes and waits for the broker to close it',
+  silent: 'a TCP connection that sends nothing until the broker times it out',
+};
+/** MQTT 3.1.1 3.1 [MQTT-3.1.0-1] / MQTT 5.0 3.1: the first packet must be CONNECT; 4.8: otherwise close. */
+const FIRST_PACKET_RULE = 'MQTT 3.1.1 3.1 [MQTT-3.1.0-1], MQTT 5.0 3.1: the first packet from a client must be CONNECT';
+
+/** One family per way out when `closeMode` is mixed; garbage has one case per payload, the others one each. */
+export const HEALTH_CHECK_VARIANT_SPACE: VariantSpace = {
+  families: (params) => {
+    const mode = stringParam(params, 'closeMode');
+    return mode === 'mixed' ? [...WAYS_OUT] : [mode];
+  },
+  cases(_params, family): VariantCase[] {
+    if (family === 'garbage') {
+      return GARBAGE.map((entry) => ({
+        id: `garbage:${entry.name}`,
+        description: `${WAY_OUT_WORDS.garbage}: ${entry.name}`,
+        bytesHex: entry.bytes.toString('hex'),
+        rule: FIRST_PACKET_RULE,
+      }));
+    }
+    const words = WAY_OUT_WORDS[family as WayOut];
+    return words === undefined ? [] : [{ id: family, description: words, rule: FIRST_PACKET_RULE, bytesHex: '' }];
+  },
+  restrict(params, family, caseId) {
+    const kind = caseId?.startsWith('garbage:') === true ? caseId.slice('garbage:'.length) : 'all';
+    return { ...params, closeMode: family, garbage: kind };
+  },
+};
 
 function silentShare(mode: string): number {
   if (mode === 'mixed') return 1 / WAYS_OUT.length;
@@ -44,6 +79,7 @@ export const healthCheckChurn: PatternDefinition = {
   name: 'health-check-churn',
   summary: 'TCP connections that never speak MQTT: closed, reset, sending garbage, or left silent',
   operation: 'connection',
+  variants: HEALTH_CHECK_VARIANT_SPACE,
   params: {
     closeMode: {
       type: 'string',
@@ -51,6 +87,12 @@ export const healthCheckChurn: PatternDefinition = {
       enum: CLOSE_MODES,
       description:
         'how each connection ends: close (FIN), reset (RST), garbage (send non-MQTT bytes, wait for the broker to close), silent (send nothing, wait for the broker to time it out), or mixed (rotating through all four)',
+    },
+    garbage: {
+      type: 'string',
+      default: 'all',
+      enum: ['all', ...GARBAGE.map((entry) => entry.name)],
+      description: 'garbage: which non-MQTT bytes to send (all of them in turn, or one)',
     },
     silentTimeoutMs: {
       type: 'integer',
@@ -90,9 +132,11 @@ export const healthCheckChurn: PatternDefinition = {
     const holdMs = numberParam(context.params, 'silentTimeoutMs');
     const silentConcurrency = numberParam(context.params, 'silentConcurrency');
     const timeoutMs = numberParam(context.params, 'connectTimeoutMs');
+    const garbageKind = stringParam(context.params, 'garbage');
+    const families = HEALTH_CHECK_VARIANT_SPACE.families(context.params);
     const facts = new ProtocolFacts();
 
-    const operation = async (index: number): Promise<void> => {
+    const operation = async (index: number, mode: string): Promise<void> => {
       const probe = ws?.probeFor(index) ?? null;
       if (ws !== null && probe !== null) {
         await ws.run(probe, facts, timeoutMs);
@@ -103,7 +147,7 @@ export const healthCheckChurn: PatternDefinition = {
         await tcpConnectClose(host, port, way, timeoutMs, transport);
         return;
       }
-      const garbage = way === 'garbage' ? garbageFor(mode, index) : null;
+      const garbage = way === 'garbage' ? garbageFor(mode, index, garbageKind) : null;
       const { end, ms } = await tcpHold(host, port, garbage?.bytes ?? null, holdMs, timeoutMs, transport);
       const variant = garbage === null ? 'silent' : `garbage:${garbage.name}`;
       facts.answer(variant, end);
@@ -112,19 +156,27 @@ export const healthCheckChurn: PatternDefinition = {
 
     return {
       async runCycle(request) {
+        // One way out per measured cycle, in rotation (its growth credited to it); warm-up mixes them all.
+        const family = cycleFamily(context.params, families, request.index);
+        const cycleMode = family ?? mode;
         const first = request.index * request.operations;
         const silent: number[] = [];
         const others: number[] = [];
         for (let i = 0; i < request.operations; i++)
-          (wayOutFor(mode, first + i) === 'silent' ? silent : others).push(first + i);
+          (wayOutFor(cycleMode, first + i) === 'silent' ? silent : others).push(first + i);
         const pool = (indices: number[], concurrency: number): Promise<OperationTally> =>
           runOperations(indices.length, concurrency, request.deadlineMs, context.signal, (k) =>
-            operation(indices[k] as number),
+            operation(indices[k] as number, cycleMode),
           );
         const total = sumTallies(
           await Promise.all([pool(others, request.concurrency), pool(silent, silentConcurrency)]),
         );
-        return { operations: total.attempted, ...total, ...facts.take() };
+        return {
+          operations: total.attempted,
+          ...total,
+          ...facts.take(),
+          ...(family === undefined ? {} : { variant: family }),
+        };
       },
       teardown: async () => undefined,
     };

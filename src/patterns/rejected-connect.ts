@@ -4,7 +4,8 @@ import { openObserver, type Observer } from '../load/clients/observer-client.js'
 import { runOperations } from '../load/pacing/run-operations.js';
 import { tcpHold } from '../load/checks/tcp-check.js';
 import { sleep } from '../core/sleep.js';
-import { ACCEPTED_ANSWER, type PatternDefinition } from './pattern.js';
+import { ACCEPTED_ANSWER, type PatternDefinition, type VariantCase, type VariantSpace } from './pattern.js';
+import { cycleFamily } from './shared/rotation.js';
 import type { Credentials } from '../core/credentials.js';
 import { numberParam, stringParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
@@ -125,11 +126,96 @@ export function rejectionPacket(attempt: RejectionAttempt, context: AttemptConte
   return encodeConnect(fields);
 }
 
+/** What each refusal sends and the rule that makes the broker refuse it. */
+const REFUSAL_WORDS: Record<RejectionVariant, { words: string; rule: string }> = {
+  'bad-password': {
+    words: 'a CONNECT with a user name and a wrong password',
+    rule: 'MQTT 3.1.1 3.2.2.3 (CONNACK 0x04/0x05), MQTT 5.0 3.2.2.2 (0x86/0x87)',
+  },
+  'no-credentials': {
+    words: 'a CONNECT without user name or password to a broker that wants them',
+    rule: 'MQTT 3.1.1 3.2.2.3 (CONNACK 0x05), MQTT 5.0 3.2.2.2 (0x87)',
+  },
+  'unsupported-version': {
+    words: `a CONNECT with protocol level ${UNSUPPORTED_LEVEL}, which no MQTT version has`,
+    rule: 'MQTT 3.1.1 3.1.2.2 [MQTT-3.1.2-2]: CONNACK 0x01 and close',
+  },
+  'rejected-client-id': {
+    words: 'a CONNECT with a zero-length client id and clean session 0',
+    rule: 'MQTT 3.1.1 3.1.3.1 [MQTT-3.1.3-8]: CONNACK 0x02 and close',
+  },
+  'malformed-reserved-flag': {
+    words: 'a CONNECT whose reserved connect flag (bit 0) is 1',
+    rule: 'MQTT 3.1.1 3.1.2.3 [MQTT-3.1.2-3], MQTT 5.0 3.1.2.3: malformed, close',
+  },
+  'malformed-protocol-name': {
+    words: 'a CONNECT whose protocol name is "MQTX"',
+    rule: 'MQTT 3.1.1 3.1.2.1 [MQTT-3.1.2-1]: may close without CONNACK',
+  },
+  'malformed-truncated': {
+    words: `a CONNECT cut off after ${TRUNCATED_BODY_BYTES} bytes of its body, then silence, then the connection dropped`,
+    rule: 'MQTT 3.1.1 4.8 / MQTT 5.0 4.13: an incomplete packet; the broker must not keep state for it',
+  },
+  'invalid-property': {
+    words: 'an MQTT 5 CONNECT carrying Payload Format Indicator in its own properties (only PUBLISH and wills may)',
+    rule: 'MQTT 5.0 2.2.2.2 and 3.1.2.11: a property not allowed in CONNECT is a protocol error (0x81/0x82)',
+  },
+  'duplicate-property': {
+    words: 'an MQTT 5 CONNECT with Session Expiry Interval twice',
+    rule: 'MQTT 5.0 3.1.2.11.2: more than once is a protocol error (0x82)',
+  },
+};
+
+/** `bad-password+will` → its attempt. */
+function attemptOf(family: string): RejectionAttempt | null {
+  const will = family.endsWith('+will');
+  const variant = will ? family.slice(0, -'+will'.length) : family;
+  return (REJECTION_VARIANTS as readonly string[]).includes(variant)
+    ? { variant: variant as RejectionVariant, will }
+    : null;
+}
+
+const familyName = (attempt: RejectionAttempt): string => (attempt.will ? `${attempt.variant}+will` : attempt.variant);
+
+/**
+ * One family per refusal × will: a broker that leaks only when a refused CONNECT carries a will (as
+ * Debian's Mosquitto 2.0.11 does with authentication on) leaks in one family, judged at its own size.
+ * Each family is one case: the same packet every time, but for its client id.
+ */
+export const REJECTION_VARIANT_SPACE: VariantSpace = {
+  families: (params) => rejectionAttempts(stringParam(params, 'variant'), stringParam(params, 'will')).map(familyName),
+  cases(params, family): VariantCase[] {
+    const attempt = attemptOf(family);
+    if (attempt === null) return [];
+    const words = REFUSAL_WORDS[attempt.variant];
+    const bytes = rejectionPacket(attempt, {
+      clientId: 'mqleak-case',
+      willTopic: 'mqleak/case/rejected-will',
+      serial: 0,
+      protocolVersion: numberParam(params, 'protocolVersion') as 4 | 5,
+    });
+    return [
+      {
+        id: family,
+        description: `${words.words}${attempt.will ? ', with a QoS 1 will' : ''} (client id mqleak-<run>-rej-<n>; hex shown with client id "mqleak-case"${attempt.variant === 'bad-password' || attempt.variant === 'no-credentials' ? ' and no --username' : ''})`,
+        bytesHex: bytes.toString('hex'),
+        rule: words.rule,
+      },
+    ];
+  },
+  restrict(params, family) {
+    const attempt = attemptOf(family);
+    if (attempt === null) return params;
+    return { ...params, variant: attempt.variant, will: attempt.will ? 'with' : 'without' };
+  },
+};
+
 export const rejectedConnect: PatternDefinition = {
   name: 'rejected-connect',
   summary:
     'CONNECTs the broker must refuse: bad or missing credentials, unsupported version, rejected client id, malformed packets, bad MQTT 5 properties; with and without a will',
   operation: 'connection',
+  variants: REJECTION_VARIANT_SPACE,
   params: {
     variant: {
       type: 'string',
@@ -209,8 +295,9 @@ export const rejectedConnect: PatternDefinition = {
       observer = null; // no observer (the broker wants credentials mqleak was not given): the will check is not exercised
     }
 
-    const operation = async (index: number): Promise<void> => {
-      const attempt = attempts[index % attempts.length] as RejectionAttempt;
+    const families = attempts.map(familyName);
+    const operation = async (index: number, cycleAttempts: readonly RejectionAttempt[]): Promise<void> => {
+      const attempt = cycleAttempts[index % cycleAttempts.length] as RejectionAttempt;
       const id = serial++;
       const bytes = rejectionPacket(attempt, {
         clientId: `${prefix}-${id}`,
@@ -242,12 +329,15 @@ export const rejectedConnect: PatternDefinition = {
     return {
       async runCycle(request) {
         const first = request.index * request.operations;
+        // One family per measured cycle (its growth is credited to it); warm-up and short runs mix them all.
+        const family = cycleFamily(params, families, request.index);
+        const cycleAttempts = family === undefined ? attempts : attempts.filter((a) => familyName(a) === family);
         const tally = await runOperations(
           request.operations,
           request.concurrency,
           request.deadlineMs,
           context.signal,
-          (i) => operation(first + i),
+          (i) => operation(first + i, cycleAttempts),
         );
         if (observer?.connected === true) {
           await sleep(WILL_DRAIN_MS, context.signal);
@@ -257,7 +347,12 @@ export const rejectedConnect: PatternDefinition = {
         }
         refusedWithWill = new Set();
         willsSeen = new Set();
-        return { operations: tally.attempted, ...tally, ...facts.take() };
+        return {
+          operations: tally.attempted,
+          ...tally,
+          ...facts.take(),
+          ...(family === undefined ? {} : { variant: family }),
+        };
       },
       teardown: async () => {
         await observer?.close();

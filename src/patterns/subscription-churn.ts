@@ -2,7 +2,8 @@ import type { ISubscription, QoS } from 'mqtt-packet';
 import { MqttSession } from '../load/clients/mqtt-session.js';
 import { SessionPool } from '../load/clients/session-pool.js';
 import { ACK_TIMEOUT_PARAM, PROTOCOL_VERSION_PARAM, factCycle, runNames, sessionBase } from './shared/session-kit.js';
-import type { PatternDefinition } from './pattern.js';
+import type { PatternDefinition, VariantSpace } from './pattern.js';
+import { cycleFamily } from './shared/rotation.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -33,10 +34,43 @@ export function subackAnswer(code: number): string {
   return code < 0x80 ? `granted-${code}` : `refused-${code}`;
 }
 
+const WAY_OUT_WORDS: Record<SubscriptionWayOut, { words: string; rule: string }> = {
+  unsubscribe: {
+    words: 'SUBSCRIBE then UNSUBSCRIBE of the same filters on a connection that stays',
+    rule: 'MQTT 3.1.1 3.10.4 / MQTT 5.0 3.10.4: the broker must stop and delete the subscription',
+  },
+  disconnect: {
+    words: 'SUBSCRIBE then DISCONNECT without UNSUBSCRIBE (clean session)',
+    rule: 'MQTT 3.1.1 3.1.2.4 / MQTT 5.0 3.1.2.4: a clean session ends with the connection, subscriptions with it',
+  },
+  vanish: {
+    words: 'SUBSCRIBE then the socket closed without a word (clean session)',
+    rule: 'MQTT 3.1.1 4.1 / MQTT 5.0 4.1: the session state of a clean session is discarded when the network connection closes',
+  },
+  'before-suback': {
+    words: 'SUBSCRIBE and the socket closed right behind it, before the SUBACK',
+    rule: 'MQTT 3.1.1 3.8.4 / MQTT 5.0 3.8.4: the SUBACK has no client to go to; the subscription dies with the session',
+  },
+};
+
+/** One family per way out when `wayOut` is mixed; each family is one case. */
+export const SUBSCRIPTION_VARIANT_SPACE: VariantSpace = {
+  families: (params) => {
+    const mode = stringParam(params, 'wayOut');
+    return mode === 'mixed' ? [...SUBSCRIPTION_WAYS_OUT] : [mode];
+  },
+  cases: (_params, family) => {
+    const words = WAY_OUT_WORDS[family as SubscriptionWayOut];
+    return words === undefined ? [] : [{ id: family, description: words.words, rule: words.rule }];
+  },
+  restrict: (params, family) => ({ ...params, wayOut: family }),
+};
+
 export const subscriptionChurn: PatternDefinition = {
   name: 'subscription-churn',
   summary: 'SUBSCRIBE unique filters and wildcards, then UNSUBSCRIBE, DISCONNECT, vanish, or close before SUBACK',
   operation: 'subscription',
+  variants: SUBSCRIPTION_VARIANT_SPACE,
   params: {
     wayOut: {
       type: 'string',
@@ -71,6 +105,7 @@ export const subscriptionChurn: PatternDefinition = {
       MqttSession.open({ ...base, clientId: names.clientId(`holder-${serial}`), clean: true }),
     );
     let serial = 0;
+    const families = SUBSCRIPTION_VARIANT_SPACE.families(context.params);
 
     const subscribe = async (session: MqttSession, subscriptions: ISubscription[]): Promise<void> => {
       let granted: number[];
@@ -84,9 +119,9 @@ export const subscriptionChurn: PatternDefinition = {
       for (const code of granted) facts.answer('SUBSCRIBE', subackAnswer(code));
     };
 
-    const operation = async (index: number): Promise<void> => {
+    const operation = async (index: number, cycleMode: string): Promise<void> => {
       const n = serial++;
-      const way = subscriptionWayOut(mode, index);
+      const way = subscriptionWayOut(cycleMode, index);
       const filters = subscriptionFilters(names.topic(String(n)), filterCount, wildcards);
       const subscriptions = filters.map((topic): ISubscription => ({ topic, qos }));
       if (way === 'unsubscribe') {
@@ -116,7 +151,12 @@ export const subscriptionChurn: PatternDefinition = {
     };
 
     return {
-      runCycle: factCycle(context.signal, facts, operation),
+      // One way out per measured cycle, in rotation (its growth credited to it); warm-up mixes them all.
+      async runCycle(request) {
+        const family = cycleFamily(context.params, families, request.index);
+        const outcome = await factCycle(context.signal, facts, (i) => operation(i, family ?? mode))(request);
+        return family === undefined ? outcome : { ...outcome, variant: family };
+      },
       teardown: () => holders.close(),
     };
   },

@@ -4,7 +4,8 @@ import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT } from '../load
 import { RawMqttConnection } from '../load/clients/raw-mqtt-client.js';
 import { runOperations } from '../load/pacing/run-operations.js';
 import { isAbrupt } from './connect-churn.js';
-import type { PatternDefinition } from './pattern.js';
+import type { PatternDefinition, VariantSpace } from './pattern.js';
+import { cycleFamily } from './shared/rotation.js';
 import { numberParam, type Params } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 
@@ -39,11 +40,66 @@ export function serialOfWill(payload: Buffer): number {
   return Number(payload.subarray(0, payload.indexOf(0x3a)).toString());
 }
 
+/** A kind of will client: its protocol level and how it leaves. */
+interface WillKind {
+  v5: boolean;
+  vanish: boolean;
+}
+
+const kindName = (kind: WillKind): string => `${kind.v5 ? 'v5' : 'v4'}-${kind.vanish ? 'vanish' : 'disconnect'}`;
+
+/** The kinds the shares make: a share of 0 or 1 leaves one side out. */
+function willKinds(params: Params): WillKind[] {
+  const v5Share = numberParam(params, 'v5Share');
+  const cancelShare = numberParam(params, 'cancelShare');
+  const levels = [...(v5Share < 1 ? [false] : []), ...(v5Share > 0 ? [true] : [])];
+  const ways = [...(cancelShare < 1 ? [true] : []), ...(cancelShare > 0 ? [false] : [])];
+  return levels.flatMap((v5) => ways.map((vanish) => ({ v5, vanish })));
+}
+
+const KIND_WORDS: Record<string, { words: string; rule: string }> = {
+  'v4-vanish': {
+    words: 'an MQTT 3.1.1 client with a QoS 1 will that vanishes (socket closed without DISCONNECT)',
+    rule: 'MQTT 3.1.1 3.1.2.5 [MQTT-3.1.2-8]: the will is published when the connection closes without DISCONNECT',
+  },
+  'v4-disconnect': {
+    words: 'an MQTT 3.1.1 client with a QoS 1 will that sends DISCONNECT',
+    rule: 'MQTT 3.1.1 3.1.2.5 [MQTT-3.1.2-10], 3.14.4: DISCONNECT discards the will unpublished',
+  },
+  'v5-vanish': {
+    words: 'an MQTT 5 client with a delayed will (properties, session expiry) that vanishes: the will waits in a timer',
+    rule: 'MQTT 5.0 3.1.2.5, 3.1.3.2.2: the will is published after its delay or when the session ends',
+  },
+  'v5-disconnect': {
+    words: 'an MQTT 5 client with a delayed will that sends DISCONNECT 0x00',
+    rule: 'MQTT 5.0 3.1.2.5, 3.14.2.1: DISCONNECT with reason 0x00 discards the will',
+  },
+};
+
+/**
+ * One family per kind of will client (protocol level × way out) that the shares make. The shares set
+ * which kinds exist and their mix in warm-up and in runs too short to rotate; a rotating measured cycle
+ * runs one kind only. Each family is one case.
+ */
+export const WILL_VARIANT_SPACE: VariantSpace = {
+  families: (params) => willKinds(params).map(kindName),
+  cases: (_params, family) => {
+    const words = KIND_WORDS[family];
+    return words === undefined ? [] : [{ id: family, description: words.words, rule: words.rule }];
+  },
+  restrict: (params, family) => ({
+    ...params,
+    v5Share: family.startsWith('v5') ? 1 : 0,
+    cancelShare: family.endsWith('disconnect') ? 1 : 0,
+  }),
+};
+
 export const willChurn: PatternDefinition = {
   name: 'will-churn',
   summary:
     'clients with a will (3.1.1; 5 with will delay and properties) vanish, or DISCONNECT cleanly; an observer checks the wills',
   operation: 'connection',
+  variants: WILL_VARIANT_SPACE,
   params: {
     cancelShare: {
       type: 'number',
@@ -136,10 +192,14 @@ export const willChurn: PatternDefinition = {
     /** Set when the broker refused MQTT 5 (Aedes): the rest of the run stays on 3.1.1 and says so. */
     let v5Refused = false;
 
+    const kinds = willKinds(params);
+    /** The kind this cycle runs (rotation), or null when it mixes them by the shares. */
+    let cycleKind: WillKind | null = null;
+
     const operation = async (): Promise<void> => {
       const id = serial++;
-      const v5 = isAbrupt(id, v5Share) && !v5Refused;
-      const vanish = !isAbrupt(id, cancelShare);
+      const v5 = (cycleKind === null ? isAbrupt(id, v5Share) : cycleKind.v5) && !v5Refused;
+      const vanish = cycleKind === null ? !isAbrupt(id, cancelShare) : cycleKind.vanish;
       const will: NonNullable<IConnectPacket['will']> = {
         topic,
         payload: willPayload(id, payloadBytes),
@@ -194,6 +254,9 @@ export const willChurn: PatternDefinition = {
 
     return {
       async runCycle(request) {
+        // One kind per measured cycle, in rotation (its growth credited to it); warm-up mixes them by the shares.
+        const family = cycleFamily(params, kinds.map(kindName), request.index);
+        cycleKind = kinds.find((kind) => kindName(kind) === family) ?? null;
         const tally = await runOperations(
           request.operations,
           request.concurrency,
@@ -219,7 +282,12 @@ export const willChurn: PatternDefinition = {
         if (v5Refused) facts.declare(WILL_DELAYED);
         sent.clear();
         arrived.clear();
-        return { operations: tally.attempted, ...tally, ...facts.take() };
+        return {
+          operations: tally.attempted,
+          ...tally,
+          ...facts.take(),
+          ...(family === undefined ? {} : { variant: family }),
+        };
       },
       teardown: () => observer.close(),
     };

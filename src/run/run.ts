@@ -37,6 +37,7 @@ import { judgeSoakScenario } from '../verdict/judge-soak.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
 import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './self/recorded-bytes.js';
+import { narrowLeak, type NarrowOptions } from './narrow.js';
 
 export interface RunOptions {
   /** Scenario names or files; empty: every built-in scenario. */
@@ -65,6 +66,8 @@ export interface RunOptions {
   extraPids?: readonly number[];
   /** `--process NAME`: every process of that name is watched (cluster nodes). */
   processName?: string;
+  /** After a variant family's LEAK, find the leaking family and case (absent: `--no-narrow`, no narrowing). */
+  narrow?: NarrowOptions;
 }
 
 /** Everything checked before any connection is made: scenario files, parameters, overrides. */
@@ -197,6 +200,7 @@ function scenarioReport(
     error: runError === null ? null : runError.message,
     samples: own.map((sample) => ({ t: sample.t, lateMs: sample.lateMs, ...sample.values })),
     ...protocolFactsReport(recording.facts),
+    ...(judgement.families === null || judgement.families === undefined ? {} : { families: judgement.families }),
   };
 }
 
@@ -306,6 +310,36 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
       if (error !== null) {
         failure = error;
         break;
+      }
+      if (options.narrow !== undefined && report.verdict === 'leak' && !controller.signal.aborted) {
+        // Reruns of one family or case against the same target and sampler (src/run/narrow.ts).
+        const narrowing = await narrowLeak(scenario, report, {
+          ...options.narrow,
+          now: () => Date.now(),
+          runScenario: async (restricted) => {
+            const rerun = await recordScenario(
+              {
+                scenario: restricted,
+                target: target as Target,
+                sampler: liveSampler,
+                signal: controller.signal,
+                runToken,
+                clock,
+                observer,
+                credentials: options.credentials,
+                sourceIps: options.sourceIps,
+              },
+              index,
+              scenarios.length,
+            );
+            const rerunError = rerun.error === null ? null : asMqleakError(rerun.error);
+            return scenarioReport(restricted, rerun, liveSampler.store, rerunError, {
+              metrics: liveSampler.metrics,
+              issues: probeIssues(liveSampler.probeStats()),
+            });
+          },
+        });
+        if (narrowing !== null) reports[reports.length - 1] = { ...(reports.at(-1) as ScenarioReport), narrowing };
       }
     }
   } catch (error) {

@@ -2,12 +2,13 @@ import {
   combineVerdicts,
   DEFAULT_FAMILY_ALPHA,
   defaultThresholdPerOp,
+  familyAlphas,
   judgeMetric,
-  shareAlpha,
   type DataIssue,
   type MetricSeries,
 } from '../analysis/index.js';
-import type { CycleReport, MetricReport, RunVerdict } from '../core/report-model.js';
+import type { CycleReport, FamilyReport, MetricReport, RunVerdict } from '../core/report-model.js';
+import { judgeFamilies, rotatedFamilies } from './judge-families.js';
 import { fittedIntercept } from './fit.js';
 import { legacyMetricName, METRICS, type MetricInfo, type Sample } from '../core/metrics.js';
 import { floorNote, judgeWithFloorViews, troughViews } from './floor-choice.js';
@@ -26,6 +27,8 @@ export interface ScenarioJudgement {
   measuredOperations: number;
   /** The cycles with the floors that were judged (post-GC troughs where no collection could be forced): the report's `cycles`. */
   cycles: CycleReport[];
+  /** Rotating patterns: each variant family judged on its own cycles (null otherwise). */
+  families?: FamilyReport[] | null;
 }
 
 /** Achieved rate over the measured cycles' load: what the per-hour figures assume. */
@@ -113,7 +116,9 @@ export function judgeScenario(
     .filter((metric) => metric.judged)
     .map((metric) => seriesFor(metric, recording, [...issues, ...probeIssues(metric.name)]))
     .filter((value): value is MetricSeries => value !== null);
-  const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, series.length);
+  // Rotating variant families share the budget with the mixed fit (src/analysis/alpha-budget-families.ts).
+  const alphas = familyAlphas(DEFAULT_FAMILY_ALPHA, series.length, rotatedFamilies(recording.cycles).length);
+  const alpha = alphas.mixed;
   const metrics = series.map((entry): MetricReport => {
     const thresholdPerOp = thresholdFor(entry.metric, entry.kind);
     const options = { thresholdPerOp, alpha, opsPerSecond: opsPerSecond ?? 0 };
@@ -139,10 +144,14 @@ export function judgeScenario(
       ...(memory === null ? {} : { floorMethod: memory.method }),
     };
   });
+  const families = judgeFamilies(recording.cycles, metrics, alphas.perFamily);
+  const familyLeak = families?.some((family) => family.verdict === 'leak') ?? false;
   return {
     metrics,
     issues,
-    verdict: combineVerdicts(metrics.map((metric) => metric.verdict)),
+    families,
+    // A LEAK of any family is the scenario's LEAK; otherwise the mixed verdict stands (docs/narrowing.md).
+    verdict: familyLeak ? 'leak' : combineVerdicts(metrics.map((metric) => metric.verdict)),
     opsPerSecond,
     measuredOperations: operations,
     cycles: judgedCycles,

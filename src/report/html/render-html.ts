@@ -3,6 +3,7 @@ import { cyclesWord, soakLine } from '../terminal/soak.js';
 import { metricChart } from './chart.js';
 import { html, slug } from './escape.js';
 import { probesTable } from './probes.js';
+import { familiesSection, narrowingSection } from './families.js';
 import { STYLES } from './styles.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResult } from '../../core/report-model.js';
 import { formatStat, metricUnit } from '../../verdict/limit-checks.js';
@@ -222,13 +223,13 @@ function keyValueTable(entries: [string, string][]): string {
 
 function cyclesTable(scenario: ScenarioReport): string {
   const metrics = scenario.metrics.map((metric) => metric.name);
-  const head = ['cycle', 'phase', 'operations', 'failed', 'load', ...metrics.map((name) => `${name} floor`)];
+  const head = ['cycle', 'phase', 'family', 'operations', 'failed', 'load', ...metrics.map((name) => `${name} floor`)];
   const rows = scenario.cycles.map((cycle) => {
     const floors = scenario.metrics.map((metric) => {
       const value = cycle.floors[metric.name as keyof typeof cycle.floors];
       return `<td class="num">${value === undefined ? '—' : html(formatAmount(value, metric.unit))}</td>`;
     });
-    return `<tr><td class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}</td><td class="num">${formatNumber(cycle.operations)}</td><td class="num">${cycle.failures}</td><td class="num">${formatNumber((cycle.loadEndMs - cycle.startMs) / 1000)} s</td>${floors.join('')}</tr>`;
+    return `<tr><td class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}</td><td>${html(cycle.variant ?? '—')}</td><td class="num">${formatNumber(cycle.operations)}</td><td class="num">${cycle.failures}</td><td class="num">${formatNumber((cycle.loadEndMs - cycle.startMs) / 1000)} s</td>${floors.join('')}</tr>`;
   });
   return `<div class="table-wrap"><table><thead><tr>${head.map((name) => `<th>${html(name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
@@ -273,6 +274,8 @@ function scenarioSection(scenario: ScenarioReport): string {
     scenario.metrics.length === 0
       ? '<p class="muted">No metric was judged.</p>'
       : `<div class="charts">${scenario.metrics.map((metric) => metricFigure(scenario, metric)).join('')}</div>`,
+    narrowingSection(scenario, (verdict) => chip(verdict)),
+    familiesSection(scenario, (verdict) => chip(verdict)),
     `<details><summary>parameters (${html(scenario.source)}, pattern ${html(scenario.pattern)})</summary>${keyValueTable([...parameters, ...deltas])}</details>`,
     `<details><summary>${cyclesWord(scenario)} and their floors</summary>${cyclesTable(scenario)}</details>`,
     selfSection(scenario),

@@ -6,6 +6,7 @@ import { soakLine } from './soak.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport } from '../../core/report-model.js';
 import { bridgeLines } from './bridge.js';
 import { protocolFactLines } from './facts.js';
+import { familyLines } from './families.js';
 import { preflightLines, scenarioLimitLines } from './limits.js';
 import { selfLines, selfRunLine } from './self.js';
 import { thresholdLines, thresholdVerdictNote } from './threshold-lines.js';
@@ -82,6 +83,7 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
       if (metric.verdict !== 'pass') lines.push(wrap(`  ${metric.name}: ${metric.reason}`, width, '    '));
     }
     for (const issue of scenario.issues) lines.push(wrap(`  data: ${issue.detail}`, width, '    '));
+    for (const line of familyLines(scenario, style)) lines.push(wrap(line, width, '      '));
     for (const line of protocolFactLines(scenario, style)) lines.push(wrap(line, width, '    '));
     for (const line of scenarioLimitLines(scenario, style)) lines.push(wrap(line, width, '    '));
     for (const line of bridgeLines(scenario)) lines.push(wrap(line, width, '    '));

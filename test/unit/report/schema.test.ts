@@ -7,7 +7,12 @@ import { Ajv } from 'ajv';
 import { isMqleakError } from '../../../src/core/errors.js';
 import type {
   CycleReport,
+  FamilyMetricReport,
+  FamilyReport,
   MetricReport,
+  NarrowedCaseReport,
+  NarrowingReport,
+  NarrowingTryReport,
   RunReport,
   ScenarioReport,
   TargetReport,
@@ -166,6 +171,8 @@ const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
   selfSamples: true,
   mode: true,
   soak: true,
+  families: true,
+  narrowing: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   index: true,
@@ -210,6 +217,56 @@ const METRIC_FIELDS: Record<keyof MetricReport, true> = {
   floorMethod: true,
   minutesNeeded: true,
 };
+const FAMILY_FIELDS: Record<keyof FamilyReport, true> = {
+  name: true,
+  verdict: true,
+  cycles: true,
+  operations: true,
+  metrics: true,
+};
+const FAMILY_METRIC_FIELDS: Record<keyof FamilyMetricReport, true> = {
+  name: true,
+  unit: true,
+  verdict: true,
+  reasonCode: true,
+  reason: true,
+  perOp: true,
+  ci: true,
+  thresholdPerOp: true,
+  cyclesUsed: true,
+  growingCycles: true,
+};
+const NARROWING_FIELDS: Record<keyof NarrowingReport, true> = {
+  outcome: true,
+  family: true,
+  summary: true,
+  case: true,
+  tries: true,
+  reproFile: true,
+  wallMs: true,
+  capMs: true,
+};
+const NARROWING_TRY_FIELDS: Record<keyof NarrowingTryReport, true> = {
+  family: true,
+  caseId: true,
+  verdict: true,
+  metric: true,
+  perOp: true,
+  ci: true,
+  wallMs: true,
+  answers: true,
+};
+const NARROWED_CASE_FIELDS: Record<keyof NarrowedCaseReport, true> = {
+  family: true,
+  id: true,
+  description: true,
+  rule: true,
+  bytesHex: true,
+  answers: true,
+  metric: true,
+  perOp: true,
+  ci: true,
+};
 const THRESHOLD_FIELDS: Record<keyof ThresholdResult, true> = {
   expression: true,
   source: true,
@@ -249,4 +306,9 @@ test('every field of the result model is described in the schema', () => {
   described(schema.definitions.cycle?.properties, CYCLE_FIELDS, 'cycles[]');
   described(schema.definitions.metric?.properties, METRIC_FIELDS, 'metrics[]');
   described(schema.definitions.thresholdResult?.properties, THRESHOLD_FIELDS, 'thresholds[]');
+  described(schema.definitions.family?.properties, FAMILY_FIELDS, 'families[]');
+  described(schema.definitions.familyMetric?.properties, FAMILY_METRIC_FIELDS, 'families[].metrics[]');
+  described(schema.definitions.narrowing?.properties, NARROWING_FIELDS, 'narrowing');
+  described(schema.definitions.narrowingTry?.properties, NARROWING_TRY_FIELDS, 'narrowing.tries[]');
+  described(schema.definitions.narrowedCase?.properties, NARROWED_CASE_FIELDS, 'narrowing.case');
 });

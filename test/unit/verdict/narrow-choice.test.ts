@@ -1,0 +1,78 @@
+// What narrowing runs next: the family alone, then its cases one at a time, within the time cap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import type { NarrowingTryReport } from '../../../src/core/report-model.js';
+import { nextNarrowStep, shouldNarrow } from '../../../src/verdict/narrow-choice.js';
+
+const CAP = 300_000;
+const tryOf = (verdict: NarrowingTryReport['verdict'], caseId?: string, wallMs = 30_000): NarrowingTryReport => ({
+  family: 'f',
+  ...(caseId === undefined ? {} : { caseId }),
+  verdict,
+  metric: 'proc.rss',
+  perOp: 100,
+  ci: [80, 120],
+  wallMs,
+  answers: {},
+});
+
+test('the family alone first; a family that does not leak alone is not reproduced', () => {
+  assert.deepEqual(nextNarrowStep({ caseIds: ['a', 'b'], tries: [], elapsedMs: 0, capMs: CAP }), { kind: 'family' });
+  assert.deepEqual(nextNarrowStep({ caseIds: ['a', 'b'], tries: [tryOf('pass')], elapsedMs: 30_000, capMs: CAP }), {
+    kind: 'done',
+    outcome: 'not-reproduced',
+    caseId: null,
+  });
+  assert.equal(
+    nextNarrowStep({ caseIds: ['a'], tries: [tryOf('error')], elapsedMs: 1, capMs: CAP }).kind === 'done' &&
+      (nextNarrowStep({ caseIds: ['a'], tries: [tryOf('error')], elapsedMs: 1, capMs: CAP }) as { outcome: string })
+        .outcome,
+    'error',
+  );
+});
+
+test('a family of one case: its rerun is the case', () => {
+  assert.deepEqual(nextNarrowStep({ caseIds: ['only'], tries: [tryOf('leak')], elapsedMs: 1, capMs: CAP }), {
+    kind: 'done',
+    outcome: 'case',
+    caseId: 'only',
+  });
+});
+
+test('then the cases one by one, until one leaks alone', () => {
+  const ids = ['a', 'b', 'c'];
+  assert.deepEqual(nextNarrowStep({ caseIds: ids, tries: [tryOf('leak')], elapsedMs: 30_000, capMs: CAP }), {
+    kind: 'case',
+    caseId: 'a',
+  });
+  const afterA = [tryOf('leak'), tryOf('pass', 'a')];
+  assert.deepEqual(nextNarrowStep({ caseIds: ids, tries: afterA, elapsedMs: 60_000, capMs: CAP }), {
+    kind: 'case',
+    caseId: 'b',
+  });
+  assert.deepEqual(
+    nextNarrowStep({ caseIds: ids, tries: [...afterA, tryOf('leak', 'b')], elapsedMs: 90_000, capMs: CAP }),
+    { kind: 'done', outcome: 'case', caseId: 'b' },
+  );
+  const none = [...afterA, tryOf('pass', 'b'), tryOf('inconclusive', 'c')];
+  assert.deepEqual(nextNarrowStep({ caseIds: ids, tries: none, elapsedMs: 120_000, capMs: CAP }), {
+    kind: 'done',
+    outcome: 'family',
+    caseId: null,
+  });
+});
+
+test('no try is started that would likely end past the cap', () => {
+  assert.deepEqual(
+    nextNarrowStep({ caseIds: ['a', 'b'], tries: [tryOf('leak', undefined, 100_000)], elapsedMs: 250_000, capMs: CAP }),
+    { kind: 'done', outcome: 'out-of-time', caseId: null },
+  );
+});
+
+test('narrowing only when the leak is confined: some family LEAK, some PASS', () => {
+  assert.equal(shouldNarrow([{ verdict: 'leak' }, { verdict: 'pass' }]), true);
+  assert.equal(shouldNarrow([{ verdict: 'leak' }, { verdict: 'leak' }, { verdict: 'inconclusive' }]), false);
+  assert.equal(shouldNarrow([{ verdict: 'pass' }, { verdict: 'inconclusive' }]), false);
+  assert.equal(shouldNarrow(null), false);
+});
