@@ -5,6 +5,7 @@ import { groupChurn } from './group-churn.js';
 import { inflightAbandon } from './inflight-abandon.js';
 import { massConnect } from './mass-connect.js';
 import type { PatternDefinition } from './pattern.js';
+import { protocolErrors } from './protocol-errors.js';
 import { rejectedConnect } from './rejected-connect.js';
 import { retainedFlood } from './retained-flood.js';
 import { sessionBacklog } from './session-backlog.js';
@@ -20,6 +21,7 @@ export const PATTERNS: ReadonlyMap<string, PatternDefinition> = new Map(
     healthCheckChurn,
     connectChurn,
     rejectedConnect,
+    protocolErrors,
     willChurn,
     sessionTakeover,
     massConnect,
