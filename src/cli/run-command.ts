@@ -29,10 +29,6 @@ export async function runCommand(
   argv: string[],
   io: Streams,
 ): Promise<ExitCodeValue> {
-  const jsonToStdout = flags.json === '-';
-  // With JSON on stdout, everything for people goes to stderr so the machine output stays clean.
-  const human = jsonToStdout ? io.stderr : io.stdout;
-  const style = styleFor(human, io.env, flags.color);
   const { prepared, thresholds, quickSuite } = await validateRun(scenarios, flags, argv, io.env);
   // Nothing named and no --all: the quick suite, so a first `npx mqleak run` answers in minutes, not a quarter hour.
   if (quickSuite && flags.quiet !== true) {
