@@ -14,14 +14,15 @@ const src = path.join(root, 'src');
 const MAY_IMPORT = {
   core: [],
   net: ['core'],
+  protocol: ['core'],
   analysis: ['core'],
   verdict: ['core', 'analysis'],
   report: ['core', 'analysis', 'verdict'],
   sample: ['core', 'net'],
   target: ['core', 'net'],
   load: ['core', 'net', 'sample', 'target'],
-  patterns: ['core', 'net', 'load', 'sample', 'target'],
-  scenario: ['core', 'patterns'],
+  patterns: ['core', 'net', 'protocol', 'load', 'sample', 'target'],
+  scenario: ['core', 'protocol', 'patterns'],
 };
 
 function walk(dir, keep) {
