@@ -66,6 +66,12 @@ export interface MetricReport {
    * interval; absent in older reports.
    */
   sensitivityPerOp?: number | null;
+  /**
+   * Memory LEAKs: how long the broker idled with every client gone before the recovery floor was read (ms).
+   * Memory an allocator keeps for reuse is not given back within any window, so a LEAK says which one it
+   * checked. Absent for other verdicts, soaks and older reports.
+   */
+  recoveryWindowMs?: number;
   thresholdPerOp: number;
   cyclesUsed: number;
   cyclesDropped: number;

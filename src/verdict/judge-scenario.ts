@@ -106,6 +106,16 @@ export function scenarioThreshold(scenario: ScenarioThresholds, metric: string, 
   return thresholds[metric] ?? thresholds[legacyMetricName(metric) ?? metric] ?? defaultThresholdPerOp(metric, kind);
 }
 
+/** A memory LEAK states the recovery window it checked: freed memory an allocator keeps is not given back in any. */
+function recoveryNote(
+  verdict: string,
+  kind: 'bytes' | 'count',
+  recovery: { startMs: number; endMs: number } | null,
+): string {
+  if (verdict !== 'leak' || kind !== 'bytes' || recovery === null) return '';
+  return ` Recovery window checked: ${Math.round((recovery.endMs - recovery.startMs) / 1000)} s idle with every client gone.`;
+}
+
 /** Judges every metric the probe saw, sharing the error budget across them. */
 export function judgeScenario(
   scenario: ScenarioThresholds,
@@ -156,11 +166,17 @@ export function judgeScenario(
       kind: entry.kind,
       unit: entry.unit,
       ...judgedFigures(judged, entry.kind, thresholdPerOp, opsPerSecond),
-      reason: judged.reason + (memory === null ? '' : floorNote(memory.method)),
+      reason:
+        judged.reason +
+        (memory === null ? '' : floorNote(memory.method)) +
+        recoveryNote(judged.verdict, entry.kind, recovery),
       baselineFloor: entry.baselineFloor,
       recoveryFloor: entry.recoveryFloor,
       intercept: fittedIntercept(judgedCycles, entry.metric, judged.perOp, judged.cyclesUsed),
       ...(memory === null ? {} : { floorMethod: memory.method }),
+      ...(judged.verdict === 'leak' && entry.kind === 'bytes' && recovery !== null
+        ? { recoveryWindowMs: recovery.endMs - recovery.startMs }
+        : {}),
     };
   });
   const families = judgeFamilies(recording.cycles, metrics, alphas.perFamily);

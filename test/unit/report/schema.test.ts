@@ -210,6 +210,7 @@ const METRIC_FIELDS: Record<keyof MetricReport, true> = {
   perHour: true,
   minDetectablePerOp: true,
   sensitivityPerOp: true,
+  recoveryWindowMs: true,
   thresholdPerOp: true,
   cyclesUsed: true,
   cyclesDropped: true,

@@ -6,6 +6,7 @@ import type { CycleReport } from '../../../src/core/report-model.js';
 import type { ScenarioRecording } from '../../../src/core/recording.js';
 import { METRICS } from '../../../src/core/metrics.js';
 import { emptyProtocolFacts } from '../../../src/patterns/shared/protocol-facts.js';
+import { judgeScenario } from '../../../src/verdict/judge-scenario.js';
 import { judgeLook } from '../../../src/verdict/stopping-rule.js';
 
 const OPS = 5000;
@@ -52,4 +53,20 @@ test('a clear leak: decided (LEAK) but the scenario does not stop; it is confirm
 test('too few cycles to judge: undecided, named', () => {
   const look = judgeLook({ thresholds: {} }, recording(2, 0), [], RSS, 0.02 / 12);
   assert.deepEqual(look, { decided: false, stop: false, undecided: ['proc.rss'] });
+});
+
+test('a memory LEAK states the recovery window it checked (freed memory an allocator keeps is never given back)', () => {
+  const leaky = recording(12, 1024);
+  const last = leaky.cycles.at(-1) as CycleReport;
+  leaky.phases = [{ name: 'recovery', startMs: last.endMs, endMs: last.endMs + 5000 }];
+  leaky.recoveryFloors = { 'proc.rss': last.floors['proc.rss'] as number };
+  const [rss] = judgeScenario({ thresholds: {} }, leaky, [], RSS).metrics;
+  assert.equal(rss?.verdict, 'leak', rss?.reason);
+  assert.equal(rss?.recoveryWindowMs, 5000);
+  assert.match(rss?.reason ?? '', /Recovery window checked: 5 s idle/);
+  const flat = recording(12, 0);
+  flat.phases = leaky.phases;
+  const [clean] = judgeScenario({ thresholds: {} }, flat, [], RSS).metrics;
+  assert.equal(clean?.verdict, 'pass');
+  assert.equal(clean?.recoveryWindowMs, undefined);
 });
