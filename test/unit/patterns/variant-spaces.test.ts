@@ -18,6 +18,7 @@ const MIXING: Record<string, string[]> = {
   'inflight-abandon': ['qos2-publish', 'qos1-delivery'],
   'session-backlog': ['drain', 'expire'],
   'tls-churn': ['full', 'resumed', 'bad-client-cert', 'old-version', 'garbage', 'mid-handshake-close'],
+  'session-takeover': ['v4-disconnect', 'v4-abrupt', 'v5-disconnect', 'v5-abrupt'],
 };
 
 test('each mixing scenario at its defaults has its families, and restricting to one leaves only it', async () => {
