@@ -3,6 +3,7 @@ import { connectExtrasFor, isProtocolLevelRefusal, MQTT5_VARIANT, waitForClose }
 import { RawMqttConnection, type ProtocolVersion } from '../load/clients/raw-mqtt-client.js';
 import { runOperations } from '../load/pacing/run-operations.js';
 import { isAbrupt } from './connect-churn.js';
+import { cycleFamily, shareSides, shareVariantSpace } from './shared/rotation.js';
 import type { PatternDefinition } from './pattern.js';
 import { numberParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
@@ -19,11 +20,27 @@ export const DISCONNECT_8E = 'disconnect-0x8e-sent';
 /** MQTT 5 reason code 0x8E: Session taken over. */
 const SESSION_TAKEN_OVER = 0x8e;
 
+const TAKEOVER_AXES = [
+  { param: 'v5Share', yes: 'v5', no: 'v4' },
+  { param: 'abruptShare', yes: 'abrupt', no: 'disconnect' },
+] as const;
+const TAKEN_OVER_RULE =
+  'MQTT 3.1.1 3.1.4 [MQTT-3.1.4-2] / MQTT 5.0 3.1.4: the broker must close the existing connection of that client id (5.0: DISCONNECT 0x8E)';
+
+/** One family per protocol level × way the second connection leaves, as the shares make them. */
+export const TAKEOVER_VARIANT_SPACE = shareVariantSpace(TAKEOVER_AXES, {
+  'v4-disconnect': { words: 'an MQTT 3.1.1 takeover; the second connection then DISCONNECTs', rule: TAKEN_OVER_RULE },
+  'v4-abrupt': { words: 'an MQTT 3.1.1 takeover; the second connection then vanishes', rule: TAKEN_OVER_RULE },
+  'v5-disconnect': { words: 'an MQTT 5 takeover; the second connection then DISCONNECTs', rule: TAKEN_OVER_RULE },
+  'v5-abrupt': { words: 'an MQTT 5 takeover; the second connection then vanishes', rule: TAKEN_OVER_RULE },
+});
+
 export const sessionTakeover: PatternDefinition = {
   name: 'session-takeover',
   summary:
     'a second connection with the client id of a live one; the broker must close the first (MQTT 5: DISCONNECT 0x8E)',
   operation: 'takeover',
+  variants: TAKEOVER_VARIANT_SPACE,
   params: {
     v5Share: shareSpec(
       'share of takeovers on MQTT 5 (the first connection must get DISCONNECT 0x8E); the rest on 3.1.1',
@@ -77,9 +94,13 @@ export const sessionTakeover: PatternDefinition = {
         connectExtras: extras,
       });
 
+    const families = TAKEOVER_VARIANT_SPACE.families(params);
+    /** This cycle's family sides (rotation), or null when the shares mix them. */
+    let sides: Record<string, boolean> | null = null;
+
     const operation = async (): Promise<void> => {
       const id = serial++;
-      const protocolVersion: ProtocolVersion = isAbrupt(id, v5Share) && !v5Refused ? 5 : 4;
+      const protocolVersion: ProtocolVersion = (sides?.v5Share ?? isAbrupt(id, v5Share)) && !v5Refused ? 5 : 4;
       const clientId = `${prefix}-${id}`;
       let reason: number | null = null;
       let first: RawMqttConnection;
@@ -108,12 +129,15 @@ export const sessionTakeover: PatternDefinition = {
       if (protocolVersion === 5) facts.check(DISCONNECT_8E, reason === SESSION_TAKEN_OVER);
       if (reason !== null && reason !== SESSION_TAKEN_OVER)
         facts.answer('first-connection-disconnect', `0x${(reason as number).toString(16)}`);
-      if (isAbrupt(id, abruptShare)) second.vanish();
+      if (sides?.abruptShare ?? isAbrupt(id, abruptShare)) second.vanish();
       else await second.disconnect();
     };
 
     return {
       async runCycle(request) {
+        // One family per measured cycle, in rotation (its growth credited to it); warm-up mixes them by the shares.
+        const family = cycleFamily(params, families, request.index);
+        sides = family === undefined ? null : shareSides(family, TAKEOVER_AXES);
         const tally = await runOperations(
           request.operations,
           request.concurrency,
@@ -122,7 +146,12 @@ export const sessionTakeover: PatternDefinition = {
           operation,
         );
         if (v5Refused && v5Share > 0) facts.declare(DISCONNECT_8E);
-        return { operations: tally.attempted, ...tally, ...facts.take() };
+        return {
+          operations: tally.attempted,
+          ...tally,
+          ...facts.take(),
+          ...(family === undefined ? {} : { variant: family }),
+        };
       },
       teardown: async () => undefined,
     };

@@ -56,3 +56,44 @@ export function rotatingFactCycle(
     return family === undefined ? outcome : { ...outcome, variant: family };
   };
 }
+
+/** A share parameter (0..1) that splits operations two ways: the family name of each side. */
+export interface ShareAxis {
+  param: string;
+  /** The name of the side a share of 1 picks (`v5`, `abrupt`). */
+  yes: string;
+  /** The name of the other side (`v4`, `disconnect`). */
+  no: string;
+}
+
+/** The families the shares make (`v4-disconnect` ...): a share of 0 or 1 leaves one side out. */
+export function shareFamilies(params: Params, axes: readonly ShareAxis[]): string[] {
+  let names = [''];
+  for (const axis of axes) {
+    const share = numberParam(params, axis.param);
+    const sides = [...(share < 1 ? [axis.no] : []), ...(share > 0 ? [axis.yes] : [])];
+    names = names.flatMap((prefix) => sides.map((side) => (prefix === '' ? side : `${prefix}-${side}`)));
+  }
+  return names;
+}
+
+/** Which side of each axis a family takes: param → true for `yes`. */
+export function shareSides(family: string, axes: readonly ShareAxis[]): Record<string, boolean> {
+  const parts = family.split('-');
+  return Object.fromEntries(axes.map((axis, k) => [axis.param, parts[k] === axis.yes]));
+}
+
+/** The variant space of share-split families: each family one case; restricting sets each share to 0 or 1. */
+export function shareVariantSpace(axes: readonly ShareAxis[], words: ModeWords): VariantSpace {
+  return {
+    families: (params) => shareFamilies(params, axes),
+    cases: (_params, family) => {
+      const entry = words[family];
+      return entry === undefined ? [] : [{ id: family, description: entry.words, rule: entry.rule }];
+    },
+    restrict: (params, family) => {
+      const sides = shareSides(family, axes);
+      return { ...params, ...Object.fromEntries(axes.map((axis) => [axis.param, sides[axis.param] ? 1 : 0])) };
+    },
+  };
+}

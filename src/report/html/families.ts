@@ -1,6 +1,7 @@
 import { formatAmount, formatNumber, formatPerOp } from '../../core/format.js';
 import type { ScenarioReport } from '../../core/report-model.js';
 import { html } from './escape.js';
+import { leakingFamily } from '../../verdict/judge-families.js';
 
 // The HTML for a scenario's variant families (each judged on its own cycles) and what narrowing found.
 
@@ -67,4 +68,17 @@ export function narrowingSection(scenario: ScenarioReport, chip: (verdict: strin
     `<div class="table-wrap"><table><thead><tr><th>run</th><th>verdict</th><th>growth per op [interval]</th><th>wall time</th></tr></thead><tbody>${tries.join('')}</tbody></table></div>`,
     '</div>',
   ].join('');
+}
+
+/** The headline when a scenario leaks only in one of its variant families (its mixed metrics diluted it); null otherwise. */
+export function familyLeakHeadline(report: { scenarios: readonly ScenarioReport[] }): string | null {
+  for (const scenario of report.scenarios) {
+    const family = leakingFamily(scenario.families);
+    const metric = family?.metrics.find((entry) => entry.verdict === 'leak');
+    if (family === null || metric === undefined) continue;
+    const narrowed = scenario.narrowing?.case;
+    const tail = narrowed === null || narrowed === undefined ? '' : ` Narrowed to the case ${narrowed.id}: see below.`;
+    return `${scenario.name} leaks in its variant family ${family.name}: ${metric.name} grows ${figure(metric.perOp, metric.ci, metric.unit)} per ${scenario.operation} of that family.${tail}`;
+  }
+  return null;
 }

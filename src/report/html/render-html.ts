@@ -3,7 +3,7 @@ import { cyclesWord, soakLine } from '../terminal/soak.js';
 import { metricChart } from './chart.js';
 import { html, slug } from './escape.js';
 import { probesTable } from './probes.js';
-import { familiesSection, narrowingSection } from './families.js';
+import { familiesSection, familyLeakHeadline, narrowingSection } from './families.js';
 import { STYLES } from './styles.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResult } from '../../core/report-model.js';
 import { formatStat, metricUnit } from '../../verdict/limit-checks.js';
@@ -99,6 +99,8 @@ function headline(report: RunReport): string {
     const more = leaks.length > 1 ? ` ${leaks.length} of ${all.length} metrics leak; this is the fastest.` : '';
     return `${scenario.name} leaks: ${metric.name} ${size}${rate}.${more}${thresholds}`;
   }
+  const familyLeak = familyLeakHeadline(report);
+  if (familyLeak !== null) return `${familyLeak}${thresholds}`;
   const open = all.filter(({ metric }) => metric.verdict === 'inconclusive').length;
   const scenarios = `${report.scenarios.length} scenario${report.scenarios.length === 1 ? '' : 's'}`;
   if (open > 0)
