@@ -74,6 +74,10 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
     )
     .option('--spawn <cmd>', 'start the broker with this command, watch it, stop it at the end')
     .option(
+      '--attribute',
+      'also find where the growth is allocated: heaptrack stacks for a native broker (--spawn or --pid), judged per operation like RSS; see docs/attribution.md',
+    )
+    .option(
       '--gc-cmd <cmd>',
       'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"',
     )

@@ -27,6 +27,8 @@ export interface RunFlags {
   proc?: boolean;
   spawn?: string;
   gcCmd?: string;
+  /** `--attribute`: attribute the growth to allocation sites (docs/attribution.md). */
+  attribute?: boolean;
   set: string[];
   quick?: boolean;
   all?: boolean;
@@ -136,6 +138,7 @@ export async function runCommand(
     probes: flags.probe ?? [],
     extraPids: (flags.pid ?? []).slice(1).map((raw) => parsePid(raw) as number),
     processName: flags.process,
+    attribute: flags.attribute === true,
   });
   if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
   const thresholds: SourcedThreshold[] = [
@@ -160,6 +163,7 @@ export async function runCommand(
     report = await executeRun({
       options: { ...prepared.options, observer: progress ?? {}, signal: interrupt.signal },
       scenarios: prepared.scenarios,
+      ...(prepared.attribution === undefined ? {} : { attribution: prepared.attribution }),
     });
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -37,6 +37,14 @@ import { judgeSoakScenario } from '../verdict/judge-soak.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
 import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './self/recorded-bytes.js';
+import {
+  attachAttribution,
+  beginAttribution,
+  finishAttribution,
+  planAttribution,
+  type ActiveAttribution,
+  type AttributionPlan,
+} from './attribution.js';
 
 export interface RunOptions {
   /** Scenario names or files; empty: every built-in scenario. */
@@ -65,6 +73,8 @@ export interface RunOptions {
   extraPids?: readonly number[];
   /** `--process NAME`: every process of that name is watched (cluster nodes). */
   processName?: string;
+  /** `--attribute`: attribute the growth to allocation sites (heaptrack for native brokers); see docs/attribution.md. */
+  attribute?: boolean;
 }
 
 /** Everything checked before any connection is made: scenario files, parameters, overrides. */
@@ -73,6 +83,8 @@ export interface PreparedRun {
   scenarios: Scenario[];
   /** What `--budget` did to the scenarios, when given. */
   budget?: BudgetPlan;
+  /** How attribution runs, when `--attribute` or a scenario's `attribute: true` asks for it. */
+  attribution?: AttributionPlan;
 }
 
 export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
@@ -95,9 +107,14 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
   }
   const overrides = options.overrides.map(parseOverride);
   const overridden = applyOverrides(scenarios, overrides);
-  if (options.budget === undefined) return { options, scenarios: overridden };
+  const plan = await planAttribution(
+    options.target,
+    options.attribute === true || overridden.some((scenario) => scenario.attribute),
+  );
+  const attribution = plan === null ? {} : { attribution: plan };
+  if (options.budget === undefined) return { options, scenarios: overridden, ...attribution };
   const fitted = fitToBudget(overridden, options.budget.ms, options.budget.text);
-  return { options, scenarios: fitted.scenarios, budget: fitted.plan };
+  return { options, scenarios: fitted.scenarios, budget: fitted.plan, ...attribution };
 }
 
 export function exitCodeFor(verdict: RunVerdict, error: MqleakError | null): ExitCodeValue {
@@ -237,8 +254,9 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const intervalMs = options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
   const runToken = randomBytes(4).toString('hex');
-  const reports: ScenarioReport[] = [];
+  let reports: ScenarioReport[] = [];
   let target: Target | null = null;
+  let attribution: ActiveAttribution | null = null;
   let sampler: Sampler | null = null;
   let probes: Probe[] = [];
   let self: SelfCheck | null = null;
@@ -246,7 +264,22 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   let limits: RunLimits | null = null;
 
   try {
-    target = await resolveTarget(options.target);
+    let targetOptions = options.target;
+    if (prepared.attribution !== undefined) {
+      const begun = await beginAttribution(prepared.attribution, targetOptions);
+      attribution = begun.active;
+      targetOptions = begun.target;
+    }
+    const spawnedAtMs = clock();
+    target = await resolveTarget(targetOptions);
+    if (attribution !== null && prepared.attribution !== undefined) {
+      await attachAttribution(attribution, prepared.attribution, target, spawnedAtMs, clock);
+      observer.notice?.(
+        attribution.session === null
+          ? `attribution: ${attribution.note ?? 'not available'}`
+          : 'attribution: heaptrack is recording the broker (it slows the broker; the trace is read after the run)',
+      );
+    }
     observer.targetReady?.(target.description);
     limits = await checkRunLimits(scenarios, target, options.sourceIps);
     for (const note of limits.notes) observer.notice?.(`${note.level}: ${note.message}`);
@@ -317,6 +350,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     options.signal?.removeEventListener('abort', onAbort);
     await target?.stop().catch(() => undefined);
   }
+  // After the broker stopped: heaptrack's interpreter only finishes its file then.
+  if (attribution !== null) reports = await finishAttribution(attribution, reports);
 
   const verdict = runVerdict(reports, failure);
   // The one place credentials are taken out: every renderer and file reads this report.

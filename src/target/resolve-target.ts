@@ -20,6 +20,8 @@ export interface TargetOptions {
   startTimeoutMs?: number;
   /** `--ca`, `--cert`, `--key`, `--insecure`, `--servername` (read): for mqtts:// and wss:// URLs. */
   tls?: TlsSettings;
+  /** Shell assignments put before `exec CMD` of --spawn (e.g. LD_PRELOAD for heaptrack): only the broker gets them. */
+  spawnAssignments?: string;
   /** No process to watch (`--no-proc`, or a broker on another host judged by its probes): decided by prepareRun (src/run/no-process.ts). */
   noProc?: boolean;
 }
@@ -174,7 +176,8 @@ async function spawnTarget(command: string, options: TargetOptions): Promise<Tar
     );
   }
   // `exec` makes the broker replace the shell, so the PID mqleak holds is the broker's own.
-  const child = spawn('/bin/sh', ['-c', `exec ${command}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const assignments = options.spawnAssignments === undefined ? '' : `${options.spawnAssignments} `;
+  const child = spawn('/bin/sh', ['-c', `${assignments}exec ${command}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const broker = new ChildBroker(child);
   const listening = await waitForTcp(
     address,
