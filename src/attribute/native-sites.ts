@@ -40,6 +40,8 @@ export interface NativeSites {
   lines: number;
   /** False when the trace ended before some floor (the broker died, or heaptrack stopped early). */
   reachedAll: boolean;
+  /** False when it ended before the first floor: nothing was measured under load. */
+  reachedAny: boolean;
 }
 
 function frameText(ip: InstructionPointer): string[] {
@@ -146,5 +148,10 @@ export async function nativeSites(
     });
     results.push(mergeByLabel([...byKey.values()]));
   }
-  return { scenarios: results, lines: replay.lines, reachedAll: replay.reached.every(Boolean) };
+  return {
+    scenarios: results,
+    lines: replay.lines,
+    reachedAll: replay.reached.every(Boolean),
+    reachedAny: replay.reached.some(Boolean),
+  };
 }

@@ -195,6 +195,10 @@ export async function finishAttribution(
     if ('error' in trace) return failed(trace.error);
     if (session.originMs === null) return failed('heaptrack never started in the broker');
     const sites = await nativeSites(trace.file, session.originMs, reports.map(floorTimes));
+    if (!sites.reachedAny)
+      return failed(
+        'the heaptrack trace ends before the first floor: the broker stopped writing it (a wrapper that resets LD_PRELOAD, or an exec after start?)',
+      );
     return reports.map((report, k) => {
       const base = baseReport(report, 'heaptrack');
       const rss = report.metrics.find((metric) => metric.name === 'proc.rss');

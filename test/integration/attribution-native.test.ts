@@ -119,6 +119,28 @@ describe('--attribute with heaptrack on Mosquitto', () => {
     );
   });
 
+  test('attribution failing midway (a wrapper drops the preload): the verdict and report still come out, the failure noted', async () => {
+    const port = await freePort();
+    const config = await mosquittoConfig(dir, port);
+    const result = await runCli([
+      'run',
+      'connect-churn',
+      '--quick',
+      '--attribute',
+      '--spawn',
+      `sh -c 'unset LD_PRELOAD; exec mosquitto -c ${config}'`,
+      '--broker',
+      `mqtt://127.0.0.1:${port}`,
+    ]);
+    const scenario = result.report?.scenarios[0];
+    assert.ok(scenario, result.stderr);
+    assert.equal(scenario.verdict, 'pass', 'the verdict stands: Mosquitto does not leak on connect-churn');
+    assert.equal(result.code, 0);
+    assert.equal(scenario.attribution?.status, 'failed', JSON.stringify(scenario.attribution));
+    assert.match(scenario.attribution?.note ?? '', /attribution failed: .*the verdict stands/);
+    assert.match(result.stdout, /attribution failed/);
+  });
+
   test('heaptrack missing: exit 64 with the apt-get hint, before any connection', async () => {
     const result = await runCli(['run', 'connect-churn', '--attribute', '--spawn', 'mosquitto'], {
       env: { PATH: dir },
