@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -93,6 +93,11 @@ export class HeaptrackSession {
         'attaching heaptrack needs ptrace: `sysctl kernel.yama.ptrace_scope=0`, run as root, or start the broker with --spawn',
       );
     }
+    // The broker opens the FIFO as its own user (Mosquitto drops root after start): as `heaptrack -p` does, hand
+    // the FIFO to that user, and let it through the private folder.
+    const owner = await stat(`/proc/${pid}`);
+    await chmod(this.dir, 0o711);
+    await chown(this.fifo, owner.uid, owner.gid).catch(() => undefined);
     const { stdout: dlopen } = await run(this.tools.env, ['dlopen', this.tools.inject]);
     const started = clockMs();
     const result = await run(

@@ -44,7 +44,7 @@ export function attributionSection(scenario: ScenarioReport): string {
       : `These sites explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope (${formatPerOp(attribution.rssBytesPerOp ?? 0, 'B')}).`;
   const rates = `Rate: ${attribution.opsPerSecond.instrumented === null ? '?' : Math.round(attribution.opsPerSecond.instrumented)} ops/s instrumented, ${attribution.opsPerSecond.plain === null ? 'no plain run' : `${Math.round(attribution.opsPerSecond.plain)} ops/s plain`}.`;
   return [
-    `<details class="attribution" open><summary>where it grows: ${html(TOOL_NAME[attribution.tool])}, ${attribution.sitesJudged} growing sites judged</summary>`,
+    `<details class="attribution" open><summary>where it grows: ${html(TOOL_NAME[attribution.tool])}, ${attribution.sitesJudged} growing site${attribution.sitesJudged === 1 ? '' : 's'} judged</summary>`,
     `<p class="stats">${html(explained)} ${html(rates)}</p>`,
     attribution.sites.length === 0
       ? '<p class="muted">No site grows per operation.</p>'

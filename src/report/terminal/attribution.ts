@@ -32,7 +32,7 @@ export function attributionLines(scenario: ScenarioReport, style: ChalkInstance)
       : `the sites below explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope`;
   const rates = `${attribution.opsPerSecond.instrumented === null ? '?' : Math.round(attribution.opsPerSecond.instrumented)} ops/s instrumented, ${attribution.opsPerSecond.plain === null ? 'no plain run' : `${Math.round(attribution.opsPerSecond.plain)} ops/s plain`}`;
   lines.push(
-    `  ${style.bold('where it grows')} (${TOOL_NAME[attribution.tool]}, ${attribution.sitesJudged} growing sites judged; ${explained}; ${rates}):`,
+    `  ${style.bold('where it grows')} (${TOOL_NAME[attribution.tool]}, ${attribution.sitesJudged} growing site${attribution.sitesJudged === 1 ? '' : 's'} judged; ${explained}; ${rates}):`,
   );
   if (attribution.sites.length === 0) lines.push('    no site grows per operation');
   for (const site of attribution.sites) {
