@@ -20,6 +20,7 @@ const MAY_IMPORT = {
   report: ['core', 'analysis', 'verdict'],
   sample: ['core', 'net'],
   target: ['core', 'net'],
+  attribute: ['core', 'net', 'sample', 'target'],
   load: ['core', 'net', 'sample', 'target'],
   patterns: ['core', 'net', 'protocol', 'load', 'sample', 'target'],
   scenario: ['core', 'protocol', 'patterns'],

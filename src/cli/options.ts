@@ -200,6 +200,12 @@ const RUN_OPTIONS = {
     accepts: 'a duration from 10 s to 7 days; not with --budget',
     details: 'See [verdicts.md](verdicts.md#soak-runs---soak-duration).',
   },
+  attribute: {
+    flags: '--attribute',
+    description:
+      'also find where the growth is allocated: heaptrack stacks for a native broker (--spawn or --pid), judged ' +
+      'per operation like RSS; see docs/attribution.md',
+  },
   narrow: {
     flags: '--no-narrow',
     description:

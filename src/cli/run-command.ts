@@ -67,6 +67,7 @@ async function runAndWrite(
     report = await executeRun({
       options: { ...prepared.options, observer: progress ?? {}, signal: interrupt },
       scenarios: prepared.scenarios,
+      ...(prepared.attribution === undefined ? {} : { attribution: prepared.attribution }),
     });
   } finally {
     progress?.close();

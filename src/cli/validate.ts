@@ -30,6 +30,8 @@ export interface RunFlags {
   all?: boolean;
   budget?: string;
   soak?: string;
+  /** `--attribute`: attribute the growth to allocation sites (docs/attribution.md). */
+  attribute?: boolean;
   /** False for `--no-narrow`. */
   narrow?: boolean;
   narrowBudget?: string;
@@ -165,6 +167,7 @@ export async function validateRun(
     extraPids,
     processName: flags.process,
     narrow: narrowOptions(flags),
+    attribute: flags.attribute === true,
   });
   const thresholds: SourcedThreshold[] = [
     ...parseThresholdFlags(

@@ -249,6 +249,57 @@ export interface ScenarioReport {
   families?: FamilyReport[];
   /** After a family's LEAK: the run that found which family and case leaks (absent when none ran, `--no-narrow`, and in older reports). */
   narrowing?: NarrowingReport;
+  /** `--attribute` (absent in older reports and runs without it): where the growth was allocated. See docs/attribution.md. */
+  attribution?: AttributionReport;
+}
+
+/** Which tool attributed the growth: heaptrack (native brokers), V8 heap snapshots (Node), jcmd (JVM), or none. */
+export type AttributionTool = 'heaptrack' | 'v8-heap-snapshot' | 'jcmd-class-histogram' | 'none';
+
+/** One allocation site (a call stack, a constructor, a class) and its growth per operation, judged like RSS. */
+export interface AttributionSite {
+  /** 1 = grows the most per operation. */
+  rank: number;
+  /** Short name: the first named frame that is not an allocator wrapper (or an address). */
+  label: string;
+  /** The stack, allocating frame first: `function (file:line) in module`, or `0xADDR in module` without symbols. */
+  frames: string[];
+  verdict: Verdict;
+  reason: string;
+  bytesPerOp: number | null;
+  ci: [number, number] | null;
+  /** Bytes still allocated at this site at the last measured floor. */
+  liveBytes: number;
+  /** This site's bytes/op over the scenario's RSS bytes/op (null when RSS did not grow). */
+  shareOfRss: number | null;
+  /** Whether any frame had a function name. */
+  symbolized: boolean;
+  /** Distinct call stacks merged into this site (they name the same allocating function); `frames` is the biggest. */
+  stacks?: number;
+}
+
+export interface AttributionReport {
+  tool: AttributionTool;
+  /** `ok`: sites judged; `failed`: attribution broke midway (the verdict stands, see `note`); `unavailable`: no tool for this runtime. */
+  status: 'ok' | 'failed' | 'unavailable';
+  /** What to know: why it failed, why it is unavailable and what could feed a probe instead, overhead. */
+  note: string;
+  /** `instrumented`: the scenario's verdict was measured on the broker running under the tool (no plain run exists). */
+  verdictOfRecord: 'plain' | 'instrumented';
+  /** Operations per second with the tool attached, and in a plain run when one exists. */
+  opsPerSecond: { instrumented: number | null; plain: number | null };
+  /** The scenario's RSS slope the sites are compared with. */
+  rssBytesPerOp: number | null;
+  /** Sum of the reported sites' bytes/op over the RSS slope: how much of the growth they explain. */
+  explainedShare: number | null;
+  /** Sites whose growth was judged (the others did not grow between the first and last measured floor). */
+  sitesJudged: number;
+  /** The top sites, most growth per operation first, until they explain the RSS slope (at least 80 %). */
+  sites: AttributionSite[];
+  /** e.g. install debug symbols for a stripped binary. */
+  hints: string[];
+  /** Size of the heaptrack trace read, bytes. */
+  traceBytes?: number;
 }
 
 /**

@@ -43,6 +43,14 @@ import { withRestartNamed } from './restart-check.js';
 import { startLivenessWatch, type LivenessWatch } from './liveness-watch.js';
 import { measureCycleBytes, measureSampleBytes, recordedBytesPerOp } from './self/recorded-bytes.js';
 import { narrowLeak, type NarrowOptions } from './narrow.js';
+import {
+  attachAttribution,
+  beginAttribution,
+  finishAttribution,
+  planAttribution,
+  type ActiveAttribution,
+  type AttributionPlan,
+} from './attribution.js';
 
 export interface RunOptions {
   /** Scenario names or files; empty: every built-in scenario. */
@@ -73,6 +81,8 @@ export interface RunOptions {
   processName?: string;
   /** After a variant family's LEAK, find the leaking family and case (absent: `--no-narrow`, no narrowing). */
   narrow?: NarrowOptions;
+  /** `--attribute`: attribute the growth to allocation sites (heaptrack for native brokers); see docs/attribution.md. */
+  attribute?: boolean;
 }
 
 /** Everything checked before any connection is made: scenario files, parameters, overrides. */
@@ -81,6 +91,8 @@ export interface PreparedRun {
   scenarios: Scenario[];
   /** What `--budget` did to the scenarios, when given. */
   budget?: BudgetPlan;
+  /** How attribution runs, when `--attribute` or a scenario's `attribute: true` asks for it. */
+  attribution?: AttributionPlan;
 }
 
 export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
@@ -103,9 +115,14 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
   }
   const overrides = options.overrides.map(parseOverride);
   const overridden = applyOverrides(scenarios, overrides);
-  if (options.budget === undefined) return { options, scenarios: overridden };
+  const plan = await planAttribution(
+    options.target,
+    options.attribute === true || overridden.some((scenario) => scenario.attribute),
+  );
+  const attribution = plan === null ? {} : { attribution: plan };
+  if (options.budget === undefined) return { options, scenarios: overridden, ...attribution };
   const fitted = fitToBudget(overridden, options.budget.ms, options.budget.text);
-  return { options, scenarios: fitted.scenarios, budget: fitted.plan };
+  return { options, scenarios: fitted.scenarios, budget: fitted.plan, ...attribution };
 }
 
 export function exitCodeFor(verdict: RunVerdict, error: MqleakError | null): ExitCodeValue {
@@ -266,8 +283,9 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const intervalMs = options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
   const runToken = randomBytes(4).toString('hex');
-  const reports: ScenarioReport[] = [];
+  let reports: ScenarioReport[] = [];
   let target: Target | null = null;
+  let attribution: ActiveAttribution | null = null;
   let sampler: Sampler | null = null;
   let probes: Probe[] = [];
   let self: SelfCheck | null = null;
@@ -277,7 +295,22 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   let restartedPid: number | null = null;
 
   try {
-    target = await resolveTarget(options.target);
+    let targetOptions = options.target;
+    if (prepared.attribution !== undefined) {
+      const begun = await beginAttribution(prepared.attribution, targetOptions);
+      attribution = begun.active;
+      targetOptions = begun.target;
+    }
+    const spawnedAtMs = clock();
+    target = await resolveTarget(targetOptions);
+    if (attribution !== null && prepared.attribution !== undefined) {
+      await attachAttribution(attribution, prepared.attribution, target, spawnedAtMs, clock);
+      observer.notice?.(
+        attribution.session === null
+          ? `attribution: ${attribution.note ?? 'not available'}`
+          : 'attribution: heaptrack is recording the broker (it slows the broker; the trace is read after the run)',
+      );
+    }
     observer.targetReady?.(target.description);
     limits = await checkRunLimits(scenarios, target, options.sourceIps);
     for (const note of limits.notes) observer.notice?.(`${note.level}: ${note.message}`);
@@ -388,6 +421,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     options.signal?.removeEventListener('abort', onAbort);
     await target?.stop().catch(() => undefined);
   }
+  // After the broker stopped: heaptrack's interpreter only finishes its file then.
+  if (attribution !== null) reports = await finishAttribution(attribution, reports);
 
   const verdict = runVerdict(reports, failure);
   // The one place credentials are taken out: every renderer and file reads this report.

@@ -54,6 +54,11 @@ export function scenarioShapeSchema(): JsonSchema {
       parameters: { type: 'object', description: 'run shape and pattern knobs' },
       quick: { type: 'object', description: 'parameters that replace `parameters` under --quick' },
       thresholds: thresholdsSchema(),
+      attribute: {
+        type: 'boolean',
+        description:
+          'true: also attribute the growth to allocation sites while this scenario runs (as --attribute; docs/attribution.md)',
+      },
       limits: {
         type: 'array',
         description:

@@ -25,6 +25,8 @@ export interface Scenario {
   /** k6-style limits on the results (`limits:`), checked after the run like `--threshold`. */
   limits: ThresholdSpec[];
   quick: boolean;
+  /** `attribute: true` in the file: run attribution for it (as `--attribute`). */
+  attribute: boolean;
 }
 
 interface ScenarioFile {
@@ -35,6 +37,7 @@ interface ScenarioFile {
   quick?: Record<string, unknown>;
   thresholds?: Partial<Record<ThresholdMetric, number>>;
   limits?: string[];
+  attribute?: boolean;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -122,6 +125,7 @@ export function parseScenario(text: string, label: string, builtin: boolean, qui
       parseThresholdSpec(text, `${label}: limits[${index}] '${text}'`, false),
     ),
     quick,
+    attribute: data.attribute === true,
   };
 }
 

@@ -20,6 +20,8 @@ export interface TargetOptions {
   startTimeoutMs?: number;
   /** `--ca`, `--cert`, `--key`, `--insecure`, `--servername` (read): for mqtts:// and wss:// URLs. */
   tls?: TlsSettings;
+  /** Shell assignments put before `exec CMD` of --spawn (e.g. LD_PRELOAD for heaptrack): only the broker gets them. */
+  spawnAssignments?: string;
   /**
    * No process to watch (`--no-proc`, or a broker on another host judged by its probes): decided by prepareRun
    * (src/run/no-process.ts).
@@ -181,7 +183,8 @@ async function spawnTarget(command: string, options: TargetOptions): Promise<Tar
   }
   // `exec` makes the broker replace the shell, so the PID mqleak holds is the broker's own. Owned: its own
   // process group with a watchdog, so it cannot outlive mqleak (src/core/owned-processes.ts).
-  const child = spawnOwned('/bin/sh', ['-c', `exec ${command}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const assignments = options.spawnAssignments === undefined ? '' : `${options.spawnAssignments} `;
+  const child = spawnOwned('/bin/sh', ['-c', `${assignments}exec ${command}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const broker = new ChildBroker(child);
   const listening = await waitForTcp(
     address,

@@ -1,6 +1,7 @@
 import { formatAmount, formatPerOp } from '../core/format.js';
 import type { Verdict } from '../core/verdict-types.js';
 import type { MetricReport, RunReport, ScenarioReport } from '../core/report-model.js';
+import { compareSites, type SiteChange } from './compare-sites.js';
 
 // Two reports of the same scenarios (a release and the next, main and a branch): did a metric get
 // worse beyond what the runs can tell apart? Pure: `mqleak compare` renders and exits on this.
@@ -45,6 +46,8 @@ export interface Comparison {
   improvements: number;
   /** Differences that make the two runs less comparable (parameters, quick, thresholds, machine). */
   notes: string[];
+  /** Attribution sites (`--attribute`) that are new in NEW or grew beyond BASE's interval; empty without attribution. */
+  sites: SiteChange[];
 }
 
 function side(metric: MetricReport): MetricSide {
@@ -159,11 +162,13 @@ function parameterNotes(base: ScenarioReport, next: ScenarioReport): string[] {
 export function compareReports(base: RunReport, next: RunReport, files: { base: string; new: string }): Comparison {
   const rows: CompareRow[] = [];
   const notes: string[] = [];
+  const sites: SiteChange[] = [];
   const names = [...new Set([...base.scenarios.map((s) => s.name), ...next.scenarios.map((s) => s.name)])];
   for (const name of names) {
     const b = base.scenarios.find((scenario) => scenario.name === name);
     const n = next.scenarios.find((scenario) => scenario.name === name);
     if (b !== undefined && n !== undefined) notes.push(...parameterNotes(b, n));
+    if (n !== undefined) sites.push(...compareSites(b, n));
     if (b === undefined) notes.push(`${name}: only in NEW`);
     if (n === undefined) notes.push(`${name}: only in BASE`);
     const metrics = [...new Set([...(b?.metrics ?? []).map((m) => m.name), ...(n?.metrics ?? []).map((m) => m.name)])];
@@ -194,5 +199,6 @@ export function compareReports(base: RunReport, next: RunReport, files: { base: 
     regressions: rows.filter((row) => row.result === 'regression').length,
     improvements: rows.filter((row) => row.result === 'improvement').length,
     notes,
+    sites,
   };
 }

@@ -1,5 +1,6 @@
 import { formatAmount, formatBytes, formatNumber, formatPerOp } from '../../core/format.js';
 import { cyclesWord, soakLine } from '../terminal/soak.js';
+import { ATTRIBUTION_STYLES, attributionSection } from './attribution.js';
 import { metricChart } from './chart.js';
 import { html, slug } from './escape.js';
 import { probesTable } from './probes.js';
@@ -324,6 +325,7 @@ function scenarioSection(scenario: ScenarioReport): string {
     scenario.metrics.length === 0
       ? '<p class="muted">No metric was judged.</p>'
       : `<div class="charts">${scenario.metrics.map((metric) => metricFigure(scenario, metric)).join('')}</div>`,
+    attributionSection(scenario),
     narrowingSection(scenario, (verdict) => chip(verdict)),
     familiesSection(scenario, (verdict) => chip(verdict)),
     `<details><summary>parameters (${html(scenario.source)}, pattern ` +
@@ -368,7 +370,7 @@ export function renderHtml(report: RunReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="mqleak ${html(report.tool.version)}">
 <title>${html(title)}</title>
-<style>${STYLES}</style>
+<style>${STYLES}${ATTRIBUTION_STYLES}</style>
 </head>
 <body>
 <main>

@@ -62,6 +62,16 @@ export function renderComparison(comparison: Comparison, style: ChalkInstance): 
   )) {
     lines.push(`  ${paint(style, row.result, RESULT_LABEL[row.result])} ${row.scenario}/${row.metric}: ${row.reason}`);
   }
+  for (const site of comparison.sites ?? []) {
+    const figures =
+      site.kind === 'new'
+        ? `${site.newPerOp === null ? '?' : formatPerOp(site.newPerOp, 'B')}, not reported in BASE`
+        : `${site.basePerOp === null ? '?' : formatPerOp(site.basePerOp, 'B')} → ${site.newPerOp === null ? '?' : formatPerOp(site.newPerOp, 'B')}`;
+    lines.push(
+      `  ${style.red(site.kind === 'new' ? 'new site' : 'grown site')} ${site.scenario}: ${site.label} (${figures})`,
+    );
+    if (site.frames[0] !== undefined) lines.push(`      ${site.frames.slice(0, 3).join(' < ')}`);
+  }
   for (const note of comparison.notes) lines.push(`  note: ${note}`);
   const verdict =
     comparison.regressions > 0

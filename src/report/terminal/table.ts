@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { formatAmount, formatNumber, formatPerOp } from '../../core/format.js';
 import { soakLine } from './soak.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport } from '../../core/report-model.js';
+import { attributionLines } from './attribution.js';
 import { bridgeLines } from './bridge.js';
 import { protocolFactLines } from './facts.js';
 import { familyLines } from './families.js';
@@ -105,6 +106,7 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
     for (const line of protocolFactLines(scenario, style)) lines.push(wrap(line, width, '    '));
     for (const line of scenarioLimitLines(scenario, style)) lines.push(wrap(line, width, '    '));
     for (const line of bridgeLines(scenario)) lines.push(wrap(line, width, '    '));
+    for (const line of attributionLines(scenario, style)) lines.push(wrap(line, width, '           '));
     for (const line of selfLines(scenario, style)) lines.push(wrap(line, width, '    '));
     if (scenario.error !== null) lines.push(wrap(`  ${style.red('stopped')}: ${scenario.error}`, width, '    '));
   }

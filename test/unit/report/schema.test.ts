@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { isMqleakError } from '../../../src/core/errors.js';
 import type {
+  AttributionReport,
+  AttributionSite,
   CycleReport,
   FamilyMetricReport,
   FamilyReport,
@@ -178,6 +180,33 @@ const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
   decision: true,
   families: true,
   narrowing: true,
+  attribution: true,
+};
+const ATTRIBUTION_FIELDS: Record<keyof AttributionReport, true> = {
+  tool: true,
+  status: true,
+  note: true,
+  verdictOfRecord: true,
+  opsPerSecond: true,
+  rssBytesPerOp: true,
+  explainedShare: true,
+  sitesJudged: true,
+  sites: true,
+  hints: true,
+  traceBytes: true,
+};
+const ATTRIBUTION_SITE_FIELDS: Record<keyof AttributionSite, true> = {
+  rank: true,
+  label: true,
+  frames: true,
+  verdict: true,
+  reason: true,
+  bytesPerOp: true,
+  ci: true,
+  liveBytes: true,
+  shareOfRss: true,
+  symbolized: true,
+  stacks: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   index: true,
@@ -319,4 +348,6 @@ test('every field of the result model is described in the schema', () => {
   described(schema.definitions.narrowing?.properties, NARROWING_FIELDS, 'narrowing');
   described(schema.definitions.narrowingTry?.properties, NARROWING_TRY_FIELDS, 'narrowing.tries[]');
   described(schema.definitions.narrowedCase?.properties, NARROWED_CASE_FIELDS, 'narrowing.case');
+  described(schema.definitions.attribution?.properties, ATTRIBUTION_FIELDS, 'attribution');
+  described(schema.definitions.attributionSite?.properties, ATTRIBUTION_SITE_FIELDS, 'attribution.sites[]');
 });

@@ -1,0 +1,105 @@
+// Benchmark: what --attribute costs and how much it explains, per runtime. For native brokers (Debian's Mosquitto,
+// started by mqleak with --spawn) the same scenario runs plain and under heaptrack: wall time, the broker's rate,
+// the share of the RSS slope the reported sites explain, and heaptrack's trace size per minute. Node and JVM
+// brokers have no collector yet: recorded as such. Prints one JSON object to stdout.
+// Run under the shared heavy-load lock: flock /tmp/mqleak-heavy.lock node --import tsx bench/attribution.ts
+// Scenario and size: MQLEAK_BENCH_SCENARIO (default retained-flood), MQLEAK_BENCH_QUICK=0 for the full size.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunReport } from '../src/core/report-model.js';
+import { freePort, REPO_ROOT } from '../test/helpers/brokers.js';
+
+const SCENARIO = process.env.MQLEAK_BENCH_SCENARIO ?? 'retained-flood';
+const QUICK = process.env.MQLEAK_BENCH_QUICK !== '0';
+/** Bound on one CLI run: a hung run must not hold the shared lock for ever. */
+const RUN_BOUND_MS = 600_000;
+
+async function runOnce(attribute: boolean): Promise<{ wallMs: number; report: RunReport | null }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-bench-attr-'));
+  try {
+    const port = await freePort();
+    const config = path.join(dir, 'mosquitto.conf');
+    await writeFile(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`);
+    const args = [
+      path.join(REPO_ROOT, 'bin/mqleak.js'),
+      'run',
+      SCENARIO,
+      ...(QUICK ? ['--quick'] : []),
+      ...(attribute ? ['--attribute'] : []),
+      '--spawn',
+      `mosquitto -c ${config}`,
+      '--broker',
+      `mqtt://127.0.0.1:${port}`,
+      '--out',
+      dir,
+      '-q',
+      '--no-html',
+    ];
+    const started = Date.now();
+    const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_BOUND_MS);
+    await new Promise((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    const wallMs = Date.now() - started;
+    const file = (await readdir(dir)).find((name) => name.endsWith('.json'));
+    const report = file === undefined ? null : (JSON.parse(await readFile(path.join(dir, file), 'utf8')) as RunReport);
+    return { wallMs, report };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const plain = await runOnce(false);
+  const attributed = await runOnce(true);
+  const plainScenario = plain.report?.scenarios[0];
+  const scenario = attributed.report?.scenarios[0];
+  const attribution = scenario?.attribution;
+  const minutes = (attributed.report?.durationMs ?? attributed.wallMs) / 60_000;
+  const rss = (report: RunReport | null) =>
+    report?.scenarios[0]?.metrics.find((metric) => metric.name === 'proc.rss')?.bytesPerOp ?? null;
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'attribution',
+        scenario: SCENARIO,
+        quick: QUICK,
+        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown' },
+        native: {
+          broker: 'mosquitto (Debian)',
+          tool: 'heaptrack',
+          plain: {
+            wallMs: plain.wallMs,
+            opsPerSecond: plainScenario?.opsPerSecond ?? null,
+            rssBytesPerOp: rss(plain.report),
+          },
+          attributed: {
+            wallMs: attributed.wallMs,
+            opsPerSecond: scenario?.opsPerSecond ?? null,
+            rssBytesPerOp: rss(attributed.report),
+          },
+          wallTimeRatio: attributed.wallMs / plain.wallMs,
+          rateRatio:
+            plainScenario?.opsPerSecond && scenario?.opsPerSecond
+              ? scenario.opsPerSecond / plainScenario.opsPerSecond
+              : null,
+          status: attribution?.status ?? null,
+          topSite: attribution?.sites[0]?.label ?? null,
+          topSiteBytesPerOp: attribution?.sites[0]?.bytesPerOp ?? null,
+          explainedShare: attribution?.explainedShare ?? null,
+          traceBytes: attribution?.traceBytes ?? null,
+          traceBytesPerMinute: attribution?.traceBytes === undefined ? null : attribution.traceBytes / minutes,
+        },
+        node: { status: 'not collected: V8 heap snapshots are not built yet (docs/attribution.md)' },
+        jvm: { status: 'not collected: jcmd class histograms are not built yet (docs/attribution.md)' },
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+await main();

@@ -1,0 +1,48 @@
+import type { ChalkInstance } from 'chalk';
+import { formatPerOp } from '../../core/format.js';
+import type { ScenarioReport } from '../../core/report-model.js';
+
+// `--attribute` under its scenario: the sites that grow per operation, their share of the RSS slope, and what to
+// know about the run (instrumented, failed, not available for this runtime).
+
+const TOOL_NAME = {
+  heaptrack: 'heaptrack',
+  'v8-heap-snapshot': 'V8 heap snapshots',
+  'jcmd-class-histogram': 'jcmd class histogram',
+  none: 'none',
+} as const;
+/** Frames shown under a site on the terminal: the allocating one and a couple of callers; the JSON and HTML keep all. */
+const TERMINAL_FRAMES = 3;
+
+function percent(share: number | null): string {
+  return share === null ? '' : ` (${Math.round(share * 100)} % of RSS)`;
+}
+
+export function attributionLines(scenario: ScenarioReport, style: ChalkInstance): string[] {
+  const attribution = scenario.attribution;
+  if (attribution === undefined) return [];
+  if (attribution.status !== 'ok') {
+    const label = attribution.status === 'failed' ? style.yellow('attribution failed') : 'attribution';
+    return [`  ${label}: ${attribution.note}`];
+  }
+  const lines: string[] = [];
+  const explained =
+    attribution.explainedShare === null
+      ? 'RSS did not grow'
+      : `the sites below explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope`;
+  const rates = `${attribution.opsPerSecond.instrumented === null ? '?' : Math.round(attribution.opsPerSecond.instrumented)} ops/s instrumented, ${attribution.opsPerSecond.plain === null ? 'no plain run' : `${Math.round(attribution.opsPerSecond.plain)} ops/s plain`}`;
+  lines.push(
+    `  ${style.bold('where it grows')} (${TOOL_NAME[attribution.tool]}, ${attribution.sitesJudged} growing site${attribution.sitesJudged === 1 ? '' : 's'} judged; ${explained}; ${rates}):`,
+  );
+  if (attribution.sites.length === 0) lines.push('    no site grows per operation');
+  for (const site of attribution.sites) {
+    const verdict = site.verdict === 'leak' ? style.red.bold('LEAK') : site.verdict === 'pass' ? 'below δ' : 'unsure';
+    const perOp = site.bytesPerOp === null ? '—' : formatPerOp(site.bytesPerOp, 'B');
+    const stacks = (site.stacks ?? 1) > 1 ? `, ${site.stacks} stacks` : '';
+    lines.push(`    ${site.rank}. ${site.label}: ${perOp}${percent(site.shareOfRss)} ${verdict}${stacks}`);
+    for (const frame of site.frames.slice(0, TERMINAL_FRAMES)) lines.push(`         ${style.dim(frame)}`);
+  }
+  for (const hint of attribution.hints) lines.push(`    hint: ${hint}`);
+  if (attribution.verdictOfRecord === 'instrumented') lines.push(`    note: ${attribution.note}`);
+  return lines;
+}

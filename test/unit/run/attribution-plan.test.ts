@@ -1,0 +1,49 @@
+// Which attribution tool a broker gets, decided before any connection: from the --spawn command's program or the
+// target kind; --no-proc refused with exit 64; runtimes without a tool get a plan that says so (never silence).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isMqleakError } from '../../../src/core/errors.js';
+import { beginAttribution, planAttribution, spawnedProgram } from '../../../src/run/attribution.js';
+import { parseScenario } from '../../../src/scenario/load-scenario.js';
+
+test('spawnedProgram: the program past env and VAR=value words', () => {
+  assert.equal(spawnedProgram('mosquitto -c /etc/mosquitto.conf'), 'mosquitto');
+  assert.equal(spawnedProgram('env FOO=1 BAR=2 /usr/bin/node broker.mjs'), '/usr/bin/node');
+  assert.equal(spawnedProgram('JAVA_OPTS=-Xmx1g java -jar activemq.jar'), 'java');
+});
+
+test('--attribute with --no-proc: exit 64 saying why', async () => {
+  await assert.rejects(
+    planAttribution({ broker: 'mqtt://127.0.0.1:1883', noProc: true }, true),
+    (error) => isMqleakError(error) && error.exitCode === 64 && /--no-proc/.test(error.message),
+  );
+});
+
+test('no --attribute: no plan', async () => {
+  assert.equal(await planAttribution({ spawn: 'mosquitto' }, false), null);
+});
+
+test('Node, JVM and Erlang brokers: no tool in this version, a note with the probe to use instead', async () => {
+  for (const [spawn, runtime, probe] of [
+    ['node broker.mjs', 'node', /--probe cmd:/],
+    ['java -jar broker.jar', 'jvm', /jcmd \{pid\} GC.heap_info/],
+    ['/usr/lib/erlang/erts/bin/beam.smp -- -root', 'erlang', /--probe cmd:/],
+  ] as const) {
+    const plan = await planAttribution({ spawn }, true);
+    assert.deepEqual(plan, { runtime, via: null });
+    const begun = await beginAttribution(plan!, { spawn });
+    assert.equal(begun.active.session, null);
+    assert.equal(begun.active.tool, 'none');
+    assert.match(begun.active.note ?? '', /not available/);
+    assert.match(begun.active.note ?? '', probe);
+    assert.equal(begun.target.spawnAssignments, undefined, 'nothing preloaded');
+  }
+  // The embedded broker is Aedes on Node.
+  assert.deepEqual(await planAttribution({}, true), { runtime: 'node', via: null });
+});
+
+test('a scenario file may ask for attribution: attribute: true', () => {
+  const text = 'name: x\ndescription: d\npattern: connect-churn\nattribute: true\n';
+  assert.equal(parseScenario(text, 'x.yaml', false, false).attribute, true);
+  assert.equal(parseScenario(text.replace('attribute: true\n', ''), 'x.yaml', false, false).attribute, false);
+});
