@@ -248,6 +248,8 @@ export const protocolErrors: PatternDefinition = {
     /** The last case whose bytes went out: named when the broker stops taking connections. */
     let lastSent: string | null = null;
     let slot = 0;
+    /** Connections open now: teardown closes whatever a case left (a safety net; each case closes its own). */
+    const live = new Set<RawExchange>();
 
     const probe = async (level: 4 | 5): Promise<{ accepted: boolean; packet: Buffer | null }> => {
       const exchange = await RawExchange.open(host, port, transport, level, connectTimeoutMs);
@@ -292,6 +294,7 @@ export const protocolErrors: PatternDefinition = {
           code: lastSent === null ? failureKind(error) : `${failureKind(error)} after ${lastSent}`,
         });
       }
+      live.add(exchange);
       try {
         let skip = 0;
         if (base.phase === 'session') {
@@ -318,6 +321,7 @@ export const protocolErrors: PatternDefinition = {
         return answer;
       } finally {
         exchange.destroy();
+        live.delete(exchange);
       }
     };
 
@@ -360,7 +364,10 @@ export const protocolErrors: PatternDefinition = {
         );
         return { operations: tally.attempted, ...tally, ...facts.take(), variant: family.name };
       },
-      teardown: async () => undefined,
+      teardown: async () => {
+        for (const exchange of live) exchange.destroy();
+        live.clear();
+      },
     };
   },
 };
