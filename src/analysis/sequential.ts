@@ -59,7 +59,7 @@ function phi(x: number): number {
 export interface SequentialPlan {
   /** Measured cycles at each look, ascending; the last is the cap. */
   looks: number[];
-  /** Two-sided alpha each look's intervals are built at (the spending increment); they sum to familyAlpha. */
+  /** Two-sided alpha each look's intervals are built at: the spending increment, and the whole familyAlpha at the cap. */
   alphas: number[];
   /** The scenario's whole two-sided alpha, over all its looks and metrics. */
   familyAlpha: number;
@@ -67,10 +67,11 @@ export interface SequentialPlan {
 
 /**
  * The looks of a scenario capped at `capCycles` measured cycles and the alpha of each. The increments
- * of the spending function are used as each look's own alpha: by the union bound the intervals of
- * all looks hold together with probability ≥ 1 − familyAlpha (repeated confidence intervals, Jennison
+ * of the spending function are used as the early looks' own alpha: by the union bound their upper
+ * bounds hold together with probability ≥ 1 − familyAlpha/2 (repeated confidence intervals, Jennison
  * & Turnbull 1989, with a Bonferroni split instead of the joint normal law, which Theil–Sen on
- * autocorrelated floors does not follow). So stopping at any look, for any reason, keeps the error rates.
+ * autocorrelated floors does not follow), so stopping early on PASS keeps the error rates. The cap
+ * gets the whole familyAlpha (see the loop).
  */
 export function sequentialPlan(familyAlpha: number, capCycles: number, firstLook = FIRST_LOOK_CYCLES): SequentialPlan {
   if (!(familyAlpha > 0 && familyAlpha < 1)) throw new RangeError(`familyAlpha must be in (0, 1), got ${familyAlpha}`);
@@ -83,11 +84,14 @@ export function sequentialPlan(familyAlpha: number, capCycles: number, firstLook
   )
     looks.push(n);
   looks.push(cap);
+  // A look before the cap can only stop on PASS (stopsEarly), so only its upper tail is ever acted on;
+  // LEAK is only declared at the cap. So the cap judges at the whole familyAlpha: false LEAK ≤ α/2 from
+  // its lower tail alone, and a PASS on a leak above δ ≤ (earlier increments + α)/2 ≤ α by the union bound.
   const alphas: number[] = [];
   let spent = 0;
   for (const n of looks) {
     const upTo = n === cap ? familyAlpha : pocockSpending(n / cap, familyAlpha);
-    alphas.push(upTo - spent);
+    alphas.push(n === cap ? familyAlpha : upTo - spent);
     spent = upTo;
   }
   return { looks, alphas, familyAlpha };

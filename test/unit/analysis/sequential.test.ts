@@ -46,13 +46,14 @@ function sequentialVerdict(series: MetricSeries, familyAlpha: number, cap: numbe
 }
 
 describe('sequential plan', () => {
-  it('looks from the first judged cycle to the cap, growing geometrically; the alphas sum to the family alpha', () => {
+  it('looks from the first judged cycle to the cap, growing geometrically; early looks spend the family alpha, the cap gets all of it', () => {
     const plan = sequentialPlan(0.01, 24);
     assert.equal(plan.looks[0], FIRST_LOOK_CYCLES);
     assert.equal(plan.looks.at(-1), 24);
     for (let k = 1; k < plan.looks.length; k++) assert.ok((plan.looks[k] as number) > (plan.looks[k - 1] as number));
-    const sum = plan.alphas.reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(sum - 0.01) < 1e-12, `alphas sum to ${sum}`);
+    const early = plan.alphas.slice(0, -1).reduce((a, b) => a + b, 0);
+    assert.ok(early < 0.01 && early > 0, `early looks spend ${early}`);
+    assert.equal(plan.alphas.at(-1), 0.01);
     for (const alpha of plan.alphas) assert.ok(alpha > 0);
     assert.equal(lookAt(plan, FIRST_LOOK_CYCLES), 0);
     assert.equal(lookAt(plan, FIRST_LOOK_CYCLES + 1), -1);
@@ -94,7 +95,7 @@ describe('sequential plan', () => {
 });
 
 describe('sequential error rates (seeded synthetic series)', () => {
-  /** AR(1) floors around a line of slope `truth` B/op: does some look's interval miss the truth? */
+  /** AR(1) floors around a line of slope 100 B/op: does some look's upper bound fall below the truth (a false PASS)? */
   function missesAtSomeLook(
     seed: number,
     rho: number,
@@ -112,11 +113,11 @@ describe('sequential error rates (seeded synthetic series)', () => {
     });
     return looks.some((n, k) => {
       const fit = theilSenDetailed(xs.slice(0, n), ys.slice(0, n), alphas(k), { serialCorrection: 'conservative' });
-      return fit === null || !(fit.ci[0] <= 100 && 100 <= fit.ci[1]);
+      return fit === null || fit.ci[1] < 100;
     });
   }
 
-  it('intervals of every look hold together at ≥ 1 − α (AR(1), ρ = 0.5); looking at the full α each time does not', () => {
+  it('upper bounds of every look hold together at ≥ 1 − α (AR(1), ρ = 0.5); looking at the full α each time does not', () => {
     const familyAlpha = 0.1;
     const plan = sequentialPlan(familyAlpha, 24);
     let planned = 0;
