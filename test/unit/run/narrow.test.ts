@@ -114,6 +114,7 @@ test('the cap stops it; a leak in every family is not narrowed', async () => {
   const everywhere = {
     verdict: 'leak',
     families: [family('garbage', 'leak', 100), family('close', 'leak', 90)],
+    metrics: [rss(110, 'leak')],
   } as unknown as ScenarioReport;
   assert.equal(await narrowLeak(scenario, everywhere, { capMs: 300_000, reproDir: null, ...fake }), null);
 });
