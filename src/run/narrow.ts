@@ -59,7 +59,7 @@ function narrowShape(params: Params): Params {
   return { ...params, warmupCycles: NARROW_WARMUP_CYCLES, cycles: NARROW_MEASURED_CYCLES };
 }
 
-/** Finds which family, then which case, of a LEAK scenario leaks; null when no family is LEAK or none PASS (see shouldNarrow). */
+/** Finds which family, then which case, of a LEAK scenario leaks; null when no family is LEAK or the leak is everywhere (see shouldNarrow). */
 export async function narrowLeak(
   scenario: Scenario,
   report: ScenarioReport,
@@ -67,7 +67,7 @@ export async function narrowLeak(
 ): Promise<NarrowingReport | null> {
   const space = scenario.pattern.variants;
   const family = leakingFamily(report.families);
-  if (space === undefined || family === null || !shouldNarrow(report.families)) return null;
+  if (space === undefined || family === null || !shouldNarrow(report.families, report.metrics)) return null;
   const metric = leakingMetric(family);
   const cases = space.cases(scenario.params, family.name);
   const started = deps.now();

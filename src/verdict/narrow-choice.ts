@@ -1,4 +1,4 @@
-import type { NarrowingReport, NarrowingTryReport } from '../core/report-model.js';
+import type { FamilyReport, NarrowingReport, NarrowingTryReport } from '../core/report-model.js';
 
 // What narrowing tries next after a family's LEAK: the family alone first (does it reproduce without the
 // others?), then its cases one at a time, in the pattern's order, until one leaks alone or time runs out.
@@ -57,11 +57,24 @@ export function nextNarrowStep(state: NarrowState): NarrowStep {
 }
 
 /**
- * Whether a scenario's families call for narrowing: some family LEAK and some other PASS. When no family
- * passes, the leak is everywhere (a leak per connection, whatever the way): there is nothing to narrow
- * and reruns would only spend the time cap.
+ * Whether a scenario's families call for narrowing: the leak is confined, not everywhere. It is when a
+ * LEAK family's metric grows faster, beyond doubt, than the run as a whole (its lower bound above the
+ * mixed fit's upper bound), or when some other family PASSes. A leak per connection whatever the way
+ * grows every family at the mixed rate: nothing to narrow, and reruns would only spend the time cap.
  */
-export function shouldNarrow(families: readonly { verdict: string }[] | null | undefined): boolean {
+export function shouldNarrow(
+  families: readonly FamilyReport[] | null | undefined,
+  mixed: readonly { name: string; ci: [number, number] | null }[] = [],
+): boolean {
   const list = families ?? [];
-  return list.some((family) => family.verdict === 'leak') && list.some((family) => family.verdict === 'pass');
+  const leaking = list.filter((family) => family.verdict === 'leak');
+  if (leaking.length === 0) return false;
+  if (list.some((family) => family.verdict === 'pass')) return true;
+  return leaking.some((family) =>
+    family.metrics.some((metric) => {
+      if (metric.verdict !== 'leak' || metric.ci === null) return false;
+      const whole = mixed.find((entry) => entry.name === metric.name)?.ci ?? null;
+      return whole === null || metric.ci[0] > whole[1];
+    }),
+  );
 }

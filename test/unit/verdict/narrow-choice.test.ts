@@ -70,9 +70,33 @@ test('no try is started that would likely end past the cap', () => {
   );
 });
 
-test('narrowing only when the leak is confined: some family LEAK, some PASS', () => {
-  assert.equal(shouldNarrow([{ verdict: 'leak' }, { verdict: 'pass' }]), true);
-  assert.equal(shouldNarrow([{ verdict: 'leak' }, { verdict: 'leak' }, { verdict: 'inconclusive' }]), false);
-  assert.equal(shouldNarrow([{ verdict: 'pass' }, { verdict: 'inconclusive' }]), false);
+test('narrowing only when the leak is confined: some family PASS, or a family above the whole run', () => {
+  const fam = (verdict: 'leak' | 'pass' | 'inconclusive', ci: [number, number]) => ({
+    name: 'f',
+    verdict,
+    cycles: 2,
+    operations: 1,
+    metrics: [
+      {
+        name: 'proc.rss',
+        unit: 'B',
+        verdict,
+        reasonCode: 'growth' as const,
+        reason: '',
+        perOp: ci[0] + 1,
+        ci,
+        thresholdPerOp: 64,
+        cyclesUsed: 2,
+        growingCycles: 2,
+      },
+    ],
+  });
+  const mixed = [{ name: 'proc.rss', ci: [0, 85] as [number, number] }];
+  assert.equal(shouldNarrow([fam('leak', [150, 170]), fam('pass', [-10, 10])], mixed), true);
+  assert.equal(shouldNarrow([fam('leak', [150, 170]), fam('inconclusive', [-900, 900])], mixed), true, 'above the run');
+  const uniform = [{ name: 'proc.rss', ci: [900, 1100] as [number, number] }];
+  assert.equal(shouldNarrow([fam('leak', [800, 1200]), fam('leak', [850, 1150])], uniform), false, 'everywhere');
+  assert.equal(shouldNarrow([fam('leak', [800, 1200]), fam('inconclusive', [0, 2000])], uniform), false);
+  assert.equal(shouldNarrow([fam('pass', [-1, 1])], mixed), false);
   assert.equal(shouldNarrow(null), false);
 });
