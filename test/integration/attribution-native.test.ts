@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { freePort, REPO_ROOT } from '../helpers/brokers.js';
+import { freePort, REPO_ROOT, startMosquitto } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
 const EXIT_USAGE = 64;
@@ -91,6 +91,30 @@ describe('--attribute with heaptrack on Mosquitto', () => {
     assert.equal(attribution.opsPerSecond.instrumented, scenario?.opsPerSecond);
     assert.match(result.stdout, /where it grows \(heaptrack/);
     assert.match(result.stdout, /1\. leak_one: /);
+  });
+
+  test('--pid: heaptrack injected through gdb into a running broker finds leak_one', async (t) => {
+    const broker = await startMosquitto([], { LD_PRELOAD: library, MQLEAK_LEAK_PER_ACCEPT: String(INJECTED_BYTES) });
+    try {
+      const result = await runCli([
+        'run',
+        'health-check-churn',
+        '--quick',
+        '--attribute',
+        '--pid',
+        String(broker.pid),
+        '--broker',
+        broker.url,
+      ]);
+      const attribution = result.report?.scenarios[0]?.attribution;
+      assert.ok(attribution, result.stderr);
+      t.diagnostic(`${attribution.status}: ${attribution.sites[0]?.label} ${attribution.sites[0]?.bytesPerOp} B/op`);
+      assert.equal(attribution.status, 'ok', attribution.note);
+      assert.equal(attribution.sites[0]?.label, 'leak_one');
+      assert.equal(attribution.sites[0]?.verdict, 'leak');
+    } finally {
+      await broker.stop();
+    }
   });
 
   test('a clean Mosquitto: connect-churn reports no site above δ', async (t) => {
