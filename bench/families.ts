@@ -124,7 +124,11 @@ process.stdout.write(
     {
       benchmark: 'families',
       meaning:
-        'seeded synthetic rotating runs (one family per measured cycle, 3 mixed warm-up cycles, 1000 ops per cycle; floorNoise: σ of each cycle floor). clean: 4 metrics judged (rss noisy, rssAnon = rss, fds and threads flat; cleanStep: plus a one-off 2 MB jump at one cycle), scenario false-LEAK rate with per-family verdicts and with the mixed fit alone. oneLeakingFamily: rss only, one family leaks 128 B/op.',
+        'seeded synthetic rotating runs (one family per measured cycle, 3 mixed warm-up cycles, 1000 ops per ' +
+        'cycle; floorNoise: σ of each cycle floor). clean: 4 metrics judged (rss noisy, rssAnon = rss, fds ' +
+        'and threads flat; cleanStep: plus a one-off 2 MB jump at one cycle), scenario false-LEAK rate with ' +
+        'per-family verdicts and with the mixed fit alone. oneLeakingFamily: rss only, one family leaks 128 ' +
+        'B/op.',
       results,
       elapsedMs: Date.now() - started,
     },

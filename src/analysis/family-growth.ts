@@ -138,7 +138,9 @@ function judgeOne(
       ...base,
       verdict: 'inconclusive',
       reasonCode: 'underpowered',
-      reason: `${metric}: no measured cycle of ${family} followed another with a floor: run more cycles (one family per cycle, in rotation).`,
+      reason:
+        `${metric}: no measured cycle of ${family} followed another with a floor: run more cycles (one family ` +
+        'per cycle, in rotation).',
       perOp: null,
       ci: null,
     };
@@ -149,14 +151,19 @@ function judgeOne(
       ...base,
       verdict: 'inconclusive',
       reasonCode: 'underpowered',
-      reason: `${metric}: ${family} ran ${list.length} judged cycle(s) and the run ${dof} degree(s) of freedom for its noise; at least ${FAMILY_MIN_INCREMENTS} and ${FAMILY_MIN_POOLED_DOF} are needed: run more cycles.`,
+      reason:
+        `${metric}: ${family} ran ${list.length} judged cycle(s) and the run ${dof} degree(s) of freedom for ` +
+        `its noise; at least ${FAMILY_MIN_INCREMENTS} and ${FAMILY_MIN_POOLED_DOF} are needed: run more ` +
+        'cycles.',
       perOp: mean,
       ci: null,
     };
   }
   const half = (t * sd) / Math.sqrt(list.length);
   const ci: [number, number] = [mean - half, mean + half];
-  const words = `${metric} grows ${formatPerOp(mean, unit)} per operation of ${family} (interval ${formatPerOp(ci[0], unit)} to ${formatPerOp(ci[1], unit)}, ${list.length} of its cycles)`;
+  const words =
+    `${metric} grows ${formatPerOp(mean, unit)} per operation of ${family} ` +
+    `(interval ${formatPerOp(ci[0], unit)} to ${formatPerOp(ci[1], unit)}, ${list.length} of its cycles)`;
   const judged = { ...base, perOp: mean, ci };
   if (ci[1] < thr) {
     return {
@@ -172,7 +179,10 @@ function judgeOne(
         ...judged,
         verdict: 'inconclusive',
         reasonCode: 'step',
-        reason: `${words}, but only ${growingCycles} of its ${list.length} cycles grew above ${formatPerOp(thr, unit)}: a one-off jump, not steady growth. Run more cycles to see whether it repeats.`,
+        reason:
+          `${words}, but only ${growingCycles} of its ${list.length} cycles grew ` +
+          `above ${formatPerOp(thr, unit)}: a one-off jump, not steady growth. Run more cycles to see whether ` +
+          'it repeats.',
       };
     }
     const kept =
@@ -182,20 +192,26 @@ function judgeOne(
         ...judged,
         verdict: 'inconclusive',
         reasonCode: 'transient',
-        reason: `${words}, but the run as a whole kept at most ${formatPerOp(options.mixedUpperPerOp ?? 0, unit)} over all its operations: what ${family} took was given back in the other families' cycles.`,
+        reason:
+          `${words}, but the run as a whole kept at most ${formatPerOp(options.mixedUpperPerOp ?? 0, unit)} ` +
+          `over all its operations: what ${family} took was given back in the other families' cycles.`,
       };
     }
     return {
       ...judged,
       verdict: 'leak',
       reasonCode: 'growth',
-      reason: `${words}: above the ${formatPerOp(thr, unit)} threshold, in ${growingCycles} of its ${list.length} cycles.`,
+      reason:
+        `${words}: above the ${formatPerOp(thr, unit)} threshold, in ${growingCycles} of its ${list.length} ` +
+        'cycles.',
     };
   }
   return {
     ...judged,
     verdict: 'inconclusive',
     reasonCode: 'underpowered',
-    reason: `${words}: the interval straddles the ${formatPerOp(thr, unit)} threshold; more cycles per family would settle it.`,
+    reason:
+      `${words}: the interval straddles the ${formatPerOp(thr, unit)} threshold; more cycles per family would ` +
+      'settle it.',
   };
 }

@@ -25,13 +25,17 @@ function shellQuote(text: string): string {
 function attachFailure(pid: number, output: string): Error {
   if (/ptrace|Operation not permitted|not permitted/i.test(output)) {
     return targetError(
-      `--attribute: the kernel refused to let gdb attach to pid ${pid} (ptrace: ${output.trim().split('\n').at(-1) ?? ''})`,
-      "attaching heaptrack needs ptrace permission: run mqleak as the broker's user or root with CAP_SYS_PTRACE, set /proc/sys/kernel/yama/ptrace_scope to 0, or start the broker with --spawn instead of --pid",
+      `--attribute: the kernel refused to let gdb attach to pid ${pid} ` +
+        `(ptrace: ${output.trim().split('\n').at(-1) ?? ''})`,
+      "attaching heaptrack needs ptrace permission: run mqleak as the broker's user or root with " +
+        'CAP_SYS_PTRACE, set /proc/sys/kernel/yama/ptrace_scope to 0, or start the broker with --spawn instead ' +
+        'of --pid',
     );
   }
   return targetError(
     `--attribute: heaptrack could not be injected into pid ${pid}: ${output.trim().split('\n').slice(-2).join(' | ')}`,
-    'attaching needs gdb, ptrace permission and a broker linked against libdl/libc with symbols gdb can call; or start the broker with --spawn',
+    'attaching needs gdb, ptrace permission and a broker linked against libdl/libc with symbols gdb can ' +
+      'call; or start the broker with --spawn',
   );
 }
 
@@ -74,7 +78,10 @@ export class HeaptrackSession {
 
   /** Shell assignments put before `exec CMD`: the broker (and only it, not the shell) loads heaptrack. */
   spawnAssignments(): string {
-    return `LD_PRELOAD=${shellQuote(this.tools.preload)}"\${LD_PRELOAD:+:$LD_PRELOAD}" DUMP_HEAPTRACK_OUTPUT=${shellQuote(this.fifo)}`;
+    return (
+      `LD_PRELOAD=${shellQuote(this.tools.preload)}"\${LD_PRELOAD:+:$LD_PRELOAD}" ` +
+      `DUMP_HEAPTRACK_OUTPUT=${shellQuote(this.fifo)}`
+    );
   }
 
   /** Injects heaptrack into a running broker through gdb (what `heaptrack -p PID` does). */
@@ -89,8 +96,10 @@ export class HeaptrackSession {
     const scope = await readFile('/proc/sys/kernel/yama/ptrace_scope', 'utf8').catch(() => '0');
     if (Number(scope.trim()) > 0 && process.getuid?.() !== 0) {
       throw targetError(
-        `--attribute with --pid ${pid}: the kernel allows no ptrace attach here (kernel.yama.ptrace_scope = ${scope.trim()})`,
-        'attaching heaptrack needs ptrace: `sysctl kernel.yama.ptrace_scope=0`, run as root, or start the broker with --spawn',
+        `--attribute with --pid ${pid}: the kernel allows no ptrace attach here (kernel.yama.ptrace_scope ` +
+          `= ${scope.trim()})`,
+        'attaching heaptrack needs ptrace: `sysctl kernel.yama.ptrace_scope=0`, run as root, or start the ' +
+          'broker with --spawn',
       );
     }
     // The broker opens the FIFO as its own user (Mosquitto drops root after start): as `heaptrack -p` does, hand
@@ -168,7 +177,8 @@ export class HeaptrackSession {
     if (size === 0)
       return {
         error:
-          'heaptrack wrote no data: the broker never loaded the preload library (a static binary, or LD_PRELOAD reset by a wrapper script?)',
+          'heaptrack wrote no data: the broker never loaded the preload library (a static binary, or ' +
+          'LD_PRELOAD reset by a wrapper script?)',
       };
     return { file: this.traceFile, bytes: size };
   }

@@ -23,5 +23,9 @@ export function writeFailureLine(file: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
   const why =
     code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : code === 'EDQUOT' ? 'the disk quota is used up (EDQUOT)' : code;
-  return `mqleak: cannot write the report to ${file}: ${why}; a report already there is left as it was (reports are written to a temporary file and renamed)\n  hint: free space or point --out / --json / --html / --junit elsewhere; the other reports were still written\n`;
+  return (
+    `mqleak: cannot write the report to ${file}: ${why}; a report already there is left as it was (reports are ` +
+    'written to a temporary file and renamed)\n  hint: free space or point --out / --json / --html / --junit ' +
+    'elsewhere; the other reports were still written\n'
+  );
 }

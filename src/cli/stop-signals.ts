@@ -41,7 +41,8 @@ export function handleStopSignals(
   const quitNow = (signal: StopSignal, why: string): void => {
     const stopped = stopOwnedNow('SIGTERM');
     stderr.write(
-      `mqleak: ${why}: quitting at once without a report (exit ${signalExitCode(signal)}); ${stopped} process${stopped === 1 ? '' : 'es'} mqleak started signalled to stop\n`,
+      `mqleak: ${why}: quitting at once without a report (exit ${signalExitCode(signal)}); ${stopped} ` +
+        `process${stopped === 1 ? '' : 'es'} mqleak started signalled to stop\n`,
     );
     quit(signalExitCode(signal));
   };

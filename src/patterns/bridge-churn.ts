@@ -166,7 +166,9 @@ export const bridgeChurn: PatternDefinition = {
       minimum: 1,
       maximum: 3600,
       description:
-        'wait at least this long for the bridge to come back after each drop (its restart delay included); the wait grows to 3x the longest reconnect delay seen (a backoff), up to 300 s; then the target failed',
+        'wait at least this long for the bridge to come back after each drop (its restart delay included); ' +
+        'the wait grows to 3x the longest reconnect delay seen (a backoff), up to 300 s; then the target ' +
+        'failed',
     },
     resumeTimeoutSeconds: {
       type: 'number',
@@ -437,11 +439,16 @@ class BridgeChurnRun implements PatternRun {
       if (this.signal.aborted) return null;
       const how =
         byHook && this.hook !== null
-          ? `after the restart hook (${describeHook(this.hook)}${hookFailure === null ? '' : `, which failed: ${hookFailure}`})`
+          ? 'after the restart hook ' +
+            `(${describeHook(this.hook)}${hookFailure === null ? '' : `, which failed: ${hookFailure}`})`
           : 'after mqleak dropped it';
       throw targetError(
-        `the target's bridge did not reconnect to mqleak's peer at ${this.peer.address} within ${waitMs / 1000} s ${how} (reconnect ${index + 1}; ${this.reconnectWait.describeSeen()}; the wait adapts to ${RECONNECT_GROWTH}x the longest delay seen, up to ${RECONNECT_WAIT_CAP_MS / 1000} s)`,
-        `the bridge must keep reconnecting to ${this.peer.address}: give it a short restart delay (Mosquitto: restart_timeout 1 1), or raise --set reconnectTimeoutSeconds (the wait's floor)`,
+        `the target's bridge did not reconnect to mqleak's peer at ${this.peer.address} ` +
+          `within ${waitMs / 1000} s ${how} (reconnect ${index + 1}; ${this.reconnectWait.describeSeen()}; the ` +
+          `wait adapts to ${RECONNECT_GROWTH}x the longest delay seen, up to ${RECONNECT_WAIT_CAP_MS / 1000} ` +
+          's)',
+        `the bridge must keep reconnecting to ${this.peer.address}: give it a short restart delay ` +
+          "(Mosquitto: restart_timeout 1 1), or raise --set reconnectTimeoutSeconds (the wait's floor)",
       );
     }
     this.reconnectWait.observe(connection.atMs - startedMs);

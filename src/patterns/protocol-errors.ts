@@ -56,7 +56,9 @@ function selection(params: Params, credentials: boolean) {
       .filter((id) => id !== undefined);
     throw usageError(
       `--set cases: no case ${unknown.cases.slice(0, 5).join(', ')}`,
-      `a case is a base id (e.g. ${examples.slice(0, 3).join(', ')}) or one crossing of it (BASE~persistent+will/abrupt); \`mqleak list protocol-errors --cases\` is not there yet: see docs/scenarios/protocol-errors.md`,
+      `a case is a base id (e.g. ${examples.slice(0, 3).join(', ')}) or one crossing of it ` +
+        `(BASE~persistent+will/abrupt); \`mqleak list protocol-errors --cases\` is not there yet: see ` +
+        'docs/scenarios/protocol-errors.md',
     );
   }
   return selectWalk(options, families, cases);
@@ -125,7 +127,10 @@ export const protocolErrorsVariants: VariantSpace = {
       .map(
         (item): VariantCase => ({
           id: item.base.id,
-          description: `${item.base.words} (MQTT ${item.base.level === 5 ? '5.0' : '3.1.1'}; each crossing of session, will, credentials and way out in turn; the bytes shown are one: ${item.id}); ${cite(item.base.rule, item.base.level)}`,
+          description:
+            `${item.base.words} (MQTT ${item.base.level === 5 ? '5.0' : '3.1.1'}; each crossing of session, ` +
+            'will, credentials and way out in turn; the bytes shown are ' +
+            `one: ${item.id}); ${cite(item.base.rule, item.base.level)}`,
           bytesHex: caseHex(item),
           rule: cite(item.base.rule, item.base.level),
         }),
@@ -176,19 +181,24 @@ function connackLimits(packet: Buffer): { receiveMaximum: number; topicAliasMaxi
 export const protocolErrors: PatternDefinition = {
   name: 'protocol-errors',
   summary:
-    'the error paths of the MQTT 3.1.1 and 5.0 grammar: invalid fields, bad entries after valid prefixes in every list, cut packets, surplus bytes, wrong lengths, packets out of order; crossed with session, will, credentials and the way out',
+    'the error paths of the MQTT 3.1.1 and 5.0 grammar: invalid fields, bad entries after valid prefixes in ' +
+    'every list, cut packets, surplus bytes, wrong lengths, packets out of order; crossed with session, will, ' +
+    'credentials and the way out',
   operation: 'case',
   params: {
     families: {
       type: 'string',
       default: '',
-      description: `comma-separated families to walk (empty: all of them, one per cycle in rotation): ${familyNames().join(', ')}`,
+      description:
+        'comma-separated families to walk (empty: all of them, one per cycle in ' +
+        `rotation): ${familyNames().join(', ')}`,
     },
     cases: {
       type: 'string',
       default: '',
       description:
-        'comma-separated case ids to run (a base id such as connect-fields.reserved-flag.v311, or one crossing of it); empty: every case of the families, in rotation',
+        'comma-separated case ids to run (a base id such as connect-fields.reserved-flag.v311, or one ' +
+        'crossing of it); empty: every case of the families, in rotation',
     },
     seed: {
       type: 'integer',
@@ -210,7 +220,8 @@ export const protocolErrors: PatternDefinition = {
       minimum: 10,
       maximum: 60000,
       description:
-        'a client that leaves by going silent holds its connection this long (its keep-alive is 1 s: the broker should close it after 1.5 s)',
+        'a client that leaves by going silent holds its connection this long (its keep-alive is 1 s: the ' +
+        'broker should close it after 1.5 s)',
     },
     sessionExpirySeconds: {
       type: 'integer',
@@ -356,7 +367,8 @@ export const protocolErrors: PatternDefinition = {
             const item = family.cases[(start + i) % family.cases.length] as ProtocolCase;
             const answer = await runCase(family.name, item);
             const applicable = !answer.startsWith(NOT_APPLICABLE);
-            // Per family (the variant): per case, the answers would be thousands of lines; narrowing reruns one case and gets its own.
+            // Per family (the variant): per case, the answers would be thousands of lines; narrowing reruns one case
+            // and gets its own.
             facts.answer(family.name, answer);
             if (applicable) facts.check(`${EXERCISED_CHECK}:${family.name}`, true);
             else facts.declare(`${EXERCISED_CHECK}:${family.name}`);

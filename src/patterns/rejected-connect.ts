@@ -155,7 +155,9 @@ const REFUSAL_WORDS: Record<RejectionVariant, { words: string; rule: string }> =
     rule: 'MQTT 3.1.1 3.1.2.1 [MQTT-3.1.2-1]: may close without CONNACK',
   },
   'malformed-truncated': {
-    words: `a CONNECT cut off after ${TRUNCATED_BODY_BYTES} bytes of its body, then silence, then the connection dropped`,
+    words:
+      `a CONNECT cut off after ${TRUNCATED_BODY_BYTES} bytes of its body, then silence, then the connection ` +
+      'dropped',
     rule: 'MQTT 3.1.1 4.8 / MQTT 5.0 4.13: an incomplete packet; the broker must not keep state for it',
   },
   'invalid-property': {
@@ -199,7 +201,10 @@ export const REJECTION_VARIANT_SPACE: VariantSpace = {
     return [
       {
         id: family,
-        description: `${words.words}${attempt.will ? ', with a QoS 1 will' : ''} (client id mqleak-<run>-rej-<n>; hex shown with client id "mqleak-case"${attempt.variant === 'bad-password' || attempt.variant === 'no-credentials' ? ' and no --username' : ''})`,
+        description:
+          `${words.words}${attempt.will ? ', with a QoS 1 will' : ''} (client id mqleak-<run>-rej-<n>; hex ` +
+          'shown with client id "mqleak-case"' +
+          `${attempt.variant === 'bad-password' || attempt.variant === 'no-credentials' ? ' and no --username' : ''})`,
         bytesHex: bytes.toString('hex'),
         rule: words.rule,
       },

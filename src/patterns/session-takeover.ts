@@ -25,7 +25,8 @@ const TAKEOVER_AXES = [
   { param: 'abruptShare', yes: 'abrupt', no: 'disconnect' },
 ] as const;
 const TAKEN_OVER_RULE =
-  'MQTT 3.1.1 3.1.4 [MQTT-3.1.4-2] / MQTT 5.0 3.1.4: the broker must close the existing connection of that client id (5.0: DISCONNECT 0x8E)';
+  'MQTT 3.1.1 3.1.4 [MQTT-3.1.4-2] / MQTT 5.0 3.1.4: the broker must close the existing connection of that ' +
+  'client id (5.0: DISCONNECT 0x8E)';
 
 /** One family per protocol level × way the second connection leaves, as the shares make them. */
 export const TAKEOVER_VARIANT_SPACE = shareVariantSpace(TAKEOVER_AXES, {

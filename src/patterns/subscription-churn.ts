@@ -45,11 +45,15 @@ const WAY_OUT_WORDS: Record<SubscriptionWayOut, { words: string; rule: string }>
   },
   vanish: {
     words: 'SUBSCRIBE then the socket closed without a word (clean session)',
-    rule: 'MQTT 3.1.1 4.1 / MQTT 5.0 4.1: the session state of a clean session is discarded when the network connection closes',
+    rule:
+      'MQTT 3.1.1 4.1 / MQTT 5.0 4.1: the session state of a clean session is discarded when the network ' +
+      'connection closes',
   },
   'before-suback': {
     words: 'SUBSCRIBE and the socket closed right behind it, before the SUBACK',
-    rule: 'MQTT 3.1.1 3.8.4 / MQTT 5.0 3.8.4: the SUBACK has no client to go to; the subscription dies with the session',
+    rule:
+      'MQTT 3.1.1 3.8.4 / MQTT 5.0 3.8.4: the SUBACK has no client to go to; the subscription dies with the ' +
+      'session',
   },
 };
 

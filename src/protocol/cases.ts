@@ -74,5 +74,10 @@ export function describeCase(item: ProtocolCase, citation: string): string {
       : item.leave === 'abrupt'
         ? 'then gone without a word'
         : 'then silence';
-  return `${item.base.words} (MQTT ${item.base.level === 5 ? '5.0' : '3.1.1'}, ${session}${item.will ? ', with a will' : ''}${item.credentials ? ', with credentials' : ''}, ${leave}); ${citation}`;
+  return (
+    `${item.base.words} ` +
+    `(MQTT ${item.base.level === 5 ? '5.0' : '3.1.1'},` +
+    ` ${session}${item.will ? ', with a will' : ''}${item.credentials ? ', with credentials' : ''}, ${leave});` +
+    ` ${citation}`
+  );
 }

@@ -126,20 +126,23 @@ function connectFields(): BaseCase[] {
       add(
         `client-id-${label}`,
         rule,
-        `CONNECT whose client id is ${label === 'null' ? 'U+0000 inside' : label === 'surrogate' ? 'a surrogate (ED A0 80)' : 'not UTF-8 (C3 28)'}`,
+        'CONNECT whose client id is ' +
+          (label === 'null' ? 'U+0000 inside' : label === 'surrogate' ? 'a surrogate (ED A0 80)' : 'not UTF-8 (C3 28)'),
         (s) => ({ ...s, clientId: Buffer.concat([Buffer.from(String(s.clientId)), bytes]) }),
       );
       add(
         `will-topic-${label}`,
         rule,
-        `CONNECT whose will topic is ${label === 'null' ? 'U+0000 inside' : label === 'surrogate' ? 'a surrogate' : 'not UTF-8'}`,
+        'CONNECT whose will topic ' +
+          `is ${label === 'null' ? 'U+0000 inside' : label === 'surrogate' ? 'a surrogate' : 'not UTF-8'}`,
         (s) => ({ ...s, will: s.will ? { ...s.will, topic: bytes } : s.will }),
         { wills: [true] },
       );
       add(
         `user-name-${label}`,
         rule,
-        `CONNECT whose user name is ${label === 'null' ? 'U+0000 inside' : label === 'surrogate' ? 'a surrogate' : 'not UTF-8'}`,
+        'CONNECT whose user name ' +
+          `is ${label === 'null' ? 'U+0000 inside' : label === 'surrogate' ? 'a surrogate' : 'not UTF-8'}`,
         (s) => ({ ...s, username: bytes }),
       );
     }
@@ -818,7 +821,9 @@ function flowControlCases(): BaseCase[] {
       make(family, 'qos2-id-reuse', level, {
         phase: 'session',
         rule: 'qos2Reuse',
-        words: `${QOS2_REUSE_COUNT} QoS 2 PUBLISHes with the same packet id and different payloads, no PUBREL, the client not reading`,
+        words:
+          `${QOS2_REUSE_COUNT} QoS 2 PUBLISHes with the same packet id and different payloads, no PUBREL, the ` +
+          'client not reading',
         notReading: true,
         build: (_s, c) =>
           Array.from({ length: QOS2_REUSE_COUNT }, (_, i) =>

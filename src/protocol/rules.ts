@@ -52,7 +52,9 @@ export const RULES = {
     v5: { section: '2.1.2' },
   },
   fixedHeaderFlags: {
-    says: 'the fixed header flags marked reserved hold the listed values (PUBREL, SUBSCRIBE, UNSUBSCRIBE 0010, others 0000)',
+    says:
+      'the fixed header flags marked reserved hold the listed values (PUBREL, SUBSCRIBE, UNSUBSCRIBE 0010, ' +
+      'others 0000)',
     v311: { section: '2.2.2', statement: 'MQTT-2.2.2-1' },
     v5: { section: '2.1.3', statement: 'MQTT-2.1.3-1' },
   },
@@ -66,7 +68,9 @@ export const RULES = {
     v5: { section: '2.2.2.2' },
   },
   propertyOnce: {
-    says: 'a property other than User Property (and Subscription Identifier where the table allows) appears at most once',
+    says:
+      'a property other than User Property (and Subscription Identifier where the table allows) appears at ' +
+      'most once',
     v5: { section: '2.2.2.2' },
   },
   propertyLength: {

@@ -38,12 +38,19 @@ export function spawnedProgram(command: string): string {
 
 /** What stands in where no attribution tool exists for the runtime: a command whose output a probe can judge. */
 const PROBE_INSTEAD: Record<Exclude<BrokerRuntime, 'native'>, string> = {
-  node: "V8 heap snapshots are not collected by this version: feed the heap's size instead, e.g. --probe cmd:'node -e ...' reading process.memoryUsage() over the broker's own admin endpoint",
-  jvm: "the class histogram is not collected by this version: feed the heap after GC instead, e.g. --probe cmd:'jcmd {pid} GC.heap_info' (used bytes)",
+  node:
+    "V8 heap snapshots are not collected by this version: feed the heap's size instead, e.g. --probe cmd:'node " +
+    "-e ...' reading process.memoryUsage() over the broker's own admin endpoint",
+  jvm:
+    'the class histogram is not collected by this version: feed the heap after GC instead, e.g. --probe ' +
+    "cmd:'jcmd {pid} GC.heap_info' (used bytes)",
   erlang:
-    "no allocation-site tool for the Erlang VM: feed its allocator figures instead, e.g. --probe cmd:'rabbitmq-diagnostics memory_breakdown --formatter json' or erlang:memory() through the broker's CLI",
+    'no allocation-site tool for the Erlang VM: feed its allocator figures instead, e.g. --probe ' +
+    "cmd:'rabbitmq-diagnostics memory_breakdown --formatter json' or erlang:memory() through the broker's " +
+    'CLI',
   python:
-    "no allocation-site tool for Python brokers: feed tracemalloc's totals from the broker instead, e.g. --probe cmd:'...'",
+    "no allocation-site tool for Python brokers: feed tracemalloc's totals from the broker instead, e.g. " +
+    "--probe cmd:'...'",
 };
 
 export interface AttributionPlan {
@@ -57,7 +64,8 @@ export async function planAttribution(target: TargetOptions, wanted: boolean): P
   if (!wanted) return null;
   if (target.noProc === true) {
     throw usageError(
-      '--attribute with --no-proc: attribution reads the broker process itself (heaptrack, heap snapshots, jcmd), and --no-proc says there is none to read',
+      '--attribute with --no-proc: attribution reads the broker process itself (heaptrack, heap snapshots, ' +
+        'jcmd), and --no-proc says there is none to read',
       'drop --no-proc and give the broker with --spawn "CMD" or --pid N, or drop --attribute',
     );
   }
@@ -138,9 +146,11 @@ export async function attachAttribution(
 }
 
 const INSTRUMENTED_NOTE =
-  'only an instrumented run exists: this verdict was measured with heaptrack inside the broker (it slows every allocation); for the verdict of record run the same scenario again without --attribute';
+  'only an instrumented run exists: this verdict was measured with heaptrack inside the broker (it slows ' +
+  'every allocation); for the verdict of record run the same scenario again without --attribute';
 const DEBUG_HINT =
-  'the broker binary has no debug information for some frames (addresses only, or no file:line): install its debug symbols (Debian: the -dbgsym package from the debian-debug archive, or build with -g) and run again';
+  'the broker binary has no debug information for some frames (addresses only, or no file:line): install its ' +
+  'debug symbols (Debian: the -dbgsym package from the debian-debug archive, or build with -g) and run again';
 
 function floorTimes(report: ScenarioReport): ScenarioFloorTimes {
   const baseline = report.phases.find((phase) => phase.name === 'baseline');
@@ -197,7 +207,8 @@ export async function finishAttribution(
     const sites = await nativeSites(trace.file, session.originMs, reports.map(floorTimes));
     if (!sites.reachedAny)
       return failed(
-        'the heaptrack trace ends before the first floor: the broker stopped writing it (a wrapper that resets LD_PRELOAD, or an exec after start?)',
+        'the heaptrack trace ends before the first floor: the broker stopped writing it (a wrapper that ' +
+          'resets LD_PRELOAD, or an exec after start?)',
       );
     return reports.map((report, k) => {
       const base = baseReport(report, 'heaptrack');

@@ -160,8 +160,10 @@ export function startLivenessWatch(
         void processState(pid).then((evidence) => {
           if (state.stopped || state.failure !== null || state.waitingSince !== since) return;
           state.failure = targetError(
-            `the broker at ${address.url} stopped answering: no ${state.waitingFor} within ${Math.round(silentMs / 1000)} s (bound ${answerBoundMs / 1000} s); ${evidence}`,
-            'a broker that is stopped, deadlocked or overloaded past this bound cannot be measured; check its logs and state (e.g. `cat /proc/PID/status`)',
+            `the broker at ${address.url} stopped answering: no ${state.waitingFor} ` +
+              `within ${Math.round(silentMs / 1000)} s (bound ${answerBoundMs / 1000} s); ${evidence}`,
+            'a broker that is stopped, deadlocked or overloaded past this bound cannot be measured; check ' +
+              'its logs and state (e.g. `cat /proc/PID/status`)',
           );
           onSilent(state.failure);
         });

@@ -154,9 +154,15 @@ function summaryOf(
     case 'case':
       return `${scenario.name} leaks in ${family}, case ${found?.id}: ${found?.description}.`;
     case 'family':
-      return `${family} leaks when run alone, but none of its ${tries.length - 1} cases tried did on its own: the leak needs them together.`;
+      return (
+        `${family} leaks when run alone, but none of its ${tries.length - 1} cases tried did on its own: the ` +
+        'leak needs them together.'
+      );
     case 'not-reproduced':
-      return `${family} did not leak when run alone (${tries[0]?.verdict.toUpperCase()}): the leak needs the other families, or was not steady.`;
+      return (
+        `${family} did not leak when run alone (${tries[0]?.verdict.toUpperCase()}): the leak needs the other ` +
+        'families, or was not steady.'
+      );
     case 'out-of-time':
       return `${family} leaks alone; the time cap ran out before a single case was found (${tries.length - 1} tried).`;
     case 'error':

@@ -44,8 +44,11 @@ export async function withRestartNamed(
   return {
     restart,
     error: targetError(
-      `the broker restarted during ${scenario}: pid ${restart.oldPid} is gone and pid ${restart.newPid} now listens on port ${target.address.port}${error === null ? '' : ` (${error.message})`}`,
-      'a restart (a supervisor, an OOM kill: see `dmesg`, the broker’s logs) resets the memory mqleak measures, so the run cannot be judged across it; find why it restarted, or run against a broker nothing restarts',
+      `the broker restarted during ${scenario}: pid ${restart.oldPid} is gone and pid ${restart.newPid} now ` +
+        `listens on port ${target.address.port}${error === null ? '' : ` (${error.message})`}`,
+      'a restart (a supervisor, an OOM kill: see `dmesg`, the broker’s logs) resets the memory mqleak ' +
+        'measures, so the run cannot be judged across it; find why it restarted, or run against a broker ' +
+        'nothing restarts',
     ),
   };
 }

@@ -88,7 +88,8 @@ export async function recordScenario(
     });
     const warmupCycles = numberParam(params, 'warmupCycles');
     const totalCycles = warmupCycles + numberParam(params, 'cycles');
-    // Adaptive length: `cycles` is the cap; a look that finds every metric PASS ends the cycles (a LEAK runs to the cap).
+    // Adaptive length: `cycles` is the cap; a look that finds every metric PASS ends the cycles (a LEAK runs to the
+    // cap).
     const plan = sequentialPlan(scenarioAlpha(total), numberParam(params, 'cycles'));
     const sequential = {
       familyAlpha: plan.familyAlpha,

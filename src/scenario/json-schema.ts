@@ -57,7 +57,8 @@ export function scenarioShapeSchema(): JsonSchema {
       attribute: {
         type: 'boolean',
         description:
-          'true: also attribute the growth to allocation sites while this scenario runs (as --attribute; docs/attribution.md)',
+          'true: also attribute the growth to allocation sites while this scenario runs (as --attribute; ' +
+          'docs/attribution.md)',
       },
       limits: {
         type: 'array',

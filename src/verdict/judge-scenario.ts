@@ -113,7 +113,10 @@ function recoveryNote(
   recovery: { startMs: number; endMs: number } | null,
 ): string {
   if (verdict !== 'leak' || kind !== 'bytes' || recovery === null) return '';
-  return ` Recovery window checked: ${Math.round((recovery.endMs - recovery.startMs) / 1000)} s idle with every client gone.`;
+  return (
+    ` Recovery window checked: ${Math.round((recovery.endMs - recovery.startMs) / 1000)} s idle with every ` +
+    'client gone.'
+  );
 }
 
 /** Judges every metric the probe saw, sharing the error budget across them. */

@@ -86,7 +86,8 @@ function checkOne(report: RunReport, entry: SourcedThreshold, scenarioName: stri
     message: holds
       ? within(value)
         ? `${expression}: ${spec.metric} ${measured}, within the limit ${spec.operator} ${limitText}`
-        : `${expression}: ${spec.metric} ${measured}${interval}: over the limit ${spec.operator} ${limitText} on the estimate, but the interval reaches below it: not broken`
+        : `${expression}: ${spec.metric} ${measured}${interval}: over the limit ${spec.operator} ${limitText} ` +
+          'on the estimate, but the interval reaches below it: not broken'
       : `${expression} broken: ${spec.metric} ${measured}${interval}, over the limit ${spec.operator} ${limitText}`,
   };
 }

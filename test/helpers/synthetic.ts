@@ -103,7 +103,8 @@ export function bytesSeries(o: BytesSeriesOptions): MetricSeries {
   const strayRate = o.strayRate ?? 0;
   const total = warmupCycles + measuredCycles;
   const phases = o.shapes.map(() => rand());
-  // AR(1) paths, one value per cycle and one for recovery; drawn only when asked for, so older series keep their values.
+  // AR(1) paths, one value per cycle and one for recovery; drawn only when asked for, so older series keep their
+  // values.
   const drifts = o.shapes.map((s) => {
     if (s.kind !== 'ar1') return [];
     const path: number[] = [];

@@ -71,7 +71,8 @@ describe('--attribute with heaptrack on Mosquitto', () => {
     assert.ok(rss && attribution, result.stderr);
     const top = attribution.sites[0];
     t.diagnostic(
-      `rss ${rss.bytesPerOp?.toFixed(1)} B/op; top ${top?.label} ${top?.bytesPerOp?.toFixed(1)} B/op; explained ${attribution.explainedShare?.toFixed(2)}; trace ${attribution.traceBytes} B`,
+      `rss ${rss.bytesPerOp?.toFixed(1)} B/op; top ${top?.label} ${top?.bytesPerOp?.toFixed(1)} B/op; ` +
+        `explained ${attribution.explainedShare?.toFixed(2)}; trace ${attribution.traceBytes} B`,
     );
     assert.equal(result.code, 1, rss.reason);
     assert.equal(attribution.status, 'ok', attribution.note);
@@ -143,27 +144,31 @@ describe('--attribute with heaptrack on Mosquitto', () => {
     );
   });
 
-  test('attribution failing midway (a wrapper drops the preload): the verdict and report still come out, the failure noted', async () => {
-    const port = await freePort();
-    const config = await mosquittoConfig(dir, port);
-    const result = await runCli([
-      'run',
-      'connect-churn',
-      '--quick',
-      '--attribute',
-      '--spawn',
-      `sh -c 'unset LD_PRELOAD; exec mosquitto -c ${config}'`,
-      '--broker',
-      `mqtt://127.0.0.1:${port}`,
-    ]);
-    const scenario = result.report?.scenarios[0];
-    assert.ok(scenario, result.stderr);
-    assert.equal(scenario.verdict, 'pass', 'the verdict stands: Mosquitto does not leak on connect-churn');
-    assert.equal(result.code, 0);
-    assert.equal(scenario.attribution?.status, 'failed', JSON.stringify(scenario.attribution));
-    assert.match(scenario.attribution?.note ?? '', /attribution failed: .*the verdict stands/);
-    assert.match(result.stdout, /attribution failed/);
-  });
+  test(
+    'attribution failing midway (a wrapper drops the preload): the verdict and report still come out, the ' +
+      'failure noted',
+    async () => {
+      const port = await freePort();
+      const config = await mosquittoConfig(dir, port);
+      const result = await runCli([
+        'run',
+        'connect-churn',
+        '--quick',
+        '--attribute',
+        '--spawn',
+        `sh -c 'unset LD_PRELOAD; exec mosquitto -c ${config}'`,
+        '--broker',
+        `mqtt://127.0.0.1:${port}`,
+      ]);
+      const scenario = result.report?.scenarios[0];
+      assert.ok(scenario, result.stderr);
+      assert.equal(scenario.verdict, 'pass', 'the verdict stands: Mosquitto does not leak on connect-churn');
+      assert.equal(result.code, 0);
+      assert.equal(scenario.attribution?.status, 'failed', JSON.stringify(scenario.attribution));
+      assert.match(scenario.attribution?.note ?? '', /attribution failed: .*the verdict stands/);
+      assert.match(result.stdout, /attribution failed/);
+    },
+  );
 
   test('heaptrack missing: exit 64 with the apt-get hint, before any connection', async () => {
     const result = await runCli(['run', 'connect-churn', '--attribute', '--spawn', 'mosquitto'], {

@@ -12,10 +12,12 @@ const TOOL_NAME = {
   none: 'no tool',
 } as const;
 
-export const ATTRIBUTION_STYLES = `
+export const ATTRIBUTION_STYLES =
+  `
 .sites { list-style: none; padding: 0; margin: 8px 0 0; }
 .sites li { margin: 6px 0; }
-.site-bar { display: inline-block; height: 10px; background: var(--leak, #c0392b); border-radius: 3px; vertical-align: middle; margin-right: 8px; }
+.site-bar { display: inline-block; height: 10px; background: var(--leak, #c0392b); ` +
+  `border-radius: 3px; vertical-align: middle; margin-right: 8px; }
 .site-bar.quiet { background: var(--muted); }
 .sites pre { margin: 4px 0 0 18px; font-size: 0.8rem; white-space: pre-wrap; }
 `;
@@ -24,7 +26,11 @@ export function attributionSection(scenario: ScenarioReport): string {
   const attribution = scenario.attribution;
   if (attribution === undefined) return '';
   if (attribution.status !== 'ok') {
-    return `<details class="attribution" open><summary>where it grows: ${html(attribution.status === 'failed' ? 'attribution failed' : 'not available')}</summary><p class="issues">${html(attribution.note)}</p></details>`;
+    return (
+      '<details class="attribution" open><summary>where it ' +
+      `grows: ${html(attribution.status === 'failed' ? 'attribution failed' : 'not available')}</summary><p ` +
+      `class="issues">${html(attribution.note)}</p></details>`
+    );
   }
   const scale = Math.max(
     attribution.rssBytesPerOp ?? 0,
@@ -36,15 +42,27 @@ export function attributionSection(scenario: ScenarioReport): string {
     const width = Math.max(1, Math.round((Math.max(0, perOp) / scale) * 240));
     const share = site.shareOfRss === null ? '' : ` · ${Math.round(site.shareOfRss * 100)} % of RSS`;
     const ci = site.ci === null ? '' : ` [${formatPerOp(site.ci[0], 'B')}, ${formatPerOp(site.ci[1], 'B')}]`;
-    return `<li><details><summary><span class="site-bar${site.verdict === 'leak' ? '' : ' quiet'}" style="width:${width}px"></span>${site.rank}. <code>${html(site.label)}</code> ${html(formatPerOp(perOp, 'B'))}${html(ci)}${html(share)} · ${html(site.verdict === 'leak' ? 'LEAK' : site.verdict === 'pass' ? 'below δ' : 'unsure')}</summary><p class="muted">${html(site.reason)}</p><pre>${html(site.frames.join('\n'))}</pre></details></li>`;
+    return (
+      `<li><details><summary><span class="site-bar${site.verdict === 'leak' ? '' : ' quiet'}" ` +
+      `style="width:${width}px"></span>${site.rank}. ` +
+      `<code>${html(site.label)}</code> ${html(formatPerOp(perOp, 'B'))}${html(ci)}${html(share)} ` +
+      `· ${html(site.verdict === 'leak' ? 'LEAK' : site.verdict === 'pass' ? 'below δ' : 'unsure')}</summary><p ` +
+      `class="muted">${html(site.reason)}</p><pre>${html(site.frames.join('\n'))}</pre></details></li>`
+    );
   });
   const explained =
     attribution.explainedShare === null
       ? 'RSS did not grow.'
-      : `These sites explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope (${formatPerOp(attribution.rssBytesPerOp ?? 0, 'B')}).`;
-  const rates = `Rate: ${attribution.opsPerSecond.instrumented === null ? '?' : Math.round(attribution.opsPerSecond.instrumented)} ops/s instrumented, ${attribution.opsPerSecond.plain === null ? 'no plain run' : `${Math.round(attribution.opsPerSecond.plain)} ops/s plain`}.`;
+      : `These sites explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope ` +
+        `(${formatPerOp(attribution.rssBytesPerOp ?? 0, 'B')}).`;
+  const { instrumented, plain } = attribution.opsPerSecond;
+  const rates =
+    `Rate: ${instrumented === null ? '?' : Math.round(instrumented)} ops/s instrumented, ` +
+    `${plain === null ? 'no plain run' : `${Math.round(plain)} ops/s plain`}.`;
   return [
-    `<details class="attribution" open><summary>where it grows: ${html(TOOL_NAME[attribution.tool])}, ${attribution.sitesJudged} growing site${attribution.sitesJudged === 1 ? '' : 's'} judged</summary>`,
+    '<details class="attribution" open><summary>where it ' +
+      `grows: ${html(TOOL_NAME[attribution.tool])}, ${attribution.sitesJudged} growing ` +
+      `site${attribution.sitesJudged === 1 ? '' : 's'} judged</summary>`,
     `<p class="stats">${html(explained)} ${html(rates)}</p>`,
     attribution.sites.length === 0
       ? '<p class="muted">No site grows per operation.</p>'

@@ -24,12 +24,17 @@ export function familiesSection(scenario: ScenarioReport, chip: (verdict: string
   const rows = families.flatMap((family) =>
     family.metrics.map(
       (metric, k) =>
-        `<tr>${k === 0 ? `<td rowspan="${family.metrics.length}">${html(family.name)}</td>` : ''}<td>${html(metric.name)}</td><td>${chip(metric.verdict)}</td><td class="num">${html(figure(metric.perOp, metric.ci, metric.unit))}</td><td class="num">${metric.growingCycles}/${metric.cyclesUsed}</td><td>${html(metric.reason)}</td></tr>`,
+        `<tr>${k === 0 ? `<td rowspan="${family.metrics.length}">${html(family.name)}</td>` : ''}` +
+        `<td>${html(metric.name)}</td><td>${chip(metric.verdict)}</td>` +
+        `<td class="num">${html(figure(metric.perOp, metric.ci, metric.unit))}</td>` +
+        `<td class="num">${metric.growingCycles}/${metric.cyclesUsed}</td><td>${html(metric.reason)}</td></tr>`,
     ),
   );
   return [
-    `<details class="families"${open}><summary>variant families (${families.length}, each judged on its own cycles)</summary>`,
-    '<div class="table-wrap"><table><thead><tr><th>family</th><th>metric</th><th>verdict</th><th>growth per op [interval]</th><th>cycles above δ</th><th>why</th></tr></thead>',
+    `<details class="families"${open}><summary>variant families (${families.length}, each judged on its own ` +
+      'cycles)</summary>',
+    '<div class="table-wrap"><table><thead><tr><th>family</th><th>metric</th><th>verdict</th><th>growth per ' +
+      'op [interval]</th><th>cycles above δ</th><th>why</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table></div></details>`,
   ].join('');
 }
@@ -52,20 +57,26 @@ export function narrowingSection(scenario: ScenarioReport, chip: (verdict: strin
         ];
   const tries = narrowing.tries.map(
     (entry) =>
-      `<tr><td>${html(entry.caseId ?? `${entry.family} (whole family)`)}</td><td>${chip(entry.verdict)}</td><td class="num">${html(figure(entry.perOp, entry.ci, unitOf(entry.metric)))}</td><td class="num">${formatNumber(entry.wallMs / 1000)} s</td></tr>`,
+      `<tr><td>${html(entry.caseId ?? `${entry.family} (whole family)`)}</td><td>${chip(entry.verdict)}</td>` +
+      `<td class="num">${html(figure(entry.perOp, entry.ci, unitOf(entry.metric)))}</td>` +
+      `<td class="num">${formatNumber(entry.wallMs / 1000)} s</td></tr>`,
   );
   return [
     '<div class="narrowing">',
     `<h3>Narrowed: ${html(narrowing.outcome)}</h3>`,
-    `<p>${html(narrowing.summary)} <span class="muted">(${formatNumber(narrowing.wallMs / 1000)} s of ${formatNumber(narrowing.capMs / 1000)} s allowed)</span></p>`,
+    `<p>${html(narrowing.summary)} <span class="muted">(${formatNumber(narrowing.wallMs / 1000)} s ` +
+      `of ${formatNumber(narrowing.capMs / 1000)} s allowed)</span></p>`,
     caseRows.length === 0
       ? ''
-      : `<div class="table-wrap"><table><tbody>${caseRows.map(([k, v]) => `<tr><th>${html(k)}</th><td>${html(v)}</td></tr>`).join('')}</tbody></table></div>`,
+      : '<div class="table-wrap"><table><tbody>' +
+        `${caseRows.map(([k, v]) => `<tr><th>${html(k)}</th><td>${html(v)}</td></tr>`).join('')}` +
+        '</tbody></table></div>',
     found?.bytesHex === null || found === null
       ? ''
       : `<p>bytes sent (hex):</p><pre class="hex">${html(found.bytesHex)}</pre>`,
     narrowing.reproFile === null ? '' : `<p>reproduce: <code>mqleak run ${html(narrowing.reproFile)}</code></p>`,
-    `<div class="table-wrap"><table><thead><tr><th>run</th><th>verdict</th><th>growth per op [interval]</th><th>wall time</th></tr></thead><tbody>${tries.join('')}</tbody></table></div>`,
+    '<div class="table-wrap"><table><thead><tr><th>run</th><th>verdict</th><th>growth per op ' +
+      `[interval]</th><th>wall time</th></tr></thead><tbody>${tries.join('')}</tbody></table></div>`,
     '</div>',
   ].join('');
 }
@@ -78,7 +89,10 @@ export function familyLeakHeadline(report: { scenarios: readonly ScenarioReport[
     if (family === null || metric === undefined) continue;
     const narrowed = scenario.narrowing?.case;
     const tail = narrowed === null || narrowed === undefined ? '' : ` Narrowed to the case ${narrowed.id}: see below.`;
-    return `${scenario.name} leaks in its variant family ${family.name}: ${metric.name} grows ${figure(metric.perOp, metric.ci, metric.unit)} per ${scenario.operation} of that family.${tail}`;
+    return (
+      `${scenario.name} leaks in its variant family ${family.name}: ${metric.name} ` +
+      `grows ${figure(metric.perOp, metric.ci, metric.unit)} per ${scenario.operation} of that family.${tail}`
+    );
   }
   return null;
 }

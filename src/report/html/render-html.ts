@@ -124,7 +124,10 @@ function facts(report: RunReport): string {
   rows.push(['started', report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')]);
   rows.push([
     'duration',
-    `${formatNumber(report.durationMs / 1000)} s${report.interrupted ? ` (interrupted${report.interruptedBy === undefined ? '' : ` by ${report.interruptedBy}`})` : ''}`,
+    `${formatNumber(report.durationMs / 1000)} s` +
+      (report.interrupted
+        ? ` (interrupted${report.interruptedBy === undefined ? '' : ` by ${report.interruptedBy}`})`
+        : ''),
   ]);
   rows.push([
     'exit code',
@@ -161,11 +164,28 @@ function summaryTable(report: RunReport): string {
   const rows = report.scenarios.flatMap((scenario) =>
     scenario.metrics.map(
       (metric) =>
-        `<tr class="row-${html(metric.verdict)}"><td class="name"><a href="#${html(chartId(scenario, metric))}">${html(scenario.name)}</a></td><td>${html(metric.name)}</td><td>${chip(metric.verdict)}</td><td class="num">${html(growth(metric))}</td><td class="num">${html(perHour(metric))}</td><td class="num">${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</td><td class="num">${html(metric.sensitivityPerOp === undefined || metric.sensitivityPerOp === null ? '—' : formatPerOp(metric.sensitivityPerOp, metric.unit))}</td><td>${html(metric.reasonCode)}</td></tr>`,
+        `<tr class="row-${html(metric.verdict)}">` +
+        `<td class="name"><a href="#${html(chartId(scenario, metric))}">${html(scenario.name)}</a></td>` +
+        `<td>${html(metric.name)}</td>` +
+        `<td>${chip(metric.verdict)}</td>` +
+        `<td class="num">${html(growth(metric))}</td>` +
+        `<td class="num">${html(perHour(metric))}</td>` +
+        `<td class="num">${html(formatPerOp(metric.thresholdPerOp, metric.unit))}</td>` +
+        '<td class="num">' +
+        html(
+          metric.sensitivityPerOp === undefined || metric.sensitivityPerOp === null
+            ? '—'
+            : formatPerOp(metric.sensitivityPerOp, metric.unit),
+        ) +
+        `</td><td>${html(metric.reasonCode)}</td></tr>`,
     ),
   );
   if (rows.length === 0) return '<p class="muted">No metric was judged.</p>';
-  return `<div class="table-wrap"><table><thead><tr><th>scenario</th><th>metric</th><th>verdict</th><th>growth per op [interval]</th><th>per hour</th><th>threshold δ</th><th>smallest LEAK</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return (
+    '<div class="table-wrap"><table><thead><tr><th>scenario</th><th>metric</th><th>verdict</th><th>growth per ' +
+    'op [interval]</th><th>per hour</th><th>threshold δ</th><th>smallest ' +
+    `LEAK</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  );
 }
 
 function thresholdTable(results: readonly ThresholdResult[]): string {

@@ -30,9 +30,13 @@ export function attributionLines(scenario: ScenarioReport, style: ChalkInstance)
     attribution.explainedShare === null
       ? 'RSS did not grow'
       : `the sites below explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope`;
-  const rates = `${attribution.opsPerSecond.instrumented === null ? '?' : Math.round(attribution.opsPerSecond.instrumented)} ops/s instrumented, ${attribution.opsPerSecond.plain === null ? 'no plain run' : `${Math.round(attribution.opsPerSecond.plain)} ops/s plain`}`;
+  const { instrumented, plain } = attribution.opsPerSecond;
+  const rates =
+    `${instrumented === null ? '?' : Math.round(instrumented)} ops/s instrumented, ` +
+    `${plain === null ? 'no plain run' : `${Math.round(plain)} ops/s plain`}`;
   lines.push(
-    `  ${style.bold('where it grows')} (${TOOL_NAME[attribution.tool]}, ${attribution.sitesJudged} growing site${attribution.sitesJudged === 1 ? '' : 's'} judged; ${explained}; ${rates}):`,
+    `  ${style.bold('where it grows')} (${TOOL_NAME[attribution.tool]}, ${attribution.sitesJudged} growing ` +
+      `site${attribution.sitesJudged === 1 ? '' : 's'} judged; ${explained}; ${rates}):`,
   );
   if (attribution.sites.length === 0) lines.push('    no site grows per operation');
   for (const site of attribution.sites) {

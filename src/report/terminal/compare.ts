@@ -66,7 +66,8 @@ export function renderComparison(comparison: Comparison, style: ChalkInstance): 
     const figures =
       site.kind === 'new'
         ? `${site.newPerOp === null ? '?' : formatPerOp(site.newPerOp, 'B')}, not reported in BASE`
-        : `${site.basePerOp === null ? '?' : formatPerOp(site.basePerOp, 'B')} → ${site.newPerOp === null ? '?' : formatPerOp(site.newPerOp, 'B')}`;
+        : `${site.basePerOp === null ? '?' : formatPerOp(site.basePerOp, 'B')} ` +
+          `→ ${site.newPerOp === null ? '?' : formatPerOp(site.newPerOp, 'B')}`;
     lines.push(
       `  ${style.red(site.kind === 'new' ? 'new site' : 'grown site')} ${site.scenario}: ${site.label} (${figures})`,
     );

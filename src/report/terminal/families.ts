@@ -23,7 +23,8 @@ export function familyLines(scenario: ScenarioReport, style: ChalkInstance): str
   if (families.length > 0) {
     const count = (verdict: string): number => families.filter((family) => family.verdict === verdict).length;
     lines.push(
-      `  families: ${families.length} judged on their own cycles: ${count('leak')} LEAK, ${count('inconclusive')} INCONCLUSIVE, ${count('pass')} PASS`,
+      `  families: ${families.length} judged on their own cycles: ${count('leak')} ` +
+        `LEAK, ${count('inconclusive')} INCONCLUSIVE, ${count('pass')} PASS`,
     );
     for (const family of families) {
       if (family.verdict === 'pass') continue;
@@ -31,7 +32,9 @@ export function familyLines(scenario: ScenarioReport, style: ChalkInstance): str
       const metric =
         family.metrics.find((entry) => entry.verdict === family.verdict) ?? (family.metrics[0] as FamilyMetricReport);
       lines.push(
-        `  family ${family.name}: ${label} ${metric?.name ?? ''} ${metric === undefined ? '' : figure(metric, metric.unit)} over ${family.cycles} cycles`,
+        `  family ${family.name}:` +
+          ` ${label} ${metric?.name ?? ''} ${metric === undefined ? '' : figure(metric, metric.unit)} ` +
+          `over ${family.cycles} cycles`,
       );
       if (family.verdict === 'leak' && metric !== undefined) lines.push(`    ${metric.reason}`);
     }
@@ -40,7 +43,9 @@ export function familyLines(scenario: ScenarioReport, style: ChalkInstance): str
   const unitOf = (metric: string): string => scenario.metrics.find((entry) => entry.name === metric)?.unit ?? '';
   if (narrowing !== undefined) {
     lines.push(
-      `  ${style.bold('narrowed')}: ${narrowing.summary} (${formatNumber(narrowing.wallMs / 1000)} s of ${formatNumber(narrowing.capMs / 1000)} s allowed, ${narrowing.tries.length} run${narrowing.tries.length === 1 ? '' : 's'})`,
+      `  ${style.bold('narrowed')}: ${narrowing.summary} (${formatNumber(narrowing.wallMs / 1000)} s ` +
+        `of ${formatNumber(narrowing.capMs / 1000)} s allowed, ${narrowing.tries.length} ` +
+        `run${narrowing.tries.length === 1 ? '' : 's'})`,
     );
     const found = narrowing.case;
     if (found !== null) {
@@ -53,7 +58,9 @@ export function familyLines(scenario: ScenarioReport, style: ChalkInstance): str
     for (const entry of narrowing.tries) {
       const unit = entry.metric === null ? '' : unitOf(entry.metric);
       lines.push(
-        `    tried ${entry.caseId ?? `${entry.family} (whole family)`}: ${entry.verdict.toUpperCase()} ${entry.metric ?? ''} ${figure(entry, unit)}, ${formatNumber(entry.wallMs / 1000)} s`,
+        `    tried ${entry.caseId ?? `${entry.family} (whole family)`}:` +
+          ` ${entry.verdict.toUpperCase()} ${entry.metric ?? ''} ${figure(entry, unit)},` +
+          ` ${formatNumber(entry.wallMs / 1000)} s`,
       );
     }
     if (narrowing.reproFile !== null) lines.push(`    reproduce: mqleak run ${narrowing.reproFile}`);

@@ -47,7 +47,11 @@ function scenarioLine(scenario: ScenarioReport, style: ChalkInstance): string {
   const rate =
     scenario.opsPerSecond === null ? '' : `, ${formatNumber(scenario.opsPerSecond)} ${scenario.operation}s/s`;
   const failures = scenario.failures > 0 ? `, ${scenario.failures} failed` : '';
-  return `${style.bold(scenario.name)}: ${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} — ${scenario.operations} ${scenario.operation}s${rate}${failures}, ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s${decisionText(scenario)}`;
+  return (
+    `${style.bold(scenario.name)}: ${paint(style, scenario.verdict, VERDICT_LABEL[scenario.verdict])} ` +
+    `— ${scenario.operations} ${scenario.operation}s${rate}${failures},` +
+    ` ${formatNumber((scenario.endMs - scenario.startMs) / 1000)} s${decisionText(scenario)}`
+  );
 }
 
 /** The smallest leak the run could have called LEAK (sensitivityPerOp); older reports: the interval's half-width. */
@@ -115,7 +119,11 @@ export function renderTable(report: RunReport, style: ChalkInstance, width: numb
   if (self !== null) lines.push('', self);
   lines.push(
     '',
-    `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} (exit ${report.exitCode})${thresholdVerdictNote(report, style)}${report.interrupted ? ` — interrupted${report.interruptedBy === undefined ? '' : ` by ${report.interruptedBy}`}` : ''}`,
+    `${style.bold('verdict')}: ${paint(style, report.verdict, VERDICT_LABEL[report.verdict])} ` +
+      `(exit ${report.exitCode})${thresholdVerdictNote(report, style)}` +
+      (report.interrupted
+        ? ` — interrupted${report.interruptedBy === undefined ? '' : ` by ${report.interruptedBy}`}`
+        : ''),
   );
   return `${lines.join('\n')}\n`;
 }

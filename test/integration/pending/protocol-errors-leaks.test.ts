@@ -1,5 +1,6 @@
 // PENDING (not in the integration glob): written against the merged per-family verdicts, not yet run to the end here.
-// The default-run Mosquitto case printed PASS but the CLI did not exit afterwards (mqleak held ~150 sockets and spun): see docs/scenarios/protocol-errors.md "Known problems".
+// The default-run Mosquitto case printed PASS but the CLI did not exit afterwards (mqleak held ~150 sockets and spun):
+// see docs/scenarios/protocol-errors.md "Known problems".
 // Ground truth for protocol-errors: the fixture broker with one error-path leak mode at a time, and a
 // native MQTT server leaking on one property-list error path, are LEAK in the family that reaches them.
 // Most runs walk only that family (--set families=...), to keep each short; one runs at the defaults,
@@ -66,61 +67,66 @@ for (const [mode, family, bytes] of MODES) {
   });
 }
 
-describe('native MQTT server leaking its property list on one error path (test/fixtures/c-leak/property-broker.c)', () => {
-  let dir: string;
-  let binary: string;
-  before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-property-broker-'));
-    binary = path.join(dir, 'property-broker');
-    await promisify(execFile)('cc', [
-      '-O2',
-      '-o',
-      binary,
-      path.join(REPO_ROOT, 'test/fixtures/c-leak/property-broker.c'),
-    ]);
-  });
-  after(async () => rm(dir, { recursive: true, force: true }));
-
-  async function runAgainst(leak: boolean): Promise<Awaited<ReturnType<typeof runCli>>> {
-    const child = spawn(binary, ['--port', '0', ...(leak ? ['--leak'] : [])], { stdio: ['ignore', 'pipe', 'ignore'] });
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          const match = /listening on port (\d+)/.exec(chunk.toString());
-          if (match?.[1] !== undefined) resolve(Number(match[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`property-broker exited with ${code}`)));
-      });
-      return await runCli([
-        'run',
-        'protocol-errors',
-        '--broker',
-        `mqtt://127.0.0.1:${port}`,
-        '--pid',
-        String(child.pid),
-        '--no-html',
-        ...sets([...SHAPE, 'families=connect-properties']),
+describe(
+  'native MQTT server leaking its property list on one error path ' + '(test/fixtures/c-leak/property-broker.c)',
+  () => {
+    let dir: string;
+    let binary: string;
+    before(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-property-broker-'));
+      binary = path.join(dir, 'property-broker');
+      await promisify(execFile)('cc', [
+        '-O2',
+        '-o',
+        binary,
+        path.join(REPO_ROOT, 'test/fixtures/c-leak/property-broker.c'),
       ]);
-    } finally {
-      child.kill('SIGTERM');
+    });
+    after(async () => rm(dir, { recursive: true, force: true }));
+
+    async function runAgainst(leak: boolean): Promise<Awaited<ReturnType<typeof runCli>>> {
+      const child = spawn(binary, ['--port', '0', ...(leak ? ['--leak'] : [])], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          child.stdout.on('data', (chunk: Buffer) => {
+            const match = /listening on port (\d+)/.exec(chunk.toString());
+            if (match?.[1] !== undefined) resolve(Number(match[1]));
+          });
+          child.once('exit', (code) => reject(new Error(`property-broker exited with ${code}`)));
+        });
+        return await runCli([
+          'run',
+          'protocol-errors',
+          '--broker',
+          `mqtt://127.0.0.1:${port}`,
+          '--pid',
+          String(child.pid),
+          '--no-html',
+          ...sets([...SHAPE, 'families=connect-properties']),
+        ]);
+      } finally {
+        child.kill('SIGTERM');
+      }
     }
-  }
 
-  test('with --leak: LEAK, exit 1', async (t) => {
-    const result = await runAgainst(true);
-    const metric = rss(result.report);
-    t.diagnostic(`${metric.bytesPerOp?.toFixed(0)} B/op [${metric.ci?.map((v) => v.toFixed(0)).join(', ')}]`);
-    assert.equal(metric.verdict, 'leak', metric.reason);
-    assert.equal(result.code, 1, result.stderr);
-  });
+    test('with --leak: LEAK, exit 1', async (t) => {
+      const result = await runAgainst(true);
+      const metric = rss(result.report);
+      t.diagnostic(`${metric.bytesPerOp?.toFixed(0)} B/op [${metric.ci?.map((v) => v.toFixed(0)).join(', ')}]`);
+      assert.equal(metric.verdict, 'leak', metric.reason);
+      assert.equal(result.code, 1, result.stderr);
+    });
 
-  test('without it: PASS, exit 0', async () => {
-    const result = await runAgainst(false);
-    const metric = rss(result.report);
-    assert.equal(metric.verdict, 'pass', metric.reason);
-    assert.equal(result.code, 0, result.stderr);
-  });
-});
+    test('without it: PASS, exit 0', async () => {
+      const result = await runAgainst(false);
+      const metric = rss(result.report);
+      assert.equal(metric.verdict, 'pass', metric.reason);
+      assert.equal(result.code, 0, result.stderr);
+    });
+  },
+);
 
 describe('fixture broker leaking 4096 B per property list refused after a valid prefix: the default run', () => {
   let broker: TestBroker;

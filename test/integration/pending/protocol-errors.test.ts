@@ -1,5 +1,6 @@
 // PENDING (not in the integration glob): written against the merged per-family verdicts, not yet run to the end here.
-// The default-run Mosquitto case printed PASS but the CLI did not exit afterwards (mqleak held ~150 sockets and spun): see docs/scenarios/protocol-errors.md "Known problems".
+// The default-run Mosquitto case printed PASS but the CLI did not exit afterwards (mqleak held ~150 sockets and spun):
+// see docs/scenarios/protocol-errors.md "Known problems".
 // protocol-errors against real brokers: at its defaults every family is answered on Debian's Mosquitto
 // (which speaks MQTT 5) and on the clean fixture broker (Aedes, which refuses MQTT 5: those answers are
 // not-applicable, never clean), and both are PASS.

@@ -46,18 +46,22 @@ function sequentialVerdict(series: MetricSeries, familyAlpha: number, cap: numbe
 }
 
 describe('sequential plan', () => {
-  it('looks from the first judged cycle to the cap, growing geometrically; early looks spend the family alpha, the cap gets all of it', () => {
-    const plan = sequentialPlan(0.01, 24);
-    assert.equal(plan.looks[0], FIRST_LOOK_CYCLES);
-    assert.equal(plan.looks.at(-1), 24);
-    for (let k = 1; k < plan.looks.length; k++) assert.ok((plan.looks[k] as number) > (plan.looks[k - 1] as number));
-    const early = plan.alphas.slice(0, -1).reduce((a, b) => a + b, 0);
-    assert.ok(early < 0.01 && early > 0, `early looks spend ${early}`);
-    assert.equal(plan.alphas.at(-1), 0.01);
-    for (const alpha of plan.alphas) assert.ok(alpha > 0);
-    assert.equal(lookAt(plan, FIRST_LOOK_CYCLES), 0);
-    assert.equal(lookAt(plan, FIRST_LOOK_CYCLES + 1), -1);
-  });
+  it(
+    'looks from the first judged cycle to the cap, growing geometrically; early looks spend the family alpha, ' +
+      'the cap gets all of it',
+    () => {
+      const plan = sequentialPlan(0.01, 24);
+      assert.equal(plan.looks[0], FIRST_LOOK_CYCLES);
+      assert.equal(plan.looks.at(-1), 24);
+      for (let k = 1; k < plan.looks.length; k++) assert.ok((plan.looks[k] as number) > (plan.looks[k - 1] as number));
+      const early = plan.alphas.slice(0, -1).reduce((a, b) => a + b, 0);
+      assert.ok(early < 0.01 && early > 0, `early looks spend ${early}`);
+      assert.equal(plan.alphas.at(-1), 0.01);
+      for (const alpha of plan.alphas) assert.ok(alpha > 0);
+      assert.equal(lookAt(plan, FIRST_LOOK_CYCLES), 0);
+      assert.equal(lookAt(plan, FIRST_LOOK_CYCLES + 1), -1);
+    },
+  );
 
   it('a cap below the first look gives one look at the cap with the whole alpha', () => {
     const plan = sequentialPlan(0.02, 4);
@@ -117,21 +121,25 @@ describe('sequential error rates (seeded synthetic series)', () => {
     });
   }
 
-  it('upper bounds of every look hold together at ≥ 1 − α (AR(1), ρ = 0.5); looking at the full α each time does not', () => {
-    const familyAlpha = 0.1;
-    const plan = sequentialPlan(familyAlpha, 24);
-    let planned = 0;
-    let naive = 0;
-    const trials = 400;
-    for (let seed = 1; seed <= trials; seed++) {
-      if (missesAtSomeLook(seed, 0.5, (k) => plan.alphas[k] as number, plan.looks)) planned++;
-      if (missesAtSomeLook(seed, 0.5, () => familyAlpha, plan.looks)) naive++;
-    }
-    // 0.1 plus two binomial standard errors at 400 trials.
-    const bound = familyAlpha + 2 * Math.sqrt((familyAlpha * (1 - familyAlpha)) / trials);
-    assert.ok(planned / trials <= bound, `some look missed in ${planned}/${trials}`);
-    assert.ok(naive > planned, `naive looks missed in ${naive}/${trials}, planned in ${planned}`);
-  });
+  it(
+    'upper bounds of every look hold together at ≥ 1 − α (AR(1), ρ = 0.5); looking at the full α each time ' +
+      'does not',
+    () => {
+      const familyAlpha = 0.1;
+      const plan = sequentialPlan(familyAlpha, 24);
+      let planned = 0;
+      let naive = 0;
+      const trials = 400;
+      for (let seed = 1; seed <= trials; seed++) {
+        if (missesAtSomeLook(seed, 0.5, (k) => plan.alphas[k] as number, plan.looks)) planned++;
+        if (missesAtSomeLook(seed, 0.5, () => familyAlpha, plan.looks)) naive++;
+      }
+      // 0.1 plus two binomial standard errors at 400 trials.
+      const bound = familyAlpha + 2 * Math.sqrt((familyAlpha * (1 - familyAlpha)) / trials);
+      assert.ok(planned / trials <= bound, `some look missed in ${planned}/${trials}`);
+      assert.ok(naive > planned, `naive looks missed in ${naive}/${trials}, planned in ${planned}`);
+    },
+  );
 
   it('clean shapes never LEAK under the stopping rule at a scenario’s share of the run alpha', () => {
     const shapes: BytesShape[][] = [

@@ -147,18 +147,21 @@ test('--probe values: a probe spec or a usage error', () => {
   );
 });
 
-test('duration values (--budget, --soak, --interval) through the CLI: exit 64 and one line, before anything starts', async () => {
-  const value = grammarish(['10', '1', '0', '-', '.', 'm', 's', 'ms', 'h', 'min', ' ', 'e9', '99999999999']);
-  await fc.assert(
-    fc.asyncProperty(fc.constantFrom('--budget', '--soak', '--interval'), value, async (flag, input) => {
-      // An unknown scenario: a value that is valid still ends in exit 64 before any broker is started.
-      const { code, stderr } = await mainCli(['run', 'no-such-scenario-fuzz', '--out', dir, `${flag}=${input}`]);
-      assert.equal(code, 64, `${flag}=${JSON.stringify(input)}: ${stderr}`);
-      assertOneLine(stderr, input);
-    }),
-    { seed: SEED, numRuns: CLI_RUNS },
-  );
-});
+test(
+  'duration values (--budget, --soak, --interval) through the CLI: exit 64 and one line, before anything ' + 'starts',
+  async () => {
+    const value = grammarish(['10', '1', '0', '-', '.', 'm', 's', 'ms', 'h', 'min', ' ', 'e9', '99999999999']);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('--budget', '--soak', '--interval'), value, async (flag, input) => {
+        // An unknown scenario: a value that is valid still ends in exit 64 before any broker is started.
+        const { code, stderr } = await mainCli(['run', 'no-such-scenario-fuzz', '--out', dir, `${flag}=${input}`]);
+        assert.equal(code, 64, `${flag}=${JSON.stringify(input)}: ${stderr}`);
+        assertOneLine(stderr, input);
+      }),
+      { seed: SEED, numRuns: CLI_RUNS },
+    );
+  },
+);
 
 test('scenario files: arbitrary text, and a valid file with one field replaced by any JSON value', async () => {
   const original = await readFile(new URL('../../../scenarios/connect-churn.yaml', import.meta.url), 'utf8');

@@ -62,91 +62,99 @@ for (const level of [4, 5] as const) {
     assert.equal(ours.bytes.toString('hex'), theirs);
   });
 
-  test(`MQTT ${level === 5 ? '5.0' : '3.1.1'} PUBLISH, SUBSCRIBE, UNSUBSCRIBE, acks, PINGREQ, DISCONNECT: the bytes mqtt-packet writes`, () => {
-    assert.equal(
-      publish({
-        level,
-        topic: 'a/b',
-        qos: 1,
-        packetId: 7,
-        payload: Buffer.from('x'),
-        ...(level === 5 ? { properties: propertyBlock([propertyBytes(property('messageExpiryInterval'), 9)]) } : {}),
-      }).bytes.toString('hex'),
-      generated(
-        {
-          cmd: 'publish',
+  test(
+    `MQTT ${level === 5 ? '5.0' : '3.1.1'} PUBLISH, SUBSCRIBE, UNSUBSCRIBE, acks, PINGREQ, DISCONNECT: the ` +
+      'bytes mqtt-packet writes',
+    () => {
+      assert.equal(
+        publish({
+          level,
           topic: 'a/b',
           qos: 1,
-          messageId: 7,
-          dup: false,
-          retain: false,
+          packetId: 7,
           payload: Buffer.from('x'),
-          ...(level === 5 ? { properties: { messageExpiryInterval: 9 } } : {}),
-        },
-        level,
-      ),
-    );
-    assert.equal(
-      subscribe({
-        level,
-        packetId: 3,
-        subscriptions: [
-          { filter: 'a/#', options: 1 },
-          { filter: 'b/+', options: 2 },
-        ],
-      }).bytes.toString('hex'),
-      generated(
-        {
-          cmd: 'subscribe',
-          messageId: 3,
-          subscriptions: [
-            { topic: 'a/#', qos: 1, ...(level === 5 ? { nl: false, rap: false, rh: 0 } : {}) },
-            { topic: 'b/+', qos: 2, ...(level === 5 ? { nl: false, rap: false, rh: 0 } : {}) },
-          ],
-          ...(level === 5 ? { properties: {} } : {}),
-        } as Packet,
-        level,
-      ),
-    );
-    assert.equal(
-      unsubscribe({ level, packetId: 4, filters: ['a/#', 'b'] }).bytes.toString('hex'),
-      generated(
-        {
-          cmd: 'unsubscribe',
-          messageId: 4,
-          unsubscriptions: ['a/#', 'b'],
-          ...(level === 5 ? { properties: {} } : {}),
-        } as Packet,
-        level,
-      ),
-    );
-    for (const type of ['PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP'] as const)
-      assert.equal(
-        ack(type, { level, packetId: 5 }).bytes.toString('hex'),
-        generated({ cmd: type.toLowerCase(), messageId: 5 } as Packet, level),
-        type,
+          ...(level === 5 ? { properties: propertyBlock([propertyBytes(property('messageExpiryInterval'), 9)]) } : {}),
+        }).bytes.toString('hex'),
+        generated(
+          {
+            cmd: 'publish',
+            topic: 'a/b',
+            qos: 1,
+            messageId: 7,
+            dup: false,
+            retain: false,
+            payload: Buffer.from('x'),
+            ...(level === 5 ? { properties: { messageExpiryInterval: 9 } } : {}),
+          },
+          level,
+        ),
       );
-    assert.equal(pingreq().bytes.toString('hex'), generated({ cmd: 'pingreq' }, level));
-    assert.equal(reasonOnly('DISCONNECT', { level }).bytes.toString('hex'), generated({ cmd: 'disconnect' }, level));
-  });
+      assert.equal(
+        subscribe({
+          level,
+          packetId: 3,
+          subscriptions: [
+            { filter: 'a/#', options: 1 },
+            { filter: 'b/+', options: 2 },
+          ],
+        }).bytes.toString('hex'),
+        generated(
+          {
+            cmd: 'subscribe',
+            messageId: 3,
+            subscriptions: [
+              { topic: 'a/#', qos: 1, ...(level === 5 ? { nl: false, rap: false, rh: 0 } : {}) },
+              { topic: 'b/+', qos: 2, ...(level === 5 ? { nl: false, rap: false, rh: 0 } : {}) },
+            ],
+            ...(level === 5 ? { properties: {} } : {}),
+          } as Packet,
+          level,
+        ),
+      );
+      assert.equal(
+        unsubscribe({ level, packetId: 4, filters: ['a/#', 'b'] }).bytes.toString('hex'),
+        generated(
+          {
+            cmd: 'unsubscribe',
+            messageId: 4,
+            unsubscriptions: ['a/#', 'b'],
+            ...(level === 5 ? { properties: {} } : {}),
+          } as Packet,
+          level,
+        ),
+      );
+      for (const type of ['PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP'] as const)
+        assert.equal(
+          ack(type, { level, packetId: 5 }).bytes.toString('hex'),
+          generated({ cmd: type.toLowerCase(), messageId: 5 } as Packet, level),
+          type,
+        );
+      assert.equal(pingreq().bytes.toString('hex'), generated({ cmd: 'pingreq' }, level));
+      assert.equal(reasonOnly('DISCONNECT', { level }).bytes.toString('hex'), generated({ cmd: 'disconnect' }, level));
+    },
+  );
 }
 
-test('MQTT 5.0 acks with a reason code and a reason string, DISCONNECT and AUTH with properties: the bytes mqtt-packet writes', () => {
-  const reason = propertyBlock([propertyBytes(property('reasonString'), 'why')]);
-  assert.equal(
-    ack('PUBACK', { level: 5, packetId: 5, reasonCode: 0x10, properties: reason }).bytes.toString('hex'),
-    generated({ cmd: 'puback', messageId: 5, reasonCode: 0x10, properties: { reasonString: 'why' } } as Packet, 5),
-  );
-  assert.equal(
-    reasonOnly('DISCONNECT', { level: 5, reasonCode: 0x04, properties: reason }).bytes.toString('hex'),
-    generated({ cmd: 'disconnect', reasonCode: 0x04, properties: { reasonString: 'why' } } as Packet, 5),
-  );
-  const auth = propertyBlock([propertyBytes(property('authenticationMethod'), 'm')]);
-  assert.equal(
-    reasonOnly('AUTH', { level: 5, reasonCode: 0x18, properties: auth }).bytes.toString('hex'),
-    generated({ cmd: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'm' } } as Packet, 5),
-  );
-});
+test(
+  'MQTT 5.0 acks with a reason code and a reason string, DISCONNECT and AUTH with properties: the bytes ' +
+    'mqtt-packet writes',
+  () => {
+    const reason = propertyBlock([propertyBytes(property('reasonString'), 'why')]);
+    assert.equal(
+      ack('PUBACK', { level: 5, packetId: 5, reasonCode: 0x10, properties: reason }).bytes.toString('hex'),
+      generated({ cmd: 'puback', messageId: 5, reasonCode: 0x10, properties: { reasonString: 'why' } } as Packet, 5),
+    );
+    assert.equal(
+      reasonOnly('DISCONNECT', { level: 5, reasonCode: 0x04, properties: reason }).bytes.toString('hex'),
+      generated({ cmd: 'disconnect', reasonCode: 0x04, properties: { reasonString: 'why' } } as Packet, 5),
+    );
+    const auth = propertyBlock([propertyBytes(property('authenticationMethod'), 'm')]);
+    assert.equal(
+      reasonOnly('AUTH', { level: 5, reasonCode: 0x18, properties: auth }).bytes.toString('hex'),
+      generated({ cmd: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'm' } } as Packet, 5),
+    );
+  },
+);
 
 test('user properties (the one repeatable property) are written as mqtt-packet writes them', () => {
   const ours = connect({

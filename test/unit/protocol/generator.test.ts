@@ -68,7 +68,8 @@ test('every client property block is walked with prefixes 0..2 then each kind of
   for (const block of CLIENT_BLOCKS) {
     const kinds = new Set(badEntries(block).map((entry) => entry.name.split('-')[0]));
     for (const kind of ['not', 'length', 'unknown', 'block']) assert.ok(kinds.has(kind), `${block}: ${kind}`);
-    // A duplicate exists wherever the block allows a property that may appear only once (UNSUBSCRIBE allows only User Property).
+    // A duplicate exists wherever the block allows a property that may appear only once (UNSUBSCRIBE allows only User
+    // Property).
     const single = PROPERTIES.some((def) => allowedFromClient(def, block) && !repeatableIn(def, block));
     assert.equal(kinds.has('duplicate'), single, `${block}: duplicate`);
   }
@@ -79,15 +80,19 @@ test('every client property block is walked with prefixes 0..2 then each kind of
   assert.ok(walkFamily('subscribe', OPTIONS).bases.some((b) => b.id === 'subscribe.qos-3@2.v311'));
 });
 
-test('crossings: sessions, wills, credentials (CONNECT cases only), three ways out; truncation only closes or goes silent', () => {
-  const cases = walkFamily('connect-fields', OPTIONS).cases.filter(
-    (c) => c.base.id === 'connect-fields.reserved-flag.v5',
-  );
-  assert.equal(cases.length, 2 * 2 * 2 * 3);
-  const trunc = walkFamily('truncation', OPTIONS).cases;
-  assert.ok(trunc.every((c) => c.leave !== 'disconnect'));
-  assert.ok(walkFamily('subscribe', { credentials: false, seed: 1 }).cases.every((c) => !c.id.includes('creds')));
-});
+test(
+  'crossings: sessions, wills, credentials (CONNECT cases only), three ways out; truncation only closes or ' +
+    'goes silent',
+  () => {
+    const cases = walkFamily('connect-fields', OPTIONS).cases.filter(
+      (c) => c.base.id === 'connect-fields.reserved-flag.v5',
+    );
+    assert.equal(cases.length, 2 * 2 * 2 * 3);
+    const trunc = walkFamily('truncation', OPTIONS).cases;
+    assert.ok(trunc.every((c) => c.leave !== 'disconnect'));
+    assert.ok(walkFamily('subscribe', { credentials: false, seed: 1 }).cases.every((c) => !c.id.includes('creds')));
+  },
+);
 
 test('variants: one family per cycle in rotation; restrict picks one family or one case', () => {
   const families = protocolErrorsVariants.families(params());

@@ -26,25 +26,28 @@ test('writeFileAtomic into a path under a file: throws, and the earlier file is 
   await rm(dir, { recursive: true, force: true });
 });
 
-test('checkWritable: a folder in the way and a path under a file are usage errors naming the flag and path', async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-atomic-'));
-  const blocker = path.join(dir, 'blocker');
-  await writeFile(blocker, 'keep');
-  for (const [file, pattern] of [
-    [dir, /--json .*: is a folder, not a file/],
-    [
-      path.join(blocker, 'r.json'),
-      /--json .*blocker\/r\.json: cannot write a report there: a file is in the way of its folder \(EEXIST\)/,
-    ],
-  ] as const) {
-    await assert.rejects(checkWritable(file, '--json'), (error: unknown) => {
-      assert.ok(isMqleakError(error));
-      assert.equal(error.exitCode, 64);
-      assert.match(error.message, pattern);
-      return true;
-    });
-  }
-  await checkWritable(path.join(dir, 'new', 'r.json'), '--json');
-  assert.deepEqual((await readdir(path.join(dir, 'new'))).length, 0, 'the probe file is removed');
-  await rm(dir, { recursive: true, force: true });
-});
+test(
+  'checkWritable: a folder in the way and a path under a file are ' + 'usage errors naming the flag and path',
+  async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-atomic-'));
+    const blocker = path.join(dir, 'blocker');
+    await writeFile(blocker, 'keep');
+    for (const [file, pattern] of [
+      [dir, /--json .*: is a folder, not a file/],
+      [
+        path.join(blocker, 'r.json'),
+        /--json .*blocker\/r\.json: cannot write a report there: a file is in the way of its folder \(EEXIST\)/,
+      ],
+    ] as const) {
+      await assert.rejects(checkWritable(file, '--json'), (error: unknown) => {
+        assert.ok(isMqleakError(error));
+        assert.equal(error.exitCode, 64);
+        assert.match(error.message, pattern);
+        return true;
+      });
+    }
+    await checkWritable(path.join(dir, 'new', 'r.json'), '--json');
+    assert.deepEqual((await readdir(path.join(dir, 'new'))).length, 0, 'the probe file is removed');
+    await rm(dir, { recursive: true, force: true });
+  },
+);

@@ -83,11 +83,15 @@ describe('per-family verdicts', () => {
     assert.equal(judged.verdict, 'pass', 'the mixed fit sees no growth kept');
   });
 
-  it('a run too short for every family to rotate twice leaves the families INCONCLUSIVE and the mixed verdict standing', () => {
-    const judged = judge({ ...TWENTY, measuredCycles: 20, seed: 41 });
-    assert.equal(judged.verdict, 'pass');
-    assert.ok(judged.families?.every((family) => family.verdict === 'inconclusive'));
-  });
+  it(
+    'a run too short for every family to rotate twice leaves the families INCONCLUSIVE and the mixed verdict ' +
+      'standing',
+    () => {
+      const judged = judge({ ...TWENTY, measuredCycles: 20, seed: 41 });
+      assert.equal(judged.verdict, 'pass');
+      assert.ok(judged.families?.every((family) => family.verdict === 'inconclusive'));
+    },
+  );
 
   it('a run without families has no family reports', () => {
     const judged = judge({ ...TWENTY, families: 1, measuredCycles: 12, seed: 51 });

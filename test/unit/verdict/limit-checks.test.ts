@@ -159,35 +159,38 @@ test('a scenario file’s limits: parsed with the file, its own scenario only, b
   }
 });
 
-test('a limit is broken only when the interval says so: its lower end over the limit, per op and per hour alike', async () => {
-  const leak = await report('quick-leak.json');
-  // The fixture is an older report: its metric is named bare `rss`.
-  const withInterval = (ci: [number, number]): RunReport => ({
-    ...leak,
-    scenarios: leak.scenarios.map((scenario) => ({
-      ...scenario,
-      metrics: scenario.metrics.map((metric) =>
-        metric.name === 'rss' ? { ...metric, bytesPerOp: 100, perOp: 100, mbPerHour: 10, ci } : metric,
-      ),
-    })),
-  });
-  const straddling = evaluateThresholds(
-    withInterval([50, 150]),
-    fromCli('connect-churn:rss<=80B/op', 'connect-churn:rss<=8MB/h'),
-  );
-  assert.deepEqual(
-    straddling.map((result) => result.status),
-    ['pass', 'pass'],
-  );
-  assert.equal(straddling[0]?.lowerBound, 50);
-  assert.equal(straddling[1]?.lowerBound, 5, 'the per-hour bound scales with the slope');
-  assert.match(straddling[0]?.message ?? '', /interval reaches below it: not broken/);
-  const over = evaluateThresholds(
-    withInterval([90, 150]),
-    fromCli('connect-churn:rss<=80B/op', 'connect-churn:rss<=8MB/h'),
-  );
-  assert.deepEqual(
-    over.map((result) => result.status),
-    ['fail', 'fail'],
-  );
-});
+test(
+  'a limit is broken only when the interval says so: ' + 'its lower end over the limit, per op and per hour alike',
+  async () => {
+    const leak = await report('quick-leak.json');
+    // The fixture is an older report: its metric is named bare `rss`.
+    const withInterval = (ci: [number, number]): RunReport => ({
+      ...leak,
+      scenarios: leak.scenarios.map((scenario) => ({
+        ...scenario,
+        metrics: scenario.metrics.map((metric) =>
+          metric.name === 'rss' ? { ...metric, bytesPerOp: 100, perOp: 100, mbPerHour: 10, ci } : metric,
+        ),
+      })),
+    });
+    const straddling = evaluateThresholds(
+      withInterval([50, 150]),
+      fromCli('connect-churn:rss<=80B/op', 'connect-churn:rss<=8MB/h'),
+    );
+    assert.deepEqual(
+      straddling.map((result) => result.status),
+      ['pass', 'pass'],
+    );
+    assert.equal(straddling[0]?.lowerBound, 50);
+    assert.equal(straddling[1]?.lowerBound, 5, 'the per-hour bound scales with the slope');
+    assert.match(straddling[0]?.message ?? '', /interval reaches below it: not broken/);
+    const over = evaluateThresholds(
+      withInterval([90, 150]),
+      fromCli('connect-churn:rss<=80B/op', 'connect-churn:rss<=8MB/h'),
+    );
+    assert.deepEqual(
+      over.map((result) => result.status),
+      ['fail', 'fail'],
+    );
+  },
+);

@@ -55,18 +55,21 @@ test('too few cycles to judge: undecided, named', () => {
   assert.deepEqual(look, { decided: false, stop: false, undecided: ['proc.rss'] });
 });
 
-test('a memory LEAK states the recovery window it checked (freed memory an allocator keeps is never given back)', () => {
-  const leaky = recording(12, 1024);
-  const last = leaky.cycles.at(-1) as CycleReport;
-  leaky.phases = [{ name: 'recovery', startMs: last.endMs, endMs: last.endMs + 5000 }];
-  leaky.recoveryFloors = { 'proc.rss': last.floors['proc.rss'] as number };
-  const [rss] = judgeScenario({ thresholds: {} }, leaky, [], RSS).metrics;
-  assert.equal(rss?.verdict, 'leak', rss?.reason);
-  assert.equal(rss?.recoveryWindowMs, 5000);
-  assert.match(rss?.reason ?? '', /Recovery window checked: 5 s idle/);
-  const flat = recording(12, 0);
-  flat.phases = leaky.phases;
-  const [clean] = judgeScenario({ thresholds: {} }, flat, [], RSS).metrics;
-  assert.equal(clean?.verdict, 'pass');
-  assert.equal(clean?.recoveryWindowMs, undefined);
-});
+test(
+  'a memory LEAK states the recovery window it checked ' + '(freed memory an allocator keeps is never given back)',
+  () => {
+    const leaky = recording(12, 1024);
+    const last = leaky.cycles.at(-1) as CycleReport;
+    leaky.phases = [{ name: 'recovery', startMs: last.endMs, endMs: last.endMs + 5000 }];
+    leaky.recoveryFloors = { 'proc.rss': last.floors['proc.rss'] as number };
+    const [rss] = judgeScenario({ thresholds: {} }, leaky, [], RSS).metrics;
+    assert.equal(rss?.verdict, 'leak', rss?.reason);
+    assert.equal(rss?.recoveryWindowMs, 5000);
+    assert.match(rss?.reason ?? '', /Recovery window checked: 5 s idle/);
+    const flat = recording(12, 0);
+    flat.phases = leaky.phases;
+    const [clean] = judgeScenario({ thresholds: {} }, flat, [], RSS).metrics;
+    assert.equal(clean?.verdict, 'pass');
+    assert.equal(clean?.recoveryWindowMs, undefined);
+  },
+);
