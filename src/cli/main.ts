@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { agentCommand, type AgentFlags } from './agent-command.js';
 import { compareCommand, type CompareFlags } from './compare-command.js';
 import { listCommand } from './list-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';
@@ -126,6 +127,22 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
       collect,
       [],
     )
+    .option(
+      '--agents <n>',
+      'run the load on N remote agents (`mqleak agent`), waiting for all of them; see docs/distributed.md',
+    )
+    .option('--listen <host:port>', 'with --agents: where agents dial in (port 0: any free port, printed)')
+    .option('--token-file <file>', 'with --agents: file holding the shared token (or MQLEAK_TOKEN); never logged')
+    .option(
+      '--agents-wait <seconds>',
+      'with --agents: how long to wait for the agents, at the start and before each scenario',
+      '120',
+    )
+    .option(
+      '--listen-cert <file>',
+      'with --agents: PEM certificate, so agents connect over TLS (wss://), with --listen-key',
+    )
+    .option('--listen-key <file>', 'the PEM private key of --listen-cert')
     .option('--interval <ms>', 'sampling interval in milliseconds', '100')
     .option('-q, --quiet', 'no progress output')
     .addOption(new Option('--no-color', 'no colour in the output'))
@@ -168,6 +185,31 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
     .addOption(new Option('--no-color', 'no colour in the output'))
     .action(async (file: string, flags: ReportFlags) => {
       result.code = await reportCommand(file, flags, io);
+    });
+
+  program
+    .command('agent')
+    .description('run load for a remote coordinator (`mqleak run --agents N --listen HOST:PORT`) until it is done')
+    .requiredOption(
+      '--coordinator <host:port>',
+      'where the coordinator listens for agents (ws:// or wss:// URL also taken)',
+    )
+    .option('--token-file <file>', 'file holding the shared token (or MQLEAK_TOKEN); never logged')
+    .option(
+      '--id <id>',
+      "this agent's id in the report (default: JOB_COMPLETION_INDEX in a Kubernetes Indexed Job, else the PID)",
+    )
+    .option('--source-ip <addr>', 'connect to the broker from this address of this host (repeatable)', collect, [])
+    .option('--tls', 'the coordinator listens with TLS (wss://)')
+    .option('--ca <file>', "PEM CA that signed the coordinator's certificate (implies --tls)")
+    .option('--wait <seconds>', 'keep trying to reach the coordinator this long', '120')
+    .option('--verbose', 'stack traces for errors')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the coordinator finished the run, 4 the coordinator was unreachable or lost, 64 bad usage or refused (wrong token or version).',
+    )
+    .action(async (flags: AgentFlags) => {
+      result.code = await agentCommand(flags, io);
     });
 
   program

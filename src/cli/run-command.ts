@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseAgentWait, parseHostPort, readAgentToken } from './agent-flags.js';
 import { ExitCode, usageError, type ExitCodeValue } from '../core/errors.js';
 import type { RunReport } from '../core/report-model.js';
 import { renderJson } from '../report/json/render-json.js';
@@ -9,7 +11,7 @@ import { renderHtml } from '../report/html/render-html.js';
 import { renderJunit } from '../report/junit/render-junit.js';
 import { evaluateThresholds, withThresholds, type SourcedThreshold } from '../verdict/limit-checks.js';
 import { parseDuration } from '../run/plan/time-budget.js';
-import { executeRun, prepareRun } from '../run/run.js';
+import { executeRun, prepareRun, type AgentRunOptions } from '../run/run.js';
 import { loadTlsSettings } from '../target/tls-settings.js';
 import { credentialsFrom } from './credentials.js';
 import { parseSourceIps } from './source-ips.js';
@@ -51,12 +53,21 @@ export interface RunFlags {
   quiet?: boolean;
   color: boolean;
   verbose?: boolean;
+  /** `--agents N --listen HOST:PORT --token-file FILE [--agents-wait S] [--listen-cert F --listen-key F]`. */
+  agents?: string;
+  listen?: string;
+  tokenFile?: string;
+  agentsWait?: string;
+  listenCert?: string;
+  listenKey?: string;
 }
 
 const MIN_INTERVAL_MS = 10;
 /** Shorter than any scenario's baseline and one cycle: a budget below it is a typo. */
 const MIN_BUDGET_MS = 10_000;
 const MAX_INTERVAL_MS = 60_000;
+/** Agents one coordinator takes at most: bounded, like the local worker processes. */
+const MAX_AGENTS = 256;
 
 function parsePid(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -83,6 +94,38 @@ function parseInterval(raw: string): number {
     );
   }
   return ms;
+}
+
+/** The coordinator's flags: how many agents, where they dial in, the shared token. */
+async function agentOptions(flags: RunFlags, io: Streams): Promise<AgentRunOptions> {
+  const count = Number(flags.agents);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_AGENTS)
+    throw usageError(`--agents ${flags.agents}: not a number of agents`, `a whole number from 1 to ${MAX_AGENTS}`);
+  if (flags.listen === undefined)
+    throw usageError('--agents without --listen', 'give the address agents dial in to, e.g. --listen 0.0.0.0:7700');
+  if ((flags.listenCert === undefined) !== (flags.listenKey === undefined))
+    throw usageError('--listen-cert and --listen-key go together', 'give both (PEM) for wss://, or neither for ws://');
+  const pem = async (file: string, flag: string): Promise<string> =>
+    readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw usageError(`${flag} ${file}: cannot read it (${error.code ?? 'error'})`, 'give a readable PEM file');
+    });
+  return {
+    count,
+    listen: parseHostPort(flags.listen, '--listen'),
+    token: await readAgentToken(flags.tokenFile, io.env),
+    waitMs: parseAgentWait(flags.agentsWait, '--agents-wait'),
+    ...(flags.listenCert === undefined || flags.listenKey === undefined
+      ? {}
+      : {
+          tls: {
+            cert: await pem(flags.listenCert, '--listen-cert'),
+            key: await pem(flags.listenKey, '--listen-key'),
+          },
+        }),
+    log: (line) => {
+      io.stderr.write(`mqleak: ${line}\n`);
+    },
+  };
 }
 
 export interface Streams {
@@ -136,6 +179,7 @@ export async function runCommand(
     probes: flags.probe ?? [],
     extraPids: (flags.pid ?? []).slice(1).map((raw) => parsePid(raw) as number),
     processName: flags.process,
+    ...(flags.agents === undefined ? {} : { agents: await agentOptions(flags, io) }),
   });
   if (prepared.budget !== undefined && flags.quiet !== true) io.stderr.write(`${prepared.budget.notes.join('\n  ')}\n`);
   const thresholds: SourcedThreshold[] = [
@@ -155,6 +199,12 @@ export async function runCommand(
     interrupt.abort();
   };
   process.once('SIGINT', onSigint);
+  // Over agents, SIGTERM (a Kubernetes Job deleted) ends the run like Ctrl-C: every agent's load stops, the report is written.
+  const onSigterm = (): void => {
+    io.stderr.write('\nmqleak: terminated: stopping the agents and finishing the report\n');
+    interrupt.abort();
+  };
+  if (flags.agents !== undefined) process.once('SIGTERM', onSigterm);
   let report: RunReport;
   try {
     report = await executeRun({
@@ -163,6 +213,7 @@ export async function runCommand(
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
     progress?.close();
   }
   report = withThresholds(report, evaluateThresholds(report, thresholds));

@@ -1,6 +1,8 @@
 import { lowFloor } from '../analysis/index.js';
 import { targetError } from '../core/errors.js';
 import type { PatternRun } from '../patterns/pattern.js';
+import type { AgentFleet } from '../load/remote/agent-fleet.js';
+import { AgentLostError } from '../load/remote/agent-connection.js';
 import type { Credentials } from '../core/credentials.js';
 import type { Params } from '../core/params.js';
 import { emptyProtocolFacts, mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
@@ -41,6 +43,8 @@ export interface ScenarioRunContext {
   selfSampler?: Sampler;
   /** Collects mqleak's own garbage before each floor window; false when it could not. */
   selfGc?: () => boolean;
+  /** `--agents N`: the pattern's load runs on these remote agents. */
+  agents?: AgentFleet;
 }
 
 function num(params: Params, name: string): number {
@@ -149,6 +153,7 @@ export async function recordScenario(
       runToken: context.runToken,
       credentials: context.credentials,
       sourceIps: context.sourceIps,
+      ...(context.agents === undefined ? {} : { agents: context.agents }),
       notice: (message) => observer.notice?.(message),
     });
     const warmupCycles = num(params, 'warmupCycles');
@@ -161,12 +166,33 @@ export async function recordScenario(
       const record = async (): Promise<void> => {
         observer.phase?.(name, `cycle ${cycle + 1}/${totalCycles}`);
         const startMs = clock();
-        const outcome = await (run as PatternRun).runCycle({
-          index: cycle,
-          operations: num(params, 'operationsPerCycle'),
-          concurrency: num(params, 'concurrency'),
-          deadlineMs: Date.now() + num(params, 'cycleTimeoutSeconds') * 1000,
-        });
+        const outcome = await (run as PatternRun)
+          .runCycle({
+            index: cycle,
+            operations: num(params, 'operationsPerCycle'),
+            concurrency: num(params, 'concurrency'),
+            deadlineMs: Date.now() + num(params, 'cycleTimeoutSeconds') * 1000,
+          })
+          .catch((error: unknown) => {
+            // An agent lost mid-cycle: the cycle is kept, marked, with no floor (its count misses the agent's share).
+            if (error instanceof AgentLostError) {
+              recording.cycles.push({
+                index: cycle,
+                warmup,
+                startMs,
+                loadEndMs: clock(),
+                endMs: clock(),
+                operations: 0,
+                cumulativeOps,
+                failures: 0,
+                failureKinds: {},
+                gcForced: false,
+                floors: {},
+                lostAgent: error.agent,
+              });
+            }
+            throw error;
+          });
         const loadEndMs = clock();
         cumulativeOps += outcome.operations;
         for (const [kind, count] of Object.entries(outcome.failureKinds))
@@ -230,7 +256,9 @@ export async function recordScenario(
     });
     checkTarget();
   } catch (error) {
-    recording.error = error;
+    // A lost agent ends the scenario's load but not the run: the scenario is judged INCONCLUSIVE (agent-lost).
+    if (!(error instanceof AgentLostError)) recording.error = error;
+    else observer.notice?.(`${error.message}: ${scenario.name} ends here, INCONCLUSIVE`);
     await Promise.resolve(run?.teardown()).catch(() => undefined);
   }
   recording.endMs = clock();

@@ -33,6 +33,8 @@ import { checkRunLimits, withRunLimits, type RunLimits } from './plan/resource-l
 import { runsWithoutProcess } from './plan/no-process.js';
 import type { RunObserver } from './observer.js';
 import { recordScenario, type ScenarioRecording } from './run-scenario.js';
+import { AgentPool } from '../load/remote/agent-pool.js';
+import { ScenarioAgents } from './agents/scenario-agents.js';
 import { judgeSoakScenario } from '../verdict/judge-soak.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
@@ -65,6 +67,21 @@ export interface RunOptions {
   extraPids?: readonly number[];
   /** `--process NAME`: every process of that name is watched (cluster nodes). */
   processName?: string;
+  /** `--agents N --listen HOST:PORT`: the load runs on N remote agents (docs/distributed.md). */
+  agents?: AgentRunOptions;
+}
+
+export interface AgentRunOptions {
+  count: number;
+  listen: { host: string; port: number };
+  /** The shared token (never logged, never in the report). */
+  token: string;
+  /** How long the run waits for the agents at its start and before each scenario. */
+  waitMs: number;
+  /** PEM certificate and key: agents connect over wss://. */
+  tls?: { cert: string; key: string };
+  /** Lines for the user whatever --quiet says: where it listens, agents joining, refused, lost. */
+  log: (line: string) => void;
 }
 
 /** Everything checked before any connection is made: scenario files, parameters, overrides. */
@@ -93,11 +110,24 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
     // A scenario that needs the target set up for it first (a bridge to mqleak's peer) runs only when named.
     if (options.scenarios.length > 0 || scenario.pattern.needsTargetSetup === undefined) scenarios.push(scenario);
   }
+  if (options.agents !== undefined) checkDistributed(scenarios, options);
   const overrides = options.overrides.map(parseOverride);
   const overridden = applyOverrides(scenarios, overrides);
   if (options.budget === undefined) return { options, scenarios: overridden };
   const fitted = fitToBudget(overridden, options.budget.ms, options.budget.text);
   return { options, scenarios: fitted.scenarios, budget: fitted.plan };
+}
+
+/** `--agents`: every scenario must be one whose pattern splits its load over agents, and cycles, not a soak. */
+function checkDistributed(scenarios: readonly Scenario[], options: RunOptions): void {
+  const local = scenarios.filter((scenario) => scenario.pattern.distributed !== true);
+  if (local.length > 0)
+    throw usageError(
+      `--agents: ${local.map((scenario) => scenario.name).join(', ')} cannot run over agents`,
+      'name scenarios of a pattern that splits its load over agents (mass-connect; see docs/distributed.md)',
+    );
+  if (options.soakMs !== undefined)
+    throw usageError('--agents with --soak', 'a run over agents is judged in cycles: drop --soak');
 }
 
 export function exitCodeFor(verdict: RunVerdict, error: MqleakError | null): ExitCodeValue {
@@ -226,6 +256,38 @@ function selfRunReport(
   };
 }
 
+/** Listens for the agents and waits for all of them (bounded) before any load, so a missing one fails early. */
+async function openAgentPool(agents: AgentRunOptions, signal: AbortSignal): Promise<AgentPool> {
+  let pool: AgentPool;
+  try {
+    pool = await AgentPool.listen({
+      ...agents.listen,
+      token: agents.token,
+      version: VERSION,
+      log: agents.log,
+      ...(agents.tls === undefined ? {} : { tls: agents.tls }),
+    });
+  } catch (error) {
+    throw usageError(
+      `--listen ${agents.listen.host}:${agents.listen.port}: cannot listen there (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      'give an address of this machine and a free port (0: any free port)',
+    );
+  }
+  agents.log(`listening for ${agents.count} agents on ${pool.url}`);
+  try {
+    pool.giveBack(await pool.take(agents.count, agents.waitMs, signal));
+  } catch (error) {
+    await pool.close();
+    throw new MqleakError(
+      'internal',
+      `--agents ${agents.count}: ${errorMessage(error)}`,
+      'start the agents with `mqleak agent --coordinator HOST:PORT` and the same token, or raise --agents-wait',
+    );
+  }
+  agents.log(`all ${agents.count} agents are here`);
+  return pool;
+}
+
 /** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
 export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   const { options, scenarios } = prepared;
@@ -244,9 +306,11 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   let self: SelfCheck | null = null;
   let failure: MqleakError | null = null;
   let limits: RunLimits | null = null;
+  let pool: AgentPool | null = null;
 
   try {
     target = await resolveTarget(options.target);
+    if (options.agents !== undefined) pool = await openAgentPool(options.agents, controller.signal);
     observer.targetReady?.(target.description);
     limits = await checkRunLimits(scenarios, target, options.sourceIps);
     for (const note of limits.notes) observer.notice?.(`${note.level}: ${note.message}`);
@@ -270,6 +334,10 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     const liveSelf = self;
     for (const [index, scenario] of scenarios.entries()) {
       if (controller.signal.aborted) break;
+      const agents =
+        pool === null || options.agents === undefined
+          ? null
+          : new ScenarioAgents(pool, options.agents.count, options.agents.waitMs, controller.signal);
       const recording = await (options.soakMs === undefined ? recordScenario : soakRecorder(options.soakMs))(
         {
           scenario,
@@ -283,16 +351,21 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
           sourceIps: options.sourceIps,
           selfSampler: liveSelf.sampler,
           selfGc: liveSelf.gc,
+          ...(agents === null ? {} : { agents }),
         },
         index,
         scenarios.length,
       );
       const error = recording.error === null ? null : asMqleakError(recording.error);
+      const lostAgents = agents?.issues() ?? [];
+      const perMetricIssues = probeIssues(liveSampler.probeStats());
+      const judged = scenarioReport(scenario, recording, liveSampler.store, error, {
+        metrics: liveSampler.metrics,
+        issues: (metric) => [...perMetricIssues(metric), ...lostAgents],
+      });
+      agents?.finish();
       const report = withSelfJudgement(
-        scenarioReport(scenario, recording, liveSampler.store, error, {
-          metrics: liveSampler.metrics,
-          issues: probeIssues(liveSampler.probeStats()),
-        }),
+        agents === null ? judged : { ...judged, issues: [...judged.issues, ...lostAgents], agents: agents.reports() },
         judgeSelf(
           scenario,
           recording,
@@ -313,6 +386,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   } finally {
     sampler?.stop();
     self?.sampler.stop();
+    await pool?.close();
     await closeProbes(probes);
     options.signal?.removeEventListener('abort', onAbort);
     await target?.stop().catch(() => undefined);

@@ -3,6 +3,7 @@ import { cyclesWord, soakLine } from '../terminal/soak.js';
 import { metricChart } from './chart.js';
 import { html, slug } from './escape.js';
 import { probesTable } from './probes.js';
+import { agentsTable } from './agents.js';
 import { STYLES } from './styles.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResult } from '../../core/report-model.js';
 import { formatStat, metricUnit } from '../../verdict/limit-checks.js';
@@ -228,7 +229,7 @@ function cyclesTable(scenario: ScenarioReport): string {
       const value = cycle.floors[metric.name as keyof typeof cycle.floors];
       return `<td class="num">${value === undefined ? '—' : html(formatAmount(value, metric.unit))}</td>`;
     });
-    return `<tr><td class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}</td><td class="num">${formatNumber(cycle.operations)}</td><td class="num">${cycle.failures}</td><td class="num">${formatNumber((cycle.loadEndMs - cycle.startMs) / 1000)} s</td>${floors.join('')}</tr>`;
+    return `<tr><td class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}${cycle.lostAgent === undefined ? '' : html(` · agent ${cycle.lostAgent} lost`)}</td><td class="num">${formatNumber(cycle.operations)}</td><td class="num">${cycle.failures}</td><td class="num">${formatNumber((cycle.loadEndMs - cycle.startMs) / 1000)} s</td>${floors.join('')}</tr>`;
   });
   return `<div class="table-wrap"><table><thead><tr>${head.map((name) => `<th>${html(name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
@@ -275,6 +276,7 @@ function scenarioSection(scenario: ScenarioReport): string {
       : `<div class="charts">${scenario.metrics.map((metric) => metricFigure(scenario, metric)).join('')}</div>`,
     `<details><summary>parameters (${html(scenario.source)}, pattern ${html(scenario.pattern)})</summary>${keyValueTable([...parameters, ...deltas])}</details>`,
     `<details><summary>${cyclesWord(scenario)} and their floors</summary>${cyclesTable(scenario)}</details>`,
+    agentsTable(scenario),
     selfSection(scenario),
     '</section>',
   ].join('');

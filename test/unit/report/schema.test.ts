@@ -164,6 +164,7 @@ const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
   selfMetrics: true,
   selfIssues: true,
   selfSamples: true,
+  agents: true,
   mode: true,
   soak: true,
 };
@@ -183,6 +184,7 @@ const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   variant: true,
   selfFloors: true,
   selfGcForced: true,
+  lostAgent: true,
 };
 const METRIC_FIELDS: Record<keyof MetricReport, true> = {
   name: true,
