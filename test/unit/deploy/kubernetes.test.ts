@@ -23,9 +23,12 @@ async function manifests(file: string): Promise<Manifest[]> {
 }
 
 function validate(manifest: Manifest): void {
-  const Model = { 'batch/v1 Job': Job, 'v1 Service': Service, 'v1 Secret': Secret }[
-    `${manifest.apiVersion} ${manifest.kind}`
-  ];
+  const models: Record<string, typeof Job | typeof Service | typeof Secret> = {
+    'batch/v1 Job': Job,
+    'v1 Service': Service,
+    'v1 Secret': Secret,
+  };
+  const Model = models[`${manifest.apiVersion} ${manifest.kind}`];
   assert.ok(Model !== undefined, `${manifest.kind} ${manifest.apiVersion}: no model to check it against`);
   new Model(manifest as never).validate();
 }
