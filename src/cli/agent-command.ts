@@ -59,6 +59,10 @@ export async function agentCommand(flags: AgentFlags, io: Streams): Promise<Exit
       log(`refused by the coordinator at ${url}: ${outcome.reason}`);
       return ExitCode.usage;
     }
+    if (stop.signal.aborted) {
+      log('stopped by a signal; its load was stopped');
+      return ExitCode.internal;
+    }
     log(
       outcome.kind === 'unreachable'
         ? `cannot reach the coordinator at ${url}: ${outcome.detail}`

@@ -70,6 +70,10 @@ async function dial(options: AgentOptions): Promise<{ socket: WebSocket; early: 
     });
     socket.off('message', keep);
     if (opened === null) return { socket, early };
+    if (opened !== last)
+      options.log(
+        `cannot reach the coordinator at ${options.url} yet (${opened}); trying again for up to ${Math.round(options.connectWaitMs / 1000)} s`,
+      );
     last = opened;
     socket.terminate();
     if (Date.now() + RETRY_MS > deadline) break;

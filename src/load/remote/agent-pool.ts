@@ -150,7 +150,7 @@ export class AgentPool {
       const left = deadline - Date.now();
       if (left <= 0 || signal.aborted) {
         throw new Error(
-          `${this.idle.length} of ${count} agents connected to ${this.url} within ${Math.round(waitMs / 1000)} s`,
+          `${this.idle.length} of ${count} agents connected to ${this.url} ${signal.aborted ? 'before the run was stopped' : `within ${Math.round(waitMs / 1000)} s`}`,
         );
       }
       await new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import { errorMessage, MqleakError } from '../../core/errors.js';
 import type { AgentReport } from '../../core/report-model.js';
 import type { DataIssue } from '../../core/verdict-types.js';
 import type { HeldClientsOptions } from '../../load/clients/held-clients.js';
@@ -23,7 +24,15 @@ export class ScenarioAgents implements AgentFleet {
   ) {}
 
   async start(options: HeldClientsOptions, capacity: number, perProcess: number): Promise<ShardRunner[]> {
-    this.taken = await this.pool.take(this.count, this.waitMs, this.signal);
+    try {
+      this.taken = await this.pool.take(this.count, this.waitMs, this.signal);
+    } catch (error) {
+      throw new MqleakError(
+        'internal',
+        `--agents ${this.count}: ${errorMessage(error)}`,
+        'an agent left between scenarios: restart it (`mqleak agent …`) or raise --agents-wait',
+      );
+    }
     const share = Math.ceil(capacity / this.count);
     const setups = await Promise.allSettled(this.taken.map((agent) => agent.setup(options, share, perProcess)));
     const failed = setups.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
