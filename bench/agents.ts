@@ -219,17 +219,17 @@ async function scale(hosts: NetnsHosts): Promise<Record<string, unknown>> {
       const base = local.cycleLoadMs as number;
       const overheadMs = (figures.cycleLoadMs as number) - base;
       rows.push({
-        agents: count,
+        agentCount: count,
         ...figures,
         coordinationOverheadMsPerCycle: round(overheadMs),
         coordinationOverheadShare: round(overheadMs / base, 3),
       });
     }
-    const three = rows.find((row) => row.agents === 3);
+    const three = rows.find((row) => row.agentCount === 3);
     return {
       clients,
       target: sink.url,
-      note: 'overhead: mean cycle load time (begin, fill, release and the round trips) over agents minus the same cycles run by one local process, as a share of it (= the rate lost); the agents share the same 2 cores',
+      note: 'overhead: mean cycle load time (begin, fill, release and the round trips) over agents minus the same cycles run by one local process, as a share of it (= the rate lost; negative: the agents were faster). The agents share the same 2 cores, and several processes fill faster than one, so this bounds the coordination cost from above only where it is positive',
       singleProcess: local,
       byAgents: rows,
       overheadTargetMet: three === undefined ? null : (three.coordinationOverheadShare as number) <= 0.05,
