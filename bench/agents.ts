@@ -89,25 +89,30 @@ async function run(
   const token = path.join(out, 'token');
   await writeFile(token, randomBytes(32).toString('hex'), { mode: 0o600 });
   const distributed = agents > 0 && hosts !== null;
-  const coordinator = spawn(
-    process.execPath,
-    [
-      MQLEAK,
-      'run',
-      'mass-connect',
-      '--broker',
-      broker.url,
-      '--pid',
-      String(broker.pid),
-      ...sets.flatMap((value) => ['--set', value]),
-      ...(distributed ? ['--agents', String(agents), '--listen', `${hosts.hub}:0`, '--token-file', token] : []),
-      '--quiet',
-      '--no-html',
-      '--out',
-      out,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  // The single-process run happens in the first namespace too: its connections get that host's own ports,
+  // as the agents' do, instead of this machine's (shared with everything else running here).
+  const launch = (args: string[]): ChildProcess =>
+    distributed || hosts === null
+      ? spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+      : hosts.spawnIn(hosts.hosts[0] as NetnsHosts['hosts'][number], process.execPath, args, {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+  const coordinator = launch([
+    MQLEAK,
+    'run',
+    'mass-connect',
+    '--broker',
+    broker.url,
+    '--pid',
+    String(broker.pid),
+    ...sets.flatMap((value) => ['--set', value]),
+    ...(distributed ? ['--agents', String(agents), '--listen', `${hosts.hub}:0`, '--token-file', token] : []),
+    '--quiet',
+    '--no-html',
+    '--out',
+    out,
+  ]);
   let stderr = '';
   coordinator.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = new Promise<number | null>((resolve) => coordinator.once('exit', (code) => resolve(code)));
