@@ -12,6 +12,8 @@ import { factCycle } from './session-kit.js';
  */
 export function cycleFamily(params: Params, families: readonly string[], index: number): string | undefined {
   if (families.length < 2) return undefined;
+  // A pattern started without the run shape (a library caller, one cycle on its own) mixes every family.
+  if (typeof params.warmupCycles !== 'number' || typeof params.cycles !== 'number') return undefined;
   if (index < numberParam(params, 'warmupCycles')) return undefined;
   if (numberParam(params, 'cycles') < families.length * MIN_CYCLES_PER_FAMILY) return undefined;
   return families[index % families.length];
