@@ -57,14 +57,15 @@ export function nextNarrowStep(state: NarrowState): NarrowStep {
 }
 
 /**
- * Whether a scenario's families call for narrowing: the leak is confined, not everywhere. It is when a
- * LEAK family's metric grows faster, beyond doubt, than the run as a whole (its lower bound above the
- * mixed fit's upper bound), or when some other family PASSes. A leak per connection whatever the way
- * grows every family at the mixed rate: nothing to narrow, and reruns would only spend the time cap.
+ * Whether a scenario's families call for narrowing: the leak is confined, not everywhere. It is when some
+ * other family PASSes, or when a LEAK family's metric grows faster, beyond its own doubt, than the run as a
+ * whole: its lower bound above the mixed fit's estimate (its upper bound where no estimate is given). On a
+ * noisy broker the mixed interval is wide, so its upper bound would hide a leak confined to one family of
+ * eighteen. A leak per connection whatever the way grows every family at the mixed rate: nothing to narrow.
  */
 export function shouldNarrow(
   families: readonly FamilyReport[] | null | undefined,
-  mixed: readonly { name: string; ci: [number, number] | null }[] = [],
+  mixed: readonly { name: string; ci: [number, number] | null; perOp?: number | null }[] = [],
 ): boolean {
   const list = families ?? [];
   const leaking = list.filter((family) => family.verdict === 'leak');
@@ -73,8 +74,9 @@ export function shouldNarrow(
   return leaking.some((family) =>
     family.metrics.some((metric) => {
       if (metric.verdict !== 'leak' || metric.ci === null) return false;
-      const whole = mixed.find((entry) => entry.name === metric.name)?.ci ?? null;
-      return whole === null || metric.ci[0] > whole[1];
+      const whole = mixed.find((entry) => entry.name === metric.name);
+      const bound = whole?.perOp ?? whole?.ci?.[1] ?? null;
+      return bound === null || metric.ci[0] > bound;
     }),
   );
 }

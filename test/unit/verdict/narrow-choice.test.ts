@@ -99,4 +99,10 @@ test('narrowing only when the leak is confined: some family PASS, or a family ab
   assert.equal(shouldNarrow([fam('leak', [800, 1200]), fam('inconclusive', [0, 2000])], uniform), false);
   assert.equal(shouldNarrow([fam('pass', [-1, 1])], mixed), false);
   assert.equal(shouldNarrow(null), false);
+  // A noisy broker: every clean family INCONCLUSIVE, the mixed interval wide. The estimate decides, not its upper end.
+  const noisy = [{ name: 'proc.rss', ci: [0, 15_000] as [number, number], perOp: 900 }];
+  const confined = [fam('leak', [12_000, 20_000]), fam('inconclusive', [-9_000, 9_000])];
+  assert.equal(shouldNarrow(confined, noisy), true, 'confined, above the run as a whole');
+  const everywhere = [{ name: 'proc.rss', ci: [0, 2_000] as [number, number], perOp: 1_000 }];
+  assert.equal(shouldNarrow([fam('leak', [800, 1200]), fam('inconclusive', [0, 2000])], everywhere), false);
 });
