@@ -88,7 +88,8 @@ function checkOne(report: RunReport, entry: SourcedThreshold, scenarioName: stri
         ? `${expression}: ${spec.metric} ${measured}, within the limit ${spec.operator} ${limitText}`
         : `${expression}: ${spec.metric} ${measured}${interval}: over the limit ${spec.operator} ${limitText} ` +
           'on the estimate, but the interval reaches below it: not broken'
-      : `${expression} broken: ${spec.metric} ${measured}${interval}, over the limit ${spec.operator} ${limitText}`,
+      : // The interval goes last: scripts read `broken: METRIC VALUE, over the limit ...` as it always was.
+        `${expression} broken: ${spec.metric} ${measured}, over the limit ${spec.operator} ${limitText}${interval}`,
   };
 }
 
