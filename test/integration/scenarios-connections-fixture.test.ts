@@ -44,6 +44,21 @@ function scenario(report: RunReport | null, name: string): ScenarioReport {
   return found;
 }
 
+/**
+ * The rss figure behind a scenario's LEAK: the mixed fit, or, where the pattern rotates variant families and
+ * the leak is confined to some of them (will-churn: only a vanishing client's will is published), the family
+ * whose interval clears δ by the most: one family per cycle makes the mixed fit step, so the family decides.
+ */
+function leakEvidence(report: ScenarioReport): { verdict: string; reason: string; ci: [number, number] | null } {
+  const mixed = rss(report);
+  if (mixed.verdict === 'leak') return mixed;
+  const families = (report.families ?? []).flatMap((family) =>
+    family.metrics.filter((metric) => metric.name === 'proc.rss' && metric.ci !== null),
+  );
+  const best = families.sort((a, b) => (b.ci?.[0] ?? 0) - (a.ci?.[0] ?? 0))[0];
+  return best ?? mixed;
+}
+
 function rss(report: ScenarioReport): MetricReport {
   const found = report.metrics.find((metric) => metric.name === 'proc.rss');
   assert.ok(found, `${report.name} has an rss verdict`);
@@ -95,9 +110,9 @@ describe('fixture broker leaking per rejected connect (4 KB), per will (16 KB), 
     test(`${name}: LEAK on its own family's leak`, () => {
       assert.equal(result.code, 1, summary(result.report) + result.stderr);
       const report = scenario(result.report, name);
-      const metric = rss(report);
+      const metric = leakEvidence(report);
       assert.equal(metric.verdict, 'leak', metric.reason);
-      assert.ok(metric.ci !== null && metric.ci[0] > metric.thresholdPerOp, 'the interval clears the threshold');
+      assert.ok(metric.ci !== null && metric.ci[0] > rss(report).thresholdPerOp, 'the interval clears the threshold');
     });
   }
 
