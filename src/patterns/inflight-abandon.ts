@@ -5,6 +5,7 @@ import {
   Arrivals,
   DELIVERY_TIMEOUT_PARAM,
   PROTOCOL_VERSION_PARAM,
+  factCycle,
   runNames,
   sessionBase,
   slowOperationsMs,
@@ -13,7 +14,6 @@ import type { PatternDefinition } from './pattern.js';
 import { numberParam, stringParam } from '../core/params.js';
 import { ProtocolFacts } from './shared/protocol-facts.js';
 import { subackAnswer } from './subscription-churn.js';
-import { modeVariantSpace, rotatingFactCycle } from './shared/rotation.js';
 
 // A QoS 1 or 2 flow holds state on the broker until its last packet: a QoS 2 PUBLISH is stored until the
 // PUBREL, a QoS 1 delivery until the subscriber's PUBACK. A client that vanishes mid-flow must take that
@@ -29,18 +29,6 @@ export function abandonMode(mode: string, index: number): 'qos2-publish' | 'qos1
   return mode === 'qos1-delivery' ? 'qos1-delivery' : 'qos2-publish';
 }
 
-/** One family per way of abandoning when `abandon` is mixed. */
-export const INFLIGHT_VARIANT_SPACE = modeVariantSpace('abandon', ['qos2-publish', 'qos1-delivery'], {
-  'qos2-publish': {
-    words: 'a client that PUBLISHes at QoS 2, gets PUBREC, never sends PUBREL, and vanishes',
-    rule: 'MQTT 3.1.1 4.3.3 / MQTT 5.0 4.3.3: a clean session discards its in-flight QoS 2 state when it ends',
-  },
-  'qos1-delivery': {
-    words: 'a subscriber that never acknowledges the QoS 1 messages it was sent, and vanishes',
-    rule: 'MQTT 3.1.1 4.3.2 / MQTT 5.0 4.3.2: unacknowledged deliveries of a clean session end with it',
-  },
-});
-
 /** Clients per second on Mosquitto 2.0.11 (4 messages each, 20 in flight): for duration estimates. */
 const CLIENTS_PER_SECOND = 600;
 
@@ -48,7 +36,6 @@ export const inflightAbandon: PatternDefinition = {
   name: 'inflight-abandon',
   summary: 'QoS 2 PUBLISH left without PUBREL, QoS 1 deliveries never acknowledged; then the client vanishes',
   operation: 'client',
-  variants: INFLIGHT_VARIANT_SPACE,
   params: {
     abandon: {
       type: 'string',
@@ -109,10 +96,10 @@ export const inflightAbandon: PatternDefinition = {
       for (let i = 0; i < messages; i++) facts.check('delivered-unacknowledged', i < arrived);
     };
 
-    const operation = async (index: number, cycleMode: string): Promise<void> => {
+    const operation = async (index: number): Promise<void> => {
       const n = serial++;
       const topic = names.topic(String(n));
-      const what = abandonMode(cycleMode, index);
+      const what = abandonMode(mode, index);
       const arrivals = new Arrivals();
       const session = await MqttSession.open({
         ...base,
@@ -132,15 +119,7 @@ export const inflightAbandon: PatternDefinition = {
     };
 
     return {
-      // One way of abandoning per measured cycle, in rotation (its growth credited to it); warm-up mixes them.
-      runCycle: rotatingFactCycle(
-        context.signal,
-        facts,
-        context.params,
-        INFLIGHT_VARIANT_SPACE.families(context.params),
-        mode,
-        operation,
-      ),
+      runCycle: factCycle(context.signal, facts, operation),
       teardown: () => publishers.close(),
     };
   },

@@ -15,7 +15,6 @@ const MIXING: Record<string, string[]> = {
   'will-churn': ['v4-vanish', 'v4-disconnect', 'v5-vanish', 'v5-disconnect'],
   'connect-churn': ['disconnect', 'abrupt'],
   'group-churn': ['unsubscribe', 'vanish'],
-  'inflight-abandon': ['qos2-publish', 'qos1-delivery'],
   'session-backlog': ['drain', 'expire'],
   'tls-churn': ['full', 'resumed', 'bad-client-cert', 'old-version', 'garbage', 'mid-handshake-close'],
   'session-takeover': ['v4-disconnect', 'v4-abrupt', 'v5-disconnect', 'v5-abrupt'],
