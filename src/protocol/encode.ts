@@ -1,3 +1,4 @@
+import { varInt } from '../core/var-int.js';
 // A small MQTT encoder that walks the grammar (packets.ts, properties.ts) and writes whatever it is told,
 // valid or not: mqtt-packet writes the valid packets and (rightly) refuses the invalid ones the cases need.
 // Its valid output is byte-for-byte mqtt-packet's (test/unit/protocol/encode.test.ts). Each packet keeps
@@ -37,17 +38,7 @@ export function u32(value: number): Buffer {
 }
 
 /** Variable byte integer (3.1.1 §2.2.3, 5.0 §1.5.5), minimal encoding. */
-export function varInt(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (rest > 0);
-  return Buffer.from(bytes);
-}
+export { varInt } from '../core/var-int.js';
 
 function raw(text: Text): Buffer {
   return typeof text === 'string' ? Buffer.from(text, 'utf8') : text;

@@ -1,3 +1,4 @@
+import { varInt } from '../core/var-int.js';
 // The families of the protocol-errors walk, each generated from the grammar (packets.ts, properties.ts)
 // and the rules (rules.ts) alone: no case exists because one broker once failed there.
 
@@ -635,12 +636,12 @@ function remainingLengthCases(): BaseCase[] {
   const family = 'remaining-length';
   const out: BaseCase[] = [];
   const variants: [string, RuleId, string, (length: number) => Buffer][] = [
-    ['larger', 'remainingLengthExact', 'a remaining length 64 more than what is sent', (n) => varIntOf(n + 64)],
+    ['larger', 'remainingLengthExact', 'a remaining length 64 more than what is sent', (n) => varInt(n + 64)],
     [
       'smaller',
       'remainingLengthExact',
       'a remaining length 3 less than what is sent',
-      (n) => varIntOf(Math.max(0, n - 3)),
+      (n) => varInt(Math.max(0, n - 3)),
     ],
     [
       'five-bytes',
@@ -680,18 +681,6 @@ function remainingLengthCases(): BaseCase[] {
     }
   }
   return out;
-}
-
-function varIntOf(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (rest > 0);
-  return Buffer.from(bytes);
 }
 
 // --- Packet order and session state -----------------------------------------------------------------

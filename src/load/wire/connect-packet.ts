@@ -1,3 +1,4 @@
+import { varInt } from '../../core/var-int.js';
 // CONNECT packets written byte by byte, for the ones mqtt-packet (rightly) refuses to write: an unknown
 // protocol level, a reserved flag set, a duplicated MQTT 5 property. The broker's error paths during
 // connection setup are what these reach.
@@ -40,17 +41,7 @@ export interface ConnectFields {
   truncateTo?: number;
 }
 
-export function varInt(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (rest > 0);
-  return Buffer.from(bytes);
-}
+export { varInt } from '../../core/var-int.js';
 
 function utf8(text: string): Buffer {
   const body = Buffer.from(text, 'utf8');
