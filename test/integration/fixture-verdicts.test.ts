@@ -1,7 +1,8 @@
 // Ground truth: the leaky fixture broker (Aedes + a deliberate leak per connection) must be flagged LEAK
 // with a bytes/op close to the injected size; the same broker without the leak must PASS.
 // The 1 KB case is issue 3's bar for a garbage-collected broker: a 1 KB-per-operation leak flagged within
-// one default run (health-check-churn at the defaults takes about 70–90 s here; the bar is 3 minutes).
+// one default run (health-check-churn at the defaults takes about 70–90 s here; the bar is 3 minutes). The 4 KB case
+// runs connect-churn with --quick: 4 MB a cycle stands far above Aedes's ~1 MB of floor noise.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MetricReport, RunReport } from '../../src/core/report-model.js';
@@ -16,12 +17,14 @@ const LEAK_SIZE_TOLERANCE = 0.3;
  * 0.7 KB, never less.
  */
 const SMALL_LEAK_LOWER_SHARE = 0.7;
-const SCENARIOS = ['health-check-churn', 'connect-churn'];
-/** Measured cycles for the clean connect-churn run: see the test. */
-const CLEAN_CONNECT_CHURN_CYCLES = 20;
+const CLEAN_SCENARIO = 'connect-churn';
+/** The cap on measured cycles for the clean run: see the test. */
+const CLEAN_CAP_CYCLES = 24;
+/** The fixture collects its garbage on SIGUSR2: every floor is then taken after a collection. */
+const GC_HOOK = ['--gc-cmd', 'kill -USR2 {pid}'];
 const CASES = [
-  { scenario: 'connect-churn', injected: 4096, bar: 'within 30% of the injected size' },
-  { scenario: 'health-check-churn', injected: 1024, bar: 'more than 70% of the injected size' },
+  { scenario: 'connect-churn', injected: 4096, shape: ['--quick'], bar: 'within 30% of the injected size' },
+  { scenario: 'health-check-churn', injected: 1024, shape: [], bar: 'more than 70% of the injected size' },
 ] as const;
 
 function metric(report: RunReport | null, scenario: string, name: string): MetricReport {
@@ -32,7 +35,7 @@ function metric(report: RunReport | null, scenario: string, name: string): Metri
   return found;
 }
 
-for (const { scenario, injected, bar } of CASES) {
+for (const { scenario, injected, shape, bar } of CASES) {
   describe(`leaky fixture broker: ${injected} B per connection`, () => {
     let broker: TestBroker;
     before(async () => {
@@ -40,8 +43,9 @@ for (const { scenario, injected, bar } of CASES) {
     });
     after(async () => broker.stop());
 
-    test(`${scenario} at the defaults: LEAK, exit 1, rss and rssAnon bytes/op ${bar}`, async (t) => {
-      const result = await runCli(['run', scenario, '--broker', broker.url, '--pid', String(broker.pid)]);
+    const how = shape.length > 0 ? `with ${shape.join(' ')}` : 'at the defaults';
+    test(`${scenario} ${how}: LEAK, exit 1, rss and rssAnon bytes/op ${bar}`, async (t) => {
+      const result = await runCli(['run', scenario, ...shape, '--broker', broker.url, '--pid', String(broker.pid)]);
       const memory = result.report?.scenarios[0]?.metrics.filter((entry) => entry.kind === 'bytes') ?? [];
       const summary = memory
         .map(
@@ -82,36 +86,31 @@ describe('the same fixture broker without the leak', () => {
   });
   after(async () => broker.stop());
 
-  // connect-churn's floors on Aedes are noisier than health-check-churn's: at the default 12 measured cycles
-  // its interval reached ±68–95 B/op in CI rehearsals (INCONCLUSIVE `underpowered`, δ = 64), with or without
-  // a GC hook, and the verdict itself asked for 15–17 cycles. The PASS is claimed at 20, as the reason advises.
-  // With adaptive length `cycles` is a cap (a clean broker stops at the first look where every metric PASSes),
-  // and the run's error budget is shared over its scenarios and looks (docs/verdicts-sequential.md): in a
-  // rehearsal health-check-churn's verdict then asked for 13 cycles at the default cap of 12. It gets the same cap.
-  test(
-    'both scenarios PASS (connect-churn with the 20 measured cycles its underpowered ' + 'verdicts asked for), exit 0',
-    async () => {
-      const result = await runCli([
-        'run',
-        ...SCENARIOS,
-        '--broker',
-        broker.url,
-        '--pid',
-        String(broker.pid),
-        '--set',
-        `connect-churn:cycles=${CLEAN_CONNECT_CHURN_CYCLES}`,
-        '--set',
-        `health-check-churn:cycles=${CLEAN_CONNECT_CHURN_CYCLES}`,
-      ]);
-      const summary = result.report?.scenarios
-        .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
-        .join('\n');
-      assert.equal(result.code, 0, summary ?? result.stderr);
-      assert.equal(result.report?.verdict, 'pass');
-      for (const scenario of SCENARIOS) {
-        for (const name of ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'])
-          assert.equal(metric(result.report, scenario, name).verdict, 'pass');
-      }
-    },
-  );
+  // Aedes's RSS floors move by 0.4–1 MB from cycle to cycle even after a forced collection (V8 keeps and reuses
+  // pages), about 80–200 B/op at 5,000 operations a cycle. At 12 measured cycles connect-churn's interval was
+  // ±137 B/op (INCONCLUSIVE `underpowered`, δ = 64) and its verdict asked for about 20. `cycles` is a cap under
+  // adaptive length (docs/verdicts-sequential.md): the run stops at the first look where every metric PASSes. In
+  // rehearsals it went to the cap and PASSed there (the last look gets the whole alpha); health-check-churn did the
+  // same, so only connect-churn, the control of the 4 KB case, runs here (~160 s): health-check-churn's clean side on
+  // a collected broker is verdict-cache.test.ts (a bounded cache, --gc-cmd) and on a C broker mosquitto.test.ts.
+  test('connect-churn PASS with a GC hook, within a cap of 24 measured cycles, exit 0', async () => {
+    const result = await runCli([
+      'run',
+      CLEAN_SCENARIO,
+      '--broker',
+      broker.url,
+      '--pid',
+      String(broker.pid),
+      ...GC_HOOK,
+      '--set',
+      `cycles=${CLEAN_CAP_CYCLES}`,
+    ]);
+    const summary = result.report?.scenarios
+      .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
+      .join('\n');
+    assert.equal(result.code, 0, summary ?? result.stderr);
+    assert.equal(result.report?.verdict, 'pass');
+    for (const name of ['proc.rss', 'proc.rssAnon', 'proc.fds', 'proc.threads'])
+      assert.equal(metric(result.report, CLEAN_SCENARIO, name).verdict, 'pass');
+  });
 });
