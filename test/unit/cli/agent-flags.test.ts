@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseAgentCount, parseAgentWait, parseHostPort } from '../../../src/cli/options.js';
+import { readAgentToken } from '../../../src/cli/validate.js';
+import { isMqleakError } from '../../../src/core/errors.js';
+
+function usage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(isMqleakError(error) && error.exitCode === 64);
+    return error.message;
+  }
+  assert.fail('expected a usage error');
+}
+
+test('--listen / --coordinator: HOST:PORT, [V6]:PORT or a ws URL; else a usage error naming the flag', () => {
+  assert.deepEqual(parseHostPort('10.0.0.5:7700', '--listen'), { host: '10.0.0.5', port: 7700 });
+  assert.deepEqual(parseHostPort('[::1]:0', '--listen'), { host: '::1', port: 0 });
+  assert.deepEqual(parseHostPort('wss://coord.svc:7700', '--coordinator'), { host: 'coord.svc', port: 7700 });
+  assert.match(
+    usage(() => parseHostPort('7700', '--listen')),
+    /^--listen 7700: not HOST:PORT/,
+  );
+  assert.match(
+    usage(() => parseHostPort('h:70000', '--coordinator')),
+    /^--coordinator h:70000/,
+  );
+  assert.equal(parseAgentWait('5', '--agents-wait'), 5000);
+  assert.match(
+    usage(() => parseAgentWait('0', '--agents-wait')),
+    /^--agents-wait 0/,
+  );
+  assert.equal(parseAgentCount('3'), 3);
+  assert.match(
+    usage(() => parseAgentCount('0')),
+    /^--agents 0: not a number of agents/,
+  );
+});
+
+test('the token comes from --token-file, else MQLEAK_TOKEN; errors never print it', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-token-'));
+  const file = path.join(dir, 'token');
+  await writeFile(file, 'f00dfeedf00dfeedf00dfeed\n');
+  assert.equal(await readAgentToken(file, {}), 'f00dfeedf00dfeedf00dfeed');
+  assert.equal(await readAgentToken(undefined, { MQLEAK_TOKEN: 'from-the-environment-1' }), 'from-the-environment-1');
+  await assert.rejects(readAgentToken(undefined, {}), /no shared token/);
+  await assert.rejects(
+    readAgentToken(path.join(dir, 'missing'), {}),
+    /--token-file .*missing: cannot read it \(ENOENT\)/,
+  );
+  await writeFile(file, 'short-secret');
+  await assert.rejects(readAgentToken(file, {}), (error: Error) => {
+    assert.match(error.message, /shorter than 16/);
+    assert.ok(!error.message.includes('short-secret'));
+    return true;
+  });
+});
