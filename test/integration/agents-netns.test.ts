@@ -13,6 +13,7 @@ import type { RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { STAYED_CONNECTED } from '../../src/patterns/mass-connect.js';
 import { freePort, REPO_ROOT, startFixtureBroker, startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { createHosts, netnsUnavailable, type NetnsHosts } from '../helpers/netns.js';
+import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
 
 const AGENTS = 3;
 /** What one worker process holds here (clientsPerProcess): each agent holds one process's worth. */
@@ -23,8 +24,12 @@ const INJECTED_MASS_LEAK_BYTES = 16_384;
 const LEAK_SIZE_TOLERANCE = 0.3;
 /** Bound on any one run here; generous: this is not a timer on speed. */
 const RUN_TIMEOUT_MS = 240_000;
-/** When the agent is killed after all joined: in a measured cycle, whatever the exact timing (the check below says which). */
-const KILL_AFTER_MS = 8_000;
+/**
+ * When the agent is killed after all joined: in a measured cycle. The baseline and two warm-up cycles take ~7 s
+ * here (each: fill, a 2 s hold, release, settle) and the six measured ones end at ~25 s: 12 s leaves room for a
+ * machine half as fast on either side (the checks below say which cycle it was).
+ */
+const KILL_AFTER_MS = 12_000;
 const MQLEAK = path.join(REPO_ROOT, 'bin/mqleak.js');
 /** Six measured cycles: the fewest the verdict judges. */
 const JUDGED_SHAPE = [
@@ -104,6 +109,10 @@ async function distributedRun(
     duringRun?: (agents: Proc[], coordinator: Proc) => Promise<void>;
     /** SIGTERM to the coordinator once every agent has exited (the refused ones): it must still write its report. */
     terminateWhenAgentsExit?: boolean;
+    /** The coordinator listens with this certificate (wss://); the agents trust its CA (`--ca`). */
+    tls?: TestCertificates;
+    /** More flags for the coordinator's `mqleak run`. */
+    runArgs?: readonly string[];
   } = {},
 ): Promise<DistributedRun> {
   const count = options.agents ?? AGENTS;
@@ -129,6 +138,10 @@ async function distributedRun(
         token.file,
         '--agents-wait',
         String(options.wait ?? 60),
+        ...(options.tls === undefined
+          ? []
+          : ['--listen-cert', options.tls.serverCert, '--listen-key', options.tls.serverKey]),
+        ...(options.runArgs ?? []),
         '--quiet',
         '--no-html',
         '--out',
@@ -141,7 +154,7 @@ async function distributedRun(
   const agents: Proc[] = [];
   try {
     const listening = await until(
-      () => /listening for \d+ agents on ws:\/\/([\d.]+:\d+)/.exec(coordinator.stderr())?.[1] ?? null,
+      () => /listening for \d+ agents on wss?:\/\/([\d.]+:\d+)/.exec(coordinator.stderr())?.[1] ?? null,
       'the coordinator listens',
     );
     for (const [k, host] of net.hosts.slice(0, count).entries()) {
@@ -159,6 +172,7 @@ async function distributedRun(
               options.agentToken ?? token.file,
               '--id',
               String(k + 1),
+              ...(options.tls === undefined ? [] : ['--ca', options.tls.ca]),
             ],
             { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
           ),
@@ -309,6 +323,53 @@ describe('mqleak agents on separate hosts (network namespaces)', { skip: unavail
     for (const secret of [wrong.token, coordinatorToken])
       assert.ok(!logs(run).includes(secret), 'no token in any output');
   });
+
+  test('over TLS: the coordinator listens with --listen-cert/--listen-key, the agent trusts it with --ca', async () => {
+    const certs = await makeTestCertificates([net.hub]);
+    try {
+      let untrusting: { code: number | null; stderr: string } | null = null;
+      // One agent holding one process's worth: the claim is about the agents' channel, not the load's size.
+      const sets = [...SHORT_SHAPE, `clients=${PER_PROCESS}`, `clientsPerProcess=${PER_PROCESS}`];
+      const run = await distributedRun(net, { url: mosquittoUrl, pid: mosquitto.pid }, sets, {
+        agents: 1,
+        tls: certs,
+        duringRun: async (_agents, coordinator) => {
+          // An agent that does not trust the coordinator's CA (--tls, no --ca) never gets to the token.
+          const address = /listening for \d+ agents on wss:\/\/([\d.]+:\d+)/.exec(coordinator.stderr())?.[1] ?? '';
+          const host = net.hosts[1];
+          assert.ok(host !== undefined);
+          const agent = watch(
+            net.spawnIn(
+              host,
+              process.execPath,
+              [MQLEAK, 'agent', '--coordinator', address, '--tls', '--id', 'untrusting', '--wait', '1'],
+              {
+                cwd: REPO_ROOT,
+                stdio: ['ignore', 'pipe', 'pipe'],
+                env: { ...process.env, MQLEAK_TOKEN: 'x'.repeat(32) },
+              },
+            ),
+          );
+          untrusting = { code: await agent.exit, stderr: agent.stderr() };
+        },
+      });
+      assert.match(run.coordinator.stderr(), /listening for 1 agents on wss:\/\//, logs(run));
+      assert.ok(run.code !== 3 && run.code !== 4 && run.code !== 64, logs(run));
+      const scenario = onlyScenario(run);
+      assert.equal(scenario.failures, 0, JSON.stringify(scenario.failureKinds));
+      assert.equal(scenario.agents?.length, 1);
+      assert.equal(scenario.agents?.[0]?.lost, null);
+      assert.equal(scenario.agents?.[0]?.clientsPerCycle, PER_PROCESS);
+      assert.equal(scenario.observations?.peakClients?.min, PER_PROCESS, "every cycle held the agent's clients");
+      assert.deepEqual(run.agentCodes, [0], 'the agent that trusts the CA ran its share and exits 0');
+      const refused = untrusting as { code: number | null; stderr: string } | null;
+      assert.ok(refused !== null);
+      assert.equal(refused.code, 4, refused.stderr);
+      assert.match(refused.stderr, /cannot reach the coordinator at wss:\/\/.*(certificate|self-signed|self signed)/i);
+    } finally {
+      await certs.remove();
+    }
+  });
 });
 
 describe('a leak measured with the load split over agents (network namespaces)', { skip: unavailable ?? false }, () => {
@@ -327,7 +388,10 @@ describe('a leak measured with the load split over agents (network namespaces)',
 
   const leakTitle = `fixture leaking ${INJECTED_MASS_LEAK_BYTES} B/connection, 300 clients over ${AGENTS} agents`;
   test(`${leakTitle}: LEAK at that size`, async () => {
-    const run = await distributedRun(net, { url, pid: fixture.pid }, [...JUDGED_SHAPE, 'operationsPerCycle=300']);
+    // The fixture collects on SIGUSR2: every floor is post-GC, so the verdict decides in few cycles.
+    const run = await distributedRun(net, { url, pid: fixture.pid }, [...JUDGED_SHAPE, 'operationsPerCycle=300'], {
+      runArgs: ['--gc-cmd', 'kill -USR2 {pid}'],
+    });
     assert.equal(run.code, 1, logs(run));
     const scenario = onlyScenario(run);
     const rss = scenario.metrics.find((metric) => metric.name === 'proc.rss');
