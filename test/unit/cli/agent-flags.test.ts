@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parseAgentCount, parseAgentWait, parseHostPort } from '../../../src/cli/options.js';
 import { readAgentToken } from '../../../src/cli/validate.js';
 import { isMqleakError } from '../../../src/core/errors.js';
+import { mainCli } from '../../helpers/main-cli.js';
 
 function usage(fn: () => unknown): string {
   try {
@@ -58,4 +59,25 @@ test('the token comes from --token-file, else MQLEAK_TOKEN; errors never print i
     assert.ok(!error.message.includes('short-secret'));
     return true;
   });
+});
+
+test('bad agent flags are one-line usage errors before any connection (exit 64)', async () => {
+  for (const [args, message] of [
+    [['agent'], /^mqleak: required option '--coordinator <host:port>' not specified/],
+    [['agent', '--coordinator', 'x'], /^mqleak: --coordinator x: not HOST:PORT/],
+    [['agent', '--coordinator', '127.0.0.1:1', '--id', 'a b'], /^mqleak: --id a b: not an agent id/],
+    [['agent', '--coordinator', '127.0.0.1:1', '--wait', '0'], /^mqleak: --wait 0: not a wait in seconds/],
+    [['agent', '--coordinator', '127.0.0.1:1'], /^mqleak: no shared token/],
+    [['run', 'mass-connect', '--agents', '0'], /^mqleak: --agents 0: not a number of agents/],
+    [['run', 'mass-connect', '--agents', '2'], /^mqleak: --agents without --listen/],
+    [['run', 'mass-connect', '--listen', '127.0.0.1:0'], /^mqleak: --listen without --agents/],
+    [
+      ['run', 'mass-connect', '--agents', '2', '--listen', '127.0.0.1:0', '--listen-cert', 'c.pem'],
+      /^mqleak: --listen-cert and --listen-key go together/,
+    ],
+  ] as const) {
+    const result = await mainCli([...args]);
+    assert.equal(result.code, 64, args.join(' '));
+    assert.match(result.stderr, message, args.join(' '));
+  }
 });
