@@ -25,7 +25,7 @@ export const MAX_NULL_FLOOR_SHARE = 0.25;
  * `missing-samples` is judged by how many floors are null instead, and `late-samples` (the
  * sampler ran late) does not change what a floor is.
  */
-export const SERIOUS_ISSUE_CODES: readonly DataIssueCode[] = ['pid-changed', 'swapping', 'probe-error'];
+export const SERIOUS_ISSUE_CODES: readonly DataIssueCode[] = ['pid-changed', 'swapping', 'probe-error', 'agent-lost'];
 
 export interface JudgedPoint {
   /** CycleFloor.index */

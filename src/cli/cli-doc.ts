@@ -6,6 +6,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 function optionRow(option: OptionSpec): string {
   const notes = [
+    option.required === true ? 'required' : null,
     option.default === undefined ? null : `default \`${option.default}\``,
     option.repeatable === true ? 'repeatable' : null,
     option.accepts === undefined ? null : option.accepts,

@@ -1,11 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { agentCommand, type AgentFlags } from './agent-command.js';
 import { compareCommand, type CompareFlags } from './compare-command.js';
 import { listCommand } from './list-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';
 import { reportError } from './output.js';
 import {
+  AGENT_COMMAND,
   COMPARE_COMMAND,
   LIST_COMMAND,
   PROGRAM,
@@ -23,6 +25,7 @@ function commanderOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.description);
   if (spec.repeatable === true) option.default([]).argParser(collect);
   else if (spec.default !== undefined) option.default(spec.default);
+  if (spec.required === true) option.makeOptionMandatory();
   return option;
 }
 
@@ -59,6 +62,10 @@ function buildProgram(io: Streams, argv: string[], result: { code: number }, ver
   });
   addCommand(program, LIST_COMMAND).action(async (flags: { json?: boolean }) => {
     result.code = await listCommand(flags, io);
+  });
+  addCommand(program, AGENT_COMMAND).action(async (flags: AgentFlags) => {
+    verbose.on = flags.verbose === true;
+    result.code = await agentCommand(flags, io);
   });
   return program;
 }

@@ -13,6 +13,8 @@ export interface OptionSpec<T = unknown> {
   default?: string;
   /** The flag may be given more than once; the values are collected in order (default: none). */
   repeatable?: boolean;
+  /** The command refuses to run without it (commander's mandatory option). */
+  required?: boolean;
   /** Checks one given value and converts it; a bad one is a usage error naming the flag (exit 64). */
   parse?: (raw: string) => T;
   /** What a value may be, for docs/cli.md. */
@@ -98,6 +100,44 @@ export function parseSourceIp(raw: string): string {
       "give an address of this machine's interfaces, e.g. --source-ip 10.0.0.5 (repeatable)",
     );
   }
+  return raw;
+}
+
+/** Agents one coordinator takes at most: bounded, like the local worker processes. */
+export const MAX_AGENTS = 256;
+/** Default for how long the coordinator waits for its agents, and an agent for its coordinator. */
+export const DEFAULT_AGENT_WAIT_SECONDS = 120;
+/** An hour: longer than any placement of pods; a bound on the wait, as every wait has one. */
+export const MAX_AGENT_WAIT_SECONDS = 3600;
+
+export function parseAgentCount(raw: string): number {
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_AGENTS)
+    throw usageError(`--agents ${raw}: not a number of agents`, `a whole number from 1 to ${MAX_AGENTS}`);
+  return count;
+}
+
+/** `HOST:PORT`, `[V6]:PORT`, or a ws:// / wss:// URL. */
+export function parseHostPort(raw: string, flag: string): { host: string; port: number } {
+  const match = /^(?:wss?:\/\/)?(\[[^\]]+\]|[^:/[\]]+):(\d+)\/?$/.exec(raw);
+  const port = Number(match?.[2]);
+  if (match === null || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError(`${flag} ${raw}: not HOST:PORT`, `e.g. ${flag} 10.0.0.5:7700 (port 0 lets the system pick one)`);
+  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+/** A wait in seconds (`--agents-wait`, the agent's `--wait`), in milliseconds. */
+export function parseAgentWait(raw: string, flag: string): number {
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_AGENT_WAIT_SECONDS)
+    throw usageError(`${flag} ${raw}: not a wait in seconds`, `seconds from 1 to ${MAX_AGENT_WAIT_SECONDS}`);
+  return seconds * 1000;
+}
+
+/** An agent's id: it names the agent in lines and reports, so it is kept to a plain word. */
+export function parseAgentId(raw: string): string {
+  if (!/^[\w.-]{1,64}$/.test(raw))
+    throw usageError(`--id ${raw}: not an agent id`, 'letters, digits, ".", "_" and "-", at most 64');
   return raw;
 }
 
@@ -297,6 +337,44 @@ const RUN_OPTIONS = {
     accepts: 'an IPv4 or IPv6 address',
     details: 'Otherwise the kernel chooses. See [scale.md](scale.md).',
   },
+  agents: {
+    flags: '--agents <n>',
+    description: 'run the load on N remote agents (`mqleak agent`), waiting for all of them',
+    parse: parseAgentCount,
+    accepts: `a whole number from 1 to ${MAX_AGENTS}`,
+    details:
+      'Needs `--listen` and a shared token (`--token-file` or MQLEAK_TOKEN); each agent gets an equal share of ' +
+      "every cycle's sessions; the scenario must be of a pattern that splits over agents (mass-connect). See " +
+      '[distributed.md](distributed.md).',
+  },
+  listen: {
+    flags: '--listen <host:port>',
+    description: 'with --agents: where agents dial in (port 0: any free port, printed)',
+    parse: (raw: string) => parseHostPort(raw, '--listen'),
+    accepts: 'HOST:PORT or [IPv6]:PORT, port 0 to 65535',
+  },
+  tokenFile: {
+    flags: '--token-file <file>',
+    description: 'with --agents: file holding the shared token (or MQLEAK_TOKEN); never logged',
+    accepts: 'a readable file, the token at least 16 characters',
+  },
+  agentsWait: {
+    flags: '--agents-wait <seconds>',
+    description: 'with --agents: how long to wait for the agents, at the start and before each scenario',
+    default: String(DEFAULT_AGENT_WAIT_SECONDS),
+    parse: (raw: string) => parseAgentWait(raw, '--agents-wait'),
+    accepts: `seconds from 1 to ${MAX_AGENT_WAIT_SECONDS}`,
+  },
+  listenCert: {
+    flags: '--listen-cert <file>',
+    description: 'with --agents: PEM certificate, so agents connect over TLS (wss://), with --listen-key',
+    accepts: 'a readable PEM file',
+  },
+  listenKey: {
+    flags: '--listen-key <file>',
+    description: 'the PEM private key of --listen-cert',
+    accepts: 'a readable PEM file',
+  },
   interval: {
     flags: '--interval <ms>',
     description: 'sampling interval in milliseconds',
@@ -396,8 +474,59 @@ export const LIST_COMMAND: CommandSpec = {
   options: { json: { flags: '--json', description: 'as JSON' } },
 };
 
+export const AGENT_COMMAND = {
+  name: 'agent',
+  description: 'run load for a remote coordinator (`mqleak run --agents N --listen HOST:PORT`) until it is done',
+  arguments: [],
+  options: {
+    coordinator: {
+      flags: '--coordinator <host:port>',
+      description: 'where the coordinator listens for agents (ws:// or wss:// URL also taken)',
+      required: true,
+      parse: (raw: string) => parseHostPort(raw, '--coordinator'),
+      accepts: 'HOST:PORT, [IPv6]:PORT, ws://HOST:PORT or wss://HOST:PORT',
+    },
+    tokenFile: {
+      flags: '--token-file <file>',
+      description: 'file holding the shared token (or MQLEAK_TOKEN); never logged',
+      accepts: 'a readable file, the token at least 16 characters',
+    },
+    id: {
+      flags: '--id <id>',
+      description:
+        "this agent's id in the report (default: JOB_COMPLETION_INDEX in a Kubernetes Indexed Job, else the PID)",
+      parse: parseAgentId,
+      accepts: 'letters, digits, ".", "_" and "-", at most 64',
+    },
+    sourceIp: {
+      flags: '--source-ip <addr>',
+      description: 'connect to the broker from this address of this host (repeatable)',
+      repeatable: true,
+      parse: parseSourceIp,
+      accepts: 'an IPv4 or IPv6 address',
+    },
+    tls: { flags: '--tls', description: 'the coordinator listens with TLS (wss://)' },
+    ca: {
+      flags: '--ca <file>',
+      description: "PEM CA that signed the coordinator's certificate (implies --tls)",
+      accepts: 'a readable PEM file',
+    },
+    wait: {
+      flags: '--wait <seconds>',
+      description: 'keep trying to reach the coordinator this long',
+      default: String(DEFAULT_AGENT_WAIT_SECONDS),
+      parse: (raw: string) => parseAgentWait(raw, '--wait'),
+      accepts: `seconds from 1 to ${MAX_AGENT_WAIT_SECONDS}`,
+    },
+    verbose: { flags: '--verbose', description: 'stack traces for errors' },
+  },
+  helpAfter:
+    '\nExit codes: 0 the coordinator finished the run, 4 the coordinator was unreachable or lost, 64 bad usage or ' +
+    'refused (wrong token or version).',
+} satisfies CommandSpec;
+
 export const PROGRAM = {
   name: 'mqleak',
   description: 'Finds memory and resource leaks in MQTT brokers.',
-  commands: [RUN_COMMAND, COMPARE_COMMAND, REPORT_COMMAND, LIST_COMMAND] as readonly CommandSpec[],
+  commands: [RUN_COMMAND, COMPARE_COMMAND, REPORT_COMMAND, LIST_COMMAND, AGENT_COMMAND] as readonly CommandSpec[],
 };

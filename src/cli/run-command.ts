@@ -29,7 +29,9 @@ export async function runCommand(
   argv: string[],
   io: Streams,
 ): Promise<ExitCodeValue> {
-  const { prepared, thresholds, quickSuite } = await validateRun(scenarios, flags, argv, io.env);
+  const { prepared, thresholds, quickSuite } = await validateRun(scenarios, flags, argv, io.env, (line) =>
+    io.stderr.write(`mqleak: ${line}\n`),
+  );
   // Nothing named and no --all: the quick suite, so a first `npx mqleak run` answers in minutes, not a quarter hour.
   if (quickSuite && flags.quiet !== true) {
     io.stderr.write(

@@ -154,6 +154,8 @@ export interface CycleReport {
   selfFloors?: MetricValues;
   /** Self-check: mqleak collected its own garbage before this floor window. */
   selfGcForced?: boolean;
+  /** `--agents`: the agent lost during this cycle (its load missing from the cycle's count): the scenario is INCONCLUSIVE. */
+  lostAgent?: string;
 }
 
 /** bridge-churn: one cycle of the target's bridge to mqleak's peer broker. */
@@ -251,6 +253,8 @@ export interface ScenarioReport {
   narrowing?: NarrowingReport;
   /** `--attribute` (absent in older reports and runs without it): where the growth was allocated. See docs/attribution.md. */
   attribution?: AttributionReport;
+  /** `mqleak run --agents N`: each agent's part of the load (absent when the load ran on this machine, and in older reports). */
+  agents?: AgentReport[];
 }
 
 /** Which tool attributed the growth: heaptrack (native brokers), V8 heap snapshots (Node), jcmd (JVM), or none. */
@@ -404,6 +408,40 @@ export interface DecisionReport {
   familyAlpha: number;
   /** Two-sided alpha of the last look: the reported intervals are at 1 − alpha / metrics judged. */
   lookAlpha: number;
+}
+
+/** One remote agent's part in a scenario run over agents (docs/distributed.md). */
+export interface AgentReport {
+  /** `ID@HOST`, as the coordinator's lines and the `agent-lost` issue name it. */
+  name: string;
+  /** `--id` of the agent (the completion index in a Kubernetes Indexed Job). */
+  id: string;
+  /** Its host name, and the address its connection to the coordinator came from. */
+  host: string;
+  address: string;
+  /** Share of every cycle's clients it held (all agents' shares add up to 1). */
+  share: number;
+  clientsPerCycle: number;
+  /** Load processes the agent spread its share over (its own open-files limit decides). */
+  processes: number;
+  /** Connects attempted and failed over the scenario. */
+  operations: number;
+  failures: number;
+  /** Connects per second it achieved while filling (successful connects over its fill time); null without a fill. */
+  connectsPerSecond: number | null;
+  /** The agent's own processes: peak RSS, CPU share per process over the scenario, and whether it kept up. */
+  selfCheck: AgentSelfCheck;
+  /** Why it was lost mid-scenario, and in which cycle (0-based); null when it stayed. */
+  lost: string | null;
+  lostInCycle: number | null;
+}
+
+export interface AgentSelfCheck {
+  peakRssBytes: number;
+  /** CPU time of its processes over the scenario's wall time, per process, in percent; null before any answer. */
+  cpuPct: number | null;
+  /** `ok`; `busy`: its CPU was near a full core per process (the agent, not the broker, may have set the rate); `lost`. */
+  status: 'ok' | 'busy' | 'lost';
 }
 
 /** A continuous (soak) run of one scenario: its load and the windows its floors were read over. */

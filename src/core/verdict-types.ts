@@ -30,7 +30,14 @@ export interface CycleFloor {
   endMs: number;
 }
 
-export type DataIssueCode = 'missing-samples' | 'pid-changed' | 'swapping' | 'late-samples' | 'probe-error';
+export type DataIssueCode =
+  | 'missing-samples'
+  | 'pid-changed'
+  | 'swapping'
+  | 'late-samples'
+  | 'probe-error'
+  // `--agents`: an agent was lost mid-scenario, so the operations counted miss its share
+  | 'agent-lost';
 
 export interface DataIssue {
   code: DataIssueCode;

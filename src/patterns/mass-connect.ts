@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { startCpuWindow } from '../load/pacing/cpu-window.js';
 import type { FillResult, HeldClientsOptions, ReleaseResult } from '../load/clients/held-clients.js';
 import { diagnoseRate } from '../load/pacing/pacing.js';
@@ -6,8 +5,8 @@ import { sumReleases } from '../load/clients/held-clients.js';
 import type { ProtocolVersion } from '../load/clients/raw-mqtt-client.js';
 import { sumTallies } from '../load/pacing/run-operations.js';
 import { planSourceAddresses } from '../load/fleet/source-addresses.js';
-import { startShards, type ShardRunner } from '../load/fleet/worker-fleet.js';
-import { clientsPerProcess, openFilesLimit, shareOf, splitClients } from '../load/fleet/worker-split.js';
+import { ownOpenFilesLimit, startShards, type ShardRunner } from '../load/fleet/worker-fleet.js';
+import { clientsPerProcess, shareOf, splitClients } from '../load/fleet/worker-split.js';
 import { sleep } from '../core/sleep.js';
 import type { PatternDefinition } from './pattern.js';
 import { numberParam, type Params } from '../core/params.js';
@@ -33,13 +32,11 @@ export const CONNECT_RATE = 'connectRate';
 /** Bound on releasing a shard's clients (DISCONNECT and close of up to tens of thousands of sockets). */
 const RELEASE_TIMEOUT_MS = 60_000;
 
-/** mqleak's own open-files soft limit (`ulimit -n`), from /proc; Infinity where /proc is not there. */
-function ownOpenFilesLimit(): number {
-  try {
-    return openFilesLimit(readFileSync('/proc/self/limits', 'utf8'))?.soft ?? Infinity;
-  } catch {
-    return Infinity;
-  }
+/** Every value, or the first failure once all have settled. */
+function settledOrThrow<T>(outcomes: readonly PromiseSettledResult<T>[]): T[] {
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
 }
 
 /** Clients one cycle holds at once: `clients`, or the cycle's operations when it is 0. */
@@ -129,6 +126,7 @@ export const massConnect: PatternDefinition = {
         'quarters of the open-files limit (ulimit -n)',
     },
   },
+  distributed: true,
   extraCycleMs(params: Params) {
     return numberParam(params, 'holdSeconds') * 1000;
   },
@@ -161,11 +159,17 @@ export const massConnect: PatternDefinition = {
       sourcesPerCycle: sources.perCycle,
       ...(context.credentials === undefined ? {} : { credentials: context.credentials }),
     };
-    const shards: ShardRunner[] = await startShards(Math.max(1, plan.length), options, true);
+    // Over agents: each gets an equal share and picks its own source addresses (its own host's).
+    const shards: ShardRunner[] =
+      context.agents === undefined
+        ? await startShards(Math.max(1, plan.length), options, true)
+        : await context.agents.start({ ...options, sourceAddresses: [], sourcesPerCycle: 0 }, largest, perProcessParam);
+    const remote = context.agents !== undefined;
     const facts = new ProtocolFacts();
 
+    // Settled, not raced: when one shard (an agent) is lost the others still finish and let go of their clients.
     const releaseAll = async (): Promise<ReleaseResult> =>
-      sumReleases(await Promise.all(shards.map((shard) => shard.release(RELEASE_TIMEOUT_MS))));
+      sumReleases(settledOrThrow(await Promise.allSettled(shards.map((shard) => shard.release(RELEASE_TIMEOUT_MS)))));
 
     return {
       async runCycle(request) {
@@ -179,24 +183,26 @@ export const massConnect: PatternDefinition = {
         let released: ReleaseResult | null = null;
         try {
           const endCpuWindow =
-            connectRate > 0
+            connectRate > 0 && !remote
               ? await startCpuWindow(
                   shards.map((shard) => shard.pid),
                   context.targetPid ?? null,
                 )
               : null;
           // Connects in flight are shared out too: together they stay within `concurrency` (the broker's backlog).
-          fills = await Promise.all(
-            split.map((shard, i) =>
-              (shards[i] as ShardRunner).fill(
-                {
-                  offset: shard.offset,
-                  count: shard.count,
-                  concurrency: Math.max(1, Math.round(shareOf(request.concurrency, shard, total))),
-                  rate: shareOf(connectRate, shard, total),
-                  deadlineMs: request.deadlineMs,
-                },
-                context.signal,
+          fills = settledOrThrow(
+            await Promise.allSettled(
+              split.map((shard, i) =>
+                (shards[i] as ShardRunner).fill(
+                  {
+                    offset: shard.offset,
+                    count: shard.count,
+                    concurrency: Math.max(1, Math.round(shareOf(request.concurrency, shard, total))),
+                    rate: shareOf(connectRate, shard, total),
+                    deadlineMs: request.deadlineMs,
+                  },
+                  context.signal,
+                ),
               ),
             ),
           );

@@ -1,5 +1,6 @@
 import type { BridgeCycleReport } from '../core/report-model.js';
 import type { BrokerAddress } from '../net/broker-address.js';
+import type { AgentFleet } from '../load/remote/agent-fleet.js';
 import type { Credentials } from '../core/credentials.js';
 import type { Params, ParamSpecs } from '../core/params.js';
 import type { CheckTally, ObservationTally } from '../core/recording.js';
@@ -26,6 +27,8 @@ export interface PatternContext {
   targetPid?: number | null;
   /** `--source-ip` addresses to connect from (spread in turn); none: automatic (see src/load/source-addresses.ts). */
   sourceIps?: readonly string[];
+  /** `--agents N`: the load runs on remote agents (a pattern with `distributed` set); absent: on this machine. */
+  agents?: AgentFleet;
 }
 
 export interface CycleRequest {
@@ -92,6 +95,8 @@ export interface PatternDefinition {
    * `CycleOutcome.variant`, so that each family is judged at its own size and a LEAK can be narrowed.
    */
   variants?: VariantSpace;
+  /** The pattern can split its load over remote agents (`mqleak run --agents N`); docs/distributed.md lists which. */
+  distributed?: boolean;
 }
 
 /** The variant families of a pattern and their cases: what narrowing walks. */

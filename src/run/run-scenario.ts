@@ -1,5 +1,7 @@
 import { numberParam } from '../core/params.js';
 import type { PatternRun } from '../patterns/pattern.js';
+import type { AgentFleet } from '../load/remote/agent-fleet.js';
+import { AgentLostError } from '../load/remote/agent-connection.js';
 import type { Credentials } from '../core/credentials.js';
 import { mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
 import type { CycleReport, PhaseName, PhaseReport } from '../core/report-model.js';
@@ -30,6 +32,8 @@ export interface ScenarioRunContext {
   selfSampler?: Sampler;
   /** Collects mqleak's own garbage before each floor window; false when it could not. */
   selfGc?: () => boolean;
+  /** `--agents N`: the pattern's load runs on these remote agents. */
+  agents?: AgentFleet;
 }
 
 /** Runs one scenario's phases against the target: baseline → warm-up → measured cycles → recovery. */
@@ -84,6 +88,7 @@ export async function recordScenario(
       runToken: context.runToken,
       credentials: context.credentials,
       sourceIps: context.sourceIps,
+      ...(context.agents === undefined ? {} : { agents: context.agents }),
       notice: (message) => observer.notice?.(message),
     });
     const warmupCycles = numberParam(params, 'warmupCycles');
@@ -110,12 +115,33 @@ export async function recordScenario(
       const record = async (): Promise<void> => {
         observer.phase?.(name, `cycle ${cycle + 1}/${totalCycles}`);
         const startMs = clock();
-        const outcome = await (run as PatternRun).runCycle({
-          index: cycle,
-          operations: numberParam(params, 'operationsPerCycle'),
-          concurrency: numberParam(params, 'concurrency'),
-          deadlineMs: Date.now() + numberParam(params, 'cycleTimeoutSeconds') * 1000,
-        });
+        const outcome = await (run as PatternRun)
+          .runCycle({
+            index: cycle,
+            operations: numberParam(params, 'operationsPerCycle'),
+            concurrency: numberParam(params, 'concurrency'),
+            deadlineMs: Date.now() + numberParam(params, 'cycleTimeoutSeconds') * 1000,
+          })
+          .catch((error: unknown) => {
+            // An agent lost mid-cycle: the cycle is kept, marked, with no floor (its count misses the agent's share).
+            if (error instanceof AgentLostError) {
+              recording.cycles.push({
+                index: cycle,
+                warmup,
+                startMs,
+                loadEndMs: clock(),
+                endMs: clock(),
+                operations: 0,
+                cumulativeOps,
+                failures: 0,
+                failureKinds: {},
+                gcForced: false,
+                floors: {},
+                lostAgent: error.agent,
+              });
+            }
+            throw error;
+          });
         const loadEndMs = clock();
         cumulativeOps += outcome.operations;
         for (const [kind, count] of Object.entries(outcome.failureKinds))
@@ -187,8 +213,13 @@ export async function recordScenario(
     });
     checkTarget(target, sampler, during);
   } catch (error) {
-    recording.error = error;
-    if (recording.sequential !== undefined) recording.sequential.stopReason = 'error';
+    // A lost agent ends the scenario's load but not the run: the scenario is judged INCONCLUSIVE (agent-lost).
+    if (error instanceof AgentLostError)
+      observer.notice?.(`${error.message}: ${scenario.name} ends here, INCONCLUSIVE`);
+    else {
+      recording.error = error;
+      if (recording.sequential !== undefined) recording.sequential.stopReason = 'error';
+    }
     await Promise.resolve(run?.teardown()).catch(() => undefined);
   }
   recording.endMs = clock();

@@ -37,6 +37,8 @@ import { runsWithoutProcess } from './plan/no-process.js';
 import type { RunObserver } from './observer.js';
 import { recordScenario, type ScenarioRecording } from './run-scenario.js';
 import { judgeSoakScenario } from '../verdict/judge-soak-scenario.js';
+import { AgentPool } from '../load/remote/agent-pool.js';
+import { ScenarioAgents } from './agents/scenario-agents.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
 import { withRestartNamed } from './restart-check.js';
@@ -83,6 +85,21 @@ export interface RunOptions {
   narrow?: NarrowOptions;
   /** `--attribute`: attribute the growth to allocation sites (heaptrack for native brokers); see docs/attribution.md. */
   attribute?: boolean;
+  /** `--agents N --listen HOST:PORT`: the load runs on N remote agents (docs/distributed.md). */
+  agents?: AgentRunOptions;
+}
+
+export interface AgentRunOptions {
+  count: number;
+  listen: { host: string; port: number };
+  /** The shared token (never logged, never in the report). */
+  token: string;
+  /** How long the run waits for the agents at its start and before each scenario. */
+  waitMs: number;
+  /** PEM certificate and key: agents connect over wss://. */
+  tls?: { cert: string; key: string };
+  /** Lines for the user whatever --quiet says: where it listens, agents joining, refused, lost. */
+  log: (line: string) => void;
 }
 
 /** Everything checked before any connection is made: scenario files, parameters, overrides. */
@@ -113,6 +130,7 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
     // A scenario that needs the target set up for it first (a bridge to mqleak's peer) runs only when named.
     if (options.scenarios.length > 0 || scenario.pattern.needsTargetSetup === undefined) scenarios.push(scenario);
   }
+  if (options.agents !== undefined) checkDistributed(scenarios, options);
   const overrides = options.overrides.map(parseOverride);
   const overridden = applyOverrides(scenarios, overrides);
   const plan = await planAttribution(
@@ -123,6 +141,18 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
   if (options.budget === undefined) return { options, scenarios: overridden, ...attribution };
   const fitted = fitToBudget(overridden, options.budget.ms, options.budget.text);
   return { options, scenarios: fitted.scenarios, budget: fitted.plan, ...attribution };
+}
+
+/** `--agents`: every scenario must be one whose pattern splits its load over agents, and cycles, not a soak. */
+function checkDistributed(scenarios: readonly Scenario[], options: RunOptions): void {
+  const local = scenarios.filter((scenario) => scenario.pattern.distributed !== true);
+  if (local.length > 0)
+    throw usageError(
+      `--agents: ${local.map((scenario) => scenario.name).join(', ')} cannot run over agents`,
+      'name scenarios of a pattern that splits its load over agents (mass-connect; see docs/distributed.md)',
+    );
+  if (options.soakMs !== undefined)
+    throw usageError('--agents with --soak', 'a run over agents is judged in cycles: drop --soak');
 }
 
 export function exitCodeFor(verdict: RunVerdict, error: MqleakError | null): ExitCodeValue {
@@ -272,6 +302,39 @@ function interruptedBy(signal: AbortSignal | undefined): Pick<RunReport, 'interr
   return typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? { interruptedBy: reason } : {};
 }
 
+/** Listens for the agents and waits for all of them (bounded) before any load, so a missing one fails early. */
+async function openAgentPool(agents: AgentRunOptions, signal: AbortSignal): Promise<AgentPool> {
+  let pool: AgentPool;
+  try {
+    pool = await AgentPool.listen({
+      ...agents.listen,
+      token: agents.token,
+      version: VERSION,
+      log: agents.log,
+      ...(agents.tls === undefined ? {} : { tls: agents.tls }),
+    });
+  } catch (error) {
+    throw usageError(
+      `--listen ${agents.listen.host}:${agents.listen.port}: cannot listen there ` +
+        `(${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      'give an address of this machine and a free port (0: any free port)',
+    );
+  }
+  agents.log(`listening for ${agents.count} agents on ${pool.url}`);
+  try {
+    pool.giveBack(await pool.take(agents.count, agents.waitMs, signal));
+  } catch (error) {
+    await pool.close();
+    throw new MqleakError(
+      'internal',
+      `--agents ${agents.count}: ${errorMessage(error)}`,
+      'start the agents with `mqleak agent --coordinator HOST:PORT` and the same token, or raise --agents-wait',
+    );
+  }
+  agents.log(`all ${agents.count} agents are here`);
+  return pool;
+}
+
 /** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
 export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   const { options, scenarios } = prepared;
@@ -293,6 +356,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   let limits: RunLimits | null = null;
   let liveness: LivenessWatch | null = null;
   let restartedPid: number | null = null;
+  let pool: AgentPool | null = null;
 
   try {
     let targetOptions = options.target;
@@ -303,6 +367,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     }
     const spawnedAtMs = clock();
     target = await resolveTarget(targetOptions);
+    if (options.agents !== undefined) pool = await openAgentPool(options.agents, controller.signal);
     if (attribution !== null && prepared.attribution !== undefined) {
       await attachAttribution(attribution, prepared.attribution, target, spawnedAtMs, clock);
       observer.notice?.(
@@ -336,6 +401,10 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     const liveSelf = self;
     for (const [index, scenario] of scenarios.entries()) {
       if (controller.signal.aborted) break;
+      const agents =
+        pool === null || options.agents === undefined
+          ? null
+          : new ScenarioAgents(pool, options.agents.count, options.agents.waitMs, controller.signal);
       const recording = await (options.soakMs === undefined ? recordScenario : soakRecorder(options.soakMs))(
         {
           scenario,
@@ -349,6 +418,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
           sourceIps: options.sourceIps,
           selfSampler: liveSelf.sampler,
           selfGc: liveSelf.gc,
+          ...(agents === null ? {} : { agents }),
         },
         index,
         scenarios.length,
@@ -361,11 +431,15 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
       );
       const error = named.error;
       if (named.restart !== null) restartedPid = named.restart.newPid;
+      const lostAgents = agents?.issues() ?? [];
+      const perMetricIssues = probeIssues(liveSampler.probeStats());
+      const judged = scenarioReport(scenario, recording, liveSampler.store, error, {
+        metrics: liveSampler.metrics,
+        issues: (metric) => [...perMetricIssues(metric), ...lostAgents],
+      });
+      agents?.finish();
       const report = withSelfJudgement(
-        scenarioReport(scenario, recording, liveSampler.store, error, {
-          metrics: liveSampler.metrics,
-          issues: probeIssues(liveSampler.probeStats()),
-        }),
+        agents === null ? judged : { ...judged, issues: [...judged.issues, ...lostAgents], agents: agents.reports() },
         judgeSelf(
           scenario,
           recording,
@@ -417,6 +491,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     liveness?.stop();
     sampler?.stop();
     self?.sampler.stop();
+    await pool?.close();
     await closeProbes(probes);
     options.signal?.removeEventListener('abort', onAbort);
     await target?.stop().catch(() => undefined);

@@ -22,7 +22,8 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   await run('openssl', args, { cwd: dir });
 }
 
-export async function makeTestCertificates(): Promise<TestCertificates> {
+/** `serverIps`: more addresses the server certificate is valid for (a test's network-namespace hub, say). */
+export async function makeTestCertificates(serverIps: readonly string[] = []): Promise<TestCertificates> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-tls-'));
   const days = '2';
   await openssl(dir, [
@@ -40,7 +41,8 @@ export async function makeTestCertificates(): Promise<TestCertificates> {
     '-subj',
     '/CN=mqleak test CA',
   ]);
-  await writeFile(path.join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  const altNames = ['DNS:localhost', 'IP:127.0.0.1', ...serverIps.map((ip) => `IP:${ip}`)];
+  await writeFile(path.join(dir, 'server.ext'), `subjectAltName=${altNames.join(',')}\n`);
   for (const [name, subject] of [
     ['server', '/CN=localhost'],
     ['client', '/CN=mqleak test client'],

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ownChild } from '../../core/owned-processes.js';
 import { siblingEntry } from '../../target/module-path.js';
 import {
@@ -8,6 +9,7 @@ import {
   type HeldClientsOptions,
   type ReleaseResult,
 } from '../clients/held-clients.js';
+import { openFilesLimit } from './worker-split.js';
 import { isWorkerReply, workerStats, type WorkerRequest, type WorkerStats } from './worker-protocol.js';
 
 // The coordinator's side of the load workers. A crowd of held clients is split into shards (worker-split.ts);
@@ -189,4 +191,13 @@ export async function startShards(
     throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
   return shards;
+}
+
+/** This process's open-files soft limit (`ulimit -n`), from /proc; Infinity where /proc is not there. */
+export function ownOpenFilesLimit(): number {
+  try {
+    return openFilesLimit(readFileSync('/proc/self/limits', 'utf8'))?.soft ?? Infinity;
+  } catch {
+    return Infinity;
+  }
 }

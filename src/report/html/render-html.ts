@@ -5,6 +5,7 @@ import { metricChart } from './chart.js';
 import { html, slug } from './escape.js';
 import { probesTable } from './probes.js';
 import { familiesSection, familyLeakHeadline, narrowingSection } from './families.js';
+import { agentsTable } from './agents.js';
 import { STYLES } from './styles.js';
 import type { MetricReport, RunReport, RunVerdict, ScenarioReport, ThresholdResult } from '../../core/report-model.js';
 import { formatStat, metricUnit } from '../../verdict/limit-checks.js';
@@ -285,7 +286,8 @@ function cyclesTable(scenario: ScenarioReport): string {
     });
     return (
       `<tr><td ` +
-      `class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}</td>` +
+      `class="num">${cycle.index + 1}</td><td>${cycle.warmup ? 'warm-up' : 'measured'}` +
+      `${cycle.lostAgent === undefined ? '' : html(` · agent ${cycle.lostAgent} lost`)}</td>` +
       `<td>${html(cycle.variant ?? '—')}</td><td ` +
       `class="num">${formatNumber(cycle.operations)}</td><td ` +
       `class="num">${cycle.failures}</td><td ` +
@@ -351,6 +353,7 @@ function scenarioSection(scenario: ScenarioReport): string {
     `<details><summary>parameters (${html(scenario.source)}, pattern ` +
       `${html(scenario.pattern)})</summary>${keyValueTable([...parameters, ...deltas])}</details>`,
     `<details><summary>${cyclesWord(scenario)} and their floors</summary>${cyclesTable(scenario)}</details>`,
+    agentsTable(scenario),
     selfSection(scenario),
     '</section>',
   ].join('');

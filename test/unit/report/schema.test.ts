@@ -175,6 +175,7 @@ const SCENARIO_FIELDS: Record<keyof ScenarioReport, true> = {
   selfMetrics: true,
   selfIssues: true,
   selfSamples: true,
+  agents: true,
   mode: true,
   soak: true,
   decision: true,
@@ -224,6 +225,7 @@ const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   variant: true,
   selfFloors: true,
   selfGcForced: true,
+  lostAgent: true,
 };
 const METRIC_FIELDS: Record<keyof MetricReport, true> = {
   name: true,
