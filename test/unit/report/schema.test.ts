@@ -194,6 +194,8 @@ const ATTRIBUTION_FIELDS: Record<keyof AttributionReport, true> = {
   sites: true,
   hints: true,
   traceBytes: true,
+  snapshots: true,
+  rerun: true,
 };
 const ATTRIBUTION_SITE_FIELDS: Record<keyof AttributionSite, true> = {
   rank: true,
@@ -207,6 +209,7 @@ const ATTRIBUTION_SITE_FIELDS: Record<keyof AttributionSite, true> = {
   shareOfRss: true,
   symbolized: true,
   stacks: true,
+  liveCount: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   index: true,
