@@ -168,6 +168,7 @@ export async function validateRun(
     processName: flags.process,
     narrow: narrowOptions(flags),
     attribute: flags.attribute === true,
+    autoAttribute: flags.attribute !== false,
   });
   const thresholds: SourcedThreshold[] = [
     ...parseThresholdFlags(
