@@ -164,11 +164,18 @@ export function summarizeSnapshot(json: HeapSnapshotJson): Map<string, Construct
   return totals;
 }
 
-/** The highest object id in the snapshot: V8 keeps ids across the snapshots of one process, so later ones are newer. */
+/** Node types whose ids come from ranges of their own (far above the heap objects'), so they say nothing of age. */
+const UNORDERED_ID_TYPES = new Set(['native', 'synthetic']);
+
+/**
+ * The highest heap object id in the snapshot: V8 keeps ids across the snapshots of one process and gives new
+ * objects higher ones, so an object above it in a later snapshot was made since.
+ */
 export function maxObjectId(json: HeapSnapshotJson): number {
   const layout = new Layout(json);
   let max = 0;
-  for (let k = 0; k < layout.nodeCount; k++) max = Math.max(max, layout.nodeId(k));
+  for (let k = 0; k < layout.nodeCount; k++)
+    if (!UNORDERED_ID_TYPES.has(layout.nodeType(k))) max = Math.max(max, layout.nodeId(k));
   return max;
 }
 

@@ -10,31 +10,45 @@ import { after, before, test } from 'node:test';
 import {
   constructorOf,
   type HeapSnapshotJson,
+  maxObjectId,
   retainerPaths,
   summarizeSnapshot,
 } from '../../../src/attribute/heap-snapshot.js';
 
 const INSTANCES = 64;
 const BUFFER_BYTES = 8192;
-/** What a bare node process holds in Buffers of its own, at most (its 8 KiB pool and a few small ones). */
+/** What a bare node process adds in Buffers of its own between two snapshots, at most. */
 const OWN_BUFFER_BYTES = 256 * 1024;
 
-/** A small node process (not this one: tsx makes its heap ten times bigger) that holds known objects. */
+/** Small Buffers made before the first snapshot (a cache filled at start): more of them than of the new ones. */
+const OLD_BUFFERS = 4 * INSTANCES;
+
+/**
+ * A small node process (not this one: tsx makes its heap ten times bigger): a cache of old Buffers in an Object,
+ * a first snapshot, then sessions and Buffers held in Maps and a second snapshot.
+ */
 const HOLDER = `
+const v8 = require('node:v8');
+globalThis.cache = {};
+for (let k = 0; k < ${OLD_BUFFERS}; k++) cache[k] = Buffer.from([k & 255]);
+v8.writeHeapSnapshot(process.argv[1]);
 class HeldSession { constructor(id) { this.id = id; } }
 globalThis.byTopic = new Map();
 for (let k = 0; k < ${INSTANCES}; k++) byTopic.set('topic/' + k, new HeldSession(k));
-globalThis.buffers = Array.from({ length: ${INSTANCES} }, () => Buffer.alloc(${BUFFER_BYTES}, 1));
-require('node:v8').writeHeapSnapshot(process.argv[1]);
+globalThis.buffers = new Map();
+for (let k = 0; k < ${INSTANCES}; k++) buffers.set(k, Buffer.alloc(${BUFFER_BYTES}, 1));
+v8.writeHeapSnapshot(process.argv[2]);
 `;
 
 let dir: string;
+let first: HeapSnapshotJson;
 let snapshot: HeapSnapshotJson;
 before(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'mqleak-snapshot-'));
-  const file = path.join(dir, 'holder.heapsnapshot');
-  execFileSync(process.execPath, ['-e', HOLDER, file]);
-  snapshot = JSON.parse(readFileSync(file, 'utf8')) as HeapSnapshotJson;
+  const [a, b] = [path.join(dir, 'first.heapsnapshot'), path.join(dir, 'last.heapsnapshot')];
+  execFileSync(process.execPath, ['-e', HOLDER, a, b]);
+  first = JSON.parse(readFileSync(a, 'utf8')) as HeapSnapshotJson;
+  snapshot = JSON.parse(readFileSync(b, 'utf8')) as HeapSnapshotJson;
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,9 +57,20 @@ test('a real snapshot: instances of a class and the bytes of Buffers, counted pe
   assert.equal(totals.get('HeldSession')?.count, INSTANCES);
   assert.ok((totals.get('HeldSession')?.bytes ?? 0) >= INSTANCES * 8, 'each instance has a self size');
   // The Buffers' bytes live in backing stores outside the V8 heap: they are counted with Buffer.
-  const bytes = totals.get('Buffer')?.bytes ?? 0;
-  assert.ok(bytes >= INSTANCES * BUFFER_BYTES, `Buffer holds ${bytes} B`);
-  assert.ok(bytes < INSTANCES * BUFFER_BYTES + OWN_BUFFER_BYTES, `Buffer holds ${bytes} B, not much more`);
+  const grown = (totals.get('Buffer')?.bytes ?? 0) - (summarizeSnapshot(first).get('Buffer')?.bytes ?? 0);
+  assert.ok(grown >= INSTANCES * BUFFER_BYTES, `Buffer grew by ${grown} B`);
+  assert.ok(grown < INSTANCES * BUFFER_BYTES + OWN_BUFFER_BYTES, `Buffer grew by ${grown} B, not much more`);
+});
+
+test('retainer paths of the instances made since the first snapshot: the Map, not the older and bigger cache', () => {
+  const since = maxObjectId(first);
+  const newer = retainerPaths(snapshot, ['Buffer'], since).get('Buffer') ?? [];
+  assert.ok(
+    newer.slice(0, 3).some((line) => line.startsWith('Map.')),
+    `newer Buffers: ${newer}`,
+  );
+  const all = retainerPaths(snapshot, ['Buffer']).get('Buffer') ?? [];
+  assert.ok(all[0]?.startsWith('Object.'), `all Buffers, the cache holds most: ${all}`);
 });
 
 test('a real snapshot: the retainer path of a typical instance names the Map that holds it', () => {
