@@ -243,8 +243,15 @@ const RUN_OPTIONS = {
   attribute: {
     flags: '--attribute',
     description:
-      'also find where the growth is allocated: heaptrack stacks for a native broker (--spawn or --pid), judged ' +
-      'per operation like RSS; see docs/attribution.md',
+      'also find where the growth is allocated: heaptrack stacks for a native broker (--spawn or --pid), V8 heap ' +
+      'snapshots for a Node one (--spawn "node ..." or the embedded broker), judged per operation like RSS; see ' +
+      'docs/attribution.md',
+  },
+  noAttribute: {
+    flags: '--no-attribute',
+    description:
+      'after a LEAK, do not rerun the leaking scenario (its narrowed case) with the broker instrumented to find ' +
+      'where it grows (done by itself for a broker mqleak starts: --spawn or the embedded broker)',
   },
   narrow: {
     flags: '--no-narrow',

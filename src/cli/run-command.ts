@@ -9,6 +9,7 @@ import { renderHtml } from '../report/html/render-html.js';
 import { renderJunit } from '../report/junit/render-junit.js';
 import { evaluateThresholds, withThresholds } from '../verdict/limit-checks.js';
 import { executeRun } from '../run/run.js';
+import { autoAttribute } from '../run/auto-attribution.js';
 import { progressObserver } from './progress.js';
 import { validateRun, type RunFlags, type ValidRun } from './validate.js';
 import { handleStopSignals } from './stop-signals.js';
@@ -66,11 +67,12 @@ async function runAndWrite(
   const style = styleFor(human, io.env, flags.color);
   let report: RunReport;
   try {
-    report = await executeRun({
+    const run = {
       options: { ...prepared.options, observer: progress ?? {}, signal: interrupt },
       scenarios: prepared.scenarios,
       ...(prepared.attribution === undefined ? {} : { attribution: prepared.attribution }),
-    });
+    };
+    report = await autoAttribute(run, await executeRun(run), executeRun);
   } finally {
     progress?.close();
   }

@@ -285,6 +285,7 @@ export async function validateRun(
     narrow: narrowOptions(flags),
     attribute: flags.attribute === true,
     ...(agents === undefined ? {} : { agents }),
+    autoAttribute: flags.attribute !== false,
   });
   const thresholds: SourcedThreshold[] = [
     ...parseThresholdFlags(

@@ -266,7 +266,10 @@ export interface AttributionSite {
   rank: number;
   /** Short name: the first named frame that is not an allocator wrapper (or an address). */
   label: string;
-  /** The stack, allocating frame first: `function (file:line) in module`, or `0xADDR in module` without symbols. */
+  /**
+   * The stack, allocating frame first: `function (file:line) in module`, or `0xADDR in module` without symbols.
+   * V8 heap snapshots: the retainer path of one typical instance, its holder first (`Holder.edge`), up to a GC root.
+   */
   frames: string[];
   verdict: Verdict;
   reason: string;
@@ -280,6 +283,8 @@ export interface AttributionSite {
   symbolized: boolean;
   /** Distinct call stacks merged into this site (they name the same allocating function); `frames` is the biggest. */
   stacks?: number;
+  /** V8 heap snapshots: instances of the constructor alive at the last measured floor. */
+  liveCount?: number;
 }
 
 export interface AttributionReport {
@@ -302,8 +307,15 @@ export interface AttributionReport {
   sites: AttributionSite[];
   /** e.g. install debug symbols for a stripped binary. */
   hints: string[];
-  /** Size of the heaptrack trace read, bytes. */
+  /** Size of the heaptrack trace read, bytes (V8 heap snapshots: the snapshots' total size). */
   traceBytes?: number;
+  /** V8 heap snapshots taken (one per floor). */
+  snapshots?: number;
+  /**
+   * Attribution that ran by itself after the plain run's LEAK: the second, instrumented run it comes from (the
+   * narrowed case when narrowing found one), its verdict and wall time. The verdict of record is the plain run's.
+   */
+  rerun?: { scenario: string; verdict: RunVerdict; wallMs: number };
 }
 
 /**

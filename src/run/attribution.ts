@@ -5,9 +5,11 @@ import type { AttributionReport, AttributionTool, ScenarioReport } from '../core
 import { HeaptrackSession } from '../attribute/heaptrack-session.js';
 import { findHeaptrack } from '../attribute/heaptrack-tools.js';
 import { nativeSites, type ScenarioFloorTimes } from '../attribute/native-sites.js';
+import { INSPECT_ASSIGNMENT, InspectorSnapshots, inspectorPort } from '../attribute/inspector-snapshot.js';
+import { NodeHeapSession } from '../attribute/node-heap-session.js';
 import type { TargetOptions } from '../target/resolve-target.js';
 import type { Target } from '../target/target.js';
-import { judgeSites } from '../verdict/judge-attribution.js';
+import { judgeSites, type SiteSeries } from '../verdict/judge-attribution.js';
 
 // `--attribute`: which tool fits the broker's runtime, starting it with the broker, and turning what it recorded
 // into each scenario's `attribution` section once the run is over. A failure here never costs the verdict.
@@ -39,8 +41,9 @@ export function spawnedProgram(command: string): string {
 /** What stands in where no attribution tool exists for the runtime: a command whose output a probe can judge. */
 const PROBE_INSTEAD: Record<Exclude<BrokerRuntime, 'native'>, string> = {
   node:
-    "V8 heap snapshots are not collected by this version: feed the heap's size instead, e.g. --probe cmd:'node " +
-    "-e ...' reading process.memoryUsage() over the broker's own admin endpoint",
+    'heap snapshots need the inspector, which only a broker mqleak starts gets (--spawn "node ..." or the ' +
+    "embedded broker): run it that way, or feed the heap's size instead, e.g. --probe cmd:'...' reading " +
+    "process.memoryUsage() over the broker's own admin endpoint",
   jvm:
     'the class histogram is not collected by this version: feed the heap after GC instead, e.g. --probe ' +
     "cmd:'jcmd {pid} GC.heap_info' (used bytes)",
@@ -55,8 +58,8 @@ const PROBE_INSTEAD: Record<Exclude<BrokerRuntime, 'native'>, string> = {
 
 export interface AttributionPlan {
   runtime: BrokerRuntime;
-  /** How heaptrack gets into the broker (native only). */
-  via: 'spawn' | 'attach' | null;
+  /** How the tool gets into the broker: heaptrack (native), or heap snapshots (node: spawn or embedded). */
+  via: 'spawn' | 'attach' | 'embedded' | null;
 }
 
 /** Checked before any connection (exit 64 on bad input): whether attribution can run and how. */
@@ -86,12 +89,16 @@ export async function planAttribution(target: TargetOptions, wanted: boolean): P
   }
   // heaptrack missing is bad input (exit 64), found before any load.
   if (runtime === 'native') await findHeaptrack();
+  if (runtime === 'node')
+    return { runtime, via: target.spawn !== undefined ? 'spawn' : via === null ? 'embedded' : null };
   return { runtime, via: runtime === 'native' ? via : null };
 }
 
 /** A started attribution: heaptrack tracing the broker, or the note saying why nothing is collected. */
 export interface ActiveAttribution {
   session: HeaptrackSession | null;
+  /** V8 heap snapshots at the floors (Node brokers). */
+  heap?: NodeHeapSession | null;
   tool: AttributionTool;
   /** Why nothing is collected (other runtimes), or what failed on the way. */
   note: string | null;
@@ -102,6 +109,12 @@ export async function beginAttribution(
   plan: AttributionPlan,
   target: TargetOptions,
 ): Promise<{ active: ActiveAttribution; target: TargetOptions }> {
+  if (plan.runtime === 'node' && plan.via !== null) {
+    const active: ActiveAttribution = { session: null, heap: null, tool: 'v8-heap-snapshot', note: null };
+    if (plan.via === 'embedded') return { active, target };
+    const assignments = [target.spawnAssignments, INSPECT_ASSIGNMENT].filter((word) => word !== undefined).join(' ');
+    return { active, target: { ...target, spawnAssignments: assignments } };
+  }
   if (plan.runtime !== 'native') {
     return {
       active: {
@@ -126,6 +139,13 @@ export async function attachAttribution(
   spawnedAtMs: number,
   clock: () => number,
 ): Promise<void> {
+  if (active.tool === 'v8-heap-snapshot') {
+    active.heap = await openHeapSession(plan, target).catch((error: unknown) => {
+      active.note = errorMessage(error);
+      return null;
+    });
+    return;
+  }
   const session = active.session;
   if (session === null) return;
   if (plan.via === 'spawn') {
@@ -143,6 +163,17 @@ export async function attachAttribution(
     return;
   }
   await session.attach(target.pid, clock);
+}
+
+/** Heap snapshots of a Node broker: over the embedded broker's IPC channel, or the spawned broker's inspector. */
+async function openHeapSession(plan: AttributionPlan, target: Target): Promise<NodeHeapSession> {
+  const viaIpc = target.heapSnapshot?.bind(target);
+  if (plan.via === 'embedded' && viaIpc !== undefined) return NodeHeapSession.open(viaIpc);
+  const inspector = await InspectorSnapshots.connect(await inspectorPort(() => target.outputTail()));
+  return NodeHeapSession.open(
+    (file) => inspector.takeTo(file),
+    () => inspector.close(),
+  );
 }
 
 const INSTRUMENTED_NOTE =
@@ -178,11 +209,98 @@ function baseReport(report: ScenarioReport, tool: AttributionTool): AttributionR
   };
 }
 
+const SNAPSHOT_NOTE =
+  'only an instrumented run exists: this verdict was measured on a broker that wrote a V8 heap snapshot at every ' +
+  'floor (each one stops it and collects its garbage); for the verdict of record run the same scenario again ' +
+  'without --attribute';
+
+/** Judges each constructor's bytes at the floors like RSS, then finds a retainer path for the ones reported. */
+async function nodeAttribution(heap: NodeHeapSession, reports: readonly ScenarioReport[]): Promise<ScenarioReport[]> {
+  const out: ScenarioReport[] = [];
+  for (const [k, report] of reports.entries()) {
+    const base = baseReport(report, 'v8-heap-snapshot');
+    const indexes = report.cycles.map((cycle) => cycle.index);
+    if (heap.failure !== null || !heap.complete(k, indexes)) {
+      const why = heap.failure ?? 'no heap snapshot at some floors of this scenario (a soak, or an aborted run?)';
+      out.push({
+        ...report,
+        attribution: {
+          ...base,
+          status: 'failed',
+          note: `attribution failed: ${why}; the verdict stands. ${SNAPSHOT_NOTE}`,
+        },
+      });
+      continue;
+    }
+    const rss = report.metrics.find((metric) => metric.name === 'proc.rss');
+    const series = heap.series(k, indexes);
+    const counts = new Map(series.map((entry) => [entry.name, entry.counts]));
+    const sites: SiteSeries[] = series.map((entry) => ({
+      key: entry.name,
+      label: entry.name,
+      frames: [],
+      symbolized: true,
+      floors: entry.bytes,
+      baseline: entry.baselineBytes,
+      recovery: entry.recoveryBytes,
+    }));
+    const judged = judgeSites({
+      cycles: report.cycles,
+      sites,
+      thresholdPerOp: rss?.thresholdPerOp ?? report.thresholds['proc.rss'] ?? 0,
+      opsPerSecond: report.opsPerSecond,
+      rssBytesPerOp: rss?.bytesPerOp ?? null,
+    });
+    const paths = await heap.retainers(
+      k,
+      judged.sites.map((site) => site.label),
+    );
+    out.push({
+      ...report,
+      attribution: {
+        ...base,
+        note: SNAPSHOT_NOTE,
+        explainedShare: judged.explainedShare,
+        sitesJudged: judged.sitesJudged,
+        sites: judged.sites.map((site) => ({
+          ...site,
+          frames: paths.get(site.label) ?? [],
+          liveCount: counts.get(site.label)?.at(-1) ?? 0,
+        })),
+        snapshots: heap.snapshots,
+        traceBytes: heap.snapshotBytes,
+      },
+    });
+  }
+  return out;
+}
+
 /** After the target stopped: reads the trace and adds each scenario's `attribution`; failures become notes. */
 export async function finishAttribution(
   active: ActiveAttribution,
   reports: readonly ScenarioReport[],
 ): Promise<ScenarioReport[]> {
+  if (active.tool === 'v8-heap-snapshot') {
+    const heap = active.heap ?? null;
+    if (heap === null) {
+      const note = `attribution failed: ${active.note ?? 'no heap snapshot taken'}; the verdict stands`;
+      return reports.map((report) => ({
+        ...report,
+        attribution: { ...baseReport(report, active.tool), status: 'failed', note },
+      }));
+    }
+    try {
+      return await nodeAttribution(heap, reports);
+    } catch (error) {
+      const note = `attribution failed: ${errorMessage(error)}; the verdict stands. ${SNAPSHOT_NOTE}`;
+      return reports.map((report) => ({
+        ...report,
+        attribution: { ...baseReport(report, active.tool), status: 'failed', note },
+      }));
+    } finally {
+      await heap.dispose();
+    }
+  }
   const session = active.session;
   if (session === null) {
     return reports.map((report) => ({

@@ -34,6 +34,8 @@ export interface ScenarioRunContext {
   selfGc?: () => boolean;
   /** `--agents N`: the pattern's load runs on these remote agents. */
   agents?: AgentFleet;
+  /** `--attribute` on a Node broker: called once each floor is read (a heap snapshot there); never throws. */
+  afterFloor?: (phase: 'baseline' | 'cycle' | 'recovery', cycle: number | null) => Promise<void>;
 }
 
 /** Runs one scenario's phases against the target: baseline → warm-up → measured cycles → recovery. */
@@ -78,6 +80,7 @@ export async function recordScenario(
       const baseline = await settle(numberParam(params, 'baselineSeconds') * 1000);
       recording.baselineFloors = baseline.floors;
       recording.selfBaselineFloors = baseline.selfFloors;
+      await context.afterFloor?.('baseline', null);
     });
     checkTarget(target, sampler, during);
     run = await scenario.pattern.start({
@@ -169,6 +172,7 @@ export async function recordScenario(
           ...(context.selfSampler === undefined ? {} : { selfFloors, selfGcForced }),
         };
         recording.cycles.push(report);
+        await context.afterFloor?.('cycle', cycle);
         const loadSeconds = Math.max(1e-3, (loadEndMs - startMs) / 1000);
         observer.cycleDone?.({
           scenario: scenario.name,
@@ -210,6 +214,7 @@ export async function recordScenario(
       const recovered = await settle(numberParam(params, 'recoverySeconds') * 1000);
       recording.recoveryFloors = recovered.floors;
       recording.selfRecoveryFloors = recovered.selfFloors;
+      await context.afterFloor?.('recovery', null);
     });
     checkTarget(target, sampler, during);
   } catch (error) {

@@ -35,7 +35,7 @@ import { usageError } from '../core/errors.js';
 import { checkRunLimits, withRunLimits, type RunLimits } from './plan/resource-limits.js';
 import { runsWithoutProcess } from './plan/no-process.js';
 import type { RunObserver } from './observer.js';
-import { recordScenario, type ScenarioRecording } from './run-scenario.js';
+import { recordScenario, type ScenarioRecording, type ScenarioRunContext } from './run-scenario.js';
 import { judgeSoakScenario } from '../verdict/judge-soak-scenario.js';
 import { AgentPool } from '../load/remote/agent-pool.js';
 import { ScenarioAgents } from './agents/scenario-agents.js';
@@ -87,6 +87,8 @@ export interface RunOptions {
   attribute?: boolean;
   /** `--agents N --listen HOST:PORT`: the load runs on N remote agents (docs/distributed.md). */
   agents?: AgentRunOptions;
+  /** After a plain run's LEAK, attribute it in a second, instrumented run (src/run/auto-attribution.ts); false: `--no-attribute`. */
+  autoAttribute?: boolean;
 }
 
 export interface AgentRunOptions {
@@ -335,6 +337,13 @@ async function openAgentPool(agents: AgentRunOptions, signal: AbortSignal): Prom
   return pool;
 }
 
+/** The heap snapshot at each floor of scenario `index`, when a Node broker is attributed. */
+function afterFloorOf(attribution: ActiveAttribution | null, index: number): Pick<ScenarioRunContext, 'afterFloor'> {
+  const heap = attribution?.heap ?? null;
+  if (heap === null) return {};
+  return { afterFloor: (phase, cycle) => heap.atFloor({ scenario: index, phase, cycle }) };
+}
+
 /** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
 export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
   const { options, scenarios } = prepared;
@@ -371,9 +380,11 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     if (attribution !== null && prepared.attribution !== undefined) {
       await attachAttribution(attribution, prepared.attribution, target, spawnedAtMs, clock);
       observer.notice?.(
-        attribution.session === null
-          ? `attribution: ${attribution.note ?? 'not available'}`
-          : 'attribution: heaptrack is recording the broker (it slows the broker; the trace is read after the run)',
+        attribution.session !== null
+          ? 'attribution: heaptrack is recording the broker (it slows the broker; the trace is read after the run)'
+          : attribution.heap != null
+            ? 'attribution: a V8 heap snapshot at every floor (each one pauses the broker for a moment)'
+            : `attribution: ${attribution.note ?? 'not available'}`,
       );
     }
     observer.targetReady?.(target.description);
@@ -419,6 +430,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
           selfSampler: liveSelf.sampler,
           selfGc: liveSelf.gc,
           ...(agents === null ? {} : { agents }),
+          ...afterFloorOf(attribution, index),
         },
         index,
         scenarios.length,

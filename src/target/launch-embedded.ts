@@ -9,6 +9,8 @@ import type { Target } from './target.js';
 
 const READY_TIMEOUT_MS = 15_000;
 const GC_REPLY_TIMEOUT_MS = 5_000;
+/** A heap snapshot of a broker holding a few hundred MB takes seconds; past this the broker is stuck. */
+const SNAPSHOT_REPLY_TIMEOUT_MS = 120_000;
 
 function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
@@ -55,6 +57,7 @@ export async function launchEmbeddedBroker(): Promise<Target> {
     command: null,
     canForceGc: true,
     forceGc: () => requestGc(child),
+    heapSnapshot: (file) => requestHeapSnapshot(child, file),
     outputTail: () => broker.tail.snapshot(),
     exitReason: () => broker.exitReason(),
     stop: () => broker.stop(),
@@ -77,5 +80,25 @@ function requestGc(child: import('node:child_process').ChildProcess): Promise<bo
     }, GC_REPLY_TIMEOUT_MS);
     child.on('message', onMessage);
     child.send({ type: 'gc' });
+  });
+}
+
+/** Asks the broker child to write a V8 heap snapshot to `file` (--attribute); rejects with why it could not. */
+function requestHeapSnapshot(child: import('node:child_process').ChildProcess, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!child.connected) return reject(new Error('the embedded broker has no IPC channel any more'));
+    const onMessage = (message: unknown): void => {
+      if (!isChildMessage(message) || message.type !== 'heap-snapshot-done' || message.file !== file) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      if (message.error === null) resolve();
+      else reject(new Error(`the embedded broker could not write a heap snapshot: ${message.error}`));
+    };
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`the embedded broker wrote no heap snapshot within ${SNAPSHOT_REPLY_TIMEOUT_MS / 1000} s`));
+    }, SNAPSHOT_REPLY_TIMEOUT_MS);
+    child.on('message', onMessage);
+    child.send({ type: 'heap-snapshot', file });
   });
 }

@@ -20,6 +20,8 @@ export interface Target {
   canForceGc: boolean;
   /** Ask the broker to collect garbage before a floor is read; false when it could not. */
   forceGc(): Promise<boolean>;
+  /** Writes a V8 heap snapshot of the broker to `file` (the embedded broker, over its IPC channel); absent otherwise. */
+  heapSnapshot?(file: string): Promise<void>;
   /** The last lines the broker printed, when mqleak started it. */
   outputTail(): string[];
   /** Why the broker process ended, once it has (only for brokers mqleak started); null while it runs. */

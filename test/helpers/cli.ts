@@ -21,9 +21,14 @@ export interface CliResult {
 const CLI_TIMEOUT_MS = 480_000;
 
 /** Runs the built CLI (bin/mqleak.js) as a user would, with its own report folder. */
-export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; autoAttribute?: boolean } = {},
+): Promise<CliResult> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'mqleak-reports-'));
-  const fullArgs = args[0] === 'run' ? [...args, '--out', out] : args;
+  // A LEAK would start a second, instrumented run by itself (docs/attribution.md): only the tests of that pay for it.
+  const attribute = options.autoAttribute === true || args.includes('--attribute') ? [] : ['--no-attribute'];
+  const fullArgs = args[0] === 'run' ? [...args, '--out', out, ...attribute] : args;
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/mqleak.js'), ...fullArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },

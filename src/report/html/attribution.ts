@@ -37,7 +37,10 @@ export function attributionSection(scenario: ScenarioReport): string {
     ...attribution.sites.map((site) => site.bytesPerOp ?? 0),
     Number.MIN_VALUE,
   );
+  // A retainer path reads from the instance up: each line holds the one above it.
+  const lead = attribution.tool === 'v8-heap-snapshot' ? 'held by ' : '';
   const items = attribution.sites.map((site) => {
+    const path = site.frames.map((frame) => lead + frame).join('\n');
     const perOp = site.bytesPerOp ?? 0;
     const width = Math.max(1, Math.round((Math.max(0, perOp) / scale) * 240));
     const share = site.shareOfRss === null ? '' : ` · ${Math.round(site.shareOfRss * 100)} % of RSS`;
@@ -47,7 +50,7 @@ export function attributionSection(scenario: ScenarioReport): string {
       `style="width:${width}px"></span>${site.rank}. ` +
       `<code>${html(site.label)}</code> ${html(formatPerOp(perOp, 'B'))}${html(ci)}${html(share)} ` +
       `· ${html(site.verdict === 'leak' ? 'LEAK' : site.verdict === 'pass' ? 'below δ' : 'unsure')}</summary><p ` +
-      `class="muted">${html(site.reason)}</p><pre>${html(site.frames.join('\n'))}</pre></details></li>`
+      `class="muted">${html(site.reason)}</p><pre>${html(path)}</pre></details></li>`
     );
   });
   const explained =
@@ -68,7 +71,9 @@ export function attributionSection(scenario: ScenarioReport): string {
       ? '<p class="muted">No site grows per operation.</p>'
       : `<ol class="sites">${items.join('')}</ol>`,
     ...attribution.hints.map((hint) => `<p class="issues">hint: ${html(hint)}</p>`),
-    attribution.verdictOfRecord === 'instrumented' ? `<p class="muted">${html(attribution.note)}</p>` : '',
+    attribution.verdictOfRecord === 'instrumented' || attribution.rerun !== undefined
+      ? `<p class="muted">${html(attribution.note)}</p>`
+      : '',
     '</details>',
   ].join('');
 }

@@ -43,10 +43,14 @@ export function attributionLines(scenario: ScenarioReport, style: ChalkInstance)
     const verdict = site.verdict === 'leak' ? style.red.bold('LEAK') : site.verdict === 'pass' ? 'below δ' : 'unsure';
     const perOp = site.bytesPerOp === null ? '—' : formatPerOp(site.bytesPerOp, 'B');
     const stacks = (site.stacks ?? 1) > 1 ? `, ${site.stacks} stacks` : '';
-    lines.push(`    ${site.rank}. ${site.label}: ${perOp}${percent(site.shareOfRss)} ${verdict}${stacks}`);
-    for (const frame of site.frames.slice(0, TERMINAL_FRAMES)) lines.push(`         ${style.dim(frame)}`);
+    const live = site.liveCount === undefined ? '' : `, ${site.liveCount} alive`;
+    lines.push(`    ${site.rank}. ${site.label}: ${perOp}${percent(site.shareOfRss)} ${verdict}${stacks}${live}`);
+    // A retainer path reads from the instance up: each line holds the one above it.
+    const lead = attribution.tool === 'v8-heap-snapshot' ? 'held by ' : '';
+    for (const frame of site.frames.slice(0, TERMINAL_FRAMES)) lines.push(`         ${style.dim(lead + frame)}`);
   }
   for (const hint of attribution.hints) lines.push(`    hint: ${hint}`);
+  if (attribution.rerun !== undefined) lines.push(`    note: ${attribution.note}`);
   if (attribution.verdictOfRecord === 'instrumented') lines.push(`    note: ${attribution.note}`);
   return lines;
 }

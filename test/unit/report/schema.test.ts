@@ -195,6 +195,8 @@ const ATTRIBUTION_FIELDS: Record<keyof AttributionReport, true> = {
   sites: true,
   hints: true,
   traceBytes: true,
+  snapshots: true,
+  rerun: true,
 };
 const ATTRIBUTION_SITE_FIELDS: Record<keyof AttributionSite, true> = {
   rank: true,
@@ -208,6 +210,7 @@ const ATTRIBUTION_SITE_FIELDS: Record<keyof AttributionSite, true> = {
   shareOfRss: true,
   symbolized: true,
   stacks: true,
+  liveCount: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   index: true,

@@ -23,9 +23,8 @@ test('no --attribute: no plan', async () => {
   assert.equal(await planAttribution({ spawn: 'mosquitto' }, false), null);
 });
 
-test('Node, JVM and Erlang brokers: no tool in this version, a note with the probe to use instead', async () => {
+test('JVM and Erlang brokers: no tool in this version, a note with the probe to use instead', async () => {
   for (const [spawn, runtime, probe] of [
-    ['node broker.mjs', 'node', /--probe cmd:/],
     ['java -jar broker.jar', 'jvm', /jcmd \{pid\} GC.heap_info/],
     ['/usr/lib/erlang/erts/bin/beam.smp -- -root', 'erlang', /--probe cmd:/],
   ] as const) {
@@ -38,8 +37,25 @@ test('Node, JVM and Erlang brokers: no tool in this version, a note with the pro
     assert.match(begun.active.note ?? '', probe);
     assert.equal(begun.target.spawnAssignments, undefined, 'nothing preloaded');
   }
-  // The embedded broker is Aedes on Node.
-  assert.deepEqual(await planAttribution({}, true), { runtime: 'node', via: null });
+});
+
+test('Node brokers: heap snapshots over the inspector (--spawn) or IPC (embedded); a --pid gets a note', async () => {
+  const spawned = await planAttribution({ spawn: 'node broker.mjs' }, true);
+  assert.deepEqual(spawned, { runtime: 'node', via: 'spawn' });
+  const begun = await beginAttribution(spawned!, { spawn: 'node broker.mjs' });
+  assert.equal(begun.active.tool, 'v8-heap-snapshot');
+  assert.match(begun.target.spawnAssignments ?? '', /NODE_OPTIONS="\$NODE_OPTIONS --inspect=127\.0\.0\.1:0"/);
+  // The embedded broker is Aedes on Node: its IPC channel carries the snapshot requests.
+  const embedded = await planAttribution({}, true);
+  assert.deepEqual(embedded, { runtime: 'node', via: 'embedded' });
+  assert.equal((await beginAttribution(embedded!, {})).target.spawnAssignments, undefined);
+  // This test runs on node: attached by --pid, there is no inspector to reach.
+  const attached = await planAttribution({ pid: process.pid }, true);
+  assert.deepEqual(attached, { runtime: 'node', via: null });
+  const note = (await beginAttribution(attached!, { pid: process.pid })).active.note ?? '';
+  assert.match(note, /not available/);
+  assert.match(note, /--spawn "node \.\.\."/);
+  assert.match(note, /--probe cmd:/);
 });
 
 test('a scenario file may ask for attribution: attribute: true', () => {
