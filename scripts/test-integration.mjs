@@ -16,6 +16,7 @@ const DIR = 'test/integration';
  * and CLI checks do not depend on that noise.
  */
 const NODE_BROKER_LANE = [
+  'attribution-node.test.ts',
   'embedded.test.ts',
   'families-narrowing.test.ts',
   'fixture-verdicts.test.ts',
