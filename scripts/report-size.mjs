@@ -53,7 +53,10 @@ for (const scenario of packed.scenarios ?? []) {
     if (Array.isArray(scenario[key])) scenario[key] = packSeries(scenario[key]);
   }
 }
-const rows = [...sizes].filter(([path]) => path !== '$').sort((a, b) => b[1] - a[1]).slice(0, top);
+const rows = [...sizes]
+  .filter(([path]) => path !== '$')
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top);
 const out = {
   file,
   fileBytes: statSync(file).size,
