@@ -265,7 +265,9 @@ describe('bridge-churn against the fixture broker with a bridge', () => {
 describe('bridge-churn with a restart hook that restarts the bridge but never answers', () => {
   // NanoMQ's REST reload as seen in issue 17: the reload happened, the HTTP call never returned. The hook's
   // timeout is recorded as a failed check and the run goes on, because the bridge does reconnect.
-  test('each timed-out hook is a failed check; the run is not ended by it (no exit 3), reconnects counted', async () => {
+  test('each timed-out hook is a failed check; the run is not ended by it (no exit 3), reconnects counted', {
+    timeout: 120_000,
+  }, async () => {
     const peerPort = await freePort();
     const broker = await startFixtureBroker(0, [
       '--bridge-to',
