@@ -643,5 +643,14 @@ export interface RunReport {
   /**
    * The processes the self-check summed: `pids` every one seen (coordinator first), `maxProcesses` the most at once.
    */
-  selfProcesses?: { pids: number[]; maxProcesses: number; excludedPids: number[] };
+  selfProcesses?: {
+    pids: number[];
+    maxProcesses: number;
+    excludedPids: number[];
+    /**
+     * The coordinator's bytes of unfinished inbound packets at most (`peakBytes`), against the process-wide budget
+     * and the per-packet cap (core/inbound-limits.ts). Added later (issue 17, hostile broker); absent in older reports.
+     */
+    inboundBuffered?: { peakBytes: number; budgetBytes: number; maxPacketBytes: number };
+  };
 }

@@ -23,11 +23,40 @@ export const ANSWER_BOUND_MS = 20_000;
 export const PING_INTERVAL_MS = 5_000;
 /** The watch's keepalive, above PING_INTERVAL_MS so the broker never drops it for idleness. */
 const KEEPALIVE_SECONDS = 60;
-/** The watch reads only CONNACK and PINGRESP (a few bytes); anything past this is not buffered. */
-const MAX_BUFFERED_BYTES = 4096;
 const PINGREQ = Buffer.from([0xc0, 0x00]);
+const DISCONNECT = Buffer.from([0xe0, 0x00]);
 const TYPE_CONNACK = 2;
 const TYPE_PINGRESP = 13;
+/**
+ * What a broker may send the watch, which subscribes to nothing: CONNACK (remaining length 2, MQTT 3.1.1 §3.2.1)
+ * and PINGRESP (0, §3.13.1). Anything else (a PUBLISH flood, a CONNACK announcing 256 MB) is the broker's
+ * conduct, named at once: the watch never buffers more than a fixed header.
+ */
+const EXPECTED_LENGTH: Record<number, number> = { [TYPE_CONNACK]: 4, [TYPE_PINGRESP]: 2 };
+const PACKET_TYPE_NAMES = [
+  'reserved',
+  'CONNECT',
+  'CONNACK',
+  'PUBLISH',
+  'PUBACK',
+  'PUBREC',
+  'PUBREL',
+  'PUBCOMP',
+  'SUBSCRIBE',
+  'SUBACK',
+  'UNSUBSCRIBE',
+  'UNSUBACK',
+  'PINGREQ',
+  'PINGRESP',
+  'DISCONNECT',
+  'AUTH',
+];
+/**
+ * How long the broker may keep a connection open after mqleak's DISCONNECT and FIN (checked once, on a second
+ * connection, when the watch starts). A broker closes at once (MQTT 3.1.1 §3.14.4); one that never does keeps
+ * every connection mqleak churns, so churn cannot be measured.
+ */
+export const CLOSE_BOUND_MS = 10_000;
 /** How the watch's connection ending is retried: a broker that closes it once (a restart) is not silent. */
 const REDIAL_DELAY_MS = 1000;
 
@@ -83,37 +112,109 @@ export function startLivenessWatch(
     /** The broker refused the watch's CONNECT (authentication): nothing to watch with, and no redialling. */
     refused: false,
     buffer: Buffer.alloc(0),
+    /** Bytes received since the oldest unanswered request: a broker that trickles is told from a silent one. */
+    bytesWhileWaiting: 0,
+    closeChecked: false,
   };
   const clientId = `mqleak-liveness-${process.pid}-${Date.now().toString(36)}`;
+  const connectPacket = (id: string): Buffer =>
+    encodeConnect({
+      protocolName: 'MQTT',
+      level: 4,
+      clean: true,
+      keepalive: KEEPALIVE_SECONDS,
+      clientId: id,
+      ...(credentials === undefined
+        ? {}
+        : {
+            username: credentials.username,
+            ...(credentials.password === undefined ? {} : { password: credentials.password }),
+          }),
+    });
 
   const expect = (what: string): void => {
     if (state.waitingSince === null) {
       state.waitingSince = Date.now();
       state.waitingFor = what;
+      state.bytesWhileWaiting = 0;
     }
   };
   const answered = (): void => {
     state.waitingSince = null;
   };
+  /** The broker did something mqleak cannot measure through (hostile or broken): the run ends, naming it. */
+  const misconduct = (what: string): void => {
+    if (state.stopped || state.failure !== null) return;
+    state.failure = targetError(
+      `the broker at ${address.url} ${what}`,
+      'mqleak bounds what a broker may make it hold (docs/reliability.md, "A hostile broker"); a broker that ' +
+        'does this cannot be measured',
+    );
+    state.link?.reset();
+    onSilent(state.failure);
+  };
   const onBytes = (chunk: Buffer): void => {
+    if (state.failure !== null) return;
+    state.bytesWhileWaiting += chunk.length;
     state.buffer = Buffer.concat([state.buffer, chunk]);
-    if (state.buffer.length > MAX_BUFFERED_BYTES) state.buffer = state.buffer.subarray(-MAX_BUFFERED_BYTES);
     try {
-      for (let end = packetEnd(state.buffer, 0); end !== -1 && end <= state.buffer.length; ) {
+      for (;;) {
+        const end = packetEnd(state.buffer, 0);
+        if (end === -1) break;
         const type = (state.buffer[0] as number) >> 4;
+        if (EXPECTED_LENGTH[type] !== end) {
+          misconduct(
+            `sent mqleak's liveness connection, which subscribed to nothing, a ${PACKET_TYPE_NAMES[type]} packet ` +
+              `announcing ${end} bytes; it may send only CONNACK (4 bytes) and PINGRESP (2 bytes) ` +
+              '(MQTT 3.1.1 §3.2, §3.3, §3.13)',
+          );
+          return;
+        }
+        if (end > state.buffer.length) break;
         if (type === TYPE_CONNACK) {
           // 3.1.1 §3.2.2.3: the return code is the CONNACK's fourth byte; non-zero is a refusal.
           state.connected = state.buffer[3] === 0;
           state.refused = !state.connected;
+          if (state.connected) checkClose();
         }
-        if (type === TYPE_CONNACK || type === TYPE_PINGRESP) answered();
+        answered();
         state.buffer = state.buffer.subarray(end);
-        end = state.buffer.length === 0 ? -1 : packetEnd(state.buffer, 0);
       }
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
-      state.buffer = Buffer.alloc(0); // not MQTT: only a whole CONNACK or PINGRESP is an answer
+      misconduct(`sent mqleak's liveness connection a stream it refuses: ${error.message}`);
     }
+  };
+  /**
+   * Once per watch, over plain TCP: a second connection sends CONNECT, then DISCONNECT and FIN (the stream's own
+   * end, not Link.end, which closes our side at once), and the broker must close its side.
+   */
+  const checkClose = (): void => {
+    if (state.closeChecked || (address.transport !== undefined && address.transport.scheme !== 'mqtt')) return;
+    state.closeChecked = true;
+    const link = dial(address.host, address.port, address.transport);
+    let brokerClosed = false;
+    link.stream.on('error', () => undefined);
+    link.stream.on('data', () => {
+      if (!link.stream.writableEnded) link.stream.end(DISCONNECT);
+    });
+    link.stream.once('end', () => {
+      brokerClosed = true;
+      clearTimeout(timer);
+      link.reset();
+    });
+    link.stream.once('close', () => clearTimeout(timer));
+    link.stream.write(connectPacket(`${clientId}-close`));
+    const timer = setTimeout(() => {
+      const sentDisconnect = link.stream.writableEnded;
+      link.reset();
+      if (sentDisconnect && !brokerClosed)
+        misconduct(
+          `kept a connection open ${CLOSE_BOUND_MS / 1000} s after mqleak's DISCONNECT and FIN (it closes at once ` +
+            'on them, MQTT 3.1.1 §3.14.4): every connection mqleak churns would stay open',
+        );
+    }, CLOSE_BOUND_MS);
+    timer.unref();
   };
   const connect = (): void => {
     if (state.stopped) return;
@@ -131,21 +232,7 @@ export function startLivenessWatch(
       setTimeout(connect, REDIAL_DELAY_MS).unref();
     });
     expect('CONNACK');
-    link.stream.write(
-      encodeConnect({
-        protocolName: 'MQTT',
-        level: 4,
-        clean: true,
-        keepalive: KEEPALIVE_SECONDS,
-        clientId,
-        ...(credentials === undefined
-          ? {}
-          : {
-              username: credentials.username,
-              ...(credentials.password === undefined ? {} : { password: credentials.password }),
-            }),
-      }),
-    );
+    link.stream.write(connectPacket(clientId));
   };
 
   const check = (): void => {
@@ -161,7 +248,10 @@ export function startLivenessWatch(
           if (state.stopped || state.failure !== null || state.waitingSince !== since) return;
           state.failure = targetError(
             `the broker at ${address.url} stopped answering: no ${state.waitingFor} ` +
-              `within ${Math.round(silentMs / 1000)} s (bound ${answerBoundMs / 1000} s); ${evidence}`,
+              `within ${Math.round(silentMs / 1000)} s (bound ${answerBoundMs / 1000} s); ${evidence}` +
+              (state.bytesWhileWaiting === 0
+                ? ''
+                : `; it sent ${state.bytesWhileWaiting} bytes meanwhile, not a whole answer (trickling?)`),
             'a broker that is stopped, deadlocked or overloaded past this bound cannot be measured; check ' +
               'its logs and state (e.g. `cat /proc/PID/status`)',
           );

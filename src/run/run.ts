@@ -16,6 +16,7 @@ import { redactReport } from '../report/redact.js';
 import type { Credentials } from '../core/credentials.js';
 import { protocolFactsReport } from '../patterns/shared/protocol-facts.js';
 import { connectedClients, watchConnections } from '../load/pacing/connection-gauge.js';
+import { inboundBuffered, MAX_INBOUND_PACKET_BYTES } from '../load/wire/packet-framer.js';
 import { buildProbes, closeProbes, openProbes, parseProbeSpecs } from '../sample/build-probes.js';
 import type { MetricInfo } from '../core/metrics.js';
 import type { Probe } from '../sample/probe.js';
@@ -294,6 +295,11 @@ function selfRunReport(
       pids: [...self.probe.seen],
       maxProcesses: self.probe.maxProcesses,
       excludedPids: self.excludedPids,
+      inboundBuffered: {
+        peakBytes: inboundBuffered().peakBytes,
+        budgetBytes: inboundBuffered().budgetBytes,
+        maxPacketBytes: MAX_INBOUND_PACKET_BYTES,
+      },
     },
   };
 }
@@ -497,6 +503,8 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
         if (narrowing !== null) reports[reports.length - 1] = { ...(reports.at(-1) as ScenarioReport), narrowing };
       }
     }
+    // The watch may end the run before a scenario has begun (a broker that floods its first connection).
+    if (failure === null && liveness.failure !== null) failure = liveness.failure;
   } catch (error) {
     failure = asMqleakError(error);
   } finally {

@@ -3,7 +3,7 @@
 // known amount per reconnect (ground truth), or nothing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IN_RESUMED_CHECK, OUT_RESUMED_CHECK } from '../../src/patterns/bridge-churn.js';
+import { HOOK_ANSWERED_CHECK, IN_RESUMED_CHECK, OUT_RESUMED_CHECK } from '../../src/patterns/bridge-churn.js';
 import type { BridgeCycleReport, MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { freePort, startFixtureBroker, startMosquitto } from '../helpers/brokers.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -256,6 +256,55 @@ describe('bridge-churn against the fixture broker with a bridge', () => {
           `${Math.round(rss.perOp ?? 0)} B per reconnect ` +
           `[${rss.ci?.map(Math.round).join(', ')}]\n`,
       );
+    } finally {
+      await broker.stop();
+    }
+  });
+});
+
+describe('bridge-churn with a restart hook that restarts the bridge but never answers', () => {
+  // NanoMQ's REST reload as seen in issue 17: the reload happened, the HTTP call never returned. The hook's
+  // timeout is recorded as a failed check and the run goes on, because the bridge does reconnect.
+  test('each timed-out hook is a failed check; the run is not ended by it (no exit 3), reconnects counted', {
+    timeout: 120_000,
+  }, async () => {
+    const peerPort = await freePort();
+    const broker = await startFixtureBroker(0, [
+      '--bridge-to',
+      `mqtt://127.0.0.1:${peerPort}`,
+      '--bridge-reconnect-ms',
+      String(FIXTURE_RECONNECT_MS),
+    ]);
+    try {
+      const result = await runCli([
+        'run',
+        'bridge-churn',
+        '--broker',
+        broker.url,
+        ...fixtureRunArgs(broker.pid, peerPort, [
+          '--set',
+          'operationsPerCycle=3',
+          '--set',
+          'warmupCycles=2',
+          '--set',
+          'cycles=3',
+          '--set',
+          `restartHook=kill -HUP ${broker.pid}; sleep 30`,
+          '--set',
+          'hookTimeoutSeconds=1',
+        ]),
+      ]);
+      assert.notEqual(result.code, 3, summary(result));
+      assert.equal(result.report?.error, null, summary(result));
+      const scenario = scenarioOf(result.report);
+      const reconnects = bridgeCycles(scenario).reduce((sum, cycle) => sum + cycle.reconnects, 0);
+      const byHook = bridgeCycles(scenario).reduce((sum, cycle) => sum + cycle.byHook, 0);
+      assert.ok(reconnects >= 9 && byHook === reconnects, `${reconnects} reconnects, ${byHook} by the hook`);
+      const check = scenario.checks?.[HOOK_ANSWERED_CHECK];
+      assert.ok(check !== undefined, 'the hook check is in the report');
+      assert.equal(check.status, 'failed');
+      assert.equal(check.observed, 0, 'no hook answered within its 1 s');
+      assert.ok(check.expected >= 9, `${check.expected} hook runs checked`);
     } finally {
       await broker.stop();
     }

@@ -2,7 +2,14 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import mqttPacket, { type IConnackPacket, type IConnectPacket, type Packet } from 'mqtt-packet';
 import type { TransportSettings } from '../../net/broker-address.js';
-import { decodePacket, feedFrames, FrameError, type FrameSink, type FrameState } from '../wire/packet-framer.js';
+import {
+  decodePacket,
+  feedFrames,
+  FrameError,
+  releaseFrames,
+  type FrameSink,
+  type FrameState,
+} from '../wire/packet-framer.js';
 import { OperationFailure } from '../pacing/run-operations.js';
 import { dial, type Link } from '../../net/transport.js';
 
@@ -43,6 +50,12 @@ export interface RawConnectOptions {
  * callback. 64 KiB: node's own default read size.
  */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/**
+ * How long a DISCONNECT waits for the broker to close its side before mqleak closes the socket itself. A broker
+ * closes at once on DISCONNECT and our FIN (MQTT 3.1.1 §3.14.4, MQTT 5 §3.14.4); 5 s leaves a loaded broker far
+ * behind. The client MUST close the connection after DISCONNECT anyway (3.1.1 [MQTT-3.14.4-1]).
+ */
+const DISCONNECT_CLOSE_WAIT_MS = 5000;
 /**
  * The connection a socket or stream belongs to: module-wide listeners find it here instead of a closure per connection.
  */
@@ -170,7 +183,10 @@ export class RawMqttConnection implements FrameState, FrameSink {
       this.packetListener?.(packet, this);
       return this.phase === Phase.Connected;
     }
-    if (packet.cmd === 'connack') this.connacked(packet);
+    // MQTT 3.1.1 §3.2 [MQTT-3.2.0-1], MQTT 5 §3.2: the server's first packet MUST be CONNACK. A broker that
+    // sends anything else first (a flood of PUBLISH) is not waited on until the connect times out.
+    if (packet.cmd !== 'connack') throw new FrameError(`the broker's first packet was ${packet.cmd}, not CONNACK`);
+    this.connacked(packet);
     return this.phase !== Phase.Done;
   }
 
@@ -226,7 +242,7 @@ export class RawMqttConnection implements FrameState, FrameSink {
     }
     const wasConnected = this.phase === Phase.Connected;
     this.phase = Phase.Done;
-    this.partial = null;
+    releaseFrames(this);
     if (wasConnected) this.closeListener?.(this);
   }
 
@@ -237,14 +253,21 @@ export class RawMqttConnection implements FrameState, FrameSink {
     return true;
   }
 
-  /** Clean way out: DISCONNECT, then close; resolves once the socket is closed. */
+  /**
+   * Clean way out: DISCONNECT, then close; resolves once the socket is closed: when the broker closes its side, or
+   * after DISCONNECT_CLOSE_WAIT_MS when it does not (a broker that never closes must not hold mqleak's sockets).
+   */
   disconnect(): Promise<void> {
     return new Promise((resolve) => {
       if (this.socket.destroyed) {
         resolve();
         return;
       }
-      this.socket.once('close', () => resolve());
+      const timer = setTimeout(() => this.vanish(), DISCONNECT_CLOSE_WAIT_MS);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.link.end(mqttPacket.generate({ cmd: 'disconnect' }, { protocolVersion: this.protocolVersion }));
     });
   }

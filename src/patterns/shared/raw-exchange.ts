@@ -1,11 +1,11 @@
 import type { TransportSettings } from '../../net/broker-address.js';
 import { dial, type Link } from '../../net/transport.js';
 import { OperationFailure } from '../../load/pacing/run-operations.js';
-import { FrameError, packetEnd } from '../../load/wire/packet-framer.js';
+import { FrameError, MAX_INBOUND_PACKET_BYTES, packetEnd } from '../../load/wire/packet-framer.js';
 
 // One raw MQTT connection for the protocol-errors walk: write any bytes, and read what the broker does
 // back as answers a report can name (`connack-0x87`, `suback-0x80`, `disconnect-0x81`, `closed`,
-// `reset`, `silence`). The broker's packets are read by their fixed header and the one byte that
+// `reset`, `silence`, `flood`). The broker's packets are read by their fixed header and the one byte that
 // carries the code, not by a full decoder: a broker answering a 5.0 CONNECT with a 3.1.1 CONNACK is
 // an answer too, and one a strict decoder would reject.
 
@@ -63,6 +63,14 @@ function nameOf(packet: Buffer, headerLength: number, level: number): string {
   }
 }
 
+/**
+ * Packets one exchange keeps. A case is answered by a few packets (CONNACK, an ack, a DISCONNECT); a broker that
+ * sends more than this is flooding: the exchange records the answer `flood` and closes (memory stays bounded).
+ */
+const MAX_PACKETS_KEPT = 256;
+/** Bytes of packets one exchange keeps: two of the largest packets mqleak accepts (packet-framer.ts). */
+const MAX_BYTES_KEPT = 2 * MAX_INBOUND_PACKET_BYTES;
+
 /** Waiting for the broker: a packet, its close or reset, or nothing within the time (`silence`). */
 export class RawExchange {
   readonly link: Link;
@@ -71,6 +79,8 @@ export class RawExchange {
   private ended: 'closed' | 'reset' | null = null;
   private wake: (() => void) | null = null;
   private opened = false;
+  private keptBytes = 0;
+  private flooded = false;
 
   private constructor(
     link: Link,
@@ -125,13 +135,19 @@ export class RawExchange {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.flooded) return;
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     try {
       for (;;) {
         const end = packetEnd(this.buffer, 0);
         if (end === -1 || end > this.buffer.length) break;
+        if (this.packets.length >= MAX_PACKETS_KEPT || this.keptBytes + end > MAX_BYTES_KEPT) {
+          this.flood();
+          return;
+        }
         const headerLength = this.bodyStart();
         const packet = Buffer.from(this.buffer.subarray(0, end));
+        this.keptBytes += end;
         this.packets.push({
           type: (packet[0] as number) >> 4,
           answer: nameOf(packet, headerLength, this.level),
@@ -144,6 +160,15 @@ export class RawExchange {
       this.packets.push({ type: -1, answer: 'undecodable', bytes: this.buffer });
       this.buffer = Buffer.alloc(0);
     }
+    this.wake?.();
+  }
+
+  /** Too much from the broker: recorded as the answer `flood`, nothing more is read, the connection is closed. */
+  private flood(): void {
+    this.flooded = true;
+    this.buffer = Buffer.alloc(0);
+    this.packets.push({ type: -1, answer: 'flood', bytes: Buffer.alloc(0) });
+    this.destroy();
     this.wake?.();
   }
 

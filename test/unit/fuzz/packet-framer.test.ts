@@ -8,6 +8,8 @@ import {
   decodePacket,
   FrameError,
   feedFrames,
+  inboundBuffered,
+  releaseFrames,
   MAX_INBOUND_PACKET_BYTES,
   type FrameState,
 } from '../../../src/load/wire/packet-framer.js';
@@ -54,6 +56,9 @@ test('arbitrary bytes in arbitrary cuts: frames or FrameError, nothing else, not
         } catch (error) {
           assert.ok(error instanceof FrameError, `threw ${String(error)}`);
         }
+        // What the connection held goes back to the process-wide budget when it ends.
+        releaseFrames(state);
+        assert.equal(inboundBuffered().heldBytes, 0);
       },
     ),
     params,
