@@ -68,6 +68,8 @@ export async function recordScenario(
   const during = scenario.name;
 
   let run: PatternRun | null = null;
+  /** The pattern's last operation, still asked after teardown: the broker may die in the recovery phase. */
+  let lastOperation: () => string | null | undefined = () => undefined;
   try {
     await phase('baseline', async () => {
       observer.phase?.('baseline', `idle ${numberParam(params, 'baselineSeconds')} s`);
@@ -86,6 +88,8 @@ export async function recordScenario(
       sourceIps: context.sourceIps,
       notice: (message) => observer.notice?.(message),
     });
+    const started = run;
+    lastOperation = () => started.lastOperation?.();
     const warmupCycles = numberParam(params, 'warmupCycles');
     const totalCycles = warmupCycles + numberParam(params, 'cycles');
     // Adaptive length: `cycles` is the cap; a look that finds every metric PASS ends the cycles (a LEAK runs to the
@@ -121,7 +125,7 @@ export async function recordScenario(
         for (const [kind, count] of Object.entries(outcome.failureKinds))
           recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
         mergeProtocolFacts(recording.facts, outcome);
-        checkTarget(target, sampler, during);
+        checkTarget(target, sampler, during, lastOperation());
         if (refusedLoad(outcome)) throw refusedLoadError(outcome, `in cycle ${cycle + 1}`);
         const { floors, gcForced, selfFloors, selfGcForced } = await settle(
           numberParam(params, 'settleSeconds') * 1000,
@@ -185,7 +189,7 @@ export async function recordScenario(
       recording.recoveryFloors = recovered.floors;
       recording.selfRecoveryFloors = recovered.selfFloors;
     });
-    checkTarget(target, sampler, during);
+    checkTarget(target, sampler, during, lastOperation());
   } catch (error) {
     recording.error = error;
     if (recording.sequential !== undefined) recording.sequential.stopReason = 'error';
