@@ -78,11 +78,13 @@ export function refusedLoad(outcome: Pick<CycleOutcome, 'operations' | 'failures
 export function refusedLoadError(
   outcome: Pick<CycleOutcome, 'operations' | 'failures' | 'failureKinds'>,
   where: string,
+  lastOperation?: string | null,
 ) {
   const [topKind] = Object.entries(outcome.failureKinds).sort((a, b) => b[1] - a[1]);
   return targetError(
     `the broker refused the load: ${outcome.failures} of ${outcome.operations} operations failed ${where}` +
-      `${topKind === undefined ? '' : ` (mostly ${topKind[0]})`}`,
+      `${topKind === undefined ? '' : ` (mostly ${topKind[0]})`}` +
+      (lastOperation === undefined || lastOperation === null ? '' : `; ${lastOperation}`),
     'check the broker is healthy and accepts this many connections (limits, authentication), ' +
       'or lower --set concurrency',
   );

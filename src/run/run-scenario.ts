@@ -126,7 +126,7 @@ export async function recordScenario(
           recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
         mergeProtocolFacts(recording.facts, outcome);
         checkTarget(target, sampler, during, lastOperation());
-        if (refusedLoad(outcome)) throw refusedLoadError(outcome, `in cycle ${cycle + 1}`);
+        if (refusedLoad(outcome)) throw refusedLoadError(outcome, `in cycle ${cycle + 1}`, lastOperation());
         const { floors, gcForced, selfFloors, selfGcForced } = await settle(
           numberParam(params, 'settleSeconds') * 1000,
         );
