@@ -23,11 +23,14 @@ import { runCli } from '../helpers/cli.js';
 const GC_HOOK = ['--gc-cmd', 'kill -USR2 {pid}'];
 /** Short cycles: the silent way out holds 0.2 s (no mode here depends on how a client leaves). */
 const SHORT = ['baselineSeconds=0.5', 'settleSeconds=0.5', 'recoverySeconds=1', 'silenceHoldMs=200'];
-/** A whole family per cycle: 2 mixed warm-up cycles, then two measured cycles per family. */
+/**
+ * A whole family per cycle: one warm-up round (the walk runs one family per cycle from the first, and a family's
+ * first cycle fills its pool of persistent sessions), then two measured cycles per family.
+ */
 function familyShape(families: readonly string[]): string[] {
   return [
     `families=${families.join(',')}`,
-    'warmupCycles=2',
+    `warmupCycles=${Math.max(2, families.length)}`,
     `cycles=${Math.max(6, 2 * families.length)}`,
     'operationsPerCycle=150',
     'concurrency=75',
