@@ -4,7 +4,8 @@
 // read ~10-14 KB/op with intervals ±25 KB/op (the leaking cases fall unevenly into a family's cycles, and a
 // family is judged on its own two rises), packet-order INCONCLUSIVE. refused-persistent: connect-fields LEAK
 // 133 KB/op [84 K, 181 K], but publish-fields INCONCLUSIVE [-40 K, 55 K], not PASS. property-prefix narrowing
-// among @0/@1 cases: no narrowing in the report (cause not found yet). This version walks chosen cases (a
+// among @0/@1 cases: no narrowing in the report (cause not found yet; neither of those two is here yet).
+// This version walks chosen cases (a
 // leaking base and a clean one per family, every case of the family in every cycle of it, so each cycle of a
 // family holds the same leak) with three measured cycles per family; the untouched family is asserted not
 // LEAK and below every leaking family's lower bound (a PASS there needs far more cases per cycle than CI allows).
