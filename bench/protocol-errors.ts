@@ -5,6 +5,9 @@
 //   npm run bench:protocol                                   # everything, one clean run per clean broker
 //   npm run bench:protocol -- --parts coverage,mosquitto     # parts: coverage, mosquitto, shapes, false-leaks
 //   npm run bench:protocol -- --parts false-leaks --runs 20  # N default runs on each clean broker
+//   npm run bench:protocol -- --parts false-leaks --runs 20 --quick --brokers mosquitto --budget-seconds 600
+//     # `--quick`: the form `mqleak run` with no scenario named uses (the quick suite); `--brokers`: which clean
+//     # brokers (mosquitto, fixture); `--budget-seconds`: start no run after that long (the runs done are counted)
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,10 +21,18 @@ const { values } = parseArgs({
   options: {
     parts: { type: 'string', default: 'coverage,mosquitto,shapes,false-leaks' },
     runs: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
+    brokers: { type: 'string', default: 'mosquitto,fixture' },
+    'budget-seconds': { type: 'string', default: '0' },
   },
 });
 const parts = new Set(String(values.parts).split(','));
 const RUNS = Number(values.runs);
+/** The false-LEAK runs: `--quick` as the quick suite runs it, or the scenario's defaults. */
+const RUN_FORM = values.quick === true ? ['--quick'] : [];
+const CLEAN_BROKERS = new Set(String(values.brokers).split(','));
+/** No false-LEAK run starts after this many seconds (0: no bound). */
+const BUDGET_MS = Number(values['budget-seconds']) * 1000;
 /** One family per leak shape: the default run's per-family judging finds it there; here the walk is that family alone. */
 const SHAPES: [mode: string, family: string, bytes: number][] = [
   ['property-prefix', 'connect-properties', 4096],
@@ -62,8 +73,8 @@ async function withBroker<T>(start: () => Promise<TestBroker>, body: (broker: Te
   }
 }
 
-async function defaultRun(broker: TestBroker) {
-  const run = await runMqleak(['run', 'protocol-errors', '--broker', broker.url, '--pid', String(broker.pid)]);
+async function defaultRun(broker: TestBroker, form: readonly string[] = []) {
+  const run = await runMqleak(['run', 'protocol-errors', ...form, '--broker', broker.url, '--pid', String(broker.pid)]);
   const scenario = run.report?.scenarios[0];
   const loadMs = (scenario?.cycles ?? []).reduce((sum, c) => sum + (c.loadEndMs - c.startMs), 0);
   const answered = Object.keys(scenario?.answers ?? {}).filter((name) => familyNames().includes(name)).length;
@@ -74,6 +85,8 @@ async function defaultRun(broker: TestBroker) {
     casesPerSecondOfLoad: loadMs > 0 ? Math.round(((scenario?.operations ?? 0) / loadMs) * 1000) : null,
     familiesAnswered: answered,
     rss: rssOf(run.report),
+    verdict: run.report?.verdict ?? null,
+    familiesLeak: (scenario?.families ?? []).filter((family) => family.verdict === 'leak').map((family) => family.name),
   };
 }
 
@@ -158,17 +171,35 @@ if (parts.has('shapes')) {
 if (parts.has('false-leaks')) {
   const runs: unknown[] = [];
   let falseLeaks = 0;
-  for (let i = 0; i < RUNS; i++) {
-    for (const [name, start] of [
+  const started = Date.now();
+  const brokers = (
+    [
       ['mosquitto', () => startMosquitto()],
-      ['clean fixture', () => startFixtureBroker(0)],
-    ] as const) {
-      const run = await withBroker(start, defaultRun);
-      if (run.rss.verdict === 'leak') falseLeaks++;
+      ['fixture', () => startFixtureBroker(0)],
+    ] as const
+  ).filter(([name]) => CLEAN_BROKERS.has(name));
+  let stoppedByBudget = false;
+  for (let i = 0; i < RUNS && !stoppedByBudget; i++) {
+    for (const [name, start] of brokers) {
+      if (BUDGET_MS > 0 && Date.now() - started > BUDGET_MS) {
+        stoppedByBudget = true;
+        break;
+      }
+      const run = await withBroker(start, (broker) => defaultRun(broker, RUN_FORM));
+      // A false LEAK is the run's verdict, whichever metric or family made it.
+      if (run.verdict === 'leak') falseLeaks++;
       runs.push({ broker: name, ...run });
+      process.stderr.write(`run ${runs.length}: ${name} ${run.verdict} ${run.wallSeconds} s\n`);
     }
   }
-  result.falseLeaks = { runsPerBroker: RUNS, falseLeaks, runs };
+  result.falseLeaks = {
+    form: values.quick === true ? '--quick' : 'defaults',
+    runsAsked: RUNS * brokers.length,
+    runsDone: runs.length,
+    stoppedByBudget,
+    falseLeaks,
+    runs,
+  };
 }
 
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -2,9 +2,22 @@
 // Thin shim: everything lives in the built CLI (npm ci builds it through `prepare`).
 import { main } from '../dist/cli/main.js';
 
-const code = await main(process.argv);
-// The reports are written and every process mqleak started is stopped: exit now rather than wait on Node's
-// own shutdown, which was seen to spin forever on a socket request left behind by a raw protocol-errors case.
-// Flush what is still queued for stdout and stderr first (they are asynchronous when piped).
-await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))));
-process.exit(code);
+/** How long Node may take to exit on its own once the run is over (reports written, processes stopped). */
+const EXIT_GRACE_MS = 5000;
+
+process.exitCode = await main(process.argv);
+// mqleak exits on its own once its work is done. Should a handle still hold the event loop (as reset sockets
+// did before the fix in net/transport.ts), say what holds it and exit anyway: a CI gate must never hang.
+// The timer is unref'd: it never keeps the process alive by itself.
+setTimeout(() => {
+  const kinds = {};
+  for (const handle of process._getActiveHandles()) {
+    const kind = handle?.constructor?.name ?? 'unknown';
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  const held = Object.entries(kinds).map(([kind, count]) => `${kind} ×${count}`);
+  process.stderr.write(
+    `mqleak: did not exit on its own ${EXIT_GRACE_MS / 1000} s after the run (open: ${held.join(', ')}); exiting\n`,
+    () => process.exit(),
+  );
+}, EXIT_GRACE_MS).unref();

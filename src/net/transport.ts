@@ -236,6 +236,9 @@ function resetTcp(tcp: net.Socket, carrier: net.Socket): void {
     tcp.destroy();
     return;
   }
-  if (!tcp.destroyed && !tcp.connecting) tcp.resetAndDestroy();
+  // No RST once our FIN is asked for (we ended, or node half-closed after the broker's FIN): libuv refuses
+  // uv_tcp_close_reset after uv_shutdown (EINVAL) and node then never closes the handle: one fd leaked per
+  // reset and an event loop that never empties (docs/scenarios/protocol-errors.md, "The exit hang").
+  if (!tcp.destroyed && !tcp.connecting && !tcp.writableEnded) tcp.resetAndDestroy();
   else tcp.destroy();
 }

@@ -70,6 +70,11 @@ export interface PatternRun {
   runCycle(request: CycleRequest): Promise<CycleOutcome>;
   /** Disconnects whatever the pattern still holds, before the recovery phase. */
   teardown(): Promise<void>;
+  /**
+   * The last operation whose bytes reached the broker, in words (protocol-errors: `the last case sent was ID`), or
+   * null: named in the error when the broker dies under the run, so the input that killed it is known.
+   */
+  lastOperation?(): string | null;
 }
 
 /** A failure pattern: how one cycle of operations is done. One file per pattern in src/patterns/. */

@@ -380,6 +380,7 @@ export const protocolErrors: PatternDefinition = {
         for (const exchange of live) exchange.destroy();
         live.clear();
       },
+      lastOperation: () => (lastSent === null ? null : `the last case sent was ${lastSent}`),
     };
   },
 };

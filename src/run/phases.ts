@@ -56,12 +56,13 @@ export function floorsBetween(
 }
 
 /** Throws the target error when the broker's process ended or its sampling failed; `during` says when. */
-export function checkTarget(target: Target, sampler: Sampler, during: string): void {
+export function checkTarget(target: Target, sampler: Sampler, during: string, lastOperation?: string | null): void {
   const gone = sampler.failed ?? null;
   const exit = target.exitReason();
   if (gone === null && exit === null) return;
   throw targetError(
-    `the broker process ${gone !== null ? `(${gone.message})` : `(pid ${target.pid}) ${exit}`} during ${during}`,
+    `the broker process ${gone !== null ? `(${gone.message})` : `(pid ${target.pid}) ${exit}`} during ${during}` +
+      (lastOperation === undefined || lastOperation === null ? '' : `; ${lastOperation}`),
     target.outputTail().length > 0
       ? `its last output: ${target.outputTail().slice(-2).join(' | ')}`
       : "check the broker's own logs",
@@ -77,11 +78,13 @@ export function refusedLoad(outcome: Pick<CycleOutcome, 'operations' | 'failures
 export function refusedLoadError(
   outcome: Pick<CycleOutcome, 'operations' | 'failures' | 'failureKinds'>,
   where: string,
+  lastOperation?: string | null,
 ) {
   const [topKind] = Object.entries(outcome.failureKinds).sort((a, b) => b[1] - a[1]);
   return targetError(
     `the broker refused the load: ${outcome.failures} of ${outcome.operations} operations failed ${where}` +
-      `${topKind === undefined ? '' : ` (mostly ${topKind[0]})`}`,
+      `${topKind === undefined ? '' : ` (mostly ${topKind[0]})`}` +
+      (lastOperation === undefined || lastOperation === null ? '' : `; ${lastOperation}`),
     'check the broker is healthy and accepts this many connections (limits, authentication), ' +
       'or lower --set concurrency',
   );

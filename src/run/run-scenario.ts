@@ -74,6 +74,8 @@ export async function recordScenario(
   const during = scenario.name;
 
   let run: PatternRun | null = null;
+  /** The pattern's last operation, still asked after teardown: the broker may die in the recovery phase. */
+  let lastOperation: () => string | null | undefined = () => undefined;
   try {
     await phase('baseline', async () => {
       observer.phase?.('baseline', `idle ${numberParam(params, 'baselineSeconds')} s`);
@@ -94,6 +96,8 @@ export async function recordScenario(
       ...(context.agents === undefined ? {} : { agents: context.agents }),
       notice: (message) => observer.notice?.(message),
     });
+    const started = run;
+    lastOperation = () => started.lastOperation?.();
     const warmupCycles = numberParam(params, 'warmupCycles');
     const totalCycles = warmupCycles + numberParam(params, 'cycles');
     // Adaptive length: `cycles` is the cap; a look that finds every metric PASS ends the cycles (a LEAK runs to the
@@ -150,8 +154,8 @@ export async function recordScenario(
         for (const [kind, count] of Object.entries(outcome.failureKinds))
           recording.failureKinds[kind] = (recording.failureKinds[kind] ?? 0) + count;
         mergeProtocolFacts(recording.facts, outcome);
-        checkTarget(target, sampler, during);
-        if (refusedLoad(outcome)) throw refusedLoadError(outcome, `in cycle ${cycle + 1}`);
+        checkTarget(target, sampler, during, lastOperation());
+        if (refusedLoad(outcome)) throw refusedLoadError(outcome, `in cycle ${cycle + 1}`, lastOperation());
         const { floors, gcForced, selfFloors, selfGcForced } = await settle(
           numberParam(params, 'settleSeconds') * 1000,
         );
@@ -216,7 +220,7 @@ export async function recordScenario(
       recording.selfRecoveryFloors = recovered.selfFloors;
       await context.afterFloor?.('recovery', null);
     });
-    checkTarget(target, sampler, during);
+    checkTarget(target, sampler, during, lastOperation());
   } catch (error) {
     // A lost agent ends the scenario's load but not the run: the scenario is judged INCONCLUSIVE (agent-lost).
     if (error instanceof AgentLostError)

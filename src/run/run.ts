@@ -136,6 +136,9 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
   if (options.agents !== undefined) checkDistributed(scenarios, options);
   const overrides = options.overrides.map(parseOverride);
   const overridden = applyOverrides(scenarios, overrides);
+  // Bad selections of variant families or cases (protocol-errors' `families`, `cases`) are usage errors, told
+  // before any connection is tried: asking for the families throws them (exit 64, naming what exists).
+  for (const scenario of overridden) scenario.pattern.variants?.families(scenario.params);
   const plan = await planAttribution(
     options.target,
     options.attribute === true || overridden.some((scenario) => scenario.attribute),

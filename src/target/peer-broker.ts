@@ -153,7 +153,9 @@ export class PeerBroker {
               clearTimeout(timer);
               resolve();
             });
-            if (mode === 'reset' && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+            // No RST once our FIN is under way (libuv refuses it and node never closes the handle: see resetTcp).
+            if (mode === 'reset' && typeof socket.resetAndDestroy === 'function' && !socket.writableEnded)
+              socket.resetAndDestroy();
             else socket.destroy();
           }),
       ),
