@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The integration suite in two lanes that run side by side, each one file at a time: one for the garbage-collected
-// (Node) brokers, one for everything else. Why two, and why split this way: docs/development.md "Integration lanes".
-// `--lanes 1` (or MQLEAK_TEST_LANES=1) runs every file in one lane, as before; extra arguments are test files.
+// The integration suite in three lanes that run side by side, each one file at a time: the garbage-collected (Node)
+// brokers, short checks that mostly wait (signals, usage errors, hung brokers), and everything else. Why, and why
+// split this way: docs/development.md "Integration lanes". `--lanes 1` (or MQLEAK_TEST_LANES=1) runs every file in
+// one lane, as before; extra arguments are test files.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +17,9 @@ const DIR = 'test/integration';
  * and CLI checks do not depend on that noise.
  */
 const NODE_BROKER_LANE = [
-  'attribution-node.test.ts',
   'embedded.test.ts',
   'families-narrowing.test.ts',
   'fixture-verdicts.test.ts',
-  'report-outputs.test.ts',
   'scenarios-connections-fixture.test.ts',
   'scenarios-messages-fixture.test.ts',
   'soak.test.ts',
@@ -28,18 +27,37 @@ const NODE_BROKER_LANE = [
   'verdict-gc-no-hook.test.ts',
 ];
 
+/**
+ * Short files that spend their time waiting (a signal's effect, a bound running out, a usage error): they load
+ * little, so they run beside the two heavy lanes instead of adding their minutes to one of them.
+ */
+const LIGHT_LANE = [
+  'broker-restart.test.ts',
+  'report-outputs.test.ts',
+  'cli-errors.test.ts',
+  'connect-churn-lean.test.ts',
+  'hostile-broker.test.ts',
+  'report-progress-tty.test.ts',
+  'report-writing.test.ts',
+  'scale-mass-connect.test.ts',
+  'signals.test.ts',
+  'silent-broker.test.ts',
+];
+
 function parseArgs(argv) {
-  let lanes = Number(process.env.MQLEAK_TEST_LANES ?? 2);
+  let lanes = Number(process.env.MQLEAK_TEST_LANES ?? 3);
+  let withUnit = false;
   const files = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--lanes') lanes = Number(argv[++i]);
+    else if (argv[i] === '--with-unit') withUnit = true;
     else files.push(argv[i]);
   }
-  if (lanes !== 1 && lanes !== 2) {
-    process.stderr.write(`test-integration: --lanes must be 1 or 2, got ${lanes}\n`);
+  if (lanes !== 1 && lanes !== 3) {
+    process.stderr.write(`test-integration: --lanes must be 1 or 3, got ${lanes}\n`);
     process.exit(64);
   }
-  return { lanes, files };
+  return { lanes, withUnit, files };
 }
 
 function allFiles() {
@@ -49,18 +67,44 @@ function allFiles() {
 }
 
 function checkLaneList() {
-  const missing = NODE_BROKER_LANE.filter((name) => !existsSync(path.join(ROOT, DIR, name)));
+  const missing = [...NODE_BROKER_LANE, ...LIGHT_LANE].filter((name) => !existsSync(path.join(ROOT, DIR, name)));
   if (missing.length > 0) {
-    process.stderr.write(`test-integration: NODE_BROKER_LANE names missing files: ${missing.join(', ')}\n`);
+    process.stderr.write(`test-integration: a lane list names missing files: ${missing.join(', ')}\n`);
     process.exit(64);
   }
 }
 
+/** The unit tests (pure, CPU only), run first in the light lane with --with-unit; `npm run test:unit` runs the same. */
+const UNIT_FILES = () =>
+  readdirSync(path.join(ROOT, 'test/unit'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) =>
+      readdirSync(path.join(ROOT, 'test/unit', entry.name))
+        .filter((name) => name.endsWith('.test.ts'))
+        .map((name) => path.join('test/unit', entry.name, name)),
+    )
+    .sort();
+
 /** Runs one lane's files with node's test runner, one at a time; each output line is prefixed with the lane. */
-function runLane(label, files) {
-  if (files.length === 0) return Promise.resolve({ label, code: 0, seconds: 0 });
+async function runLane(label, files, unitFirst = false) {
+  if (unitFirst) {
+    const unit = await runFiles(`${label}/unit`, UNIT_FILES());
+    const rest = await runFiles(
+      label,
+      files.map((f) => path.join(DIR, f)),
+    );
+    return { label, code: unit.code || rest.code, seconds: unit.seconds + rest.seconds };
+  }
+  return runFiles(
+    label,
+    files.map((f) => path.join(DIR, f)),
+  );
+}
+
+function runFiles(label, paths) {
+  if (paths.length === 0) return Promise.resolve({ label, code: 0, seconds: 0 });
   const started = Date.now();
-  const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...files.map((f) => path.join(DIR, f))];
+  const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...paths];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (stream, out) => {
     let rest = '';
@@ -80,7 +124,7 @@ function runLane(label, files) {
   });
 }
 
-const { lanes, files } = parseArgs(process.argv.slice(2));
+const { lanes, withUnit, files } = parseArgs(process.argv.slice(2));
 checkLaneList();
 const chosen = files.length > 0 ? files.map((f) => path.basename(f)) : allFiles();
 const plan =
@@ -88,9 +132,12 @@ const plan =
     ? [['all', chosen]]
     : [
         ['node', chosen.filter((f) => NODE_BROKER_LANE.includes(f))],
-        ['other', chosen.filter((f) => !NODE_BROKER_LANE.includes(f))],
+        ['light', chosen.filter((f) => LIGHT_LANE.includes(f))],
+        ['other', chosen.filter((f) => !NODE_BROKER_LANE.includes(f) && !LIGHT_LANE.includes(f))],
       ];
-const results = await Promise.all(plan.map(([label, list]) => runLane(label, list)));
+const results = await Promise.all(
+  plan.map(([label, list]) => runLane(label, list, withUnit && (label === 'light' || label === 'all'))),
+);
 for (const { label, code, seconds } of results) {
   process.stdout.write(`lane ${label}: exit ${code} after ${seconds.toFixed(0)} s\n`);
 }
