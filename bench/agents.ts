@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import type { RunReport, ScenarioReport } from '../src/core/report-model.js';
 import { startFixtureBroker } from '../test/helpers/brokers.js';
 import { createHosts, netnsUnavailable, type NetnsHosts } from '../test/helpers/netns.js';
+import { readReportFile } from '../src/report/read-report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '..');
@@ -151,7 +152,7 @@ async function run(
     );
     const file = (await readdir(out)).find((name) => name.endsWith('.json'));
     if (file === undefined) throw new Error(`no report (exit ${code}): ${stderr}`);
-    const report = JSON.parse(await readFile(path.join(out, file), 'utf8')) as RunReport;
+    const report = await readReportFile(path.join(out, file));
     const scenario = report.scenarios[0];
     if (scenario === undefined) throw new Error(`no scenario in the report (exit ${code}): ${stderr}`);
     return { report, scenario, code, coordinatorPeakRss: peak };

@@ -6,11 +6,12 @@
 // Scenario and size: MQLEAK_BENCH_SCENARIO (default retained-flood), MQLEAK_BENCH_QUICK=0 for the full size.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunReport } from '../src/core/report-model.js';
 import { freePort, REPO_ROOT } from '../test/helpers/brokers.js';
+import { readReportFile } from '../src/report/read-report.js';
 
 const SCENARIO = process.env.MQLEAK_BENCH_SCENARIO ?? 'retained-flood';
 const QUICK = process.env.MQLEAK_BENCH_QUICK !== '0';
@@ -45,7 +46,7 @@ async function runOnce(attribute: boolean): Promise<{ wallMs: number; report: Ru
     clearTimeout(timer);
     const wallMs = Date.now() - started;
     const file = (await readdir(dir)).find((name) => name.endsWith('.json'));
-    const report = file === undefined ? null : (JSON.parse(await readFile(path.join(dir, file), 'utf8')) as RunReport);
+    const report = file === undefined ? null : await readReportFile(path.join(dir, file));
     return { wallMs, report };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,12 +8,13 @@
 // Run: node --import tsx bench/calibration.ts [--runs N] [--reports DIR ...]
 // Deterministic for (a): every series comes from a seeded PRNG.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { judgeMetric, theilSenDetailed, type MetricSeries, type Verdict } from '../src/analysis/index.js';
 import { RUN_ALPHA, scenarioAlpha, sequentialPlan, stopsEarly } from '../src/analysis/sequential.js';
 import type { RunReport } from '../src/core/report-model.js';
 import { bytesSeries, gaussian, mulberry32, type BytesShape } from '../test/helpers/synthetic.js';
+import { readReportFile } from '../src/report/read-report.js';
 
 const MB = 1024 * 1024;
 const THRESHOLD = 64;
@@ -199,7 +200,7 @@ async function realRuns(dirs: readonly string[]): Promise<Record<string, unknown
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       if (!name.endsWith('.json')) continue;
       const file = path.join(dir, name);
-      reports.push({ file, report: JSON.parse(await readFile(file, 'utf8')) as RunReport });
+      reports.push({ file, report: await readReportFile(file) });
     }
   }
   const scenarios = reports.flatMap(({ report }) => report.scenarios);

@@ -9,13 +9,14 @@
 //     # `--quick`: the form `mqleak run` with no scenario named uses (the quick suite); `--brokers`: which clean
 //     # brokers (mosquitto, fixture); `--budget-seconds`: start no run after that long (the runs done are counted)
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { RunReport } from '../src/core/report-model.js';
 import { familyNames, walkFamily } from '../src/protocol/generator.js';
 import { REPO_ROOT, startFixtureBroker, startMosquitto, type TestBroker } from '../test/helpers/brokers.js';
+import { readReportFile } from '../src/report/read-report.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,7 +55,7 @@ async function runMqleak(args: string[]): Promise<{ code: number | null; report:
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const wallMs = Date.now() - started;
   const file = (await readdir(out)).find((name) => name.endsWith('.json'));
-  const report = file === undefined ? null : (JSON.parse(await readFile(path.join(out, file), 'utf8')) as RunReport);
+  const report = file === undefined ? null : await readReportFile(path.join(out, file));
   await rm(out, { recursive: true, force: true });
   return { code, report, wallMs };
 }

@@ -5,8 +5,8 @@
 //   node scripts/report-size.mjs REPORT.json [--depth N] [--top N]
 //
 // `packedEstimate`: the compact size if every `samples` / `selfSamples` series were written column-oriented with
-// integer columns as deltas (a first value, then differences), the encoding item 6 proposes. An estimate for
-// deciding, not a format mqleak reads.
+// integer columns as deltas (a first value, then differences). An estimate for schemaVersion 1 reports; since
+// version 2 mqleak writes them packed (src/report/json/packed-series.ts) and the estimate is the compact size.
 import { readFileSync, statSync } from 'node:fs';
 
 const file = process.argv[2];

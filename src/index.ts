@@ -15,6 +15,15 @@ export type { DataIssue, MetricVerdict, ReasonCode, Verdict } from './core/verdi
 export { checkReport, readReportFile } from './report/read-report.js';
 export { renderHtml } from './report/html/render-html.js';
 export { renderJson } from './report/json/render-json.js';
+// The packed sample series of schemaVersion 2 (readReportFile/checkReport already unpack them).
+export {
+  isPackedSeries,
+  type PackedColumn,
+  type PackedSeries,
+  packSeries,
+  SERIES_ENCODING,
+  unpackSeries,
+} from './report/json/packed-series.js';
 export { renderJunit } from './report/junit/render-junit.js';
 export { renderTable } from './report/terminal/table.js';
 

@@ -12,9 +12,9 @@ import type { Params } from './params.js';
 import type { MetricValues } from './metrics.js';
 
 // The one result model. Every renderer (table, JSON, ...) reads this and nothing else.
-// The JSON report is this object as it is: DESIGN.md's interface contract, versioned by SCHEMA_VERSION.
+// The JSON report is this object as it is (DESIGN.md's interface contract, versioned by SCHEMA_VERSION), except the
+// sample series, written packed since schemaVersion 2 (src/report/json/packed-series.ts) and unpacked on reading.
 
-/** Bump on any change that breaks a reader of the JSON report; adding fields does not. */
 /** Messages of one direction over one cycle. */
 export interface FlowTally {
   /** Messages published at the sending end during the cycle. */
@@ -39,7 +39,11 @@ export interface FlowTally {
 /** `no-process`: a broker whose process mqleak does not see (`--no-proc`, another host), judged by its probes only. */
 export type TargetKind = 'embedded' | 'spawned' | 'pid' | 'found-by-port' | 'no-process';
 
-export const SCHEMA_VERSION = 1;
+/**
+ * Bump on any change that breaks a reader of the JSON report; adding fields does not. 2: `samples` and
+ * `selfSamples` packed as columns (docs/reports.md); reports of version 1 are still read.
+ */
+export const SCHEMA_VERSION = 2;
 
 export type RunVerdict = Verdict | 'error';
 

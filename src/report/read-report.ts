@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { usageError } from '../core/errors.js';
+import { isPackedSeries, unpackSeries } from './json/packed-series.js';
 import { withNamespacedMetrics } from './legacy-names.js';
 import { SCHEMA_VERSION, type RunReport } from '../core/report-model.js';
 
@@ -45,7 +46,32 @@ export function checkReport(data: unknown, label: string): RunReport {
       'give a JSON report written by `mqleak run` (see schema/report.schema.json)',
     );
   }
-  return withNamespacedMetrics(data);
+  return withNamespacedMetrics(withUnpackedSeries(data, label));
+}
+
+const SERIES_FIELDS = ['samples', 'selfSamples'] as const;
+
+/** Packed series (schemaVersion ≥ 2) back to sample arrays; version 1 wrote them as arrays, left as they are. */
+function withUnpackedSeries(report: RunReport, label: string): RunReport {
+  return {
+    ...report,
+    scenarios: report.scenarios.map((scenario, index) => {
+      const unpacked = { ...scenario };
+      for (const field of SERIES_FIELDS) {
+        const series: unknown = scenario[field];
+        if (!isPackedSeries(series)) continue;
+        try {
+          unpacked[field] = unpackSeries(series);
+        } catch (error) {
+          throw usageError(
+            `${label}: not a valid mqleak report: scenarios.${index}.${field}: ${(error as Error).message}`,
+            'give a JSON report written by `mqleak run` (see schema/report.schema.json)',
+          );
+        }
+      }
+      return unpacked;
+    }),
+  };
 }
 
 /** Reads and checks a saved report; unreadable, not JSON or not a report: a usage error naming the file. */

@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunReport } from '../../src/core/report-model.js';
+import { readReportFile } from '../../src/report/read-report.js';
 import { REPO_ROOT } from './brokers.js';
 
 export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** The report written to the run's own --out folder, when there is one. */
+  /** The report written to the run's own --out folder, read as `mqleak report` reads it (series unpacked). */
   report: RunReport | null;
 }
 
@@ -43,6 +44,6 @@ export async function runCli(
   clearTimeout(timer);
   const files = await readdir(out).catch(() => [] as string[]);
   const file = files.find((name) => name.endsWith('.json'));
-  const report = file === undefined ? null : (JSON.parse(await readFile(path.join(out, file), 'utf8')) as RunReport);
+  const report = file === undefined ? null : await readReportFile(path.join(out, file));
   return { code, stdout, stderr, report };
 }

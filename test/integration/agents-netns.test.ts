@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunReport, ScenarioReport } from '../../src/core/report-model.js';
 import { STAYED_CONNECTED } from '../../src/patterns/mass-connect.js';
+import { readReportFile } from '../../src/report/read-report.js';
 import { freePort, REPO_ROOT, startFixtureBroker, startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { createHosts, netnsUnavailable, type NetnsHosts } from '../helpers/netns.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
@@ -191,7 +192,7 @@ async function distributedRun(
     const agentCodes = await Promise.all(agents.map((agent) => agent.exit));
     const files = await readdir(out);
     const file = files.find((name) => name.endsWith('.json'));
-    const report = file === undefined ? null : (JSON.parse(await readFile(path.join(out, file), 'utf8')) as RunReport);
+    const report = file === undefined ? null : await readReportFile(path.join(out, file));
     return { code, report, coordinator, agents, agentCodes };
   } finally {
     clearTimeout(timer);

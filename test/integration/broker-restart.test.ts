@@ -3,12 +3,12 @@
 // Mosquitto processes and a real SIGKILL.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { RunReport } from '../../src/core/report-model.js';
 import { findListeningPids } from '../../src/target/find-listener.js';
+import { readReportFile } from '../../src/report/read-report.js';
 import { startMosquitto } from '../helpers/brokers.js';
 import { startCli, waitFor } from '../helpers/processes.js';
 
@@ -38,7 +38,7 @@ test('Mosquitto SIGKILLed and restarted on the same port mid-run: exit 3 naming 
     assert.equal(code, 3, cli.stderr());
     const files = (await readdir(cli.out)).filter((name) => name.endsWith('.json'));
     assert.ok(files[0] !== undefined, 'the report was kept');
-    const report = JSON.parse(await readFile(path.join(cli.out, files[0]), 'utf8')) as RunReport;
+    const report = await readReportFile(path.join(cli.out, files[0]));
     assert.equal(report.exitCode, 3);
     assert.match(
       report.error?.message ?? '',

@@ -1,6 +1,8 @@
 // The embedded broker: with no --broker, mqleak starts one, prints verdicts and writes a report.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isPackedSeries } from '../../src/report/json/packed-series.js';
+import { checkReport } from '../../src/report/read-report.js';
 import { runCli } from '../helpers/cli.js';
 
 test(
@@ -9,8 +11,14 @@ test(
   async () => {
     const result = await runCli(['run', '--quick', '--json', '-', 'connect-churn', 'health-check-churn']);
     assert.ok(result.report, 'a report was written to --out');
-    const fromStdout = JSON.parse(result.stdout) as typeof result.report;
-    assert.equal(fromStdout.schemaVersion, 1);
+    const written = JSON.parse(result.stdout) as { schemaVersion: number; scenarios: { samples: unknown }[] };
+    assert.equal(written.schemaVersion, 2);
+    assert.ok(
+      written.scenarios.every((s) => isPackedSeries(s.samples)),
+      'the series are written packed',
+    );
+    // Read as `mqleak report` reads it: schema-checked, the packed series unpacked.
+    const fromStdout = checkReport(written, 'stdout');
     assert.deepEqual(
       fromStdout.scenarios.map((s) => s.name),
       ['connect-churn', 'health-check-churn'],

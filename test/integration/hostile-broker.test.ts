@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { RunReport } from '../../src/core/report-model.js';
 import { ANSWER_BOUND_MS, CLOSE_BOUND_MS, PING_INTERVAL_MS } from '../../src/run/liveness-watch.js';
+import { readReportFile } from '../../src/report/read-report.js';
 import { REPO_ROOT } from '../helpers/brokers.js';
 import { startCli } from '../helpers/processes.js';
 
@@ -109,7 +109,7 @@ describe('a hostile broker', { concurrency: MODES.length }, () => {
         assert.equal(code, 3, cli.stderr());
         const files = (await readdir(cli.out)).filter((name) => name.endsWith('.json'));
         assert.ok(files[0] !== undefined, `a report was written; stderr: ${cli.stderr()}`);
-        const report = JSON.parse(await readFile(path.join(cli.out, files[0]), 'utf8')) as RunReport;
+        const report = await readReportFile(path.join(cli.out, files[0]));
         assert.equal(report.exitCode, 3);
         assert.equal(report.error?.kind, 'target');
         assert.match(report.error?.message ?? '', mode.evidence);

@@ -1,11 +1,12 @@
 // SIGTERM, SIGHUP and SIGINT handled alike; a second signal quits at once; no child outlives mqleak, even
 // after SIGKILL. Real processes, real signals: the CLI as a user runs it, a spawned Mosquitto, the embedded broker.
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunReport } from '../../src/core/report-model.js';
 import { findListeningPids } from '../../src/target/find-listener.js';
+import { readReportFile } from '../../src/report/read-report.js';
 import { freePort } from '../helpers/brokers.js';
 import { childrenOf, startCli, survivorsAfter, waitFor, type RunningCli } from '../helpers/processes.js';
 
@@ -19,7 +20,8 @@ const CHILDREN_GONE_MS = 6000;
 async function readReport(cli: RunningCli): Promise<RunReport | null> {
   const files = (await readdir(cli.out)).filter((name) => name.endsWith('.json'));
   if (files[0] === undefined) return null;
-  return JSON.parse(await readFile(path.join(cli.out, files[0]), 'utf8')) as RunReport;
+  // Read as `mqleak report` reads it: schema-checked, the packed sample series unpacked.
+  return readReportFile(path.join(cli.out, files[0]));
 }
 
 async function spawnedMosquittoRun(): Promise<{ cli: RunningCli; brokerPid: number; port: number }> {

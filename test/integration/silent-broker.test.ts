@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { RunReport } from '../../src/core/report-model.js';
 import { ANSWER_BOUND_MS, PING_INTERVAL_MS } from '../../src/run/liveness-watch.js';
+import { readReportFile } from '../../src/report/read-report.js';
 import { startMosquitto, startTcpPeer } from '../helpers/brokers.js';
 import { childrenOf, startCli, waitFor, type RunningCli } from '../helpers/processes.js';
 
@@ -19,7 +20,8 @@ const TEST_TIMEOUT_MS = 150_000;
 async function report(cli: RunningCli): Promise<RunReport> {
   const files = (await readdir(cli.out)).filter((name) => name.endsWith('.json'));
   assert.ok(files[0] !== undefined, `a report was written; stderr: ${cli.stderr()}`);
-  return JSON.parse(await readFile(path.join(cli.out, files[0]), 'utf8')) as RunReport;
+  // Read as `mqleak report` reads it: schema-checked, the packed sample series unpacked.
+  return readReportFile(path.join(cli.out, files[0]));
 }
 
 /** Exit code and ms from `fromMs`; fails the test (and kills the CLI) past the promise. */

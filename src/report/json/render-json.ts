@@ -1,27 +1,35 @@
-import type { RunReport } from '../../core/report-model.js';
+import { SCHEMA_VERSION, type RunReport, type ScenarioReport } from '../../core/report-model.js';
+import { type PackedColumn, type PackedSeries, packSeries } from './packed-series.js';
 
-// The sample series are most of a report (a --all run keeps tens of thousands of samples). Pretty-printed
-// one field per line they took ~2/3 of the file; one sample per line halves the report with the same shape
-// (same schema, same schemaVersion), stays readable and diffable line by line.
-const SERIES_KEYS = new Set(['samples', 'selfSamples']);
-const TOKEN_PREFIX = '\u0000mqleak-series-';
+// The sample series are most of a report (a --all run keeps tens of thousands of samples). Since schemaVersion 2
+// they are written packed (packed-series.ts: columns, integers delta-encoded), each column on one line; the rest
+// stays pretty-printed. The reader (read-report.ts) unpacks them, so the model in memory is the same.
+const TOKEN_PREFIX = '\u0000mqleak-column-';
 
-/** The JSON report: the result model as it is (DESIGN.md's contract), pretty-printed, one sample per line. */
+/** The JSON report: the result model (DESIGN.md's contract) with packed sample series, pretty-printed. */
 export function renderJson(report: RunReport): string {
-  const series: unknown[][] = [];
+  const columns = new Map<PackedColumn, number>();
+  const pack = (samples: ScenarioReport['samples']): PackedSeries => {
+    const series = packSeries(samples);
+    for (const column of Object.values(series.columns)) columns.set(column, columns.size);
+    return series;
+  };
+  const scenarios = report.scenarios.map((scenario) => ({
+    ...scenario,
+    samples: pack(scenario.samples),
+    ...(scenario.selfSamples === undefined ? {} : { selfSamples: pack(scenario.selfSamples) }),
+  }));
+  // A report read from an older file is written in this version's shape, so it says this version.
+  const packed = { ...report, schemaVersion: SCHEMA_VERSION, scenarios };
+  const byIndex = [...columns.keys()];
   const text = JSON.stringify(
-    report,
-    (key, value: unknown) => {
-      if (!SERIES_KEYS.has(key) || !Array.isArray(value) || value.length === 0) return value;
-      series.push(value);
-      return `${TOKEN_PREFIX}${series.length - 1}`;
+    packed,
+    (_key, value: unknown) => {
+      const index = columns.get(value as PackedColumn);
+      return index === undefined ? value : `${TOKEN_PREFIX}${index}`;
     },
     2,
   );
-  const token = /^( *)(".*": )"\\u0000mqleak-series-(\d+)"(,?)$/gm;
-  return `${text.replace(token, (_match, indent: string, key: string, index: string, comma: string) => {
-    const items = series[Number(index)] ?? [];
-    const lines = items.map((item) => `${indent}  ${JSON.stringify(item)}`).join(',\n');
-    return `${indent}${key}[\n${lines}\n${indent}]${comma}`;
-  })}\n`;
+  const token = /"\\u0000mqleak-column-(\d+)"/g;
+  return `${text.replace(token, (_match, index: string) => JSON.stringify(byIndex[Number(index)]))}\n`;
 }
