@@ -2,10 +2,8 @@
 // server leaking on one property-list error path. Short walks with a GC hook (`--gc-cmd "kill -USR2 {pid}"`:
 // the fixture's floors are post-GC), never the defaults (the default run is protocol-errors.test.ts's, on
 // Debian's Mosquitto):
-// - narrowing of subscribe-option among cases that differ only in the position of the bad entry (a bad
-//   filter with no valid one before it does not reach the mode) and a clean case of another family: the
-//   case with the valid prefix is the one named, with its bytes, and the scenario file narrowing writes
-//   reproduces the LEAK as `mqleak run FILE`;
+// - narrowing of subscribe-option: pending/protocol-errors-narrowing.test.ts (passed alone twice; in the full
+//   suite, beside the other lanes, the family-alone step of narrowing was INCONCLUSIVE once: not in CI yet);
 // - the native server: LEAK with its --leak error path, PASS without.
 // Several modes at once, each LEAK in its own family: pending/protocol-errors-apart.test.ts (flaky, not in CI).
 import assert from 'node:assert/strict';
@@ -16,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { FamilyReport, MetricReport, RunReport, ScenarioReport } from '../../src/core/report-model.js';
-import { REPO_ROOT, startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
+import { REPO_ROOT, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
 const GC_HOOK = ['--gc-cmd', 'kill -USR2 {pid}'];
@@ -37,7 +35,7 @@ function familyShape(families: readonly string[]): string[] {
   ];
 }
 /** A few chosen base cases, each with its 12 crossings: one round of them per cycle; six measured cycles. */
-function caseShape(cases: readonly string[]): string[] {
+function _caseShape(cases: readonly string[]): string[] {
   return [
     `cases=${cases.join(',')}`,
     'warmupCycles=2',
@@ -69,7 +67,7 @@ function figures(metric: { perOp?: number | null; bytesPerOp?: number | null; ci
   return `${value?.toFixed(0)} B/op [${metric.ci?.map((v) => v.toFixed(0)).join(', ')}]`;
 }
 
-async function walk(broker: TestBroker, args: readonly string[]): Promise<Awaited<ReturnType<typeof runCli>>> {
+async function _walk(broker: TestBroker, args: readonly string[]): Promise<Awaited<ReturnType<typeof runCli>>> {
   return runCli([
     'run',
     'protocol-errors',
@@ -82,60 +80,6 @@ async function walk(broker: TestBroker, args: readonly string[]): Promise<Awaite
     ...args,
   ]);
 }
-
-/** Mode, its bytes, the case with a valid prefix before the bad entry, the same bad entry first, a clean case elsewhere. */
-const NARROWED: [mode: string, bytes: number, leaking: string, nearMiss: string, elsewhere: string][] = [
-  [
-    'subscribe-option',
-    262_144,
-    'subscribe.qos-3@1.v311',
-    'subscribe.qos-3@0.v311',
-    'packet-order.unknown-id-puback.v311',
-  ],
-];
-
-for (const [mode, bytes, leaking, nearMiss, elsewhere] of NARROWED)
-  describe(`fixture broker leaking ${bytes} B per ${mode}: narrowed to ${leaking}`, () => {
-    let broker: TestBroker;
-    let result: Awaited<ReturnType<typeof runCli>>;
-    before(async () => {
-      broker = await startFixtureBroker(0, ['--leak-on', `${mode}=${bytes}`]);
-      result = await walk(broker, sets(caseShape([nearMiss, leaking, elsewhere])));
-    });
-    after(async () => broker?.stop());
-
-    test('LEAK, exit 1, narrowed to the case with the valid prefix: its words, bytes, rule and answers', () => {
-      assert.equal(result.code, 1, result.stderr);
-      const narrowing = scenario(result.report).narrowing;
-      assert.ok(narrowing, 'narrowing ran');
-      assert.equal(narrowing.outcome, 'case', narrowing.summary);
-      assert.equal(narrowing.case?.id, leaking, narrowing.summary);
-      assert.ok((narrowing.case?.description ?? '').length > 0, 'the case in words');
-      assert.match(narrowing.case?.bytesHex ?? '', /^10/, 'the bytes sent, in hex, from the CONNECT');
-      assert.match(narrowing.case?.rule ?? '', /MQTT (3\.1\.1|5\.0) §\d/);
-      assert.ok(Object.keys(narrowing.case?.answers ?? {}).length > 0, 'what the broker answered');
-      const nearTry = narrowing.tries.find((entry) => entry.caseId === nearMiss);
-      if (nearTry !== undefined) assert.notEqual(nearTry.verdict, 'leak', 'the bad entry alone does not leak');
-    });
-
-    test('the scenario file narrowing wrote runs as `mqleak run FILE` and is LEAK', async () => {
-      const file = scenario(result.report).narrowing?.reproFile;
-      assert.ok(typeof file === 'string', 'a repro scenario file');
-      const rerun = await runCli([
-        'run',
-        file,
-        '--broker',
-        broker.url,
-        '--pid',
-        String(broker.pid),
-        '--no-html',
-        '--no-narrow',
-        ...GC_HOOK,
-      ]);
-      assert.equal(rss(scenario(rerun.report)).verdict, 'leak', rerun.stderr);
-      assert.equal(rerun.code, 1, rerun.stderr);
-    });
-  });
 
 describe('native MQTT server leaking its property list on one error path (c-leak/property-broker.c)', () => {
   let dir: string;
