@@ -1,6 +1,6 @@
 // Reports are written safely: an unwritable --out / --json is found before any load (exit 64 naming it), and a
 // disk that fills during the write gives exit 4 with a clear line while the report already there stays intact.
-// The full disk is a real one: a 64 KiB tmpfs the test mounts (root only; skipped, saying so, otherwise).
+// The full disk is a real one: an 8 KiB tmpfs the test mounts (root only; skipped, saying so, otherwise).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -55,7 +55,8 @@ test('a disk that fills during the write: exit 4, a clear line, the earlier repo
   timeout: TEST_TIMEOUT_MS,
 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-full-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  // Two pages: room for the earlier report and less than any run's report (a packed --quick one is ~50 KB).
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', dir]);
   try {
     const earlier = path.join(dir, 'report.json');
     const earlierText = '{"schemaVersion":1,"earlier":true}\n';
