@@ -136,8 +136,10 @@ export const protocolErrorsVariants: VariantSpace = {
         }),
       );
   },
+  // The family alone keeps the run's own case selection: dropping it would walk cases the run never sent,
+  // and miss the one that leaked when the family has more cases than a cycle's operations.
   restrict(params, family, caseId) {
-    return { ...params, families: family, cases: caseId ?? '' };
+    return { ...params, families: family, cases: caseId ?? stringParam(params, 'cases') };
   },
 };
 

@@ -108,6 +108,18 @@ test('variants: one family per cycle in rotation; restrict picks one family or o
   assert.match(cases[0]?.bytesHex ?? '', /^10/, 'a CONNECT');
 });
 
+test('the family alone keeps the run\'s case selection within that family', () => {
+  const chosen = params({ cases: 'subscribe.qos-3@0.v311,subscribe.qos-3@1.v311,surplus.connect-inside.v311' });
+  const family = protocolErrorsVariants.restrict(chosen, 'subscribe');
+  assert.deepEqual(protocolErrorsVariants.families(family), ['subscribe']);
+  assert.deepEqual(
+    protocolErrorsVariants.cases(family, 'subscribe').map((c) => c.id),
+    ['subscribe.qos-3@0.v311', 'subscribe.qos-3@1.v311'],
+  );
+  const all = protocolErrorsVariants.restrict(params(), 'subscribe');
+  assert.ok(protocolErrorsVariants.cases(all, 'subscribe').length > 2, 'no selection: the whole family');
+});
+
 test('an unknown family or case: a usage error (exit 64) listing what exists', () => {
   for (const extra of [{ families: 'nope' }, { cases: 'nope.case' }] as Record<string, string>[]) {
     try {
