@@ -2,25 +2,51 @@
 // server leaking on one property-list error path. Short walks with a GC hook (`--gc-cmd "kill -USR2 {pid}"`:
 // the fixture's floors are post-GC), never the defaults (the default run is protocol-errors.test.ts's, on
 // Debian's Mosquitto):
-// - narrowing of subscribe-option among cases that differ only in the position of the bad entry (a bad
-//   filter with no valid one before it does not reach the mode) and a clean case of another family: the
-//   case with the valid prefix is the one named, with its bytes, and the scenario file narrowing writes
-//   reproduces the LEAK as `mqleak run FILE`;
+// - narrowing of four leak modes, one at a time: each walk holds the case that reaches the mode, a case of the
+//   same family that does not (for a bad entry in a list: the same bad entry with no valid one before it) and
+//   a clean case of another family. The case that reaches the mode is the one named, with its bytes, and the
+//   scenario file narrowing writes reproduces the LEAK as `mqleak run FILE`;
 // - the native server: protocol-errors-leaks.test.ts.
 // Several modes at once, each LEAK in its own family: pending/protocol-errors-apart.test.ts (flaky, not in CI).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startFixtureBroker, type TestBroker } from '../../helpers/brokers.js';
-import { runCli } from '../../helpers/cli.js';
-import { caseShape, GC_HOOK, rss, scenario, sets, walk } from '../../helpers/protocol-walk.js';
+import { startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
+import { runCli } from '../helpers/cli.js';
+import { caseShape, GC_HOOK, rss, scenario, sets, walk } from '../helpers/protocol-walk.js';
 
-/** Mode, its bytes, the case with a valid prefix before the bad entry, the same bad entry first, a clean case elsewhere. */
+/**
+ * Mode, its bytes, the case that reaches it, a case of the same family that does not (for subscribe-option and
+ * property-prefix: the same bad entry with no valid one before it), a clean case of another family. The bytes
+ * are large so that each try decides in its eight cycles on a garbage-collected broker: half of a family's
+ * operations leak, and qos2-reuse leaks once per reused id, several times per operation.
+ */
 const NARROWED: [mode: string, bytes: number, leaking: string, nearMiss: string, elsewhere: string][] = [
   [
     'subscribe-option',
     262_144,
     'subscribe.qos-3@1.v311',
     'subscribe.qos-3@0.v311',
+    'packet-order.unknown-id-puback.v311',
+  ],
+  [
+    'property-prefix',
+    262_144,
+    'connect-properties.not-allowed-serverKeepAlive@1.v5',
+    'connect-properties.not-allowed-serverKeepAlive@0.v5',
+    'packet-order.unknown-id-puback.v311',
+  ],
+  [
+    'surplus-connect',
+    262_144,
+    'surplus.connect-inside.v311',
+    'surplus.pingreq-after.v311',
+    'packet-order.unknown-id-puback.v311',
+  ],
+  [
+    'qos2-reuse',
+    16_384,
+    'flow-control.qos2-id-reuse.v311',
+    'flow-control.topic-alias-unknown.v5',
     'packet-order.unknown-id-puback.v311',
   ],
 ];
@@ -46,7 +72,7 @@ for (const [mode, bytes, leaking, nearMiss, elsewhere] of NARROWED)
       assert.match(narrowing.case?.rule ?? '', /MQTT (3\.1\.1|5\.0) §\d/);
       assert.ok(Object.keys(narrowing.case?.answers ?? {}).length > 0, 'what the broker answered');
       const nearTry = narrowing.tries.find((entry) => entry.caseId === nearMiss);
-      if (nearTry !== undefined) assert.notEqual(nearTry.verdict, 'leak', 'the bad entry alone does not leak');
+      if (nearTry !== undefined) assert.notEqual(nearTry.verdict, 'leak', 'the case that does not reach the mode');
     });
 
     test('the scenario file narrowing wrote runs as `mqleak run FILE` and is LEAK', async () => {

@@ -108,7 +108,7 @@ test('variants: one family per cycle in rotation; restrict picks one family or o
   assert.match(cases[0]?.bytesHex ?? '', /^10/, 'a CONNECT');
 });
 
-test('the family alone keeps the run\'s case selection within that family', () => {
+test("the family alone keeps the run's case selection within that family", () => {
   const chosen = params({ cases: 'subscribe.qos-3@0.v311,subscribe.qos-3@1.v311,surplus.connect-inside.v311' });
   const family = protocolErrorsVariants.restrict(chosen, 'subscribe');
   assert.deepEqual(protocolErrorsVariants.families(family), ['subscribe']);
