@@ -1,4 +1,3 @@
-import v8 from 'node:v8';
 import { readFile, readdir } from 'node:fs/promises';
 import { METRICS, PROC_FIGURES, type MetricInfo, type MetricValues } from '../core/metrics.js';
 import type { Probe } from './probe.js';
@@ -110,25 +109,12 @@ export const SELF_HEAP_METRIC: MetricInfo = {
  * finalizers after the collection (right after it, it read anywhere from 2.9 to 4.2 MB, 100 ms later
  * 2.13 MB every time); a leaked Buffer still shows through its JS object. memoryUsage() costs microseconds.
  */
-/**
- * V8's heap in use without its code: machine code and bytecode with their metadata (deoptimization data,
- * relocation info, source positions). V8 compiles mqleak's functions as they get hot, for minutes, and each
- * look of adaptive length compiles judging code: 0.45 MB over 100 s of bridge-churn (heap snapshots), which
- * at a few seconds per bridge reconnect read as KB per reconnect. Code is bounded by mqleak's program (it
- * makes no code per operation); what a leak holds is data, and that stays in. getHeapCodeStatistics walks
- * the code objects: a few milliseconds, once per floor window.
- */
-export function liveDataBytes(): number {
-  const code = v8.getHeapCodeStatistics();
-  return process.memoryUsage().heapUsed - code.code_and_metadata_size - code.bytecode_and_metadata_size;
-}
-
 export const SELF_LIVE_HEAP_METRIC: MetricInfo = {
   name: 'node.liveHeap',
   kind: 'bytes',
   unit: 'B',
   judged: true,
-  description: "mqleak coordinator's V8 heap in use without compiled code, right after a forced garbage collection",
+  description: "mqleak coordinator's V8 heap in use right after a forced garbage collection",
 };
 
 /**
@@ -233,7 +219,7 @@ export class SelfProbe implements Probe {
 
   /** Call right after a forced collection: the next reading that starts after it carries node.liveHeap. */
   notePostGc(): void {
-    this.liveHeap = liveDataBytes();
+    this.liveHeap = process.memoryUsage().heapUsed;
   }
 
   async read(nowMs: number): Promise<MetricValues> {
