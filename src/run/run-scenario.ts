@@ -13,7 +13,7 @@ import type { Target } from '../target/target.js';
 import { estimateScenarioMs } from './plan/estimate.js';
 import type { RunObserver } from './observer.js';
 import { lookAt, scenarioAlpha, sequentialPlan } from '../analysis/sequential.js';
-import { judgeLook } from '../verdict/stopping-rule.js';
+import { judgeLook, type LookDecision } from '../verdict/stopping-rule.js';
 import { checkTarget, emptyRecording, idleFloors, refusedLoad, refusedLoadError, type IdleWindow } from './phases.js';
 
 export interface ScenarioRunContext {
@@ -36,6 +36,22 @@ export interface ScenarioRunContext {
   agents?: AgentFleet;
   /** `--attribute` on a Node broker: called once each floor is read (a heap snapshot there); never throws. */
   afterFloor?: (phase: 'baseline' | 'cycle' | 'recovery', cycle: number | null) => Promise<void>;
+}
+
+/**
+ * A look of adaptive length over the scenario's samples so far. Its own (synchronous) function so that the
+ * samples, made into objects for it (~200 B each), are garbage once it returns: kept in recordScenario's
+ * frame, they stayed alive through the next cycles and their floor windows, and mqleak's own live heap grew
+ * by every sample since the scenario started (~2 KB/s): 9–51 KB per bridge reconnect (issue 17, item 9).
+ */
+function lookDecision(
+  scenario: Scenario,
+  recording: ScenarioRecording,
+  sampler: Sampler,
+  toMs: number,
+  alpha: number,
+): LookDecision {
+  return judgeLook(scenario, recording, sampler.store.between(recording.startMs, toMs), sampler.metrics, alpha);
 }
 
 /** Runs one scenario's phases against the target: baseline → warm-up → measured cycles → recovery. */
@@ -204,8 +220,7 @@ export async function recordScenario(
       if (look < 0) continue;
       sequential.look = look + 1;
       sequential.alpha = plan.alphas[look] as number;
-      const samples = sampler.store.between(recording.startMs, clock());
-      const decision = judgeLook(scenario, recording, samples, sampler.metrics, sequential.alpha);
+      const decision = lookDecision(scenario, recording, sampler, clock(), sequential.alpha);
       if (decision.decided && sequential.decidedAtMs === null) sequential.decidedAtMs = clock() - recording.startMs;
       if (!decision.decided) sequential.decidedAtMs = null;
       if (decision.stop) sequential.stopReason = 'decided';
