@@ -10,13 +10,15 @@ import type { PreparedRun } from './run.js';
 
 /**
  * Where a second run can instrument the broker on its own: heaptrack preloaded into a broker mqleak starts, or heap
- * snapshots of a Node broker mqleak starts. Attaching to a `--pid` (gdb, ptrace) is left to an explicit --attribute.
+ * snapshots of a Node broker mqleak starts, and class histograms of any JVM broker (jcmd attaches by PID without
+ * ptrace). Attaching heaptrack to a `--pid` (gdb, ptrace) is left to an explicit --attribute.
  */
 export async function autoAttributionPlan(prepared: PreparedRun): Promise<AttributionPlan | null> {
   const plan = await planAttribution(prepared.options.target, true).catch(() => null);
   if (plan === null) return null;
   if (plan.runtime === 'native' && plan.via === 'spawn') return plan;
   if (plan.runtime === 'node' && plan.via !== null) return plan;
+  if (plan.runtime === 'jvm' && plan.via !== null) return plan;
   return null;
 }
 
@@ -84,7 +86,12 @@ export async function autoAttribute(
     const found = rerun?.attribution;
     if (rerun === undefined || found === undefined) {
       const attribution: AttributionReport = {
-        tool: plan.runtime === 'native' ? 'heaptrack' : 'v8-heap-snapshot',
+        tool:
+          plan.runtime === 'native'
+            ? 'heaptrack'
+            : plan.runtime === 'jvm'
+              ? 'jcmd-class-histogram'
+              : 'v8-heap-snapshot',
         status: 'failed',
         note: `attribution failed: the instrumented rerun ${failure ?? 'measured nothing'}; the verdict stands`,
         verdictOfRecord: 'plain',
