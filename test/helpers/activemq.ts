@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -28,8 +28,15 @@ function brokerXml(port: number, data: string): string {
 `;
 }
 
-/** Writes the instance's folder and returns the `java …` command that runs it (for --spawn). */
-export async function activemqCommand(port: number): Promise<string> {
+export interface ActivemqInstance {
+  /** The `java …` command that runs it in the foreground (for --spawn). */
+  command: string;
+  /** Removes the instance's folder (once the broker stopped). */
+  remove(): Promise<void>;
+}
+
+/** Writes the instance's folder (configuration, empty data folder) and gives the command that runs it. */
+export async function activemqInstance(port: number): Promise<ActivemqInstance> {
   const base = await mkdtemp(path.join(os.tmpdir(), 'mqleak-activemq-'));
   const conf = path.join(base, 'conf');
   const data = path.join(base, 'data');
@@ -37,7 +44,7 @@ export async function activemqCommand(port: number): Promise<string> {
   await mkdir(data);
   const xml = path.join(conf, 'activemq.xml');
   await writeFile(xml, brokerXml(port, data));
-  return [
+  const command = [
     'java',
     // A small heap: the test's load needs little, and a small heap keeps each full GC short.
     '-Xms64m',
@@ -52,4 +59,5 @@ export async function activemqCommand(port: number): Promise<string> {
     'start',
     `xbean:file:${xml}`,
   ].join(' ');
+  return { command, remove: () => rm(base, { recursive: true, force: true }) };
 }

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { activemqCommand } from '../helpers/activemq.js';
+import { activemqInstance } from '../helpers/activemq.js';
 import { freePort, REPO_ROOT } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -61,11 +61,13 @@ describe('--attribute with jcmd class histograms on JVM brokers', () => {
 
   test("Debian's ActiveMQ, a private instance: classes judged, its heap after GC judged PASS", async (t) => {
     const port = await freePort();
+    const activemq = await activemqInstance(port);
+    t.after(() => activemq.remove());
     const result = await runCli([
       'run',
       ...SCENARIO,
       '--spawn',
-      await activemqCommand(port),
+      activemq.command,
       '--broker',
       `mqtt://127.0.0.1:${port}`,
     ]);
