@@ -31,8 +31,12 @@ async function rerunScenario(prepared: PreparedRun, report: ScenarioReport): Pro
 }
 
 function rerunNote(rerun: ScenarioReport, narrowed: boolean): string {
-  const rss = rerun.metrics.find((metric) => metric.name === 'proc.rss');
-  const slope = rss?.bytesPerOp == null ? 'no RSS slope' : `RSS ${rss.bytesPerOp.toFixed(1)} B/op`;
+  // The metric the sites were compared with: RSS, or a JVM's heap after GC.
+  const name = rerun.attribution?.referenceMetric ?? 'proc.rss';
+  const label = name === 'proc.rss' ? 'RSS' : name;
+  const reference = rerun.metrics.find((metric) => metric.name === name);
+  const slope =
+    reference?.bytesPerOp == null ? `no ${label} slope` : `${label} ${reference.bytesPerOp.toFixed(1)} B/op`;
   return (
     `measured by itself after the plain run's LEAK, in a second run with the broker instrumented` +
     `${narrowed ? ` on the narrowed case (${rerun.name})` : ''}: that run read ${slope}, ` +
