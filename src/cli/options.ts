@@ -171,9 +171,9 @@ const RUN_OPTIONS = {
     flags: '--probe <kind[:arg]>',
     description:
       "sample more figures of the broker (repeatable): sys ($SYS topics), 'http:URL#SELECTOR' (Prometheus or JSON), " +
-      "cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see docs/probes.md",
+      "cgroup:PATH, 'cmd:COMMAND', proc:PID,…, jvm[:PID] (by itself for a java broker); see docs/probes.md",
     repeatable: true,
-    accepts: '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd',
+    accepts: '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd, jvm',
     details: 'See [probes.md](probes.md).',
   },
   proc: {
