@@ -1,7 +1,8 @@
 // Benchmark: what --attribute costs and how much it explains, per runtime. For native brokers (Debian's Mosquitto,
 // started by mqleak with --spawn) the same scenario runs plain and under heaptrack: wall time, the broker's rate,
-// the share of the RSS slope the reported sites explain, and heaptrack's trace size per minute. Node and JVM
-// brokers have no collector yet: recorded as such. Prints one JSON object to stdout.
+// the share of the RSS slope the reported sites explain, and heaptrack's trace size per minute. For JVM brokers the
+// Java fixture (test/fixtures/jvm/LeakyMqtt.java --leak) runs quick connect-churn plain and with class histograms:
+// the same figures, against the heap after GC. Prints one JSON object to stdout.
 // Run under the shared heavy-load lock: flock /tmp/mqleak-heavy.lock node --import tsx bench/attribution.ts
 // Scenario and size: MQLEAK_BENCH_SCENARIO (default retained-flood), MQLEAK_BENCH_QUICK=0 for the full size.
 
@@ -18,20 +19,36 @@ const QUICK = process.env.MQLEAK_BENCH_QUICK !== '0';
 /** Bound on one CLI run: a hung run must not hold the shared lock for ever. */
 const RUN_BOUND_MS = 600_000;
 
-async function runOnce(attribute: boolean): Promise<{ wallMs: number; report: RunReport | null }> {
+/** Debian's Mosquitto on `port`, its config in `dir`. */
+async function mosquitto(port: number, dir: string): Promise<string> {
+  const config = path.join(dir, 'mosquitto.conf');
+  await writeFile(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`);
+  return `mosquitto -c ${config}`;
+}
+
+/** The Java fixture keeping a 528-byte Session per CONNECT, run by the JDK's source launcher. */
+async function javaFixture(port: number): Promise<string> {
+  return `java -Xmx128m ${path.join(REPO_ROOT, 'test/fixtures/jvm/LeakyMqtt.java')} ${port} --leak`;
+}
+
+/** Silent clients wait out a keepalive each: not what the JVM figures are about. */
+const JVM_SCENARIO = ['connect-churn', '--quick', '--set', 'keepaliveExpiryShare=0'];
+
+async function runOnce(
+  attribute: boolean,
+  broker: (port: number, dir: string) => Promise<string> = mosquitto,
+  scenario: readonly string[] = [SCENARIO, ...(QUICK ? ['--quick'] : [])],
+): Promise<{ wallMs: number; report: RunReport | null }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-bench-attr-'));
   try {
     const port = await freePort();
-    const config = path.join(dir, 'mosquitto.conf');
-    await writeFile(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`);
     const args = [
       path.join(REPO_ROOT, 'bin/mqleak.js'),
       'run',
-      SCENARIO,
-      ...(QUICK ? ['--quick'] : []),
-      ...(attribute ? ['--attribute'] : []),
+      ...scenario,
+      ...(attribute ? ['--attribute'] : ['--no-attribute']),
       '--spawn',
-      `mosquitto -c ${config}`,
+      await broker(port, dir),
       '--broker',
       `mqtt://127.0.0.1:${port}`,
       '--out',
@@ -53,9 +70,40 @@ async function runOnce(attribute: boolean): Promise<{ wallMs: number; report: Ru
   }
 }
 
+/** The JVM's figures: plain and with class histograms, against the heap after GC (jvm.heapUsed). */
+async function jvmFigures(): Promise<Record<string, unknown>> {
+  const plain = await runOnce(false, javaFixture, JVM_SCENARIO);
+  const attributed = await runOnce(true, javaFixture, JVM_SCENARIO);
+  const heap = (report: RunReport | null) =>
+    report?.scenarios[0]?.metrics.find((metric) => metric.name === 'jvm.heapUsed')?.bytesPerOp ?? null;
+  const plainRate = plain.report?.scenarios[0]?.opsPerSecond ?? null;
+  const scenario = attributed.report?.scenarios[0];
+  const attribution = scenario?.attribution;
+  return {
+    broker: 'test/fixtures/jvm/LeakyMqtt.java --leak (528 B per CONNECT)',
+    scenario: JVM_SCENARIO.join(' '),
+    tool: 'jcmd-class-histogram',
+    plain: { wallMs: plain.wallMs, opsPerSecond: plainRate, heapBytesPerOp: heap(plain.report) },
+    attributed: {
+      wallMs: attributed.wallMs,
+      opsPerSecond: scenario?.opsPerSecond ?? null,
+      heapBytesPerOp: heap(attributed.report),
+    },
+    wallTimeRatio: attributed.wallMs / plain.wallMs,
+    rateRatio: plainRate && scenario?.opsPerSecond ? scenario.opsPerSecond / plainRate : null,
+    status: attribution?.status ?? null,
+    topSite: attribution?.sites[0]?.label ?? null,
+    topSiteBytesPerOp: attribution?.sites[0]?.bytesPerOp ?? null,
+    explainedShare: attribution?.explainedShare ?? null,
+    histograms: attribution?.snapshots ?? null,
+    histogramTextBytes: attribution?.traceBytes ?? null,
+  };
+}
+
 async function main(): Promise<void> {
   const plain = await runOnce(false);
   const attributed = await runOnce(true);
+  const jvm = process.env.MQLEAK_BENCH_JVM === '0' ? { status: 'skipped (MQLEAK_BENCH_JVM=0)' } : await jvmFigures();
   const plainScenario = plain.report?.scenarios[0];
   const scenario = attributed.report?.scenarios[0];
   const attribution = scenario?.attribution;
@@ -95,7 +143,7 @@ async function main(): Promise<void> {
           traceBytesPerMinute: attribution?.traceBytes === undefined ? null : attribution.traceBytes / minutes,
         },
         node: { status: 'not collected: V8 heap snapshots are not built yet (docs/attribution.md)' },
-        jvm: { status: 'not collected: jcmd class histograms are not built yet (docs/attribution.md)' },
+        jvm,
       },
       null,
       2,

@@ -1,6 +1,7 @@
 // Reads `jcmd PID GC.class_histogram` (JDK 9+) into instances and bytes per class, and lines up histograms taken
 // at the floors into per-class series for the same per-operation judging as heaptrack's sites and V8's
-// constructors (src/verdict/judge-attribution.ts). Pure: text in, numbers out. Not yet wired into runs.
+// constructors (src/verdict/judge-attribution.ts). Pure: text in, numbers out. Taken at the floors by
+// class-histogram-session.ts.
 
 /** Instances and shallow bytes of one class. */
 export interface ClassTotals {

@@ -171,9 +171,9 @@ const RUN_OPTIONS = {
     flags: '--probe <kind[:arg]>',
     description:
       "sample more figures of the broker (repeatable): sys ($SYS topics), 'http:URL#SELECTOR' (Prometheus or JSON), " +
-      "cgroup:PATH, 'cmd:COMMAND', proc:PID,…; see docs/probes.md",
+      "cgroup:PATH, 'cmd:COMMAND', proc:PID,…, jvm[:PID] (by itself for a java broker); see docs/probes.md",
     repeatable: true,
-    accepts: '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd',
+    accepts: '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd, jvm',
     details: 'See [probes.md](probes.md).',
   },
   proc: {
@@ -197,8 +197,9 @@ const RUN_OPTIONS = {
     flags: '--gc-cmd <cmd>',
     description: 'run before each floor to force a garbage collection ({pid} is replaced), e.g. "jcmd {pid} GC.run"',
     details:
-      "`jcmd {pid} GC.run` for a JVM broker, `kill -USR2 {pid}` for mqleak's own fixture broker. The embedded " +
-      'broker is collected over IPC without it; without a hook mqleak also judges post-GC troughs: see ' +
+      "`kill -USR2 {pid}` for mqleak's own fixture broker. A `java` broker gets `jcmd {pid} GC.run` by itself " +
+      'when jcmd is on the PATH ([probes.md](probes.md#the-jvm-probe)), and the embedded broker is collected over ' +
+      'IPC; without a hook mqleak also judges post-GC troughs: see ' +
       '[verdicts.md](verdicts.md#garbage-collected-brokers---gc-cmd).',
   },
   set: {

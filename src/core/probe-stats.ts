@@ -1,8 +1,8 @@
 import type { MetricInfo } from './metrics.js';
 
-export type ProbeKind = 'proc' | 'sys' | 'http' | 'cgroup' | 'cmd';
+export type ProbeKind = 'proc' | 'sys' | 'http' | 'cgroup' | 'cmd' | 'jvm';
 
-export const PROBE_KINDS: readonly ProbeKind[] = ['proc', 'sys', 'http', 'cgroup', 'cmd'];
+export const PROBE_KINDS: readonly ProbeKind[] = ['proc', 'sys', 'http', 'cgroup', 'cmd', 'jvm'];
 
 /** How one probe fared over a run: what the report's `probes[]` shows, so no failure is swallowed. */
 export interface ProbeStats {

@@ -287,8 +287,10 @@ export interface AttributionSite {
   symbolized: boolean;
   /** Distinct call stacks merged into this site (they name the same allocating function); `frames` is the biggest. */
   stacks?: number;
-  /** V8 heap snapshots: instances of the constructor alive at the last measured floor. */
+  /** V8 heap snapshots: instances of the constructor alive at the last measured floor (JVM: of the class). */
   liveCount?: number;
+  /** JVM class histograms: the slope of the class's instance count at the floors, per operation. */
+  instancesPerOp?: number | null;
 }
 
 export interface AttributionReport {
@@ -301,8 +303,13 @@ export interface AttributionReport {
   verdictOfRecord: 'plain' | 'instrumented';
   /** Operations per second with the tool attached, and in a plain run when one exists. */
   opsPerSecond: { instrumented: number | null; plain: number | null };
-  /** The scenario's RSS slope the sites are compared with. */
+  /** The scenario's RSS slope the sites are compared with (or `referenceMetric`'s, when that is given). */
   rssBytesPerOp: number | null;
+  /**
+   * The metric whose slope `rssBytesPerOp`, `shareOfRss` and `explainedShare` refer to when it is not `proc.rss`:
+   * `jvm.heapUsed` for a JVM (its RSS is the heap it reserved, which hardly moves). Absent: proc.rss.
+   */
+  referenceMetric?: string;
   /** Sum of the reported sites' bytes/op over the RSS slope: how much of the growth they explain. */
   explainedShare: number | null;
   /** Sites whose growth was judged (the others did not grow between the first and last measured floor). */

@@ -7,9 +7,12 @@ import { findHeaptrack } from '../attribute/heaptrack-tools.js';
 import { nativeSites, type ScenarioFloorTimes } from '../attribute/native-sites.js';
 import { INSPECT_ASSIGNMENT, InspectorSnapshots, inspectorPort } from '../attribute/inspector-snapshot.js';
 import { NodeHeapSession } from '../attribute/node-heap-session.js';
+import { ClassHistogramSession } from '../attribute/class-histogram-session.js';
+import { findJcmd, JCMD_HINT, runJcmd } from '../target/jvm-target.js';
 import type { TargetOptions } from '../target/resolve-target.js';
 import type { Target } from '../target/target.js';
 import { judgeSites, type SiteSeries } from '../verdict/judge-attribution.js';
+import { jvmAttribution } from './jvm-attribution.js';
 
 // `--attribute`: which tool fits the broker's runtime, starting it with the broker, and turning what it recorded
 // into each scenario's `attribution` section once the run is over. A failure here never costs the verdict.
@@ -45,8 +48,8 @@ const PROBE_INSTEAD: Record<Exclude<BrokerRuntime, 'native'>, string> = {
     "embedded broker): run it that way, or feed the heap's size instead, e.g. --probe cmd:'...' reading " +
     "process.memoryUsage() over the broker's own admin endpoint",
   jvm:
-    'the class histogram is not collected by this version: feed the heap after GC instead, e.g. --probe ' +
-    "cmd:'jcmd {pid} GC.heap_info' (used bytes)",
+    `the class histograms need jcmd, which is not on the PATH: ${JCMD_HINT}; the heap after GC is judged ` +
+    "anyway (jvm.heapUsed, from the JVM's perf counters), or feed it with --probe cmd:'jcmd {pid} GC.heap_info'",
   erlang:
     'no allocation-site tool for the Erlang VM: feed its allocator figures instead, e.g. --probe ' +
     "cmd:'rabbitmq-diagnostics memory_breakdown --formatter json' or erlang:memory() through the broker's " +
@@ -58,7 +61,7 @@ const PROBE_INSTEAD: Record<Exclude<BrokerRuntime, 'native'>, string> = {
 
 export interface AttributionPlan {
   runtime: BrokerRuntime;
-  /** How the tool gets into the broker: heaptrack (native), or heap snapshots (node: spawn or embedded). */
+  /** How the tool gets into the broker: heaptrack (native), heap snapshots (node: spawn or embedded), jcmd (jvm). */
   via: 'spawn' | 'attach' | 'embedded' | null;
 }
 
@@ -91,6 +94,8 @@ export async function planAttribution(target: TargetOptions, wanted: boolean): P
   if (runtime === 'native') await findHeaptrack();
   if (runtime === 'node')
     return { runtime, via: target.spawn !== undefined ? 'spawn' : via === null ? 'embedded' : null };
+  // jcmd attaches by PID to any JVM of the same user: a spawned broker and a --pid alike. Without it, a note.
+  if (runtime === 'jvm') return { runtime, via: (await findJcmd()) === null ? null : via };
   return { runtime, via: runtime === 'native' ? via : null };
 }
 
@@ -99,6 +104,8 @@ export interface ActiveAttribution {
   session: HeaptrackSession | null;
   /** V8 heap snapshots at the floors (Node brokers). */
   heap?: NodeHeapSession | null;
+  /** Class histograms at the floors (JVM brokers). */
+  classes?: ClassHistogramSession | null;
   tool: AttributionTool;
   /** Why nothing is collected (other runtimes), or what failed on the way. */
   note: string | null;
@@ -115,6 +122,8 @@ export async function beginAttribution(
     const assignments = [target.spawnAssignments, INSPECT_ASSIGNMENT].filter((word) => word !== undefined).join(' ');
     return { active, target: { ...target, spawnAssignments: assignments } };
   }
+  if (plan.runtime === 'jvm' && plan.via !== null)
+    return { active: { session: null, classes: null, tool: 'jcmd-class-histogram', note: null }, target };
   if (plan.runtime !== 'native') {
     return {
       active: {
@@ -146,6 +155,10 @@ export async function attachAttribution(
     });
     return;
   }
+  if (active.tool === 'jcmd-class-histogram') {
+    await openClassHistograms(active, target.pid);
+    return;
+  }
   const session = active.session;
   if (session === null) return;
   if (plan.via === 'spawn') {
@@ -155,6 +168,14 @@ export async function attachAttribution(
   if (target.pid === null) throw usageError('--attribute: the broker has no process to attach heaptrack to');
   const exe = await readlink(`/proc/${target.pid}/exe`).catch(() => '');
   const runtime = runtimeOfProgram(exe);
+  if (runtime === 'jvm' && (await findJcmd()) !== null) {
+    // Found by its port, it is a JVM after all: class histograms instead of heaptrack.
+    active.session = null;
+    active.tool = 'jcmd-class-histogram';
+    await session.dispose();
+    await openClassHistograms(active, target.pid);
+    return;
+  }
   if (runtime !== 'native') {
     active.session = null;
     active.tool = 'none';
@@ -163,6 +184,16 @@ export async function attachAttribution(
     return;
   }
   await session.attach(target.pid, clock);
+}
+
+/** Class histograms of the JVM with this PID through jcmd; a missing one becomes the note. */
+async function openClassHistograms(active: ActiveAttribution, pid: number | null): Promise<void> {
+  const jcmd = await findJcmd();
+  if (pid === null || jcmd === null) {
+    active.note = pid === null ? 'the broker has no process for jcmd' : `jcmd is not on the PATH: ${JCMD_HINT}`;
+    return;
+  }
+  active.classes = new ClassHistogramSession(() => runJcmd(jcmd, pid, ['GC.class_histogram']));
 }
 
 /** Heap snapshots of a Node broker: over the embedded broker's IPC channel, or the spawned broker's inspector. */
@@ -300,6 +331,15 @@ export async function finishAttribution(
     } finally {
       await heap.dispose();
     }
+  }
+  if (active.tool === 'jcmd-class-histogram') {
+    const classes = active.classes ?? null;
+    if (classes !== null) return jvmAttribution(classes, reports, (report) => baseReport(report, active.tool));
+    const note = `attribution failed: ${active.note ?? 'no class histogram taken'}; the verdict stands`;
+    return reports.map((report) => ({
+      ...report,
+      attribution: { ...baseReport(report, active.tool), status: 'failed', note },
+    }));
   }
   const session = active.session;
   if (session === null) {

@@ -10,13 +10,15 @@ import type { PreparedRun } from './run.js';
 
 /**
  * Where a second run can instrument the broker on its own: heaptrack preloaded into a broker mqleak starts, or heap
- * snapshots of a Node broker mqleak starts. Attaching to a `--pid` (gdb, ptrace) is left to an explicit --attribute.
+ * snapshots of a Node broker mqleak starts, and class histograms of any JVM broker (jcmd attaches by PID without
+ * ptrace). Attaching heaptrack to a `--pid` (gdb, ptrace) is left to an explicit --attribute.
  */
 export async function autoAttributionPlan(prepared: PreparedRun): Promise<AttributionPlan | null> {
   const plan = await planAttribution(prepared.options.target, true).catch(() => null);
   if (plan === null) return null;
   if (plan.runtime === 'native' && plan.via === 'spawn') return plan;
   if (plan.runtime === 'node' && plan.via !== null) return plan;
+  if (plan.runtime === 'jvm' && plan.via !== null) return plan;
   return null;
 }
 
@@ -29,8 +31,12 @@ async function rerunScenario(prepared: PreparedRun, report: ScenarioReport): Pro
 }
 
 function rerunNote(rerun: ScenarioReport, narrowed: boolean): string {
-  const rss = rerun.metrics.find((metric) => metric.name === 'proc.rss');
-  const slope = rss?.bytesPerOp == null ? 'no RSS slope' : `RSS ${rss.bytesPerOp.toFixed(1)} B/op`;
+  // The metric the sites were compared with: RSS, or a JVM's heap after GC.
+  const name = rerun.attribution?.referenceMetric ?? 'proc.rss';
+  const label = name === 'proc.rss' ? 'RSS' : name;
+  const reference = rerun.metrics.find((metric) => metric.name === name);
+  const slope =
+    reference?.bytesPerOp == null ? `no ${label} slope` : `${label} ${reference.bytesPerOp.toFixed(1)} B/op`;
   return (
     `measured by itself after the plain run's LEAK, in a second run with the broker instrumented` +
     `${narrowed ? ` on the narrowed case (${rerun.name})` : ''}: that run read ${slope}, ` +
@@ -84,7 +90,12 @@ export async function autoAttribute(
     const found = rerun?.attribution;
     if (rerun === undefined || found === undefined) {
       const attribution: AttributionReport = {
-        tool: plan.runtime === 'native' ? 'heaptrack' : 'v8-heap-snapshot',
+        tool:
+          plan.runtime === 'native'
+            ? 'heaptrack'
+            : plan.runtime === 'jvm'
+              ? 'jcmd-class-histogram'
+              : 'v8-heap-snapshot',
         status: 'failed',
         note: `attribution failed: the instrumented rerun ${failure ?? 'measured nothing'}; the verdict stands`,
         verdictOfRecord: 'plain',

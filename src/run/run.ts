@@ -54,6 +54,7 @@ import {
   type ActiveAttribution,
   type AttributionPlan,
 } from './attribution.js';
+import { jvmBroker } from './jvm-broker.js';
 
 export interface RunOptions {
   /** Scenario names or files; empty: every built-in scenario. */
@@ -346,8 +347,10 @@ async function openAgentPool(agents: AgentRunOptions, signal: AbortSignal): Prom
   return pool;
 }
 
-/** The heap snapshot at each floor of scenario `index`, when a Node broker is attributed. */
+/** The heap snapshot (Node) or class histogram (JVM) at each floor of scenario `index`, when attributed. */
 function afterFloorOf(attribution: ActiveAttribution | null, index: number): Pick<ScenarioRunContext, 'afterFloor'> {
+  const classes = attribution?.classes ?? null;
+  if (classes !== null) return { afterFloor: (phase, cycle) => classes.atFloor({ scenario: index, phase, cycle }) };
   const heap = attribution?.heap ?? null;
   if (heap === null) return {};
   return { afterFloor: (phase, cycle) => heap.atFloor({ scenario: index, phase, cycle }) };
@@ -393,9 +396,14 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
           ? 'attribution: heaptrack is recording the broker (it slows the broker; the trace is read after the run)'
           : attribution.heap != null
             ? 'attribution: a V8 heap snapshot at every floor (each one pauses the broker for a moment)'
-            : `attribution: ${attribution.note ?? 'not available'}`,
+            : attribution.classes != null
+              ? 'attribution: jcmd GC.class_histogram at every floor (a full GC and a heap walk each)'
+              : `attribution: ${attribution.note ?? 'not available'}`,
       );
     }
+    const jvm = await jvmBroker(target, options.probes ?? []);
+    target = jvm.target;
+    for (const note of jvm.notes) observer.notice?.(note);
     observer.targetReady?.(target.description);
     limits = await checkRunLimits(scenarios, target, options.sourceIps);
     for (const note of limits.notes) observer.notice?.(`${note.level}: ${note.message}`);
@@ -404,6 +412,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
       pids: await watchedPids(target, options),
       broker: target.address,
       credentials: options.credentials,
+      autoJvmPid: jvm.heapPid,
     });
     await openProbes(probes);
     sampler = new Sampler(probes, intervalMs, clock);

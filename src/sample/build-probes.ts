@@ -5,6 +5,7 @@ import { CgroupProbe } from './cgroup-probe.js';
 import { CmdProbe } from './cmd-probe.js';
 import { heldConnections, watchHeldConnections } from './held-connections.js';
 import { HttpProbe } from './http-probe.js';
+import { JvmProbe } from './jvm-probe.js';
 import { ProcClusterProbe } from './proc-cluster-probe.js';
 import type { Probe } from './probe.js';
 import { parseProbeSpec, type ProbeSpec } from './probe-spec.js';
@@ -16,17 +17,23 @@ export interface ProbeSetup {
   pids: readonly number[];
   broker: BrokerAddress;
   credentials?: Credentials;
+  /** The broker's JVM whose heap is read without a `--probe jvm` (run.ts decides: a java process with perf data). */
+  autoJvmPid?: number | null;
 }
 
 /** Parses every `--probe` text, a sys map's topics too (a usage error names the first bad one); refuses duplicates. */
 export function parseProbeSpecs(texts: readonly string[]): ProbeSpec[] {
   const specs = texts.map(parseProbeSpec);
   for (const spec of specs) if (spec.kind === 'sys' && spec.arg !== null) parseSysMap(spec.arg, `--probe ${spec.text}`);
-  for (const kind of ['sys', 'cgroup'] as const) {
+  for (const kind of ['sys', 'cgroup', 'jvm'] as const) {
     if (specs.filter((spec) => spec.kind === kind).length > 1) {
       throw usageError(
         `--probe ${kind} given twice`,
-        kind === 'sys' ? 'put every topic in one sys:TOPIC=NAME,… map' : 'one cgroup folder per run',
+        kind === 'sys'
+          ? 'put every topic in one sys:TOPIC=NAME,… map'
+          : kind === 'cgroup'
+            ? 'one cgroup folder per run'
+            : 'one JVM per run (its heap is jvm.heapUsed)',
       );
     }
   }
@@ -68,6 +75,11 @@ export function buildProbes(setup: ProbeSetup): Probe[] {
         ),
       );
     if (spec.kind === 'cgroup') probes.push(new CgroupProbe(spec.arg as string));
+    if (spec.kind === 'jvm') {
+      const pid = spec.arg === null ? (pids[0] ?? null) : Number(spec.arg);
+      if (pid === null) throw usageError('--probe jvm: no broker process to read', 'give the JVM: --probe jvm:PID');
+      probes.push(new JvmProbe(pid));
+    }
     if (spec.kind === 'cmd')
       probes.push(
         new CmdProbe({ command: spec.arg as string, name: spec.name, as: spec.as, pid: pids[0] ?? null, held }),
@@ -80,6 +92,8 @@ export function buildProbes(setup: ProbeSetup): Probe[] {
       );
     }
   }
+  const autoJvm = setup.autoJvmPid ?? null;
+  if (autoJvm !== null && !setup.specs.some((spec) => spec.kind === 'jvm')) probes.push(new JvmProbe(autoJvm));
   check(probes);
   return probes;
 }

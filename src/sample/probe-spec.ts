@@ -3,7 +3,7 @@ import type { MetricInfo } from '../core/metrics.js';
 import { PROBE_KINDS, type ProbeKind } from '../core/probe-stats.js';
 
 // `--probe [NAME[:AS]=]KIND[:ARG]`, checked before any connection is made:
-//   proc[:PID,PID…]   sys[:TOPIC=NAME[:AS],…]   http:URL#SELECTOR   cgroup:PATH   cmd:COMMAND
+//   proc[:PID,PID…]   sys[:TOPIC=NAME[:AS],…]   http:URL#SELECTOR   cgroup:PATH   cmd:COMMAND   jvm[:PID]
 // NAME names the figure of an http or cmd probe (`http.NAME`, `cmd.NAME`); AS says what it is.
 
 /**
@@ -21,7 +21,8 @@ export interface ProbeSpec {
   as: FigureAs | null;
 }
 
-export const PROBE_FORM = '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd';
+export const PROBE_FORM =
+  '[NAME[:bytes|count|connections|value]=]KIND[:ARG], KIND one of proc, sys, http, cgroup, cmd, jvm';
 export const PROBE_EXAMPLES =
   'e.g. --probe sys, --probe ' +
   "'http:http://127.0.0.1:15692/metrics#rabbitmq_process_resident_memory_bytes', --probe " +
@@ -83,6 +84,8 @@ export function parseProbeSpec(text: string): ProbeSpec {
   }
   if (kind === 'proc' && arg !== null && arg !== '' && !/^\d+(,\d+)*$/.test(arg))
     fail('proc takes a comma-separated list of PIDs');
+  if (kind === 'jvm' && arg !== null && arg !== '' && !/^\d+$/.test(arg))
+    fail("jvm takes the JVM's PID (absent: the broker's process)");
   return { text, kind, arg: arg === '' ? null : arg, name, as: (asText as FigureAs | undefined) ?? null };
 }
 

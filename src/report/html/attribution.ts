@@ -37,26 +37,32 @@ export function attributionSection(scenario: ScenarioReport): string {
     ...attribution.sites.map((site) => site.bytesPerOp ?? 0),
     Number.MIN_VALUE,
   );
+  // A JVM's sites are compared with its heap after GC, not with RSS.
+  const reference = attribution.referenceMetric ?? 'RSS';
   // A retainer path reads from the instance up: each line holds the one above it.
   const lead = attribution.tool === 'v8-heap-snapshot' ? 'held by ' : '';
   const items = attribution.sites.map((site) => {
     const path = site.frames.map((frame) => lead + frame).join('\n');
     const perOp = site.bytesPerOp ?? 0;
     const width = Math.max(1, Math.round((Math.max(0, perOp) / scale) * 240));
-    const share = site.shareOfRss === null ? '' : ` · ${Math.round(site.shareOfRss * 100)} % of RSS`;
+    const share = site.shareOfRss === null ? '' : ` · ${Math.round(site.shareOfRss * 100)} % of ${reference}`;
+    const instances =
+      site.instancesPerOp === undefined || site.instancesPerOp === null
+        ? ''
+        : ` · ${site.instancesPerOp.toFixed(2)} instances/op`;
     const ci = site.ci === null ? '' : ` [${formatPerOp(site.ci[0], 'B')}, ${formatPerOp(site.ci[1], 'B')}]`;
     return (
       `<li><details><summary><span class="site-bar${site.verdict === 'leak' ? '' : ' quiet'}" ` +
       `style="width:${width}px"></span>${site.rank}. ` +
-      `<code>${html(site.label)}</code> ${html(formatPerOp(perOp, 'B'))}${html(ci)}${html(share)} ` +
+      `<code>${html(site.label)}</code> ${html(formatPerOp(perOp, 'B'))}${html(ci)}${html(share)}${html(instances)} ` +
       `· ${html(site.verdict === 'leak' ? 'LEAK' : site.verdict === 'pass' ? 'below δ' : 'unsure')}</summary><p ` +
       `class="muted">${html(site.reason)}</p><pre>${html(path)}</pre></details></li>`
     );
   });
   const explained =
     attribution.explainedShare === null
-      ? 'RSS did not grow.'
-      : `These sites explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope ` +
+      ? `${reference} did not grow.`
+      : `These sites explain ${Math.round(attribution.explainedShare * 100)} % of the ${reference} slope ` +
         `(${formatPerOp(attribution.rssBytesPerOp ?? 0, 'B')}).`;
   const { instrumented, plain } = attribution.opsPerSecond;
   const rates =

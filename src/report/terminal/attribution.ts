@@ -14,8 +14,8 @@ const TOOL_NAME = {
 /** Frames shown under a site on the terminal: the allocating one and a couple of callers; the JSON and HTML keep all. */
 const TERMINAL_FRAMES = 3;
 
-function percent(share: number | null): string {
-  return share === null ? '' : ` (${Math.round(share * 100)} % of RSS)`;
+function percent(share: number | null, reference: string): string {
+  return share === null ? '' : ` (${Math.round(share * 100)} % of ${reference})`;
 }
 
 export function attributionLines(scenario: ScenarioReport, style: ChalkInstance): string[] {
@@ -26,10 +26,12 @@ export function attributionLines(scenario: ScenarioReport, style: ChalkInstance)
     return [`  ${label}: ${attribution.note}`];
   }
   const lines: string[] = [];
+  // A JVM's sites are compared with its heap after GC, not with RSS.
+  const reference = attribution.referenceMetric ?? 'RSS';
   const explained =
     attribution.explainedShare === null
-      ? 'RSS did not grow'
-      : `the sites below explain ${Math.round(attribution.explainedShare * 100)} % of the RSS slope`;
+      ? `${reference} did not grow`
+      : `the sites below explain ${Math.round(attribution.explainedShare * 100)} % of the ${reference} slope`;
   const { instrumented, plain } = attribution.opsPerSecond;
   const rates =
     `${instrumented === null ? '?' : Math.round(instrumented)} ops/s instrumented, ` +
@@ -44,7 +46,14 @@ export function attributionLines(scenario: ScenarioReport, style: ChalkInstance)
     const perOp = site.bytesPerOp === null ? '—' : formatPerOp(site.bytesPerOp, 'B');
     const stacks = (site.stacks ?? 1) > 1 ? `, ${site.stacks} stacks` : '';
     const live = site.liveCount === undefined ? '' : `, ${site.liveCount} alive`;
-    lines.push(`    ${site.rank}. ${site.label}: ${perOp}${percent(site.shareOfRss)} ${verdict}${stacks}${live}`);
+    const instances =
+      site.instancesPerOp === undefined || site.instancesPerOp === null
+        ? ''
+        : `, ${site.instancesPerOp.toFixed(2)} instances/op`;
+    lines.push(
+      `    ${site.rank}. ${site.label}: ${perOp}${percent(site.shareOfRss, reference)} ${verdict}${stacks}${live}` +
+        instances,
+    );
     // A retainer path reads from the instance up: each line holds the one above it.
     const lead = attribution.tool === 'v8-heap-snapshot' ? 'held by ' : '';
     for (const frame of site.frames.slice(0, TERMINAL_FRAMES)) lines.push(`         ${style.dim(lead + frame)}`);

@@ -33,7 +33,8 @@ export const OUTSIDE_PROBES_HINT =
  * (a flag that needs the process, nothing left to sample); every other case returns false, unchanged.
  */
 export function runsWithoutProcess(input: ProcessChoiceInput): boolean {
-  const procSpecs = input.specs.filter((spec) => spec.kind === 'proc');
+  // A JVM's perf counters are read through its process, like /proc.
+  const procSpecs = input.specs.filter((spec) => spec.kind === 'proc' || spec.kind === 'jvm');
   if (input.noProc) {
     const clash =
       input.pid !== undefined || input.extraPids.length > 0

@@ -191,6 +191,7 @@ const ATTRIBUTION_FIELDS: Record<keyof AttributionReport, true> = {
   verdictOfRecord: true,
   opsPerSecond: true,
   rssBytesPerOp: true,
+  referenceMetric: true,
   explainedShare: true,
   sitesJudged: true,
   sites: true,
@@ -212,6 +213,7 @@ const ATTRIBUTION_SITE_FIELDS: Record<keyof AttributionSite, true> = {
   symbolized: true,
   stacks: true,
   liveCount: true,
+  instancesPerOp: true,
 };
 const CYCLE_FIELDS: Record<keyof CycleReport, true> = {
   index: true,

@@ -1,6 +1,9 @@
 // Which attribution tool a broker gets, decided before any connection: from the --spawn command's program or the
 // target kind; --no-proc refused with exit 64; runtimes without a tool get a plan that says so (never silence).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { isMqleakError } from '../../../src/core/errors.js';
 import { beginAttribution, planAttribution, spawnedProgram } from '../../../src/run/attribution.js';
@@ -23,9 +26,8 @@ test('no --attribute: no plan', async () => {
   assert.equal(await planAttribution({ spawn: 'mosquitto' }, false), null);
 });
 
-test('JVM and Erlang brokers: no tool in this version, a note with the probe to use instead', async () => {
+test('Erlang brokers: no tool in this version, a note with the probe to use instead', async () => {
   for (const [spawn, runtime, probe] of [
-    ['java -jar broker.jar', 'jvm', /jcmd \{pid\} GC.heap_info/],
     ['/usr/lib/erlang/erts/bin/beam.smp -- -root', 'erlang', /--probe cmd:/],
   ] as const) {
     const plan = await planAttribution({ spawn }, true);
@@ -36,6 +38,32 @@ test('JVM and Erlang brokers: no tool in this version, a note with the probe to 
     assert.match(begun.active.note ?? '', /not available/);
     assert.match(begun.active.note ?? '', probe);
     assert.equal(begun.target.spawnAssignments, undefined, 'nothing preloaded');
+  }
+});
+
+test('JVM brokers: class histograms through jcmd (spawned or --pid); without jcmd a note with the hint', async () => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'mqleak-jcmd-'));
+  await writeFile(path.join(folder, 'jcmd'), '#!/bin/sh\n', { mode: 0o755 });
+  const savedPath = process.env.PATH;
+  try {
+    process.env.PATH = folder;
+    const plan = await planAttribution({ spawn: 'java -jar broker.jar' }, true);
+    assert.deepEqual(plan, { runtime: 'jvm', via: 'spawn' });
+    const begun = await beginAttribution(plan!, { spawn: 'java -jar broker.jar' });
+    assert.equal(begun.active.tool, 'jcmd-class-histogram');
+    assert.equal(begun.active.note, null);
+    assert.equal(begun.target.spawnAssignments, undefined, 'nothing preloaded: jcmd attaches by PID');
+    process.env.PATH = path.join(folder, 'none');
+    const without = await planAttribution({ spawn: 'java -jar broker.jar' }, true);
+    assert.deepEqual(without, { runtime: 'jvm', via: null });
+    const note = (await beginAttribution(without!, { spawn: 'java -jar broker.jar' })).active;
+    assert.equal(note.tool, 'none');
+    assert.match(note.note ?? '', /not available for this jvm broker: .*jcmd.*not on the PATH/);
+    assert.match(note.note ?? '', /apt-get install openjdk-17-jdk-headless/);
+    assert.match(note.note ?? '', /jvm\.heapUsed/);
+  } finally {
+    process.env.PATH = savedPath;
+    await rm(folder, { recursive: true, force: true });
   }
 });
 

@@ -3,6 +3,8 @@
 // not start, and a failing rerun are handled. The rerun is handed in as a function: here it returns a report.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { AttributionReport, RunReport } from '../../../src/core/report-model.js';
@@ -87,4 +89,35 @@ test('a rerun that fails: the plain verdict stands, the failure noted', async ()
   assert.equal(report.scenarios[0]?.attribution?.status, 'failed');
   assert.match(report.scenarios[0]?.attribution?.note ?? '', /broker would not start.*the verdict stands/);
   assert.equal(report.scenarios[0]?.attribution?.opsPerSecond.plain, plain.scenarios[0]?.opsPerSecond);
+});
+
+test('a JVM broker (jcmd on the PATH): the rerun takes class histograms, its note names the heap', async () => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'mqleak-jcmd-'));
+  await writeFile(path.join(folder, 'jcmd'), '#!/bin/sh\n', { mode: 0o755 });
+  const savedPath = process.env.PATH;
+  process.env.PATH = folder;
+  try {
+    const runs: PreparedRun[] = [];
+    const scenario = plain.scenarios[0] as RunReport['scenarios'][number];
+    const heap = {
+      ...(scenario.metrics[0] as (typeof scenario.metrics)[number]),
+      name: 'jvm.heapUsed',
+      bytesPerOp: 528,
+    };
+    const report = await autoAttribute(
+      await prepared({ spawn: 'java -jar broker.jar', broker: 'mqtt://127.0.0.1:1' }),
+      plain,
+      async (run) => {
+        runs.push(run);
+        const attribution = { ...found, tool: 'jcmd-class-histogram' as const, referenceMetric: 'jvm.heapUsed' };
+        return { ...plain, scenarios: [{ ...scenario, metrics: [heap, ...scenario.metrics], attribution }] };
+      },
+    );
+    assert.deepEqual(runs[0]?.attribution, { runtime: 'jvm', via: 'spawn' });
+    assert.equal(report.scenarios[0]?.attribution?.tool, 'jcmd-class-histogram');
+    assert.match(report.scenarios[0]?.attribution?.note ?? '', /that run read jvm\.heapUsed 528\.0 B\/op/);
+  } finally {
+    process.env.PATH = savedPath;
+    await rm(folder, { recursive: true, force: true });
+  }
 });

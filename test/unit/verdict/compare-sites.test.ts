@@ -67,3 +67,14 @@ test('heap snapshots: a constructor is matched by name, whatever its retainer pa
     ['new Session'],
   );
 });
+
+test('class histograms: a JVM class is matched by name; a class that grows more is reported grown', () => {
+  const base = withSites('jcmd-class-histogram', [site('Hold$HAConnection', [], [14, 18])]);
+  const same = withSites('jcmd-class-histogram', [site('Hold$HAConnection', [], [15, 17])]);
+  const grown = withSites('jcmd-class-histogram', [site('Hold$HAConnection', [], [500, 560])]);
+  assert.deepEqual(compareSites(base, same), []);
+  assert.deepEqual(
+    compareSites(base, grown).map((change) => `${change.kind} ${change.label}`),
+    ['grown Hold$HAConnection'],
+  );
+});
