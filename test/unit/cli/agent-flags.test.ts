@@ -82,7 +82,7 @@ test('bad agent flags are one-line usage errors before any connection (exit 64)'
   }
 });
 
-test('a scenario whose pattern cannot run over agents is refused before listening, naming the ones that can', async () => {
+test('a pattern that cannot run over agents is refused before listening, naming those that can', async () => {
   const result = await mainCli(['run', 'bridge-churn', '--agents', '2', '--listen', '127.0.0.1:0'], {
     MQLEAK_TOKEN: 'x'.repeat(32),
   });
