@@ -7,6 +7,7 @@
 //   npm run bench:agents -- sessions --clients 100000
 //     that many sessions held by 4 agents against the multi-process sink
 //   npm run bench:agents -- leak              # the fixture's leak estimate: one host vs split over 3 agents
+//   npm run bench:agents -- leak --leak-scenario connect-churn   # the same, each cycle's connections split
 //   npm run bench:agents -- churn
 //     connect-churn, each cycle's connections split over 1..4 agents vs one local process: churn rate, overhead
 // The machine's 2 cores cap the absolute figures: agents here share the cores the single process had.
@@ -31,6 +32,7 @@ const { values, positionals } = parseArgs({
     clients: { type: 'string', default: '100000' },
     'scale-clients': { type: 'string', default: '6000' },
     'churn-ops': { type: 'string', default: '6000' },
+    'leak-scenario': { type: 'string', default: 'mass-connect' },
     agents: { type: 'string', default: '1,2,3,4' },
   },
 });
@@ -68,6 +70,16 @@ const CHURN_SHAPE = [
   'recoverySeconds=0.5',
   'keepaliveExpiryShare=0',
   'concurrency=200',
+];
+/** connect-churn on the fixture: 1,000 connections a cycle (16 MB a cycle, far above Aedes' floor noise). */
+const CHURN_LEAK_SHAPE = [
+  'warmupCycles=2',
+  'cycles=6',
+  'operationsPerCycle=1000',
+  'baselineSeconds=0.5',
+  'settleSeconds=1',
+  'recoverySeconds=1.5',
+  'keepaliveExpiryShare=0',
 ];
 const LEAK_SHAPE = [
   'warmupCycles=2',
@@ -361,11 +373,13 @@ async function leak(hosts: NetnsHosts): Promise<Record<string, unknown>> {
   const estimate = async (agents: number): Promise<Record<string, unknown>> => {
     const fixture = await startFixtureBroker(INJECTED_LEAK_BYTES, ['--host', hosts.hub]);
     try {
+      const scenario = String(values['leak-scenario']);
       const outcome = await run(
         hosts,
         { url: `mqtt://${hosts.hub}:${fixture.port}`, pid: fixture.pid },
-        LEAK_SHAPE,
+        scenario === 'connect-churn' ? CHURN_LEAK_SHAPE : LEAK_SHAPE,
         agents,
+        scenario,
       );
       const rss = outcome.scenario.metrics.find((metric) => metric.name === 'proc.rss');
       return { agents, verdict: rss?.verdict, bytesPerOp: rss?.bytesPerOp ?? null, ci: rss?.ci ?? null };
@@ -379,6 +393,7 @@ async function leak(hosts: NetnsHosts): Promise<Record<string, unknown>> {
   const b = split.bytesPerOp as number | null;
   const difference = a === null || b === null ? null : round(Math.abs(b - a) / a, 3);
   return {
+    scenario: values['leak-scenario'],
     injectedBytesPerConnection: INJECTED_LEAK_BYTES,
     singleHost: single,
     splitOver3Agents: split,
