@@ -7,6 +7,9 @@
 //   npm run bench:agents -- sessions --clients 100000
 //     that many sessions held by 4 agents against the multi-process sink
 //   npm run bench:agents -- leak              # the fixture's leak estimate: one host vs split over 3 agents
+//   npm run bench:agents -- leak --leak-scenario connect-churn   # the same, each cycle's connections split
+//   npm run bench:agents -- churn
+//     connect-churn, each cycle's connections split over 1..4 agents vs one local process: churn rate, overhead
 // The machine's 2 cores cap the absolute figures: agents here share the cores the single process had.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,10 +31,12 @@ const { values, positionals } = parseArgs({
   options: {
     clients: { type: 'string', default: '100000' },
     'scale-clients': { type: 'string', default: '6000' },
+    'churn-ops': { type: 'string', default: '6000' },
+    'leak-scenario': { type: 'string', default: 'mass-connect' },
     agents: { type: 'string', default: '1,2,3,4' },
   },
 });
-const PARTS = ['scale', 'sessions', 'leak'] as const;
+const PARTS = ['scale', 'sessions', 'leak', 'churn'] as const;
 const parts = positionals.length > 0 ? positionals : [...PARTS];
 for (const part of parts)
   if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}: one of ${PARTS.join(', ')}`);
@@ -55,6 +60,26 @@ const RATE_SHAPE = [
   'holdSeconds=0',
   'publishRate=0',
   'subscribers=0',
+];
+/** connect-churn cycles for the churn-rate comparison: no client left to go silent (its keepalive wait is idle time). */
+const CHURN_SHAPE = [
+  'warmupCycles=2',
+  'cycles=3',
+  'baselineSeconds=0.5',
+  'settleSeconds=0.5',
+  'recoverySeconds=0.5',
+  'keepaliveExpiryShare=0',
+  'concurrency=200',
+];
+/** connect-churn on the fixture: 1,000 connections a cycle (16 MB a cycle, far above Aedes' floor noise). */
+const CHURN_LEAK_SHAPE = [
+  'warmupCycles=2',
+  'cycles=6',
+  'operationsPerCycle=1000',
+  'baselineSeconds=0.5',
+  'settleSeconds=1',
+  'recoverySeconds=1.5',
+  'keepaliveExpiryShare=0',
 ];
 const LEAK_SHAPE = [
   'warmupCycles=2',
@@ -81,12 +106,13 @@ interface Outcome {
   coordinatorPeakRss: number;
 }
 
-/** One `mqleak run mass-connect`: on this machine alone (agents 0) or over `agents` agents in the namespaces. */
+/** One `mqleak run SCENARIO`: on this machine alone (agents 0) or over `agents` agents in the namespaces. */
 async function run(
   hosts: NetnsHosts | null,
   broker: { url: string; pid: number },
   sets: readonly string[],
   agents: number,
+  scenarioName = 'mass-connect',
 ): Promise<Outcome> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'mqleak-bench-agents-'));
   const token = path.join(out, 'token');
@@ -104,7 +130,7 @@ async function run(
   const coordinator = launch([
     MQLEAK,
     'run',
-    'mass-connect',
+    scenarioName,
     '--broker',
     broker.url,
     '--pid',
@@ -251,6 +277,72 @@ async function scale(hosts: NetnsHosts): Promise<Record<string, unknown>> {
   }
 }
 
+/** Churn rate of connect-churn over whole cycles, its operations split over agents (or all in one process). */
+function churnFigures(outcome: Outcome): Record<string, unknown> {
+  const { scenario } = outcome;
+  const loads = scenario.cycles.map((cycle) => cycle.loadEndMs - cycle.startMs);
+  const meanLoadMs = loads.reduce((sum, ms) => sum + ms, 0) / Math.max(1, loads.length);
+  const perCycle = scenario.cycles[0]?.operations ?? 0;
+  return {
+    exitCode: outcome.code,
+    connectionsPerCycle: perCycle,
+    failures: scenario.failures,
+    cycleLoadMs: round(meanLoadMs),
+    connectionsPerSecond: round(perCycle / (meanLoadMs / 1000)),
+    coordinatorPeakRssBytes: outcome.coordinatorPeakRss,
+    agents: (scenario.agents ?? []).map((agent) => ({
+      name: agent.name,
+      address: agent.address,
+      operationsPerCycle: agent.clientsPerCycle,
+      operationsPerSecond: agent.connectsPerSecond,
+      peakRssBytes: agent.selfCheck.peakRssBytes,
+      cpuPct: agent.selfCheck.cpuPct,
+      selfCheck: agent.selfCheck.status,
+    })),
+  };
+}
+
+/** connect-churn's cycles split over 1..4 agents against one local process, same connections per cycle. */
+async function churn(hosts: NetnsHosts): Promise<Record<string, unknown>> {
+  const operations = Number(values['churn-ops']);
+  const counts = String(values.agents)
+    .split(',')
+    .map(Number)
+    .filter((n) => n >= 1 && n <= hosts.hosts.length);
+  const sink = await startSink(hosts.hub, 1);
+  try {
+    const sets = [...CHURN_SHAPE, `operationsPerCycle=${operations}`];
+    const local = churnFigures(await run(hosts, sink, sets, 0, 'connect-churn'));
+    const rows: Record<string, unknown>[] = [];
+    for (const count of counts) {
+      const figures = churnFigures(await run(hosts, sink, sets, count, 'connect-churn'));
+      const base = local.cycleLoadMs as number;
+      const overheadMs = (figures.cycleLoadMs as number) - base;
+      rows.push({
+        agentCount: count,
+        ...figures,
+        coordinationOverheadMsPerCycle: round(overheadMs),
+        coordinationOverheadShare: round(overheadMs / base, 3),
+      });
+    }
+    const three = rows.find((row) => row.agentCount === 3);
+    return {
+      operationsPerCycle: operations,
+      target: sink.url,
+      note:
+        'overhead: mean cycle load time of connect-churn with each cycle split over agents minus the same cycles ' +
+        'run by one local process, as a share of it (negative: the agents were faster). The agents share the ' +
+        "same 2 cores as the single process and the sink, so where it is negative it shows only that the split's " +
+        'cost is below what several processes gain',
+      singleProcess: local,
+      byAgents: rows,
+      overheadTargetMet: three === undefined ? null : (three.coordinationOverheadShare as number) <= 0.05,
+    };
+  } finally {
+    sink.stop();
+  }
+}
+
 async function sessions(hosts: NetnsHosts): Promise<Record<string, unknown>> {
   const clients = Number(values.clients);
   const agents = Math.min(4, hosts.hosts.length);
@@ -281,11 +373,13 @@ async function leak(hosts: NetnsHosts): Promise<Record<string, unknown>> {
   const estimate = async (agents: number): Promise<Record<string, unknown>> => {
     const fixture = await startFixtureBroker(INJECTED_LEAK_BYTES, ['--host', hosts.hub]);
     try {
+      const scenario = String(values['leak-scenario']);
       const outcome = await run(
         hosts,
         { url: `mqtt://${hosts.hub}:${fixture.port}`, pid: fixture.pid },
-        LEAK_SHAPE,
+        scenario === 'connect-churn' ? CHURN_LEAK_SHAPE : LEAK_SHAPE,
         agents,
+        scenario,
       );
       const rss = outcome.scenario.metrics.find((metric) => metric.name === 'proc.rss');
       return { agents, verdict: rss?.verdict, bytesPerOp: rss?.bytesPerOp ?? null, ci: rss?.ci ?? null };
@@ -299,6 +393,7 @@ async function leak(hosts: NetnsHosts): Promise<Record<string, unknown>> {
   const b = split.bytesPerOp as number | null;
   const difference = a === null || b === null ? null : round(Math.abs(b - a) / a, 3);
   return {
+    scenario: values['leak-scenario'],
     injectedBytesPerConnection: INJECTED_LEAK_BYTES,
     singleHost: single,
     splitOver3Agents: split,
@@ -323,6 +418,7 @@ if (why !== null) {
     if (parts.includes('scale')) results.scale = await scale(hosts);
     if (parts.includes('sessions')) results.sessions = await sessions(hosts);
     if (parts.includes('leak')) results.leak = await leak(hosts);
+    if (parts.includes('churn')) results.churn = await churn(hosts);
   } finally {
     hosts.remove();
   }

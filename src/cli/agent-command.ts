@@ -1,6 +1,7 @@
 import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { runAgent } from '../load/remote/agent-client.js';
+import { agentPatternHost } from './agent-patterns.js';
 import type { Streams } from './run-command.js';
 import { validateAgent, type AgentFlags } from './validate.js';
 
@@ -18,7 +19,13 @@ export async function agentCommand(flags: AgentFlags, io: Streams): Promise<Exit
   process.once('SIGINT', onSignal);
   const { url } = valid;
   try {
-    const outcome = await runAgent({ ...valid, version: VERSION, log, signal: stop.signal });
+    const outcome = await runAgent({
+      ...valid,
+      version: VERSION,
+      log,
+      signal: stop.signal,
+      patterns: agentPatternHost,
+    });
     if (outcome.kind === 'done') {
       log('the coordinator finished the run');
       return ExitCode.pass;

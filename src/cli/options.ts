@@ -352,7 +352,8 @@ const RUN_OPTIONS = {
     accepts: `a whole number from 1 to ${MAX_AGENTS}`,
     details:
       'Needs `--listen` and a shared token (`--token-file` or MQLEAK_TOKEN); each agent gets an equal share of ' +
-      "every cycle's sessions; the scenario must be of a pattern that splits over agents (mass-connect). See " +
+      "every cycle's sessions or operations; the scenario must be of a pattern that splits over agents " +
+      '(mass-connect, connect-churn, health-check-churn, will-churn, rejected-connect). See ' +
       '[distributed.md](distributed.md).',
   },
   listen: {

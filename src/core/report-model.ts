@@ -442,12 +442,15 @@ export interface AgentReport {
   /** Its host name, and the address its connection to the coordinator came from. */
   host: string;
   address: string;
-  /** Share of every cycle's clients it held (all agents' shares add up to 1). */
+  /**
+   * Share of every cycle's clients it held, or of the cycle's operations for a pattern whose cycles split over
+   * agents (`splitsCycles`: then clientsPerCycle counts operations); all agents' shares add up to 1.
+   */
   share: number;
   clientsPerCycle: number;
   /** Load processes the agent spread its share over (its own open-files limit decides). */
   processes: number;
-  /** Connects attempted and failed over the scenario. */
+  /** Connects (a split pattern: operations) attempted and failed over the scenario. */
   operations: number;
   failures: number;
   /** Connects per second it achieved while filling (successful connects over its fill time); null without a fill. */

@@ -142,6 +142,15 @@ export const connectChurn: PatternDefinition = {
     },
     ...WEBSOCKET_PARAMS,
   },
+  // Each connection is independent: over agents each runs a share of every cycle, its ids under its own run token.
+  splitsCycles: {
+    shareParams: (params, share) => ({
+      ...params,
+      // The pool and the silent clients' pool are sized for the whole run: each agent takes its share of them.
+      clientIdPool: Math.max(1, Math.round(numberParam(params, 'clientIdPool') * share)),
+      expiryConcurrency: Math.max(1, Math.ceil(numberParam(params, 'expiryConcurrency') * share)),
+    }),
+  },
   extraCycleMs(params: Params) {
     const silent = Math.ceil(numberParam(params, 'operationsPerCycle') * numberParam(params, 'keepaliveExpiryShare'));
     const perClientMs = numberParam(params, 'silentKeepalive') * 1000 * KEEPALIVE_GRACE + KEEPALIVE_CHECK_PERIOD_MS;

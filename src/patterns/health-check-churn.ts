@@ -121,6 +121,13 @@ export const healthCheckChurn: PatternDefinition = {
     },
     ...WEBSOCKET_PARAMS,
   },
+  // Each connection is independent: over agents each runs a share of every cycle.
+  splitsCycles: {
+    shareParams: (params, share) => ({
+      ...params,
+      silentConcurrency: Math.max(1, Math.ceil(numberParam(params, 'silentConcurrency') * share)),
+    }),
+  },
   extraCycleMs(params: Params) {
     const silent = Math.ceil(numberParam(params, 'operationsPerCycle') * silentShare(stringParam(params, 'closeMode')));
     return silent === 0

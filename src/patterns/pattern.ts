@@ -1,9 +1,8 @@
-import type { BridgeCycleReport } from '../core/report-model.js';
 import type { BrokerAddress } from '../net/broker-address.js';
 import type { AgentFleet } from '../load/remote/agent-fleet.js';
 import type { Credentials } from '../core/credentials.js';
 import type { Params, ParamSpecs } from '../core/params.js';
-import type { CheckTally, ObservationTally } from '../core/recording.js';
+import type { CycleOutcome, CycleRequest } from '../core/cycle.js';
 
 export interface PatternContext {
   broker: BrokerAddress;
@@ -31,38 +30,7 @@ export interface PatternContext {
   agents?: AgentFleet;
 }
 
-export interface CycleRequest {
-  /** 0-based over all cycles, warm-up included. */
-  index: number;
-  operations: number;
-  concurrency: number;
-  /** Wall-clock time (Date.now()) after which no new operation may start. */
-  deadlineMs: number;
-}
-
-export interface CycleOutcome {
-  operations: number;
-  failures: number;
-  failureKinds: Record<string, number>;
-  timedOut: boolean;
-  /** Protocol checks of this cycle (a will arrived, a takeover closed the first connection ...): see ProtocolFacts. */
-  checks?: Record<string, CheckTally>;
-  /**
-   * What the broker answered, by variant of what was tried: variant → answer (`connack-135`, `closed`, ACCEPTED_ANSWER
-   * ...) → count.
-   */
-  answers?: Record<string, Record<string, number>>;
-  /** Measured quantities (`peakClients`, `silentCloseMs`): aggregated over the scenario as count, min, max and mean. */
-  observations?: Record<string, ObservationTally>;
-  /** bridge-churn: the cycle's bridge reconnects and message counts, kept per cycle in the report. */
-  bridge?: BridgeCycleReport;
-  /**
-   * The variant family this cycle ran (one family per cycle, in rotation), so that its growth is judged at that
-   * family's own size.
-   */
-  variant?: string;
-}
-
+export type { CycleOutcome, CycleRequest } from '../core/cycle.js';
 export { ACCEPTED_ANSWER, type CheckTally, type ObservationTally } from '../core/recording.js';
 
 /** A pattern that is running against a broker: one cycle at a time, then a teardown that lets go of everything. */
@@ -102,6 +70,20 @@ export interface PatternDefinition {
   variants?: VariantSpace;
   /** The pattern can split its load over remote agents (`mqleak run --agents N`); docs/distributed.md lists which. */
   distributed?: boolean;
+  /**
+   * The pattern's cycle is a count of independent operations: over `--agents N`, each agent runs this same
+   * pattern with its own run token and an equal share of every cycle's operations (docs/distributed.md).
+   */
+  splitsCycles?: CycleSplit;
+}
+
+/** How a pattern's parameters are divided when its cycles are split over agents. */
+export interface CycleSplit {
+  /**
+   * The parameters one agent runs with, given its `share` (0–1] of the operations: pools and limits that are
+   * sized for the whole run become that share of it. Absent: the scenario's parameters unchanged.
+   */
+  shareParams?(params: Params, share: number): Params;
 }
 
 /** The variant families of a pattern and their cases: what narrowing walks. */

@@ -268,6 +268,9 @@ export const rejectedConnect: PatternDefinition = {
       description: 'give up on one TCP connection after this long',
     },
   },
+  // Each refused CONNECT is independent: over agents each runs a share of every cycle, with its own will
+  // observer (one more connection per agent, held over the scenario).
+  splitsCycles: {},
   extraCycleMs(params: Params) {
     const attempts = rejectionAttempts(stringParam(params, 'variant'), stringParam(params, 'will'));
     const truncated = attempts.filter((attempt) => attempt.variant === 'malformed-truncated').length / attempts.length;

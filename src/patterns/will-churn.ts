@@ -153,6 +153,9 @@ export const willChurn: PatternDefinition = {
       description: 'give up on one connection (to CONNACK) after this long',
     },
   },
+  // Each client and its will are independent: over agents each runs a share of every cycle, with its own
+  // observer on its own run token's will topic (one more connection per agent, held over the scenario).
+  splitsCycles: {},
   extraCycleMs(params: Params) {
     // The last will of a cycle arrives about its delay after the client vanished.
     return numberParam(params, 'v5Share') > 0

@@ -1,6 +1,7 @@
 import { numberParam } from '../core/params.js';
 import type { PatternRun } from '../patterns/pattern.js';
-import type { AgentFleet } from '../load/remote/agent-fleet.js';
+import type { ScenarioAgents } from './agents/scenario-agents.js';
+import type { PatternContext } from '../patterns/pattern.js';
 import { AgentLostError } from '../load/remote/agent-connection.js';
 import type { Credentials } from '../core/credentials.js';
 import { mergeProtocolFacts } from '../patterns/shared/protocol-facts.js';
@@ -32,8 +33,11 @@ export interface ScenarioRunContext {
   selfSampler?: Sampler;
   /** Collects mqleak's own garbage before each floor window; false when it could not. */
   selfGc?: () => boolean;
-  /** `--agents N`: the pattern's load runs on these remote agents. */
-  agents?: AgentFleet;
+  /**
+   * `--agents N`: the pattern's load runs on these remote agents (on their worker fleets, or each running a share of
+   * every cycle: `splitsCycles`).
+   */
+  agents?: ScenarioAgents;
   /** `--attribute` on a Node broker: called once each floor is read (a heap snapshot there); never throws. */
   afterFloor?: (phase: 'baseline' | 'cycle' | 'recovery', cycle: number | null) => Promise<void>;
 }
@@ -101,7 +105,7 @@ export async function recordScenario(
       await context.afterFloor?.('baseline', null);
     });
     checkTarget(target, sampler, during);
-    run = await scenario.pattern.start({
+    const patternContext: PatternContext = {
       broker: target.address,
       targetPid: target.pid,
       params,
@@ -111,7 +115,13 @@ export async function recordScenario(
       sourceIps: context.sourceIps,
       ...(context.agents === undefined ? {} : { agents: context.agents }),
       notice: (message) => observer.notice?.(message),
-    });
+    };
+    run =
+      context.agents !== undefined &&
+      scenario.pattern.distributed !== true &&
+      scenario.pattern.splitsCycles !== undefined
+        ? await context.agents.startSplit(scenario.pattern, patternContext)
+        : await scenario.pattern.start(patternContext);
     const started = run;
     lastOperation = () => started.lastOperation?.();
     const warmupCycles = numberParam(params, 'warmupCycles');

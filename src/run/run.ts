@@ -40,6 +40,7 @@ import { recordScenario, type ScenarioRecording, type ScenarioRunContext } from 
 import { judgeSoakScenario } from '../verdict/judge-soak-scenario.js';
 import { AgentPool } from '../load/remote/agent-pool.js';
 import { ScenarioAgents } from './agents/scenario-agents.js';
+import { PATTERNS } from '../patterns/catalogue.js';
 import { isSoakRecording, soakRecorder } from './soak-scenario.js';
 import { judgeSelf, selfRunVerdict, startSelfCheck, withSelfJudgement, type SelfCheck } from './self/self-check.js';
 import { withRestartNamed } from './restart-check.js';
@@ -151,12 +152,22 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
 }
 
 /** `--agents`: every scenario must be one whose pattern splits its load over agents, and cycles, not a soak. */
+/** The patterns that run over agents, for the usage error. */
+function distributedPatterns(): string {
+  return [...PATTERNS.values()]
+    .filter((pattern) => pattern.distributed === true || pattern.splitsCycles !== undefined)
+    .map((pattern) => pattern.name)
+    .join(', ');
+}
+
 function checkDistributed(scenarios: readonly Scenario[], options: RunOptions): void {
-  const local = scenarios.filter((scenario) => scenario.pattern.distributed !== true);
+  const local = scenarios.filter(
+    (scenario) => scenario.pattern.distributed !== true && scenario.pattern.splitsCycles === undefined,
+  );
   if (local.length > 0)
     throw usageError(
       `--agents: ${local.map((scenario) => scenario.name).join(', ')} cannot run over agents`,
-      'name scenarios of a pattern that splits its load over agents (mass-connect; see docs/distributed.md)',
+      `name scenarios of a pattern whose load splits over agents (${distributedPatterns()}; see docs/distributed.md)`,
     );
   if (options.soakMs !== undefined)
     throw usageError('--agents with --soak', 'a run over agents is judged in cycles: drop --soak');

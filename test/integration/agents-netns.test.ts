@@ -31,6 +31,8 @@ const RUN_TIMEOUT_MS = 240_000;
  * machine half as fast on either side (the checks below say which cycle it was).
  */
 const KILL_AFTER_MS = 12_000;
+/** When the late agent is started after the first one joined: inside the first scenario's ~10 s (checked). */
+const LATE_JOIN_AFTER_MS = 2_500;
 const MQLEAK = path.join(REPO_ROOT, 'bin/mqleak.js');
 /** Six measured cycles: the fewest the verdict judges. */
 const JUDGED_SHAPE = [
@@ -41,6 +43,17 @@ const JUDGED_SHAPE = [
   'recoverySeconds=1.5',
   'holdSeconds=0.5',
   'subscribers=2',
+];
+/** connect-churn split over agents: 1,000 connections a cycle (16 MB a cycle at 16 KB each, far above Aedes' noise). */
+const CHURN_SHAPE = [
+  'warmupCycles=2',
+  'cycles=6',
+  'baselineSeconds=0.5',
+  'settleSeconds=1',
+  'recoverySeconds=1.5',
+  'operationsPerCycle=1000',
+  // No clients left to go silent: waiting for their keepalive to expire costs seconds a cycle and is not the claim.
+  'keepaliveExpiryShare=0',
 ];
 const SHORT_SHAPE = [
   'warmupCycles=2',
@@ -114,6 +127,8 @@ async function distributedRun(
     tls?: TestCertificates;
     /** More flags for the coordinator's `mqleak run`. */
     runArgs?: readonly string[];
+    /** The scenarios run (default: mass-connect). */
+    scenarios?: readonly string[];
   } = {},
 ): Promise<DistributedRun> {
   const count = options.agents ?? AGENTS;
@@ -125,7 +140,7 @@ async function distributedRun(
       [
         MQLEAK,
         'run',
-        'mass-connect',
+        ...(options.scenarios ?? ['mass-connect']),
         '--broker',
         broker.url,
         '--pid',
@@ -371,6 +386,73 @@ describe('mqleak agents on separate hosts (network namespaces)', { skip: unavail
       await certs.remove();
     }
   });
+
+  test('an agent that joins while a scenario runs waits for the next scenario', async () => {
+    // Two scenarios of connect-churn (the second from a file, under another name) with --agents 1: the first
+    // takes agent 1; agent 2 joins during it and must be left alone until the second scenario takes it.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-late-'));
+    const second = path.join(dir, 'churn-again.yaml');
+    await writeFile(second, 'name: churn-again\ndescription: connect-churn once more\npattern: connect-churn\n');
+    let joinedAt = 0;
+    const run = await distributedRun(
+      net,
+      { url: mosquittoUrl, pid: mosquitto.pid },
+      [...CHURN_SHAPE, 'cycles=3', 'operationsPerCycle=500', 'settleSeconds=0.5', 'recoverySeconds=0.5'],
+      {
+        agents: 1,
+        scenarios: ['connect-churn', second],
+        duringRun: async (agents, coordinator) => {
+          // Past the first scenario's 0.5 s baseline, into its cycles (it runs ~10 s; the report's phases check it).
+          await new Promise((resolve) => setTimeout(resolve, LATE_JOIN_AFTER_MS));
+          const address = /listening for \d+ agents on ws:\/\/([\d.]+:\d+)/.exec(coordinator.stderr())?.[1] ?? '';
+          const token = coordinator.child.spawnargs[coordinator.child.spawnargs.indexOf('--token-file') + 1] as string;
+          const host = net.hosts[1];
+          assert.ok(host !== undefined);
+          agents.push(
+            watch(
+              net.spawnIn(
+                host,
+                process.execPath,
+                [MQLEAK, 'agent', '--coordinator', address, '--token-file', token, '--id', 'late'],
+                { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+              ),
+            ),
+          );
+          await until(() => (/agent late@\S+ joined/.test(coordinator.stderr()) ? true : null), 'the late agent joins');
+          joinedAt = Date.now();
+        },
+      },
+    );
+    assert.ok(run.code !== 3 && run.code !== 4 && run.code !== 64, logs(run));
+    const [first, then] = run.report?.scenarios ?? [];
+    assert.ok(first !== undefined && then !== undefined, logs(run));
+    const runStart = Date.parse(run.report?.startedAt ?? '');
+    const firstStart = runStart + (first.phases[0]?.startMs ?? Number.NaN);
+    const firstEnd = runStart + (first.phases.at(-1)?.endMs ?? Number.NaN);
+    assert.ok(
+      firstStart < joinedAt && joinedAt < firstEnd,
+      `the late agent joined while the first scenario ran (${firstStart} < ${joinedAt} < ${firstEnd})`,
+    );
+    assert.deepEqual(
+      first.agents?.map((agent) => agent.id),
+      ['1'],
+      'the first scenario ran on the agent it started with',
+    );
+    assert.deepEqual(
+      then.agents?.map((agent) => agent.id),
+      ['late'],
+      'the late agent ran the next scenario',
+    );
+    assert.equal(then.agents?.[0]?.address, net.hosts[1]?.address);
+    for (const scenario of [first, then]) {
+      assert.equal(scenario.failures, 0, JSON.stringify(scenario.failureKinds));
+      assert.equal(
+        scenario.agents?.[0]?.operations,
+        scenario.cycles.reduce((sum, cycle) => sum + cycle.operations, 0),
+      );
+    }
+    assert.deepEqual(run.agentCodes, [0, 0], 'both agents exit 0 when the run is over');
+  });
 });
 
 describe('a leak measured with the load split over agents (network namespaces)', { skip: unavailable ?? false }, () => {
@@ -407,6 +489,49 @@ describe('a leak measured with the load split over agents (network namespaces)',
     );
     assert.equal(scenario.agents?.length, AGENTS);
     assert.equal(scenario.observations?.peakClients?.max, 300);
+  });
+
+  const churnTitle = `connect-churn over ${AGENTS} agents, fixture leaking ${INJECTED_MASS_LEAK_BYTES} B/connection`;
+  test(`${churnTitle}: LEAK at that size`, async () => {
+    const run = await distributedRun(net, { url, pid: fixture.pid }, CHURN_SHAPE, {
+      scenarios: ['connect-churn'],
+      runArgs: ['--gc-cmd', 'kill -USR2 {pid}'],
+    });
+    assert.equal(run.code, 1, logs(run));
+    const scenario = onlyScenario(run);
+    assert.equal(scenario.failures, 0, JSON.stringify(scenario.failureKinds));
+    for (const name of ['proc.rss', 'proc.rssAnon']) {
+      const metric = scenario.metrics.find((entry) => entry.name === name);
+      assert.ok(metric !== undefined && metric.bytesPerOp !== null, JSON.stringify(scenario.metrics));
+      assert.equal(metric.verdict, 'leak', metric.reason);
+      // The fixture's leak per connection, as fixture-verdicts.test.ts asks of connect-churn on one host.
+      assert.ok(
+        Math.abs(metric.bytesPerOp - INJECTED_MASS_LEAK_BYTES) <= LEAK_SIZE_TOLERANCE * INJECTED_MASS_LEAK_BYTES,
+        `${name} ${metric.bytesPerOp} B/op vs ${INJECTED_MASS_LEAK_BYTES} injected`,
+      );
+    }
+    // Every cycle's 1,000 connections were made, a third by each agent, each from its own host.
+    const perCycle = Number(CHURN_SHAPE.find((entry) => entry.startsWith('operationsPerCycle='))?.split('=')[1]);
+    for (const cycle of scenario.cycles) assert.equal(cycle.operations, perCycle);
+    const agents = scenario.agents ?? [];
+    assert.equal(agents.length, AGENTS);
+    assert.deepEqual(
+      agents.map((agent) => agent.clientsPerCycle).sort(),
+      [333, 333, 334],
+      'an equal share of every cycle each',
+    );
+    assert.equal(
+      agents.reduce((sum, agent) => sum + agent.operations, 0),
+      scenario.cycles.reduce((sum, cycle) => sum + cycle.operations, 0),
+      "the scenario's operations are the agents' summed",
+    );
+    assert.deepEqual(
+      agents.map((agent) => agent.address).sort(),
+      net.hosts.map((host) => host.address).sort(),
+      'each agent churned from its own host',
+    );
+    for (const agent of agents) assert.ok((agent.connectsPerSecond ?? 0) > 0 && agent.lost === null);
+    assert.deepEqual(run.agentCodes, [0, 0, 0]);
   });
 });
 

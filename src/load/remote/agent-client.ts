@@ -15,7 +15,9 @@ import {
   type Challenge,
   type Hello,
   type SetupResult,
+  type ShareCycleResult,
 } from './agent-protocol.js';
+import type { PatternHost, SharedPatternRun } from './pattern-share.js';
 
 // `mqleak agent`: dials the coordinator, proves it holds the token, then runs the coordinator's requests
 // on its own load workers, the same HeldClients code as a local worker. It stops its load whenever the
@@ -41,6 +43,8 @@ export interface AgentOptions {
   connectWaitMs: number;
   log: (line: string) => void;
   signal: AbortSignal;
+  /** Starts a share of a pattern (`cycle` requests); absent: this agent runs held clients only. */
+  patterns?: PatternHost;
 }
 
 export type AgentOutcome =
@@ -90,6 +94,9 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
   const { socket, early } = dialed;
   let group: ShardGroup | null = null;
   let fills = new AbortController();
+  /** The pattern whose cycles this agent runs a share of, and what stops it starting operations. */
+  let pattern: SharedPatternRun | null = null;
+  let patternStop = new AbortController();
   let welcomed = false;
   let outcome: AgentOutcome | null = null;
 
@@ -100,7 +107,31 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
     await current?.stop();
   };
 
+  const stopPattern = async (): Promise<void> => {
+    const current = pattern;
+    pattern = null;
+    patternStop.abort();
+    await current?.teardown();
+  };
+
+  const startPattern = async (request: Extract<AgentRequest, { type: 'pattern' }>): Promise<void> => {
+    if (options.patterns === undefined) throw new Error('this agent cannot run patterns');
+    await stopPattern();
+    await stopGroup();
+    patternStop = new AbortController();
+    pattern = await options.patterns(request.share, { signal: patternStop.signal, sourceIps: options.sourceIps });
+  };
+
+  const runShare = async (request: Extract<AgentRequest, { type: 'cycle' }>): Promise<ShareCycleResult> => {
+    if (pattern === null) throw new Error('the agent was not given a pattern for this scenario');
+    const { remainingMs, ...rest } = request.request;
+    const startedAt = Date.now();
+    const outcome = await pattern.runCycle({ ...rest, deadlineMs: startedAt + remainingMs });
+    return { outcome, elapsedMs: Date.now() - startedAt };
+  };
+
   const setup = async (request: Extract<AgentRequest, { type: 'setup' }>): Promise<SetupResult> => {
+    await stopPattern();
     await stopGroup();
     fills = new AbortController();
     const perProcess = request.perProcess > 0 ? request.perProcess : clientsPerProcess(ownOpenFilesLimit());
@@ -122,6 +153,9 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
       let result: Extract<AgentReply, { type: 'reply' }>['result'] = null;
       if (request.type === 'setup') result = await setup(request);
       else if (request.type === 'stop') await stopGroup();
+      else if (request.type === 'pattern') await startPattern(request);
+      else if (request.type === 'cycle') result = await runShare(request);
+      else if (request.type === 'teardown') await stopPattern();
       else if (group === null) throw new Error('the agent was not set up for a scenario');
       else if (request.type === 'begin') await group.begin(request.rate);
       else if (request.type === 'fill') result = await group.fill(request.request, fills.signal);
@@ -169,6 +203,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
         outcome = { kind: 'done' };
       } else if (message.type === 'abort') {
         fills.abort();
+        patternStop.abort();
       } else if (welcomed) {
         void handle(message as unknown as AgentRequest);
       }
@@ -182,6 +217,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
       socket.once('error', (error) => resolve(error.message));
     });
     await stopGroup();
+    await stopPattern().catch(() => undefined);
     return outcome ?? { kind: 'lost', detail: options.signal.aborted ? 'the agent was stopped' : closed };
   } finally {
     options.signal.removeEventListener('abort', onAbort);

@@ -2,7 +2,9 @@ import type WebSocket from 'ws';
 import type { FillRequest, FillResult, HeldClientsOptions, ReleaseResult } from '../clients/held-clients.js';
 import type { ShardRunner } from '../fleet/worker-fleet.js';
 import type { WorkerStats } from '../fleet/worker-protocol.js';
-import type { AgentAbort, AgentRequest, SetupResult } from './agent-protocol.js';
+import type { CycleOutcome } from '../../core/cycle.js';
+import type { AgentAbort, AgentRequest, SetupResult, ShareCycleResult } from './agent-protocol.js';
+import type { PatternShare, ShareCycleRequest } from './pattern-share.js';
 
 // The coordinator's handle on one agent that passed the handshake: a shard runner whose requests go over
 // the agent's WebSocket (the same requests a local worker gets over IPC). It keeps a ledger of what the
@@ -12,6 +14,8 @@ import type { AgentAbort, AgentRequest, SetupResult } from './agent-protocol.js'
 const QUICK_REPLY_MS = 30_000;
 /** Beyond a fill's own deadline: time for the last connects and the reply to cross the network. */
 const REPLY_MARGIN_MS = 30_000;
+/** A pattern's teardown closes whatever it still holds (a churn dialer's sockets at most): more than a quick reply. */
+const RELEASE_MARGIN_MS = 30_000;
 
 /** An agent's connection ended while it had work: the scenario's figures miss its share. */
 export class AgentLostError extends Error {
@@ -185,6 +189,47 @@ export class AgentConnection implements ShardRunner {
 
   release(timeoutMs: number): Promise<ReleaseResult> {
     return this.request<ReleaseResult>({ type: 'release', id: this.id() }, timeoutMs);
+  }
+
+  /** Starts this agent's share of a pattern for a scenario (cycles split over agents); resets the ledger. */
+  async startPattern(share: PatternShare): Promise<void> {
+    this.ledger = emptyLedger();
+    this.inScenario = true;
+    await this.request({ type: 'pattern', id: this.id(), share }, QUICK_REPLY_MS);
+    this.ledger.cpuStartUs = this.stats.cpuUserUs + this.stats.cpuSystemUs;
+    this.ledger.startedAt = Date.now();
+    // The pattern runs in the agent's own process.
+    this.ledger.processes = 1;
+  }
+
+  /**
+   * Runs this agent's share of one cycle; `extraMs` is what the pattern's cycle takes beyond its deadline
+   * (clients waited on to expire). The abort signal stops the agent starting operations.
+   */
+  async runCycleShare(request: ShareCycleRequest, extraMs: number, signal: AbortSignal): Promise<CycleOutcome> {
+    const onAbort = (): void => this.send({ type: 'abort' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.ledger.cycles++;
+    this.ledger.clientsPerCycle = Math.max(this.ledger.clientsPerCycle, request.operations);
+    try {
+      const result = await this.request<ShareCycleResult>(
+        { type: 'cycle', id: this.id(), request },
+        request.remainingMs + extraMs + REPLY_MARGIN_MS,
+      );
+      this.ledger.attempted += result.outcome.operations;
+      this.ledger.failures += result.outcome.failures;
+      this.ledger.fillMs += result.elapsedMs;
+      return result.outcome;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Lets go of everything the agent's pattern holds; the agent stays for the next scenario. */
+  async teardownPattern(): Promise<void> {
+    if (this.lost !== null) return;
+    this.inScenario = false;
+    await this.request({ type: 'teardown', id: this.id() }, QUICK_REPLY_MS + RELEASE_MARGIN_MS).catch(() => undefined);
   }
 
   /** Ends the scenario on the agent: its local workers stop and their sockets close. The agent stays for the next one. */

@@ -1,17 +1,20 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FillRequest, FillResult, HeldClientsOptions, ReleaseResult } from '../clients/held-clients.js';
 import type { WorkerStats } from '../fleet/worker-protocol.js';
+import type { CycleOutcome } from '../../core/cycle.js';
+import type { PatternShare, ShareCycleRequest } from './pattern-share.js';
 
 // The messages between a coordinator (`mqleak run --agents N`) and an agent (`mqleak agent`) over one
 // WebSocket. After the handshake they are the load worker's requests (worker-protocol.ts) as JSON, plus
-// `setup`/`stop` that start and stop the agent's own local workers for one scenario.
+// `setup`/`stop` that start and stop the agent's own local workers for one scenario, and `pattern`/`cycle`/
+// `teardown` that run a share of each cycle's operations of a pattern on the agent (pattern-share.ts).
 //
 // Handshake: the coordinator sends a random challenge; the agent answers with HMAC-SHA256(token, challenge),
 // its version and its name. The token itself never crosses the wire (plain ws:// is then enough to keep it),
 // and neither side writes it anywhere.
 
 /** Bumped whenever a message changes shape: an agent and a coordinator of another protocol refuse each other. */
-export const AGENT_PROTOCOL = 1;
+export const AGENT_PROTOCOL = 2;
 
 export interface Challenge {
   type: 'challenge';
@@ -60,10 +63,19 @@ export type AgentRequest =
   | { type: 'begin'; id: number; rate: number }
   | { type: 'fill'; id: number; request: FillRequest }
   | { type: 'release'; id: number }
-  | { type: 'stop'; id: number };
+  | { type: 'stop'; id: number }
+  | { type: 'pattern'; id: number; share: PatternShare }
+  | { type: 'cycle'; id: number; request: ShareCycleRequest }
+  | { type: 'teardown'; id: number };
 
 export interface AgentAbort {
   type: 'abort';
+}
+
+/** What `cycle` answers: the agent's share of the cycle, as the pattern told it, and how long it took there. */
+export interface ShareCycleResult {
+  outcome: CycleOutcome;
+  elapsedMs: number;
 }
 
 /** What `setup` answers: how the agent spread itself. */
@@ -76,7 +88,7 @@ export type AgentReply =
   | {
       type: 'reply';
       id: number;
-      result: null | SetupResult | FillResult | ReleaseResult;
+      result: null | SetupResult | FillResult | ReleaseResult | ShareCycleResult;
       /** The agent's processes summed (its own and its local workers'). */
       stats: WorkerStats;
     }

@@ -11,9 +11,10 @@ export function agentsTable(scenario: ScenarioReport): string {
     'agent',
     'host',
     'share',
-    'clients/cycle',
+    // Held clients (mass-connect) or a split pattern's operations (connect-churn …): the agent's share of a cycle.
+    'per cycle',
     'processes',
-    'connects',
+    'operations',
     'failed',
     'rate',
     'peak RSS',

@@ -6,6 +6,8 @@ import type { AgentConnection } from '../../load/remote/agent-connection.js';
 import type { AgentFleet } from '../../load/remote/agent-fleet.js';
 import type { AgentPool } from '../../load/remote/agent-pool.js';
 import type { ShardRunner } from '../../load/fleet/worker-fleet.js';
+import type { PatternContext, PatternDefinition, PatternRun } from '../../patterns/pattern.js';
+import { splitPatternRun } from './split-cycles.js';
 
 // One scenario's agents: taken from the pool when the pattern starts, each set up for an equal share,
 // reported on and given back when the scenario ends. Agents that join meanwhile wait in the pool.
@@ -23,7 +25,8 @@ export class ScenarioAgents implements AgentFleet {
     private readonly signal: AbortSignal,
   ) {}
 
-  async start(options: HeldClientsOptions, capacity: number, perProcess: number): Promise<ShardRunner[]> {
+  /** Takes this scenario's agents from the pool; those that join later wait there for the next scenario. */
+  private async take(): Promise<void> {
     try {
       this.taken = await this.pool.take(this.count, this.waitMs, this.signal);
     } catch (error) {
@@ -33,6 +36,37 @@ export class ScenarioAgents implements AgentFleet {
         'an agent left between scenarios: restart it (`mqleak agent …`) or raise --agents-wait',
       );
     }
+  }
+
+  /**
+   * Starts a pattern whose cycles split (`splitsCycles`) on every agent: each with its own run token (its client
+   * ids and topics never meet another agent's) and its share of the parameters.
+   */
+  async startSplit(pattern: PatternDefinition, context: PatternContext): Promise<PatternRun> {
+    await this.take();
+    const params = pattern.splitsCycles?.shareParams?.(context.params, 1 / this.count) ?? context.params;
+    const starts = await Promise.allSettled(
+      this.taken.map((agent, k) =>
+        agent.startPattern({
+          pattern: pattern.name,
+          params,
+          broker: context.broker,
+          runToken: `${context.runToken}a${k}`,
+          ...(context.credentials === undefined ? {} : { credentials: context.credentials }),
+        }),
+      ),
+    );
+    const failed = starts.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    const run = splitPatternRun(this.taken, pattern.extraCycleMs?.(context.params) ?? 0, context.signal);
+    if (failed !== undefined) {
+      await run.teardown();
+      throw failed.reason;
+    }
+    return run;
+  }
+
+  async start(options: HeldClientsOptions, capacity: number, perProcess: number): Promise<ShardRunner[]> {
+    await this.take();
     const share = Math.ceil(capacity / this.count);
     const setups = await Promise.allSettled(this.taken.map((agent) => agent.setup(options, share, perProcess)));
     const failed = setups.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');

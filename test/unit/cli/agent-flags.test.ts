@@ -81,3 +81,13 @@ test('bad agent flags are one-line usage errors before any connection (exit 64)'
     assert.match(result.stderr, message, args.join(' '));
   }
 });
+
+test('a pattern that cannot run over agents is refused before listening, naming those that can', async () => {
+  const result = await mainCli(['run', 'bridge-churn', '--agents', '2', '--listen', '127.0.0.1:0'], {
+    MQLEAK_TOKEN: 'x'.repeat(32),
+  });
+  assert.equal(result.code, 64, result.stderr);
+  assert.match(result.stderr, /^mqleak: --agents: bridge-churn cannot run over agents/);
+  assert.match(result.stderr, /mass-connect/);
+  assert.match(result.stderr, /connect-churn/);
+});
