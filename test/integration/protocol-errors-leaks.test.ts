@@ -2,8 +2,7 @@
 // server leaking on one property-list error path. Short walks with a GC hook (`--gc-cmd "kill -USR2 {pid}"`:
 // the fixture's floors are post-GC), never the defaults (the default run is protocol-errors.test.ts's, on
 // Debian's Mosquitto):
-// - narrowing of subscribe-option: pending/protocol-errors-narrowing.test.ts (passed alone twice; in the full
-//   suite, beside the other lanes, the family-alone step of narrowing was INCONCLUSIVE once: not in CI yet);
+// - narrowing of four fixture leak modes: protocol-errors-narrowing.test.ts;
 // - the native server: LEAK with its --leak error path, PASS without.
 // Several modes at once, each LEAK in its own family: pending/protocol-errors-apart.test.ts (flaky, not in CI).
 import assert from 'node:assert/strict';
