@@ -191,6 +191,8 @@ const ATTRIBUTION_FIELDS: Record<keyof AttributionReport, true> = {
   verdictOfRecord: true,
   opsPerSecond: true,
   rssBytesPerOp: true,
+  instrumentedRssBytesPerOp: true,
+  heapBytesPerOp: true,
   explainedShare: true,
   sitesJudged: true,
   sites: true,
