@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { NODE_BROKER_ENV, NODE_BROKER_EXEC_ARGV } from '../../src/target/node-broker-runtime.js';
+import { EXPLAINED_SHARE_TARGET } from '../../src/verdict/judge-attribution.js';
 import { freePort, REPO_ROOT } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -122,6 +123,11 @@ describe('--attribute with V8 heap snapshots on Node brokers', () => {
     assert.equal(attribution.rssBytesPerOp, rss.bytesPerOp, 'the sites are compared with the plain RSS slope');
     assert.ok(attribution.instrumentedRssBytesPerOp !== undefined, 'the instrumented RSS slope is kept beside it');
     assert.equal(attribution.sites[0]?.label, 'Buffer', JSON.stringify(attribution.sites.map((site) => site.label)));
+    // What the snapshots hold in all is measured by the same snapshots as the sites: most of it is the Buffers.
+    const explained = attribution.sites.reduce((sum, site) => sum + (site.bytesPerOp ?? 0), 0);
+    const heap = attribution.heapBytesPerOp ?? null;
+    assert.ok(heap !== null && heap > 0, 'the slope of what the snapshots hold');
+    assert.ok(explained >= EXPLAINED_SHARE_TARGET * heap, `${explained} B/op of the ${heap} B/op the snapshots hold`);
     assert.match(result.stdout + result.stderr, /again with the broker instrumented/);
     assert.match(result.stdout, /where it grows \(V8 heap snapshots/);
     assert.match(result.stdout, /verdict of record is\s+the plain run/);
