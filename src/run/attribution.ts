@@ -256,7 +256,9 @@ async function nodeAttribution(
   for (const [k, report] of reports.entries()) {
     const base = baseReport(report, 'v8-heap-snapshot', plain);
     const indexes = report.cycles.map((cycle) => cycle.index);
-    if (heap.failure !== null || !heap.complete(k, indexes)) {
+    // Warm-up cycles have no snapshot (their floors are not judged): their bytes read 0 in the series.
+    const measured = report.cycles.filter((cycle) => !cycle.warmup).map((cycle) => cycle.index);
+    if (heap.failure !== null || !heap.complete(k, measured)) {
       const why = heap.failure ?? 'no heap snapshot at some floors of this scenario (a soak, or an aborted run?)';
       out.push({
         ...report,

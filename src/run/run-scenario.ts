@@ -34,8 +34,11 @@ export interface ScenarioRunContext {
   selfGc?: () => boolean;
   /** `--agents N`: the pattern's load runs on these remote agents. */
   agents?: AgentFleet;
-  /** `--attribute` on a Node broker: called once each floor is read (a heap snapshot there); never throws. */
-  afterFloor?: (phase: 'baseline' | 'cycle' | 'recovery', cycle: number | null) => Promise<void>;
+  /**
+   * `--attribute` on a Node broker: called once each floor is read (a heap snapshot there); never throws. `warmup`:
+   * a warm-up cycle's floor, which the engine does not judge.
+   */
+  afterFloor?: (phase: 'baseline' | 'cycle' | 'recovery', cycle: number | null, warmup?: boolean) => Promise<void>;
 }
 
 /** Runs one scenario's phases against the target: baseline → warm-up → measured cycles → recovery. */
@@ -176,7 +179,7 @@ export async function recordScenario(
           ...(context.selfSampler === undefined ? {} : { selfFloors, selfGcForced }),
         };
         recording.cycles.push(report);
-        await context.afterFloor?.('cycle', cycle);
+        await context.afterFloor?.('cycle', cycle, warmup);
         const loadSeconds = Math.max(1e-3, (loadEndMs - startMs) / 1000);
         observer.cycleDone?.({
           scenario: scenario.name,

@@ -362,7 +362,12 @@ async function openAgentPool(agents: AgentRunOptions, signal: AbortSignal): Prom
 function afterFloorOf(attribution: ActiveAttribution | null, index: number): Pick<ScenarioRunContext, 'afterFloor'> {
   const heap = attribution?.heap ?? null;
   if (heap === null) return {};
-  return { afterFloor: (phase, cycle) => heap.atFloor({ scenario: index, phase, cycle }) };
+  // No snapshot at a warm-up cycle's floor: the engine never judges it, and each snapshot pauses the load seconds.
+  return {
+    afterFloor: async (phase, cycle, warmup) => {
+      if (warmup !== true) await heap.atFloor({ scenario: index, phase, cycle });
+    },
+  };
 }
 
 /** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
