@@ -1,8 +1,11 @@
 // Benchmark: what --attribute costs and how much it explains, per runtime. For native brokers (Debian's Mosquitto,
 // started by mqleak with --spawn) the same scenario runs plain and under heaptrack: wall time, the broker's rate,
-// the share of the RSS slope the reported sites explain, and heaptrack's trace size per minute. For JVM brokers the
-// Java fixture (test/fixtures/jvm/LeakyMqtt.java --leak) runs quick connect-churn plain and with class histograms:
-// the same figures, against the heap after GC. Prints one JSON object to stdout.
+// the share of the RSS slope the reported sites explain, and heaptrack's trace size per minute. For Node brokers
+// (the fixture broker leaking a 4 KiB Buffer per topic, topic-churn, --spawn "node …") one plain run attributes its
+// LEAK by itself in a second run with a V8 heap snapshot at every floor: both scenarios' wall times and rates, the
+// share of the plain RSS slope explained, and the snapshots' bytes per minute. For JVM brokers the Java fixture
+// (test/fixtures/jvm/LeakyMqtt.java --leak) runs quick connect-churn plain and with class histograms: the same
+// figures, against the heap after GC. Prints one JSON object to stdout.
 // Run under the shared heavy-load lock: flock /tmp/mqleak-heavy.lock node --import tsx bench/attribution.ts
 // Scenario and size: MQLEAK_BENCH_SCENARIO (default retained-flood), MQLEAK_BENCH_QUICK=0 for the full size.
 
@@ -11,6 +14,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunReport } from '../src/core/report-model.js';
+import { NODE_BROKER_ENV, NODE_BROKER_EXEC_ARGV } from '../src/target/node-broker-runtime.js';
 import { freePort, REPO_ROOT } from '../test/helpers/brokers.js';
 import { readReportFile } from '../src/report/read-report.js';
 
@@ -46,6 +50,7 @@ async function runOnce(
       path.join(REPO_ROOT, 'bin/mqleak.js'),
       'run',
       ...scenario,
+      // The plain run must not attribute its LEAK by itself: its wall time would include the second run.
       ...(attribute ? ['--attribute'] : ['--no-attribute']),
       '--spawn',
       await broker(port, dir),
@@ -100,7 +105,100 @@ async function jvmFigures(): Promise<Record<string, unknown>> {
   };
 }
 
+/** The Node fixture's leak per new topic: far above a quick run's δ, as in the attribution tests. */
+const NODE_TOPIC_LEAK_BYTES = 4096;
+
+/** A plain run of the leaking Node fixture; its LEAK is attributed by itself in a second, instrumented run. */
+async function nodeRun(): Promise<{ wallMs: number; report: RunReport | null }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mqleak-bench-attr-node-'));
+  try {
+    const port = await freePort();
+    const broker = [
+      process.execPath,
+      ...NODE_BROKER_EXEC_ARGV,
+      path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'),
+      '--port',
+      String(port),
+      '--leak-on',
+      `topic=${NODE_TOPIC_LEAK_BYTES}`,
+    ].join(' ');
+    const args = [
+      path.join(REPO_ROOT, 'bin/mqleak.js'),
+      'run',
+      'topic-churn',
+      ...(QUICK ? ['--quick'] : []),
+      '--spawn',
+      broker,
+      '--broker',
+      `mqtt://127.0.0.1:${port}`,
+      '--gc-cmd',
+      'kill -USR2 {pid}',
+      '--out',
+      dir,
+      '-q',
+      '--no-html',
+    ];
+    const started = Date.now();
+    const child = spawn(process.execPath, args, {
+      stdio: 'ignore',
+      env: { ...process.env, ...NODE_BROKER_ENV, NO_COLOR: '1' },
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_BOUND_MS);
+    await new Promise((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    const wallMs = Date.now() - started;
+    const file = (await readdir(dir)).find((name) => name.endsWith('.json'));
+    return { wallMs, report: file === undefined ? null : await readReportFile(path.join(dir, file)) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Node figures: the plain scenario and its instrumented rerun, side by side. */
+function nodeFigures(run: { wallMs: number; report: RunReport | null }): Record<string, unknown> {
+  const scenario = run.report?.scenarios[0];
+  const attribution = scenario?.attribution;
+  const plainWallMs = scenario === undefined ? null : scenario.endMs - scenario.startMs;
+  const rerunWallMs = attribution?.rerun?.wallMs ?? null;
+  const rss = scenario?.metrics.find((metric) => metric.name === 'proc.rss')?.bytesPerOp ?? null;
+  const explained = attribution?.sites.reduce((sum, site) => sum + Math.max(0, site.bytesPerOp ?? 0), 0) ?? null;
+  const heap = attribution?.heapBytesPerOp ?? null;
+  return {
+    broker: `test/fixtures/leaky-broker.mjs --leak-on topic=${NODE_TOPIC_LEAK_BYTES} (Aedes), --spawn`,
+    tool: 'v8-heap-snapshot (inspector)',
+    scenario: 'topic-churn',
+    cliWallMs: run.wallMs,
+    plain: { wallMs: plainWallMs, opsPerSecond: attribution?.opsPerSecond.plain ?? null, rssBytesPerOp: rss },
+    attributed: {
+      wallMs: rerunWallMs,
+      opsPerSecond: attribution?.opsPerSecond.instrumented ?? null,
+      rssBytesPerOp: attribution?.instrumentedRssBytesPerOp ?? null,
+      rerunVerdict: attribution?.rerun?.verdict ?? null,
+    },
+    wallTimeRatio: plainWallMs && rerunWallMs ? rerunWallMs / plainWallMs : null,
+    rateRatio:
+      attribution?.opsPerSecond.plain && attribution.opsPerSecond.instrumented
+        ? attribution.opsPerSecond.instrumented / attribution.opsPerSecond.plain
+        : null,
+    status: attribution?.status ?? null,
+    note: attribution?.status === 'ok' ? undefined : attribution?.note,
+    sites: attribution?.sites.map((site) => ({
+      label: site.label,
+      bytesPerOp: site.bytesPerOp,
+      verdict: site.verdict,
+    })),
+    explainedShare: attribution?.explainedShare ?? null,
+    heapBytesPerOp: heap,
+    explainedShareOfHeap: explained !== null && heap !== null && heap > 0 ? explained / heap : null,
+    snapshots: attribution?.snapshots ?? null,
+    snapshotBytes: attribution?.traceBytes ?? null,
+    snapshotBytesPerMinute:
+      attribution?.traceBytes === undefined || !rerunWallMs ? null : attribution.traceBytes / (rerunWallMs / 60_000),
+  };
+}
+
 async function main(): Promise<void> {
+  const node = nodeFigures(await nodeRun());
   const plain = await runOnce(false);
   const attributed = await runOnce(true);
   const jvm = process.env.MQLEAK_BENCH_JVM === '0' ? { status: 'skipped (MQLEAK_BENCH_JVM=0)' } : await jvmFigures();
@@ -142,7 +240,7 @@ async function main(): Promise<void> {
           traceBytes: attribution?.traceBytes ?? null,
           traceBytesPerMinute: attribution?.traceBytes === undefined ? null : attribution.traceBytes / minutes,
         },
-        node: { status: 'not collected: V8 heap snapshots are not built yet (docs/attribution.md)' },
+        node,
         jvm,
       },
       null,

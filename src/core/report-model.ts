@@ -303,13 +303,26 @@ export interface AttributionReport {
   verdictOfRecord: 'plain' | 'instrumented';
   /** Operations per second with the tool attached, and in a plain run when one exists. */
   opsPerSecond: { instrumented: number | null; plain: number | null };
-  /** The scenario's RSS slope the sites are compared with (or `referenceMetric`'s, when that is given). */
+  /**
+   * The scenario's RSS slope the sites are compared with: the plain run's when one exists (or `referenceMetric`'s,
+   * when that is given).
+   */
   rssBytesPerOp: number | null;
   /**
    * The metric whose slope `rssBytesPerOp`, `shareOfRss` and `explainedShare` refer to when it is not `proc.rss`:
    * `jvm.heapUsed` for a JVM (its RSS is the heap it reserved, which hardly moves). Absent: proc.rss.
    */
   referenceMetric?: string;
+  /**
+   * The instrumented run's own RSS slope, when `rssBytesPerOp` is the plain run's (attribution by itself after a
+   * LEAK): it also holds the tool's own growth (heap snapshots, heaptrack), which no site of the broker holds.
+   */
+  instrumentedRssBytesPerOp?: number | null;
+  /**
+   * V8 heap snapshots: the growth per op of everything the snapshots hold (the V8 heap's live objects plus the
+   * ArrayBuffer backing stores), judged like RSS: the most the constructors could explain together.
+   */
+  heapBytesPerOp?: number | null;
   /** Sum of the reported sites' bytes/op over the RSS slope: how much of the growth they explain. */
   explainedShare: number | null;
   /** Sites whose growth was judged (the others did not grow between the first and last measured floor). */

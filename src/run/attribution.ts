@@ -11,7 +11,7 @@ import { ClassHistogramSession } from '../attribute/class-histogram-session.js';
 import { findJcmd, JCMD_HINT, runJcmd } from '../target/jvm-target.js';
 import type { TargetOptions } from '../target/resolve-target.js';
 import type { Target } from '../target/target.js';
-import { judgeSites, type SiteSeries } from '../verdict/judge-attribution.js';
+import { heapSlope, judgeSites, type SiteSeries } from '../verdict/judge-attribution.js';
 import { jvmAttribution } from './jvm-attribution.js';
 
 // `--attribute`: which tool fits the broker's runtime, starting it with the broker, and turning what it recorded
@@ -224,15 +224,29 @@ function floorTimes(report: ScenarioReport): ScenarioFloorTimes {
   };
 }
 
-function baseReport(report: ScenarioReport, tool: AttributionTool): AttributionReport {
-  const rss = report.metrics.find((metric) => metric.name === 'proc.rss');
+/** Plain runs' RSS slopes by scenario name (the automatic rerun after a LEAK); absent: an explicit --attribute. */
+export type PlainRssSlopes = ReadonlyMap<string, number> | undefined;
+
+/**
+ * The RSS slope the sites are compared with: the plain run's when one was measured (the tool's own memory, e.g. the
+ * ids a V8 heap snapshot keeps per live object and the snapshot's scratch that malloc keeps, grows the instrumented
+ * RSS: docs/attribution.md), else the instrumented run's.
+ */
+function rssReference(report: ScenarioReport, plain: PlainRssSlopes): { reference: number | null; own: number | null } {
+  const own = report.metrics.find((metric) => metric.name === 'proc.rss')?.bytesPerOp ?? null;
+  return { reference: plain?.get(report.name) ?? own, own };
+}
+
+function baseReport(report: ScenarioReport, tool: AttributionTool, plain?: PlainRssSlopes): AttributionReport {
+  const { reference, own } = rssReference(report, plain);
   return {
     tool,
     status: 'ok',
     note: '',
     verdictOfRecord: tool === 'none' ? 'plain' : 'instrumented',
     opsPerSecond: { instrumented: tool === 'none' ? null : report.opsPerSecond, plain: null },
-    rssBytesPerOp: rss?.bytesPerOp ?? null,
+    rssBytesPerOp: reference,
+    ...(plain?.has(report.name) === true ? { instrumentedRssBytesPerOp: own } : {}),
     explainedShare: null,
     sitesJudged: 0,
     sites: [],
@@ -245,13 +259,37 @@ const SNAPSHOT_NOTE =
   'floor (each one stops it and collects its garbage); for the verdict of record run the same scenario again ' +
   'without --attribute';
 
+/** Everything the snapshots hold at each floor: the sum over constructors (V8 heap plus backing stores). */
+function wholeHeap(sites: readonly SiteSeries[]): SiteSeries {
+  const sum = (pick: (site: SiteSeries) => number | null): number | null =>
+    sites.some((site) => pick(site) === null) ? null : sites.reduce((total, site) => total + (pick(site) ?? 0), 0);
+  const floors = (sites[0]?.floors ?? []).map((_, k) =>
+    sites.reduce((total, site) => total + (site.floors[k] ?? 0), 0),
+  );
+  return {
+    key: '(heap)',
+    label: '(heap)',
+    frames: [],
+    symbolized: true,
+    floors,
+    baseline: sum((site) => site.baseline),
+    recovery: sum((site) => site.recovery),
+  };
+}
+
 /** Judges each constructor's bytes at the floors like RSS, then finds a retainer path for the ones reported. */
-async function nodeAttribution(heap: NodeHeapSession, reports: readonly ScenarioReport[]): Promise<ScenarioReport[]> {
+async function nodeAttribution(
+  heap: NodeHeapSession,
+  reports: readonly ScenarioReport[],
+  plain: PlainRssSlopes,
+): Promise<ScenarioReport[]> {
   const out: ScenarioReport[] = [];
   for (const [k, report] of reports.entries()) {
-    const base = baseReport(report, 'v8-heap-snapshot');
+    const base = baseReport(report, 'v8-heap-snapshot', plain);
     const indexes = report.cycles.map((cycle) => cycle.index);
-    if (heap.failure !== null || !heap.complete(k, indexes)) {
+    // Warm-up cycles have no snapshot (their floors are not judged): their bytes read 0 in the series.
+    const measured = report.cycles.filter((cycle) => !cycle.warmup).map((cycle) => cycle.index);
+    if (heap.failure !== null || !heap.complete(k, measured)) {
       const why = heap.failure ?? 'no heap snapshot at some floors of this scenario (a soak, or an aborted run?)';
       out.push({
         ...report,
@@ -275,13 +313,15 @@ async function nodeAttribution(heap: NodeHeapSession, reports: readonly Scenario
       baseline: entry.baselineBytes,
       recovery: entry.recoveryBytes,
     }));
-    const judged = judgeSites({
+    const input = {
       cycles: report.cycles,
       sites,
       thresholdPerOp: rss?.thresholdPerOp ?? report.thresholds['proc.rss'] ?? 0,
       opsPerSecond: report.opsPerSecond,
-      rssBytesPerOp: rss?.bytesPerOp ?? null,
-    });
+      rssBytesPerOp: base.rssBytesPerOp,
+    };
+    const judged = judgeSites(input);
+    const heapBytesPerOp = heapSlope(input, wholeHeap(sites));
     const paths = await heap.retainers(
       k,
       judged.sites.map((site) => site.label),
@@ -292,6 +332,7 @@ async function nodeAttribution(heap: NodeHeapSession, reports: readonly Scenario
         ...base,
         note: SNAPSHOT_NOTE,
         explainedShare: judged.explainedShare,
+        heapBytesPerOp,
         sitesJudged: judged.sitesJudged,
         sites: judged.sites.map((site) => ({
           ...site,
@@ -310,6 +351,7 @@ async function nodeAttribution(heap: NodeHeapSession, reports: readonly Scenario
 export async function finishAttribution(
   active: ActiveAttribution,
   reports: readonly ScenarioReport[],
+  plain?: PlainRssSlopes,
 ): Promise<ScenarioReport[]> {
   if (active.tool === 'v8-heap-snapshot') {
     const heap = active.heap ?? null;
@@ -321,7 +363,7 @@ export async function finishAttribution(
       }));
     }
     try {
-      return await nodeAttribution(heap, reports);
+      return await nodeAttribution(heap, reports, plain);
     } catch (error) {
       const note = `attribution failed: ${errorMessage(error)}; the verdict stands. ${SNAPSHOT_NOTE}`;
       return reports.map((report) => ({
@@ -369,14 +411,14 @@ export async function finishAttribution(
           'resets LD_PRELOAD, or an exec after start?)',
       );
     return reports.map((report, k) => {
-      const base = baseReport(report, 'heaptrack');
+      const base = baseReport(report, 'heaptrack', plain);
       const rss = report.metrics.find((metric) => metric.name === 'proc.rss');
       const judged = judgeSites({
         cycles: report.cycles,
         sites: sites.scenarios[k] ?? [],
         thresholdPerOp: rss?.thresholdPerOp ?? report.thresholds['proc.rss'] ?? 0,
         opsPerSecond: report.opsPerSecond,
-        rssBytesPerOp: rss?.bytesPerOp ?? null,
+        rssBytesPerOp: base.rssBytesPerOp,
       });
       const stripped = judged.sites.some((site) =>
         site.frames.slice(0, 4).some((frame) => frame.startsWith('0x') || !frame.includes(':')),

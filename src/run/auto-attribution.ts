@@ -30,19 +30,43 @@ async function rerunScenario(prepared: PreparedRun, report: ScenarioReport): Pro
   return loadScenario(repro, prepared.options.quick).catch(() => original);
 }
 
-function rerunNote(rerun: ScenarioReport, narrowed: boolean): string {
-  // The metric the sites were compared with: RSS, or a JVM's heap after GC.
+function rerunNote(rerun: ScenarioReport, narrowed: boolean, soak: boolean): string {
+  // The metric the sites were compared with: RSS, or a JVM's heap after GC (read in the rerun itself: a class
+  // histogram holds no tool memory of its own in that heap).
   const name = rerun.attribution?.referenceMetric ?? 'proc.rss';
   const label = name === 'proc.rss' ? 'RSS' : name;
   const reference = rerun.metrics.find((metric) => metric.name === name);
   const slope =
     reference?.bytesPerOp == null ? `no ${label} slope` : `${label} ${reference.bytesPerOp.toFixed(1)} B/op`;
+  const compared =
+    name !== 'proc.rss'
+      ? `the shares are of that run's ${label} slope`
+      : narrowed
+        ? "the shares are of that run's RSS slope (the narrowed case is not the plain scenario)"
+        : "the shares are of the plain run's RSS slope (the instrumented one also holds the tool's own memory)";
   return (
     `measured by itself after the plain run's LEAK, in a second run with the broker instrumented` +
-    `${narrowed ? ` on the narrowed case (${rerun.name})` : ''}: that run read ${slope}, ` +
-    `${rerun.verdict.toUpperCase()}; ` +
+    `${narrowed ? ` on the narrowed case (${rerun.name})` : ''}` +
+    `${soak ? ' in cycles (a soak has no floors to take the heap at)' : ''}: that run read ${slope}, ` +
+    `${rerun.verdict.toUpperCase()}; ${compared}; ` +
     'the verdict of record is the plain run above (--no-attribute skips this second run)'
   );
+}
+
+/** The plain run's RSS slope per leaking scenario rerun as it was (a narrowed case measures something else). */
+function plainSlopes(
+  report: RunReport,
+  reruns: ReadonlyArray<{ name: string; narrowed: boolean }>,
+): Map<string, number> {
+  const slopes = new Map<string, number>();
+  for (const rerun of reruns) {
+    if (rerun.narrowed) continue;
+    const plain = report.scenarios.find((scenario) => scenario.name === rerun.name);
+    const rss = plain?.metrics.find((metric) => metric.name === 'proc.rss')?.bytesPerOp ?? null;
+    // A soak's slope is judged over windows, the rerun's over cycles: both per operation, the same broker and load.
+    if (rss !== null && rss > 0) slopes.set(rerun.name, rss);
+  }
+  return slopes;
 }
 
 /**
@@ -75,9 +99,18 @@ export async function autoAttribute(
   let failure: string | null = null;
   try {
     instrumented = await execute({
-      options: { ...prepared.options, attribute: true, autoAttribute: false, narrow: undefined, budget: undefined },
+      options: {
+        ...prepared.options,
+        attribute: true,
+        autoAttribute: false,
+        narrow: undefined,
+        budget: undefined,
+        // Attribution reads the heap at cycle floors: a soak's LEAK is attributed in cycles.
+        soakMs: undefined,
+      },
       scenarios: reruns.map((rerun) => rerun.scenario),
       attribution: plan,
+      plainRssBytesPerOp: plainSlopes(report, reruns),
     });
     if (instrumented.error !== null) failure = instrumented.error.message;
   } catch (error) {
@@ -108,7 +141,9 @@ export async function autoAttribute(
       };
       return { ...plain, attribution };
     }
-    const note = `${rerunNote(rerun, reruns[at]?.narrowed === true)}${found.status === 'ok' ? '' : `; ${found.note}`}`;
+    const soak = prepared.options.soakMs !== undefined;
+    const failedNote = found.status === 'ok' ? '' : `; ${found.note}`;
+    const note = `${rerunNote(rerun, reruns[at]?.narrowed === true, soak)}${failedNote}`;
     return {
       ...plain,
       attribution: {

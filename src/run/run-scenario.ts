@@ -38,8 +38,11 @@ export interface ScenarioRunContext {
    * every cycle: `splitsCycles`).
    */
   agents?: ScenarioAgents;
-  /** `--attribute` on a Node broker: called once each floor is read (a heap snapshot there); never throws. */
-  afterFloor?: (phase: 'baseline' | 'cycle' | 'recovery', cycle: number | null) => Promise<void>;
+  /**
+   * `--attribute` on a Node broker: called once each floor is read (a heap snapshot there); never throws. `warmup`:
+   * a warm-up cycle's floor, which the engine does not judge.
+   */
+  afterFloor?: (phase: 'baseline' | 'cycle' | 'recovery', cycle: number | null, warmup?: boolean) => Promise<void>;
 }
 
 /**
@@ -202,7 +205,7 @@ export async function recordScenario(
           ...(context.selfSampler === undefined ? {} : { selfFloors, selfGcForced }),
         };
         recording.cycles.push(report);
-        await context.afterFloor?.('cycle', cycle);
+        await context.afterFloor?.('cycle', cycle, warmup);
         const loadSeconds = Math.max(1e-3, (loadEndMs - startMs) / 1000);
         observer.cycleDone?.({
           scenario: scenario.name,

@@ -115,6 +115,11 @@ export interface PreparedRun {
   budget?: BudgetPlan;
   /** How attribution runs, when `--attribute` or a scenario's `attribute: true` asks for it. */
   attribution?: AttributionPlan;
+  /**
+   * The automatic rerun after a LEAK: the plain run's RSS slope (bytes/op) per scenario name, which the sites are
+   * compared with instead of the instrumented run's (the tool's own memory grows that one: docs/attribution.md).
+   */
+  plainRssBytesPerOp?: ReadonlyMap<string, number>;
 }
 
 export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
@@ -145,6 +150,13 @@ export async function prepareRun(given: RunOptions): Promise<PreparedRun> {
     options.target,
     options.attribute === true || overridden.some((scenario) => scenario.attribute),
   );
+  if (plan !== null && options.soakMs !== undefined)
+    throw usageError(
+      '--attribute with --soak: attribution judges each site at the cycle floors, and a soak has none (one ' +
+        'continuous load, judged in windows)',
+      "drop --soak to attribute the scenario in cycles (a soak's LEAK is attributed that way by itself), or drop " +
+        '--attribute',
+    );
   const attribution = plan === null ? {} : { attribution: plan };
   if (options.budget === undefined) return { options, scenarios: overridden, ...attribution };
   const fitted = fitToBudget(overridden, options.budget.ms, options.budget.text);
@@ -364,7 +376,12 @@ function afterFloorOf(attribution: ActiveAttribution | null, index: number): Pic
   if (classes !== null) return { afterFloor: (phase, cycle) => classes.atFloor({ scenario: index, phase, cycle }) };
   const heap = attribution?.heap ?? null;
   if (heap === null) return {};
-  return { afterFloor: (phase, cycle) => heap.atFloor({ scenario: index, phase, cycle }) };
+  // No snapshot at a warm-up cycle's floor: the engine never judges it, and each snapshot pauses the load seconds.
+  return {
+    afterFloor: async (phase, cycle, warmup) => {
+      if (warmup !== true) await heap.atFloor({ scenario: index, phase, cycle });
+    },
+  };
 }
 
 /** Runs the scenarios against the target and returns the report; failures end up in the report, not thrown. */
@@ -540,7 +557,7 @@ export async function executeRun(prepared: PreparedRun): Promise<RunReport> {
     await target?.stop().catch(() => undefined);
   }
   // After the broker stopped: heaptrack's interpreter only finishes its file then.
-  if (attribution !== null) reports = await finishAttribution(attribution, reports);
+  if (attribution !== null) reports = await finishAttribution(attribution, reports, prepared.plainRssBytesPerOp);
 
   const verdict = runVerdict(reports, failure);
   // The one place credentials are taken out: every renderer and file reads this report.

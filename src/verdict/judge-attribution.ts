@@ -60,6 +60,38 @@ function rawGrowth(cycles: readonly CycleReport[], floors: readonly number[]): n
   return (measured.at(-1)?.value ?? 0) - (measured[0]?.value ?? 0);
 }
 
+/** One site's floors judged like RSS: the same engine, δ of RSS, the share of the error budget given. */
+function judgeSiteSeries(input: SiteJudgementInput, site: SiteSeries, alpha: number): ReturnType<typeof judgeMetric> {
+  const series: MetricSeries = {
+    metric: `site ${site.label}`,
+    kind: 'bytes',
+    unit: 'B',
+    cycles: input.cycles.map((cycle, k) => ({
+      index: cycle.index,
+      warmup: cycle.warmup,
+      cumulativeOps: cycle.cumulativeOps,
+      floor: site.floors[k] ?? null,
+      endMs: cycle.endMs,
+    })),
+    baselineFloor: site.baseline,
+    recoveryFloor: site.recovery,
+    issues: [],
+  };
+  return judgeMetric(series, {
+    thresholdPerOp: input.thresholdPerOp,
+    alpha,
+    opsPerSecond: input.opsPerSecond ?? 0,
+  });
+}
+
+/**
+ * The slope (bytes/op) of a whole heap's floors, e.g. everything a V8 heap snapshot holds: the most its sites
+ * together could explain. Judged like RSS with the family's whole α (one series, not one of many).
+ */
+export function heapSlope(input: SiteJudgementInput, heap: SiteSeries): number | null {
+  return judgeSiteSeries(input, heap, DEFAULT_FAMILY_ALPHA).perOp;
+}
+
 export function judgeSites(input: SiteJudgementInput): SiteJudgement {
   const { cycles } = input;
   const candidates = input.sites
@@ -68,29 +100,7 @@ export function judgeSites(input: SiteJudgementInput): SiteJudgement {
     .sort((a, b) => b.growth - a.growth)
     .slice(0, MAX_JUDGED_SITES);
   const alpha = shareAlpha(DEFAULT_FAMILY_ALPHA, Math.max(1, candidates.length));
-  const judged = candidates.map(({ site }) => {
-    const series: MetricSeries = {
-      metric: `site ${site.label}`,
-      kind: 'bytes',
-      unit: 'B',
-      cycles: cycles.map((cycle, k) => ({
-        index: cycle.index,
-        warmup: cycle.warmup,
-        cumulativeOps: cycle.cumulativeOps,
-        floor: site.floors[k] ?? null,
-        endMs: cycle.endMs,
-      })),
-      baselineFloor: site.baseline,
-      recoveryFloor: site.recovery,
-      issues: [],
-    };
-    const verdict = judgeMetric(series, {
-      thresholdPerOp: input.thresholdPerOp,
-      alpha,
-      opsPerSecond: input.opsPerSecond ?? 0,
-    });
-    return { site, verdict };
-  });
+  const judged = candidates.map(({ site }) => ({ site, verdict: judgeSiteSeries(input, site, alpha) }));
   judged.sort((a, b) => (b.verdict.perOp ?? 0) - (a.verdict.perOp ?? 0));
 
   const rss = input.rssBytesPerOp !== null && input.rssBytesPerOp > 0 ? input.rssBytesPerOp : null;

@@ -3,11 +3,14 @@
 // Buffer of 4096 bytes per topic ever published to, in a Map; topic-churn publishes to a new topic per operation.
 // The top constructor must be Buffer, judged LEAK at about its size, with a retainer path through the Map.
 // Started with --spawn "node …": the snapshots come over the inspector. The embedded Aedes broker, clean, takes its
-// snapshots over its IPC channel and reports no constructor above δ.
+// snapshots over its IPC channel and reports no constructor above δ. Without --attribute (and without
+// --no-attribute), the fixture's LEAK is attributed by itself in a second, instrumented run: the report keeps the
+// plain verdict of record and carries the rerun's sites with both rates.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { NODE_BROKER_ENV, NODE_BROKER_EXEC_ARGV } from '../../src/target/node-broker-runtime.js';
+import { EXPLAINED_SHARE_TARGET } from '../../src/verdict/judge-attribution.js';
 import { freePort, REPO_ROOT } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -72,6 +75,62 @@ describe('--attribute with V8 heap snapshots on Node brokers', () => {
     assert.equal(attribution.verdictOfRecord, 'instrumented');
     assert.match(result.stdout, /where it grows \(V8 heap snapshots/);
     assert.match(result.stdout, /1\. Buffer: /);
+  });
+
+  test("a plain run LEAK is attributed by itself: the rerun's sites beside the plain verdict and rate", async (t) => {
+    const port = await freePort();
+    const broker = [
+      process.execPath,
+      ...NODE_BROKER_EXEC_ARGV,
+      path.join(REPO_ROOT, 'test/fixtures/leaky-broker.mjs'),
+      '--port',
+      String(port),
+      '--leak-on',
+      `topic=${TOPIC_LEAK_BYTES}`,
+    ].join(' ');
+    const result = await runCli(
+      [
+        'run',
+        'topic-churn',
+        '--quick',
+        '--spawn',
+        broker,
+        '--broker',
+        `mqtt://127.0.0.1:${port}`,
+        '--gc-cmd',
+        'kill -USR2 {pid}',
+      ],
+      { env: { ...NODE_BROKER_ENV }, autoAttribute: true },
+    );
+    const scenario = result.report?.scenarios[0];
+    const rss = scenario?.metrics.find((metric) => metric.name === 'proc.rss');
+    const attribution = scenario?.attribution;
+    assert.ok(scenario && rss && attribution, result.stderr);
+    t.diagnostic(
+      `plain rss ${rss.bytesPerOp?.toFixed(1)} B/op, ` +
+        `instrumented ${attribution.instrumentedRssBytesPerOp?.toFixed(1)} B/op, ` +
+        `heap ${attribution.heapBytesPerOp?.toFixed(1)} B/op; explained ${attribution.explainedShare}; ` +
+        `${attribution.opsPerSecond.plain?.toFixed(0)} / ${attribution.opsPerSecond.instrumented?.toFixed(0)} ops/s; ` +
+        `rerun ${attribution.rerun?.wallMs} ms; ${attribution.sites.map((site) => site.label).join(', ')}`,
+    );
+    assert.equal(result.code, 1, rss.reason);
+    assert.equal(scenario.verdict, 'leak', 'the plain run is the verdict of record');
+    assert.equal(attribution.status, 'ok', attribution.note);
+    assert.equal(attribution.verdictOfRecord, 'plain');
+    assert.equal(attribution.rerun?.scenario, 'topic-churn', 'the leaking scenario was run again');
+    assert.equal(attribution.opsPerSecond.plain, scenario.opsPerSecond, 'the plain rate is the plain run’s');
+    assert.ok((attribution.opsPerSecond.instrumented ?? 0) > 0, 'the instrumented rate beside it');
+    assert.equal(attribution.rssBytesPerOp, rss.bytesPerOp, 'the sites are compared with the plain RSS slope');
+    assert.ok(attribution.instrumentedRssBytesPerOp !== undefined, 'the instrumented RSS slope is kept beside it');
+    assert.equal(attribution.sites[0]?.label, 'Buffer', JSON.stringify(attribution.sites.map((site) => site.label)));
+    // What the snapshots hold in all is measured by the same snapshots as the sites: most of it is the Buffers.
+    const explained = attribution.sites.reduce((sum, site) => sum + (site.bytesPerOp ?? 0), 0);
+    const heap = attribution.heapBytesPerOp ?? null;
+    assert.ok(heap !== null && heap > 0, 'the slope of what the snapshots hold');
+    assert.ok(explained >= EXPLAINED_SHARE_TARGET * heap, `${explained} B/op of the ${heap} B/op the snapshots hold`);
+    assert.match(result.stdout + result.stderr, /again with the broker instrumented/);
+    assert.match(result.stdout, /where it grows \(V8 heap snapshots/);
+    assert.match(result.stdout, /verdict of record is\s+the plain run/);
   });
 
   test('the embedded Aedes broker, clean (IPC snapshots): connect-churn reports no constructor above δ', async (t) => {

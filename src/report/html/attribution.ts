@@ -1,4 +1,5 @@
 import { formatPerOp } from '../../core/format.js';
+import { explainedText } from '../attribution-figures.js';
 import type { ScenarioReport } from '../../core/report-model.js';
 import { html } from './escape.js';
 
@@ -62,8 +63,7 @@ export function attributionSection(scenario: ScenarioReport): string {
   const explained =
     attribution.explainedShare === null
       ? `${reference} did not grow.`
-      : `These sites explain ${Math.round(attribution.explainedShare * 100)} % of the ${reference} slope ` +
-        `(${formatPerOp(attribution.rssBytesPerOp ?? 0, 'B')}).`;
+      : `These sites explain ${explainedText(attribution)}.`;
   const { instrumented, plain } = attribution.opsPerSecond;
   const rates =
     `Rate: ${instrumented === null ? '?' : Math.round(instrumented)} ops/s instrumented, ` +

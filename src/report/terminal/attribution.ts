@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { formatPerOp } from '../../core/format.js';
 import type { ScenarioReport } from '../../core/report-model.js';
+import { explainedText } from '../attribution-figures.js';
 
 // `--attribute` under its scenario: the sites that grow per operation, their share of the RSS slope, and what to
 // know about the run (instrumented, failed, not available for this runtime).
@@ -31,7 +32,7 @@ export function attributionLines(scenario: ScenarioReport, style: ChalkInstance)
   const explained =
     attribution.explainedShare === null
       ? `${reference} did not grow`
-      : `the sites below explain ${Math.round(attribution.explainedShare * 100)} % of the ${reference} slope`;
+      : `the sites below explain ${explainedText(attribution)}`;
   const { instrumented, plain } = attribution.opsPerSecond;
   const rates =
     `${instrumented === null ? '?' : Math.round(instrumented)} ops/s instrumented, ` +

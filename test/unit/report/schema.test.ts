@@ -192,6 +192,8 @@ const ATTRIBUTION_FIELDS: Record<keyof AttributionReport, true> = {
   opsPerSecond: true,
   rssBytesPerOp: true,
   referenceMetric: true,
+  instrumentedRssBytesPerOp: true,
+  heapBytesPerOp: true,
   explainedShare: true,
   sitesJudged: true,
   sites: true,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { isMqleakError } from '../../../src/core/errors.js';
 import { beginAttribution, planAttribution, spawnedProgram } from '../../../src/run/attribution.js';
+import { prepareRun } from '../../../src/run/run.js';
 import { parseScenario } from '../../../src/scenario/load-scenario.js';
 
 test('spawnedProgram: the program past env and VAR=value words', () => {
@@ -90,4 +91,22 @@ test('a scenario file may ask for attribution: attribute: true', () => {
   const text = 'name: x\ndescription: d\npattern: connect-churn\nattribute: true\n';
   assert.equal(parseScenario(text, 'x.yaml', false, false).attribute, true);
   assert.equal(parseScenario(text.replace('attribute: true\n', ''), 'x.yaml', false, false).attribute, false);
+});
+
+test('--attribute with --soak: exit 64 saying why, before any connection (a soak has no floors)', async () => {
+  await assert.rejects(
+    prepareRun({
+      scenarios: ['connect-churn'],
+      quick: true,
+      overrides: [],
+      target: { spawn: 'node broker.mjs', broker: 'mqtt://127.0.0.1:1' },
+      attribute: true,
+      soakMs: 60_000,
+    }),
+    (error) =>
+      isMqleakError(error) &&
+      error.exitCode === 64 &&
+      /--soak/.test(error.message) &&
+      /drop --soak/.test(error.hint ?? ''),
+  );
 });

@@ -13,9 +13,17 @@ import type { PreparedRun } from '../../../src/run/run.js';
 import { loadScenario } from '../../../src/scenario/load-scenario.js';
 import { REPO_ROOT } from '../../helpers/brokers.js';
 
-const plain = JSON.parse(
+const stored = JSON.parse(
   readFileSync(path.join(REPO_ROOT, 'test/fixtures/reports/quick-leak.json'), 'utf8'),
 ) as RunReport;
+/** The stored report predates the `proc.` prefix of process metrics: named as a run names them now. */
+const plain: RunReport = {
+  ...stored,
+  scenarios: stored.scenarios.map((scenario) => ({
+    ...scenario,
+    metrics: scenario.metrics.map((metric) => (metric.name === 'rss' ? { ...metric, name: 'proc.rss' } : metric)),
+  })),
+};
 const INSTRUMENTED_RATE = 123;
 
 const found: AttributionReport = {
@@ -58,6 +66,13 @@ test('after a LEAK: the leaking scenario rerun instrumented, its sites beside th
     ['connect-churn'],
   );
   assert.equal(runs[0]?.options.autoAttribute, false, 'the rerun does not rerun itself');
+  const plainRss = plain.scenarios[0]?.metrics.find((metric) => metric.name === 'proc.rss')?.bytesPerOp;
+  assert.ok(plainRss != null && plainRss > 0);
+  assert.equal(
+    runs[0]?.plainRssBytesPerOp?.get('connect-churn'),
+    plainRss,
+    'the sites are compared with the plain run’s RSS slope (the instrumented one holds the tool’s memory too)',
+  );
   const scenario = report.scenarios[0];
   assert.equal(report.verdict, plain.verdict);
   assert.deepEqual(scenario?.metrics, plain.scenarios[0]?.metrics, 'the metrics are the plain run’s');
