@@ -434,7 +434,9 @@ export const RUN_COMMAND = {
       name: '[scenario...]',
       description: 'scenario names (see `mqleak list`) or scenario files; default: all built-in scenarios',
       details:
-        'None named and no `--all`: the quick suite, every built-in scenario in its `--quick` form (a few minutes).',
+        'None named and no `--all`: the first-run suite, three built-in scenarios in short form with memory judged ' +
+        'at 1 KB/op, which the embedded broker decides in minutes ([bare-run.md](measurements/bare-run.md)); ' +
+        '`--all --quick` runs every built-in scenario in its short form.',
     },
   ],
   options: RUN_OPTIONS,

@@ -13,6 +13,7 @@ import { autoAttribute } from '../run/auto-attribution.js';
 import { progressObserver } from './progress.js';
 import { validateRun, type RunFlags, type ValidRun } from './validate.js';
 import { handleStopSignals } from './stop-signals.js';
+import { FIRST_RUN_MEMORY_THRESHOLD, FIRST_RUN_SCENARIOS } from '../scenario/first-run.js';
 import { checkReportPaths, writeFailureLine } from './report-paths.js';
 
 export type { RunFlags } from './validate.js';
@@ -33,11 +34,12 @@ export async function runCommand(
   const { prepared, thresholds, quickSuite } = await validateRun(scenarios, flags, argv, io.env, (line) =>
     io.stderr.write(`mqleak: ${line}\n`),
   );
-  // Nothing named and no --all: the quick suite, so a first `npx mqleak run` answers in minutes, not a quarter hour.
+  // Nothing named and no --all: the first-run suite, so a first `npx mqleak run` decides in about 3 minutes.
   if (quickSuite && flags.quiet !== true) {
     io.stderr.write(
-      'mqleak: no scenario named: running the quick suite (every built-in scenario, short form); ' +
-        'name scenarios or pass --all for full-length runs a CI gate can trust\n',
+      `mqleak: no scenario named: running the first-run suite (${FIRST_RUN_SCENARIOS.join(', ')}, short forms, ` +
+        `memory judged at ${FIRST_RUN_MEMORY_THRESHOLD}/op); name scenarios for the default 64 B/op, or pass --all ` +
+        'for every built-in one\n',
     );
   }
   await checkReportPaths(flags);

@@ -14,6 +14,7 @@ import { parseThresholdSpec } from '../core/threshold-spec.js';
 import { prepareRun, type AgentRunOptions, type PreparedRun } from '../run/run.js';
 import { loadTlsSettings } from '../target/tls-settings.js';
 import type { SourcedThreshold } from '../verdict/limit-checks.js';
+import { FIRST_RUN_OVERRIDES, FIRST_RUN_SCENARIOS } from '../scenario/first-run.js';
 import { AGENT_COMMAND, RUN_COMMAND } from './options.js';
 
 export interface RunFlags {
@@ -262,9 +263,10 @@ export async function validateRun(
   const agents = await agentRunOptions(flags, env, log);
   // Probes, the process choice, scenario files, --set overrides and the budget's fit: the run's own checks.
   const prepared = await prepareRun({
-    scenarios,
+    // Nothing named: the first-run suite, a few scenarios shaped to decide quickly (src/scenario/first-run.ts).
+    scenarios: quickSuite ? FIRST_RUN_SCENARIOS : scenarios,
     quick: flags.quick === true || quickSuite,
-    overrides: flags.set,
+    overrides: quickSuite ? [...FIRST_RUN_OVERRIDES, ...flags.set] : flags.set,
     target: {
       broker: flags.broker,
       pid,

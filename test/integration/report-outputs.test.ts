@@ -15,6 +15,7 @@ import { readReportFile, reportSchema } from '../../src/report/read-report.js';
 import { REPO_ROOT, startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { strictSchema } from '../helpers/strict-schema.js';
+import { MIN_JUDGED_CYCLES } from '../../src/analysis/prepare.js';
 
 const INJECTED_LEAK_BYTES = 4096;
 const CHROMIUM = '/usr/bin/chromium';
@@ -153,11 +154,20 @@ describe('reports of real runs: a leaky and a clean fixture broker', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('the runs: LEAK on the leaky broker, no LEAK on the clean one', () => {
+  // The clean run is here for its reports, not for a clean verdict: its three measured cycles are fewer than any
+  // verdict is given on (MIN_JUDGED_CYCLES), so what it must say is exactly that: INCONCLUSIVE, asking for more.
+  test('the runs: LEAK on the leaky broker; the clean one too short for a verdict, INCONCLUSIVE, not LEAK', () => {
     assert.equal(leak.code, EXIT_LEAK, leak.stderr);
     assert.equal(leak.report?.verdict, 'leak');
     assert.notEqual(clean.report?.verdict, 'leak', clean.stdout);
     assert.notEqual(clean.report?.verdict, 'error', clean.stderr);
+    assert.equal(clean.report?.verdict, 'inconclusive', clean.stdout);
+    const metrics = clean.report?.scenarios[0]?.metrics ?? [];
+    assert.ok(metrics.length >= 4, 'rss, rssAnon, fds and threads were judged');
+    for (const metric of metrics) {
+      assert.equal(metric.reasonCode, 'underpowered', `${metric.name}: ${metric.reason}`);
+      assert.ok((metric.cyclesNeeded ?? 0) >= MIN_JUDGED_CYCLES, `${metric.name}: ${metric.reason}`);
+    }
   });
 
   test(

@@ -164,7 +164,12 @@ describe('the same fixture broker without leaks', () => {
   });
   after(async () => broker?.stop());
 
-  test('no connection-level scenario says LEAK', async () => {
+  // Memory is not asserted PASS here: at 300 operations a cycle Aedes's floors move by about 1 MB from cycle to cycle
+  // (about 3 KB/op, fifty times δ = 64 B/op), and fixture-verdicts.test.ts measured that a clean PASS on this broker
+  // needs 5,000 operations a cycle and up to 24 measured cycles (~160 s for one scenario, with a GC hook): four
+  // scenarios at that length are beyond CI's time. What a short run can decide is the counts, which are nearly
+  // noise-free: fds and threads PASS, so an engine that only ever answers INCONCLUSIVE fails this test.
+  test('no connection-level scenario says LEAK; fds and threads PASS', async () => {
     // health-check-churn and connect-churn on the clean fixture: test/integration/fixture-verdicts.test.ts.
     const names = ['rejected-connect', 'will-churn', 'session-takeover', 'mass-connect'];
     const result = await runCli(
@@ -182,6 +187,10 @@ describe('the same fixture broker without leaks', () => {
       assert.equal(report.error, null);
       for (const metric of report.metrics)
         assert.notEqual(metric.verdict, 'leak', `${name}/${metric.name}: ${metric.reason}`);
+      for (const count of ['proc.fds', 'proc.threads']) {
+        const found = report.metrics.find((metric) => metric.name === count);
+        assert.equal(found?.verdict, 'pass', `${name}/${count}: ${found?.reason}`);
+      }
     }
   });
 });

@@ -3,7 +3,11 @@
 // no will leaks out of a refused CONNECT, wills arrive or are discarded as they should, a takeover closes
 // the first connection, 2,000 clients are held at once). Mosquitto here requires a password, so the
 // credential variants are exercised and every other client must log in: flags and environment both.
-// Too few cycles for a verdict: the runs are not judged here, except that none may say LEAK.
+// Mosquitto is clean here, so every scenario must PASS (mass-connect: its fds and threads, MEMORY_UNDECIDED): six
+// measured cycles, the fewest any verdict is given on (MIN_JUDGED_CYCLES, src/analysis/prepare.ts) and so the
+// adaptive design's first look; with a cap of 6 that look is the cap and judges at the scenario's whole alpha.
+// (Three measured cycles, as this test once ran, can only ever be INCONCLUSIVE.) A C broker's floors barely move,
+// so the one look decides.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
@@ -29,10 +33,17 @@ const SCENARIOS = [
 ];
 const OPERATIONS_PER_CYCLE = 300;
 const HELD_CLIENTS = 2000;
-const CYCLES = 5; // 2 warm-up + 3 measured
+const CYCLES = 8; // 2 warm-up + 6 measured
+/**
+ * Every scenario PASSes, memory included, except mass-connect's memory: Mosquitto holding 2,000 clients moves its
+ * floors by a few pages, and its rss was 25 B/op [0, 125] at 6 measured cycles and still 0 B/op [0, 72] at 12
+ * (INCONCLUSIVE both times, δ = 64; the verdict then asked for 13). A PASS there needs more cycles than this test's
+ * share of CI, so mass-connect's memory is asserted not LEAK and its fds and threads PASS.
+ */
+const MEMORY_UNDECIDED = new Set(['mass-connect/proc.rss', 'mass-connect/proc.rssAnon']);
 const SHAPE = [
   'warmupCycles=2',
-  'cycles=3',
+  'cycles=6',
   `operationsPerCycle=${OPERATIONS_PER_CYCLE}`,
   'baselineSeconds=0.5',
   'settleSeconds=0.5',
@@ -106,16 +117,26 @@ describe('connection-level scenarios on Mosquitto with a password file', () => {
     await broker?.stop();
   });
 
-  test('every scenario ran to the end with no failed operation, and none says LEAK', () => {
+  test('every scenario ran to the end with no failed operation and PASSes (mass-connect: its counts)', () => {
     const summary = result.report?.scenarios
       .map((s) => `${s.name}: ${s.verdict} ${s.error ?? ''} ${JSON.stringify(s.failureKinds)}`)
       .join('\n');
-    assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}\n${summary}\n${result.stderr}`);
+    const metrics = result.report?.scenarios
+      .flatMap((s) => s.metrics.map((m) => `${s.name}/${m.name}: ${m.verdict} ${m.reason}`))
+      .join('\n');
+    // 0, or 2 when mass-connect's memory is INCONCLUSIVE at this length (MEMORY_UNDECIDED); never 1.
+    assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}\n${summary}\n${metrics}\n${result.stderr}`);
     for (const name of SCENARIOS) {
       const report = scenario(result.report, name);
       assert.equal(report.error, null, `${name}: ${report.error}`);
       assert.equal(report.failures, 0, `${name}: ${JSON.stringify(report.failureKinds)}`);
       assert.notEqual(report.verdict, 'leak');
+      const undecided = report.metrics.some((metric) => MEMORY_UNDECIDED.has(`${name}/${metric.name}`));
+      if (!undecided) assert.equal(report.verdict, 'pass', `${name}\n${metrics}`);
+      for (const metric of report.metrics) {
+        if (MEMORY_UNDECIDED.has(`${name}/${metric.name}`)) assert.notEqual(metric.verdict, 'leak', metric.reason);
+        else assert.equal(metric.verdict, 'pass', `${name}/${metric.name}: ${metric.reason}`);
+      }
     }
   });
 

@@ -116,6 +116,11 @@ describe('the same fixture broker without a leak', () => {
   });
   after(async () => broker.stop());
 
+  // Memory is not asserted PASS: at 150 operations a cycle Aedes's floors move by about 1 MB from cycle to cycle
+  // (several KB/op against δ = 64 B/op), and a clean PASS on this broker needs 5,000 operations a cycle and up to 24
+  // measured cycles with a GC hook (fixture-verdicts.test.ts, ~160 s for one scenario): six scenarios at that length
+  // are beyond CI's time. The counts decide in a short run, so fds and threads PASS is the verdict asserted here,
+  // and an engine that only ever answers INCONCLUSIVE fails it.
   test('no scenario is called a leak; fds and threads, nearly noise-free, PASS', () => {
     assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}: ${result.stdout}${result.stderr}`);
     assert.notEqual(result.report?.verdict, 'leak');

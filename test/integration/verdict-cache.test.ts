@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { MetricReport } from '../../src/core/report-model.js';
 import { startFixtureBroker, type TestBroker } from '../helpers/brokers.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -33,7 +34,13 @@ describe('bounded cache: 2 KB per connection up to 88 MB, then no more', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test(`${SCENARIO} with --gc-cmd: not LEAK; the command ran with the broker's PID before every floor`, async (t) => {
+  // The claim is about memory that fills and then holds: `saturating` (INCONCLUSIVE, a named shape, not "don't know")
+  // or PASS, never LEAK. The counts have no cache: fds and threads must PASS, so an engine that only ever answers
+  // INCONCLUSIVE fails here.
+  const title =
+    `${SCENARIO} with --gc-cmd: memory saturating or flat, not LEAK; fds and threads PASS; ` +
+    "the command ran with the broker's PID before every floor";
+  test(title, async (t) => {
     const pidFile = path.join(dir, 'gc-pids.txt');
     const gcCommand = `echo {pid} >> ${pidFile} && kill -USR2 {pid}`;
     const result = await runCli([
@@ -62,6 +69,10 @@ describe('bounded cache: 2 KB per connection up to 88 MB, then no more', () => {
       );
       assert.equal(metric.floorMethod?.kind, 'settle');
       assert.equal(metric.floorMethod?.gcForced, true);
+    }
+    for (const count of ['proc.fds', 'proc.threads']) {
+      const found: MetricReport | undefined = scenario.metrics.find((metric) => metric.name === count);
+      assert.equal(found?.verdict, 'pass', `${count}: ${found?.reason}`);
     }
 
     // --gc-cmd: one run per floor (baseline, every cycle, recovery), each with the broker's PID.
