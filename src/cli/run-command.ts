@@ -11,7 +11,7 @@ import { evaluateThresholds, withThresholds } from '../verdict/limit-checks.js';
 import { executeRun } from '../run/run.js';
 import { autoAttribute } from '../run/auto-attribution.js';
 import { progressObserver } from './progress.js';
-import { validateRun, type RunFlags, type ValidRun } from './validate.js';
+import { embeddedBroker, validateRun, type RunFlags, type ValidRun } from './validate.js';
 import { handleStopSignals } from './stop-signals.js';
 import { FIRST_RUN_MEMORY_THRESHOLD, FIRST_RUN_SCENARIOS } from '../scenario/first-run.js';
 import { checkReportPaths, writeFailureLine } from './report-paths.js';
@@ -38,8 +38,10 @@ export async function runCommand(
   if (quickSuite && flags.quiet !== true) {
     io.stderr.write(
       `mqleak: no scenario named: running the first-run suite (${FIRST_RUN_SCENARIOS.join(', ')}, short forms, ` +
-        `memory judged at ${FIRST_RUN_MEMORY_THRESHOLD}/op); name scenarios for the default 64 B/op, or pass --all ` +
-        'for every built-in one\n',
+        (embeddedBroker(flags)
+          ? `memory judged at ${FIRST_RUN_MEMORY_THRESHOLD}/op on the embedded broker); name scenarios for the ` +
+            'default 64 B/op, or pass --all for every built-in one\n'
+          : '); pass --all for every built-in one\n'),
     );
   }
   await checkReportPaths(flags);

@@ -14,7 +14,7 @@ import { parseThresholdSpec } from '../core/threshold-spec.js';
 import { prepareRun, type AgentRunOptions, type PreparedRun } from '../run/run.js';
 import { loadTlsSettings } from '../target/tls-settings.js';
 import type { SourcedThreshold } from '../verdict/limit-checks.js';
-import { FIRST_RUN_OVERRIDES, FIRST_RUN_SCENARIOS } from '../scenario/first-run.js';
+import { FIRST_RUN_SCENARIOS, firstRunOverrides } from '../scenario/first-run.js';
 import { AGENT_COMMAND, RUN_COMMAND } from './options.js';
 
 export interface RunFlags {
@@ -227,6 +227,11 @@ export function parseThresholdFlags(
   });
 }
 
+/** The embedded broker runs: no broker named, none spawned, no PID given. */
+export function embeddedBroker(flags: RunFlags): boolean {
+  return flags.broker === undefined && flags.spawn === undefined && (flags.pid ?? []).length === 0;
+}
+
 function narrowOptions(flags: RunFlags): NarrowOptions | undefined {
   if (flags.narrow === false) return undefined;
   const capMs =
@@ -266,7 +271,7 @@ export async function validateRun(
     // Nothing named: the first-run suite, a few scenarios shaped to decide quickly (src/scenario/first-run.ts).
     scenarios: quickSuite ? FIRST_RUN_SCENARIOS : scenarios,
     quick: flags.quick === true || quickSuite,
-    overrides: quickSuite ? [...FIRST_RUN_OVERRIDES, ...flags.set] : flags.set,
+    overrides: quickSuite ? [...firstRunOverrides(embeddedBroker(flags)), ...flags.set] : flags.set,
     target: {
       broker: flags.broker,
       pid,

@@ -26,9 +26,11 @@ export const FIRST_RUN_MEMORY_THRESHOLD = '1KB';
  */
 export const FIRST_RUN_CAP_CYCLES = 16;
 
-/** `--set` overrides applied before the user's own (which win). */
-export const FIRST_RUN_OVERRIDES: readonly string[] = [
-  `thresholds.rss=${FIRST_RUN_MEMORY_THRESHOLD}`,
-  `thresholds.rssAnon=${FIRST_RUN_MEMORY_THRESHOLD}`,
-  `cycles=${FIRST_RUN_CAP_CYCLES}`,
-];
+/**
+ * `--set` overrides applied before the user's own (which win). The coarser memory δ is for the embedded broker only,
+ * whose noise it answers; a broker the user points at keeps the default δ.
+ */
+export function firstRunOverrides(embedded: boolean): string[] {
+  const memory = [`thresholds.rss=${FIRST_RUN_MEMORY_THRESHOLD}`, `thresholds.rssAnon=${FIRST_RUN_MEMORY_THRESHOLD}`];
+  return [...(embedded ? memory : []), `cycles=${FIRST_RUN_CAP_CYCLES}`];
+}
