@@ -31,6 +31,9 @@ const INJECTED_TAKEOVER_LEAK_BYTES = 16_384;
 const INJECTED_MASS_LEAK_BYTES = 16_384;
 const USER = 'fixture-user';
 const PASSWORD = 'fixture-pass';
+/** The fixture collects its garbage on SIGUSR2: floors after a collection, not wherever V8's timer left them. */
+const GC_HOOK = ['--gc-cmd', 'kill -USR2 {pid}'];
+
 /** Six measured cycles: the fewest the verdict judges (fewer can only be INCONCLUSIVE). */
 const SHAPE = [
   'warmupCycles=2',
@@ -105,6 +108,7 @@ describe('fixture broker leaking per rejected connect (16 KB), per will (64 KB),
         broker.url,
         '--pid',
         String(broker.pid),
+        ...GC_HOOK,
         ...sets([...SHAPE, ...V4_ONLY]),
       ],
       { env: { MQLEAK_USERNAME: USER, MQLEAK_PASSWORD: PASSWORD } },
@@ -148,6 +152,7 @@ describe('fixture broker leaking 16 KB per connection: mass-connect', () => {
       broker.url,
       '--pid',
       String(broker.pid),
+      ...GC_HOOK,
       ...sets([...SHAPE, ...MASS]),
     ]);
     assert.equal(result.code, 1, summary(result.report) + result.stderr);
@@ -173,7 +178,16 @@ describe('the same fixture broker without leaks', () => {
     // health-check-churn and connect-churn on the clean fixture: test/integration/fixture-verdicts.test.ts.
     const names = ['rejected-connect', 'will-churn', 'session-takeover', 'mass-connect'];
     const result = await runCli(
-      ['run', ...names, '--broker', broker.url, '--pid', String(broker.pid), ...sets([...SHAPE, ...V4_ONLY, ...MASS])],
+      [
+        'run',
+        ...names,
+        '--broker',
+        broker.url,
+        '--pid',
+        String(broker.pid),
+        ...GC_HOOK,
+        ...sets([...SHAPE, ...V4_ONLY, ...MASS]),
+      ],
       {
         env: { MQLEAK_USERNAME: USER, MQLEAK_PASSWORD: PASSWORD },
       },
